@@ -1,0 +1,110 @@
+import yargs, { type Argv } from 'yargs';
+import { graphJsonSchema } from '../config/graph-schema.js';
+import { didYouMean } from '../config/suggest.js';
+import { renderGraph, type GraphFormat } from '../graph/render.js';
+import { nodeTypes } from '../nodes/registry.js';
+import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
+import { loadGraphOrReport } from './load-graph-or-report.js';
+import { runBuilder, runHandler, type RunArgs } from './run-command.js';
+import { say, type Terminal } from './terminal.js';
+import { packageVersion } from './version.js';
+
+/** Parses arguments, runs one command, and returns the process exit code. */
+export async function main(argv: string[], term: Terminal): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let usageError = false;
+  const debug = argv.includes('--debug');
+
+  const cli = yargs(argv)
+    .scriptName('sygra-stream')
+    .usage(
+      [
+        'sygra-stream: generate, tag and curate LLM training data as a Unix stream.',
+        '',
+        'Records are NDJSON objects, read from stdin (or --input) and written to stdout',
+        '(or --output). Logs, progress and statistics go to stderr.',
+        '',
+        'Usage: $0 <command> [options]',
+      ].join('\n'),
+    )
+    .command(
+      'run <graph>',
+      'Run records through a graph',
+      (y) => runBuilder(y),
+      async (args) => {
+        exitCode = await runHandler(args as unknown as RunArgs, term);
+      },
+    )
+    .command(
+      'validate <graph>',
+      'Check a graph file and report every problem as file:line:col',
+      (y) =>
+        y
+          .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
+          .example('$0 validate fixtures/graphs/filter.yaml', 'Prints "ok" or one line per problem; exit 2 on problems'),
+      async (args) => {
+        const graph = await loadGraphOrReport(String(args.graph), term);
+        if (!graph) exitCode = ExitCode.usage;
+        else term.stdout.write(`ok: ${args.graph} (${graph.nodes.length} nodes)\n`);
+      },
+    )
+    .command(
+      'graph <graph>',
+      'Draw a graph file as Mermaid or Graphviz DOT',
+      (y) =>
+        y
+          .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
+          .option('format', { choices: ['mermaid', 'dot'] as const, default: 'mermaid' as const, describe: 'Output format' })
+          .example('$0 graph fixtures/graphs/filter.yaml --format dot | dot -Tsvg > graph.svg', 'Render with Graphviz'),
+      async (args) => {
+        const graph = await loadGraphOrReport(String(args.graph), term);
+        if (!graph) exitCode = ExitCode.usage;
+        else term.stdout.write(renderGraph(graph, args.format as GraphFormat));
+      },
+    )
+    .command(
+      'schema',
+      'Print the JSON Schema of graph files (for editor completion)',
+      (y) => y.example('$0 schema > sygra-graph.schema.json', 'Then point your editor\'s YAML plugin at it'),
+      () => {
+        term.stdout.write(JSON.stringify(graphJsonSchema(nodeTypes.values()), null, 2) + '\n');
+      },
+    )
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
+    .demandCommand(1, 'Name a command: run, validate, graph or schema.')
+    .recommendCommands()
+    .strict()
+    .epilogue(EXIT_CODES_HELP)
+    .version(packageVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((message, err) => {
+      if (err) throw err;
+      usageError = true;
+      say(term, improveUsageMessage(message ?? 'invalid usage', cli));
+      term.stderr.write(`Try 'sygra-stream --help' or 'sygra-stream <command> --help'.\n`);
+    });
+
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (debug) term.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    else say(term, (err as Error).message ?? String(err));
+    return ExitCode.runtime;
+  }
+  return usageError ? ExitCode.usage : exitCode;
+}
+
+/** Adds "did you mean" to yargs' unknown-argument messages. */
+function improveUsageMessage(message: string, y: Argv): string {
+  const match = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!match) return message;
+  const known = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const parts = match[1]!.split(', ').map((name) => {
+    const flag = name.length === 1 ? `-${name}` : `--${name}`;
+    const hint = didYouMean(name, known).replace(/"([^"]+)"/, (_, k: string) => `--${k}`);
+    return `${flag}${hint}`;
+  });
+  return `unknown option${parts.length > 1 ? 's' : ''}: ${parts.join(', ')}`;
+}

@@ -1,0 +1,99 @@
+import { access } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { runGraph } from '../engine/run.js';
+import { ExitCode } from './exit-codes.js';
+import { loadGraphOrReport } from './load-graph-or-report.js';
+import { say, type Terminal } from './terminal.js';
+import { packageVersion } from './version.js';
+
+export interface RunArgs {
+  graph: string;
+  input?: string;
+  output?: string;
+  errors?: string;
+  rejected?: string;
+  stats?: string;
+  unordered: boolean;
+  'fail-fast': boolean;
+  progress: boolean;
+  quiet: boolean;
+}
+
+export function runBuilder(y: Argv): Argv<RunArgs> {
+  return y
+    .positional('graph', { type: 'string', describe: 'Graph file (YAML)', demandOption: true })
+    .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename) instead of stdout' })
+    .option('errors', { type: 'string', describe: 'Write failed records to FILE as {line, node, error, input}' })
+    .option('rejected', { type: 'string', describe: 'Write filtered records to FILE as {line, node, reason, record}' })
+    .option('stats', { type: 'string', describe: 'Write run statistics (JSON) to FILE' })
+    .option('unordered', { type: 'boolean', default: false, describe: 'Let fast records pass slow ones (output order may differ from input)' })
+    .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first record error (exit 1)' })
+    .option('progress', { type: 'boolean', default: false, describe: 'Show progress on stderr even when it is not a terminal' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
+    .example('$0 run fixtures/graphs/filter.yaml < fixtures/records.jsonl', 'Filter and annotate records from stdin to stdout')
+    .example(
+      '$0 run graph.yaml -i in.jsonl -o out.jsonl --errors errors.jsonl --stats stats.json',
+      'Files in and out, failed records kept with their line numbers',
+    ) as unknown as Argv<RunArgs>;
+}
+
+export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
+  if (args.input !== undefined) {
+    try {
+      await access(args.input);
+    } catch {
+      say(term, `--input ${args.input}: no such file`);
+      return ExitCode.usage;
+    }
+  }
+  const graph = await loadGraphOrReport(args.graph, term);
+  if (!graph) return ExitCode.usage;
+  if (args.input === undefined && term.stdin.isTTY && !args.quiet) {
+    say(term, 'reading records from the terminal; pipe NDJSON in or use --input FILE (Ctrl-D ends input)');
+  }
+
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
+    if (!args.quiet) say(term, 'interrupted: finishing records in flight (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runGraph({
+      graph,
+      version: packageVersion(),
+      inputPath: args.input,
+      outputPath: args.output,
+      errorsPath: args.errors,
+      rejectedPath: args.rejected,
+      statsPath: args.stats,
+      ordered: !args.unordered,
+      failFast: args['fail-fast'],
+      progress: args.progress || (term.stderr.isTTY === true && !args.quiet),
+      stdin: term.stdin,
+      stdout: term.stdout,
+      stderr: term.stderr,
+      interrupt: interrupt.signal,
+    });
+    const r = result.report;
+    const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;
+    switch (result.status.kind) {
+      case 'ok':
+        if (r.errors > 0 && !args.errors && !args.quiet) {
+          say(term, `${r.errors} record${r.errors === 1 ? '' : 's'} failed; keep them with --errors FILE`);
+        }
+        return ExitCode.ok;
+      case 'interrupted':
+        say(term, `interrupted: ${summary}`);
+        return ExitCode.interrupted;
+      case 'failed':
+        say(term, result.status.message);
+        say(term, summary);
+        return ExitCode.runtime;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,44 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { NodeDefinition } from '../nodes/definition.js';
+
+export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+export const EdgeSchema = Type.Object(
+  {
+    from: Type.String({ description: 'Node name, or START.' }),
+    to: Type.String({ description: 'Node name, or END.' }),
+  },
+  { additionalProperties: false, description: 'Records leaving `from` go to `to`.' },
+);
+
+/** The graph file's top level. Node bodies are checked per type against the registry. */
+export const GraphFileSchema = Type.Object(
+  {
+    description: Type.Optional(Type.String()),
+    nodes: Type.Record(Type.String({ pattern: NODE_NAME_PATTERN }), Type.Object({ type: Type.String() }), {
+      description: 'Node name → node config. Without `edges`, nodes run in the order written.',
+      minProperties: 1,
+    }),
+    edges: Type.Optional(
+      Type.Array(EdgeSchema, { description: 'Optional. START and END are implicit node names.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** JSON Schema of graph files for editors, derived from the same schemas the validator uses. */
+export function graphJsonSchema(nodeTypes: Iterable<NodeDefinition>): TSchema {
+  const nodes = [...nodeTypes].map((d) => d.schema);
+  const top = structuredClone(GraphFileSchema) as unknown as Record<string, unknown>;
+  const properties = top.properties as Record<string, Record<string, unknown>>;
+  properties.nodes = {
+    ...properties.nodes,
+    patternProperties: { [NODE_NAME_PATTERN]: { anyOf: structuredClone(nodes) } },
+    additionalProperties: false,
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'sygra-stream graph file',
+    ...top,
+  } as unknown as TSchema;
+}

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './problems.js';
+
+/**
+ * A parsed YAML file that remembers where every key and value came from, so that any
+ * later check can report `file:line:col` for a key path.
+ */
+export class YamlSource {
+  readonly file: string;
+  readonly data: unknown;
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, doc: Document, lines: LineCounter) {
+    this.file = file;
+    this.doc = doc;
+    this.lines = lines;
+    this.data = doc.toJS({ maxAliasCount: 100 });
+  }
+
+  static async load(file: string): Promise<YamlSource> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'read error';
+      throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `cannot read graph file (${code})` }]);
+    }
+    return YamlSource.parse(file, text);
+  }
+
+  static parse(file: string, text: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        doc.errors.map((e) => {
+          const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+          return { file, line: pos.line, col: pos.col, path: '', message: firstLine(e.message) };
+        }),
+      );
+    }
+    return new YamlSource(file, doc, lines);
+  }
+
+  /**
+   * Where a key path points. With `at: 'key'` the position of the key itself (used for
+   * "unknown key" problems); otherwise the value's. A path that does not exist resolves
+   * to its deepest existing ancestor.
+   */
+  position(path: KeyPath, at: 'key' | 'value' = 'value'): { line: number; col: number } {
+    let node: unknown = this.doc.contents;
+    let offset = rangeStart(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      const key = path[i];
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(key));
+        if (!pair) break;
+        const last = i === path.length - 1;
+        if (last && at === 'key') {
+          offset = rangeStart(pair.key) ?? offset;
+          break;
+        }
+        node = pair.value;
+        offset = rangeStart(pair.value) ?? rangeStart(pair.key) ?? offset;
+      } else if (isSeq(node) && typeof key === 'number') {
+        const item = node.items[key];
+        if (item === undefined) break;
+        node = item;
+        offset = rangeStart(item) ?? offset;
+      } else {
+        break;
+      }
+    }
+    return this.lines.linePos(offset);
+  }
+
+  problem(path: KeyPath, message: string, at: 'key' | 'value' = 'value'): ConfigProblem {
+    const { line, col } = this.position(path, at);
+    return { file: this.file, line, col, path: formatKeyPath(path), message };
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+function firstLine(message: string): string {
+  const nl = message.indexOf('\n');
+  return nl === -1 ? message : message.slice(0, nl);
+}

@@ -1,0 +1,161 @@
+import h from 'highland';
+import type { GraphNode } from '../graph/graph.js';
+import type { RunStats } from '../metrics/run-stats.js';
+import type { Batch, Item } from './item.js';
+import { fail, settle } from './settle.js';
+
+/** One input item's place in the stage; `items` is set when it is done (several after fan-out). */
+interface Entry {
+  items: Item[] | null;
+}
+
+export interface AsyncStageOptions {
+  /** Release results in input order (default) or as they complete. */
+  ordered: boolean;
+  stats: RunStats;
+}
+
+/**
+ * Runs an async node with at most `concurrency` records in flight, pulling more input only
+ * while fewer than `capacity` items are held (running, waiting, or done but held back for
+ * order). In ordered mode a slow record holds back at most `capacity` items behind it; the
+ * stage never buffers more, whatever the input size.
+ */
+export function asyncStage(node: GraphNode, next: string | null, options: AsyncStageOptions) {
+  const { concurrency } = node.compiled;
+  const capacity = Math.max(concurrency * 4, 64);
+  const nodeStats = options.stats.node(node.name);
+  const run = node.compiled.run;
+
+  return (upstream: Highland.Stream<Batch>): Highland.Stream<Batch> => {
+    const queue: Entry[] = []; // ordered mode: every held entry in arrival order
+    let queueHead = 0;
+    const ready: Item[] = []; // unordered mode: finished items awaiting release
+    let readyEntries = 0;
+    const waiting: Array<{ item: Item; entry: Entry }> = [];
+    let active = 0;
+    let held = 0;
+    let upstreamDone = false;
+    let pulling = false;
+    let failure: Error | null = null;
+    let consumer: { push: (err: Error | null, x?: Batch | Highland.Nil) => void; next: () => void } | null = null;
+
+    const complete = (entry: Entry, items: Item[]): void => {
+      entry.items = items;
+      if (!options.ordered) {
+        for (const it of items) ready.push(it);
+        readyEntries++;
+      }
+    };
+
+    const start = (item: Item, entry: Entry): void => {
+      active++;
+      nodeStats.in++;
+      const began = performance.now();
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(run(item.record, { node: node.name, line: item.line, seq: item.seq }));
+      } catch (err) {
+        pending = Promise.reject(err);
+      }
+      pending.then(
+        (result) => {
+          const out: Item[] = [];
+          settle(item, node.name, next, result as never, nodeStats, out);
+          if (out.length > 1) options.stats.grew(out.length - 1);
+          finish(entry, out, began);
+        },
+        (err: unknown) => {
+          fail(item, node.name, err, nodeStats);
+          finish(entry, [item], began);
+        },
+      );
+    };
+
+    const finish = (entry: Entry, items: Item[], began: number): void => {
+      nodeStats.time_ms += performance.now() - began;
+      active--;
+      complete(entry, items);
+      startMore();
+      pump();
+    };
+
+    const startMore = (): void => {
+      while (active < concurrency && waiting.length > 0) {
+        const w = waiting.shift()!;
+        start(w.item, w.entry);
+      }
+    };
+
+    const accept = (batch: Batch): void => {
+      for (const item of batch) {
+        const entry: Entry = { items: null };
+        held++;
+        if (options.ordered) queue.push(entry);
+        if (item.outcome !== undefined || item.route !== node.name) complete(entry, [item]);
+        else waiting.push({ item, entry });
+      }
+    };
+
+    const intake = (): void => {
+      if (upstreamDone || pulling || failure || held >= capacity || waiting.length > 0) return;
+      pulling = true;
+      upstream.pull((err, batch) => {
+        pulling = false;
+        if (err) failure = err;
+        else if (h.isNil(batch)) upstreamDone = true;
+        else accept(batch);
+        startMore();
+        pump();
+      });
+    };
+
+    const takeReleasable = (): Item[] => {
+      if (!options.ordered) {
+        held -= readyEntries;
+        readyEntries = 0;
+        return ready.splice(0, ready.length);
+      }
+      const out: Item[] = [];
+      while (queueHead < queue.length && queue[queueHead]!.items !== null) {
+        for (const it of queue[queueHead]!.items!) out.push(it);
+        queueHead++;
+        held--;
+      }
+      if (queueHead > 1024 && queueHead * 2 > queue.length) {
+        queue.splice(0, queueHead);
+        queueHead = 0;
+      }
+      return out;
+    };
+
+    const pump = (): void => {
+      if (consumer) {
+        const out = takeReleasable();
+        if (out.length > 0) {
+          const c = consumer;
+          consumer = null;
+          c.push(null, out);
+          c.next();
+        } else if (failure && active === 0) {
+          const c = consumer;
+          consumer = null;
+          c.push(failure);
+          c.push(null, h.nil);
+          return;
+        } else if (upstreamDone && held === 0) {
+          const c = consumer;
+          consumer = null;
+          c.push(null, h.nil);
+          return;
+        }
+      }
+      intake();
+    };
+
+    return h<Batch>((push, next) => {
+      consumer = { push, next };
+      pump();
+    });
+  };
+}

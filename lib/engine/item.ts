@@ -1,0 +1,31 @@
+/** A JSON object: the only shape a record may have. */
+export type JsonObject = { [key: string]: unknown };
+
+/** Why a record left the stream before the end of the graph. */
+export type Outcome =
+  | { kind: 'filtered'; node: string; reason: string }
+  | { kind: 'error'; node: string | null; error: string };
+
+/**
+ * What moves between stages. `seq` is the input order, `line` the input line number (for
+ * error reports). `route` names the next node to run; `null` means the record is done.
+ * An item with an `outcome` is terminal: later stages pass it through untouched.
+ */
+export interface Item {
+  seq: number;
+  line: number;
+  record: JsonObject;
+  route: string | null;
+  outcome?: Outcome;
+  /** The raw input line, kept only for items that failed before becoming a record. */
+  raw?: string;
+  /** Per-record loop counters (node name → passes), used by bounded loops. */
+  loops?: Record<string, number>;
+}
+
+/** Stages receive and emit arrays of items, so nothing costs a stream event per record. */
+export type Batch = Item[];
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

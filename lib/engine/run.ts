@@ -1,0 +1,128 @@
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import type { Graph } from '../graph/graph.js';
+import { AtomicFile } from '../io/atomic-file.js';
+import { SideOutput } from '../io/side-output.js';
+import { drainToSink } from '../io/sink.js';
+import { batchSource } from '../io/source.js';
+import { ProgressLine } from '../metrics/progress.js';
+import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
+import { compileStages, composeStages } from './pipeline.js';
+
+export interface RunOptions {
+  graph: Graph;
+  version: string;
+  /** File to read; stdin when absent. */
+  inputPath?: string;
+  /** File to write atomically; stdout when absent. */
+  outputPath?: string;
+  errorsPath?: string;
+  rejectedPath?: string;
+  statsPath?: string;
+  ordered: boolean;
+  failFast: boolean;
+  progress: boolean;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Aborted on SIGINT: stop reading, finish what is in flight, report. */
+  interrupt: AbortSignal;
+}
+
+export type RunStatus =
+  | { kind: 'ok' }
+  | { kind: 'interrupted' }
+  | { kind: 'failed'; message: string };
+
+export interface RunResult {
+  status: RunStatus;
+  report: RunStatsReport;
+}
+
+/** Runs records from input through the graph to output, counting every one. */
+export async function runGraph(options: RunOptions): Promise<RunResult> {
+  const stats = new RunStats();
+  const stopReading = new AbortController();
+  const outputClosed = new AbortController();
+  let failFastMessage: string | null = null;
+  options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });
+
+  const outputFile = options.outputPath ? new AtomicFile(options.outputPath) : null;
+  const output: Writable = outputFile ? outputFile.stream : options.stdout;
+  const errors = options.errorsPath ? new SideOutput(options.errorsPath) : undefined;
+  const rejected = options.rejectedPath ? new SideOutput(options.rejectedPath) : undefined;
+  const files = [outputFile, errors, rejected].filter((f) => f !== null && f !== undefined);
+
+  let writeFailure: Error | null = null;
+  const onOutputError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') outputClosed.abort();
+    else writeFailure ??= err;
+    stopReading.abort();
+  };
+  output.on('error', onOutputError);
+
+  try {
+    await Promise.all(files.map((f) => f.ready()));
+  } catch (err) {
+    await Promise.all(files.map((f) => f.abort()));
+    return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: stats.report(options.version, options.graph.file) };
+  }
+
+  const input = options.inputPath ? createReadStream(options.inputPath) : options.stdin;
+  const progress = options.progress ? new ProgressLine(stats, options.stderr) : null;
+  progress?.start();
+
+  let failure: Error | null = null;
+  try {
+    const source = batchSource(input, options.graph.entry, stats, stopReading.signal);
+    const stream = composeStages(source, compileStages(options.graph, { ordered: options.ordered, stats }));
+    await drainToSink(stream, {
+      output,
+      errors,
+      rejected,
+      stats,
+      closed: outputClosed.signal,
+      onError: options.failFast
+        ? (line, message) => {
+            failFastMessage ??= `stopped at the first error (--fail-fast): line ${line}: ${message}`;
+            stopReading.abort();
+          }
+        : undefined,
+    });
+  } catch (err) {
+    failure = err as Error;
+  }
+  progress?.stop();
+  stats.interrupted = options.interrupt.aborted;
+
+  if (failure === null && writeFailure === null) {
+    await Promise.all(files.map((f) => f.commit())).catch((err: Error) => {
+      failure = err;
+    });
+  } else {
+    // Keep what was written: an interrupted or failed run's output is still worth reading.
+    await Promise.all(files.map((f) => f.commit().catch(() => undefined)));
+  }
+  const report = stats.report(options.version, options.graph.file);
+  if (options.statsPath) await writeStats(options.statsPath, report);
+
+  const broken = failure ?? writeFailure;
+  if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report };
+  if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report };
+  if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report };
+  return { status: { kind: 'ok' }, report };
+}
+
+async function writeStats(path: string, report: RunStatsReport): Promise<void> {
+  const file = new AtomicFile(path);
+  await file.ready();
+  file.stream.write(JSON.stringify(report, null, 2) + '\n');
+  await file.commit();
+}
+
+function describeIoError(err: Error): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code && e.path) return `${e.code}: ${e.path}`;
+  return e.code ? `${e.code}: ${e.message}` : e.message;
+}

@@ -1,0 +1,42 @@
+import type { GraphNode } from '../graph/graph.js';
+import type { RunStats } from '../metrics/run-stats.js';
+import type { Batch, Item } from './item.js';
+import { fail, settle } from './settle.js';
+
+/**
+ * Fuses consecutive synchronous nodes into one batch function. Nodes are in topological
+ * order and routes only go forward, so the loop runs node by node over the whole batch:
+ * one timer pair per node per batch, one function call per record.
+ */
+export function syncStage(nodes: readonly GraphNode[], next: ReadonlyMap<string, string | null>, stats: RunStats) {
+  const steps = nodes.map((n) => ({
+    name: n.name,
+    run: n.compiled.run,
+    next: next.get(n.name) ?? null,
+    stats: stats.node(n.name),
+  }));
+  return (batch: Batch): Batch => {
+    let items = batch;
+    for (const step of steps) {
+      const started = performance.now();
+      const out: Item[] = [];
+      for (const item of items) {
+        if (item.outcome !== undefined || item.route !== step.name) {
+          out.push(item);
+          continue;
+        }
+        step.stats.in++;
+        try {
+          settle(item, step.name, step.next, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out);
+        } catch (err) {
+          fail(item, step.name, err, step.stats);
+          out.push(item);
+        }
+      }
+      if (out.length !== items.length) stats.grew(out.length - items.length);
+      items = out;
+      step.stats.time_ms += performance.now() - started;
+    }
+    return items;
+  };
+}

@@ -1,0 +1,80 @@
+import { dirname, resolve } from 'node:path';
+import type { Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { checkSchema } from '../config/check-schema.js';
+import { GraphFileSchema } from '../config/graph-schema.js';
+import { ConfigError, type ConfigProblem } from '../config/problems.js';
+import { YamlSource } from '../config/source.js';
+import { didYouMean } from '../config/suggest.js';
+import type { JsonObject } from '../engine/item.js';
+import { nodeTypes } from '../nodes/registry.js';
+import { END, START, type Graph, type GraphNode } from './graph.js';
+import { resolveTopology } from './topology.js';
+
+type GraphFile = Static<typeof GraphFileSchema>;
+
+/**
+ * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
+ * as a ConfigError, each located by file:line:col and key path.
+ */
+export async function loadGraph(file: string): Promise<Graph> {
+  const source = await YamlSource.load(file);
+  const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const spec = source.data as GraphFile;
+  const dir = dirname(resolve(file));
+
+  const compiled: GraphNode[] = [];
+  for (const [name, raw] of Object.entries(spec.nodes)) {
+    if (name === START || name === END) {
+      problems.push(source.problem(['nodes', name], `"${name}" is reserved for the implicit start and end`, 'key'));
+      continue;
+    }
+    const definition = nodeTypes.get(String((raw as JsonObject).type));
+    if (!definition) {
+      problems.push(
+        source.problem(
+          ['nodes', name, 'type'],
+          `unknown node type "${String((raw as JsonObject).type)}"${didYouMean(String((raw as JsonObject).type), nodeTypes.keys())} (known: ${[...nodeTypes.keys()].join(', ')})`,
+        ),
+      );
+      continue;
+    }
+    let config = raw as JsonObject;
+    const schemaProblems = checkSchema(source, definition.schema, config, ['nodes', name]);
+    if (schemaProblems.length > 0) {
+      problems.push(...schemaProblems);
+      // Unknown keys alone do not stop compilation, so their neighbours' problems show too.
+      config = Value.Clean(definition.schema, structuredClone(config)) as JsonObject;
+      if (!Value.Check(definition.schema, config)) continue;
+    }
+    const node = await definition.compile(config as never, {
+      name,
+      graphDir: dir,
+      report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
+    });
+    if (node) compiled.push({ name, type: definition.type, config, compiled: node });
+  }
+
+  const topology = resolveTopology(Object.keys(spec.nodes), spec.edges);
+  if (Array.isArray(topology)) {
+    for (const p of topology) {
+      problems.push(
+        'node' in p.at
+          ? source.problem(['nodes', p.at.node], p.message, 'key')
+          : source.problem(['edges', p.at.edge, p.at.key], p.message),
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (Array.isArray(topology)) throw new Error('unreachable');
+
+  const byName = new Map(compiled.map((n) => [n.name, n]));
+  return {
+    file,
+    dir,
+    nodes: topology.order.map((n) => byName.get(n)!),
+    entry: topology.entry,
+    next: topology.next,
+  };
+}

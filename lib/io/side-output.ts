@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import ndjson from 'ndjson';
+import { AtomicFile } from './atomic-file.js';
+
+/**
+ * An NDJSON side file (`--errors`, `--rejected`). Off the hot path, so it uses ndjson's
+ * object stream; writes wait for `drain` so a slow disk holds the pipeline back instead
+ * of growing a buffer.
+ */
+export class SideOutput {
+  private readonly file: AtomicFile;
+  private readonly encoder: Writable;
+  private readonly piped: Promise<unknown>;
+  count = 0;
+
+  constructor(path: string) {
+    this.file = new AtomicFile(path);
+    this.encoder = ndjson.stringify() as unknown as Writable;
+    (this.encoder as unknown as NodeJS.ReadableStream).pipe(this.file.stream);
+    this.piped = once(this.file.stream, 'finish');
+  }
+
+  ready(): Promise<void> {
+    return this.file.ready();
+  }
+
+  /** Writes one record; resolves at once unless the stream asks to wait. */
+  write(value: object): Promise<void> | undefined {
+    this.count++;
+    if (this.encoder.write(value)) return undefined;
+    return once(this.encoder, 'drain').then(() => undefined);
+  }
+
+  async commit(): Promise<void> {
+    this.encoder.end();
+    await this.piped;
+    await this.file.commit();
+  }
+
+  abort(): Promise<void> {
+    return this.file.abort();
+  }
+}

@@ -1,0 +1,78 @@
+import type { Writable } from 'node:stream';
+import h from 'highland';
+import type { Batch } from '../engine/item.js';
+import type { RunStats } from '../metrics/run-stats.js';
+import type { SideOutput } from './side-output.js';
+
+export interface SinkTargets {
+  output: Writable;
+  errors?: SideOutput;
+  rejected?: SideOutput;
+  stats: RunStats;
+  /** Called with each error item; returning true stops the run (--fail-fast). */
+  onError?: (line: number, message: string) => void;
+  /** Aborted when the output closed early (e.g. `| head`): stop writing, quietly. */
+  closed: AbortSignal;
+}
+
+/**
+ * Pulls batches from the end of the pipeline and writes them: records joined into one
+ * write per batch (waiting for `drain`), errors and rejections to their side files.
+ * Every item is counted exactly once as out, filtered or error.
+ */
+export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkTargets): Promise<void> {
+  const { output, stats } = targets;
+  for (;;) {
+    const batch = await pull(stream);
+    if (batch === null) return;
+    let text = '';
+    const waits: Array<Promise<void>> = [];
+    for (const item of batch) {
+      const outcome = item.outcome;
+      if (outcome === undefined) {
+        text += JSON.stringify(item.record) + '\n';
+        stats.recordsOut++;
+      } else if (outcome.kind === 'filtered') {
+        stats.filtered++;
+        const w = targets.rejected?.write({ line: item.line, node: outcome.node, reason: outcome.reason, record: item.record });
+        if (w) waits.push(w);
+      } else {
+        stats.errors++;
+        const w = targets.errors?.write({
+          line: item.line,
+          node: outcome.node,
+          error: outcome.error,
+          input: item.raw ?? item.record,
+        });
+        if (w) waits.push(w);
+        targets.onError?.(item.line, outcome.error);
+      }
+    }
+    stats.inFlight -= batch.length;
+    if (text.length > 0 && !targets.closed.aborted && !output.write(text)) waits.push(drained(output, targets.closed));
+    if (waits.length > 0) await Promise.all(waits);
+  }
+}
+
+function pull(stream: Highland.Stream<Batch>): Promise<Batch | null> {
+  return new Promise((resolve, reject) => {
+    stream.pull((err, x) => {
+      if (err) reject(err);
+      else resolve(h.isNil(x) ? null : x);
+    });
+  });
+}
+
+function drained(output: Writable, closed: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      output.off('drain', done);
+      output.off('close', done);
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    output.on('drain', done);
+    output.on('close', done);
+    closed.addEventListener('abort', done);
+  });
+}

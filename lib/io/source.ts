@@ -1,0 +1,72 @@
+import type { Readable } from 'node:stream';
+import h from 'highland';
+import type { Batch } from '../engine/item.js';
+import type { RunStats } from '../metrics/run-stats.js';
+import { LineFramer } from './line-framer.js';
+
+/**
+ * A highland stream of batches read from `input`: one batch per chunk read, pulled only
+ * when downstream asks, so a slow consumer stops the reads. Aborting `stop` ends the stream
+ * at the next chunk boundary (SIGINT, --fail-fast, closed stdout).
+ */
+export function batchSource(input: Readable, entry: string | null, stats: RunStats, stop: AbortSignal): Highland.Stream<Batch> {
+  const framer = new LineFramer(entry);
+  let ended = false;
+  let finished = false;
+  let failure: Error | null = null;
+  let resume: (() => void) | null = null;
+  const wake = (): void => {
+    const r = resume;
+    resume = null;
+    r?.();
+  };
+  input.on('readable', wake);
+  input.once('end', () => {
+    ended = true;
+    wake();
+  });
+  input.once('error', (err) => {
+    failure = err;
+    wake();
+  });
+  stop.addEventListener('abort', wake, { once: true });
+
+  return h<Batch>((push, next) => {
+    const step = (): void => {
+      if (finished) return;
+      if (failure) {
+        finished = true;
+        push(failure);
+        push(null, h.nil);
+        return;
+      }
+      if (stop.aborted) {
+        finished = true;
+        input.destroy();
+        push(null, h.nil);
+        return;
+      }
+      const chunk = input.read() as Buffer | string | null;
+      if (chunk !== null) {
+        const batch = framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        if (batch.length === 0) return step();
+        stats.admitted(batch.length);
+        push(null, batch);
+        next();
+        return;
+      }
+      if (ended) {
+        finished = true;
+        const tail = framer.end();
+        if (tail.length > 0) {
+          stats.admitted(tail.length);
+          push(null, tail);
+        }
+        push(null, h.nil);
+        return;
+      }
+      resume = step;
+    };
+    step();
+  });
+}

@@ -1,0 +1,92 @@
+/** Counters for one node. `fanout` counts the extra records an array result created. */
+export interface NodeStats {
+  in: number;
+  out: number;
+  filtered: number;
+  errors: number;
+  fanout: number;
+  time_ms: number;
+}
+
+/** The `--stats` file's shape. Fields are only ever added, never renamed. */
+export interface RunStatsReport {
+  version: string;
+  graph: string;
+  records_in: number;
+  records_out: number;
+  filtered: number;
+  errors: number;
+  fanout: number;
+  /** Holds in every run: records_in + fanout = records_out + filtered + errors. */
+  conserved: boolean;
+  /** Most records held between input and output at once: the memory bound in practice. */
+  peak_in_flight: number;
+  wall_ms: number;
+  interrupted: boolean;
+  nodes: Record<string, NodeStats>;
+}
+
+/** Counts every record from input to its end as output, filtered or error. */
+export class RunStats {
+  recordsIn = 0;
+  recordsOut = 0;
+  filtered = 0;
+  errors = 0;
+  inFlight = 0;
+  peakInFlight = 0;
+  interrupted = false;
+  readonly nodes = new Map<string, NodeStats>();
+  private readonly startedAt = performance.now();
+
+  node(name: string): NodeStats {
+    let s = this.nodes.get(name);
+    if (!s) {
+      s = { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
+      this.nodes.set(name, s);
+    }
+    return s;
+  }
+
+  /** A batch entered the pipeline (after framing). */
+  admitted(count: number): void {
+    this.recordsIn += count;
+    this.inFlight += count;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+  }
+
+  /** Fan-out created `count` extra items inside the pipeline. */
+  grew(count: number): void {
+    this.inFlight += count;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+  }
+
+  get fanout(): number {
+    let total = 0;
+    for (const s of this.nodes.values()) total += s.fanout;
+    return total;
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  report(version: string, graph: string): RunStatsReport {
+    const fanout = this.fanout;
+    const nodes: Record<string, NodeStats> = {};
+    for (const [name, s] of this.nodes) nodes[name] = { ...s, time_ms: Math.round(s.time_ms * 1000) / 1000 };
+    return {
+      version,
+      graph,
+      records_in: this.recordsIn,
+      records_out: this.recordsOut,
+      filtered: this.filtered,
+      errors: this.errors,
+      fanout,
+      conserved: this.recordsIn + fanout === this.recordsOut + this.filtered + this.errors,
+      peak_in_flight: this.peakInFlight,
+      wall_ms: Math.round(this.elapsedMs()),
+      interrupted: this.interrupted,
+      nodes,
+    };
+  }
+}

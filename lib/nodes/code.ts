@@ -1,0 +1,55 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Type } from '@sinclair/typebox';
+import { defineNode, nodeSchema, type RecordFn } from './definition.js';
+
+export const codeNode = defineNode({
+  type: 'code',
+  description:
+    'Runs an exported JS function `(record, ctx) => record | record[] | null` (or a Promise of one): null drops, an array fans out.',
+  schema: nodeSchema('code', 'Runs a JS function from a module.', {
+    module: Type.String({ description: 'Path of an ES module, relative to the graph file.' }),
+    export: Type.Optional(Type.String({ description: 'Name of the exported function (default: "default").' })),
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: 'Records in flight at once. Setting it (or exporting an async function) runs the node asynchronously.',
+      }),
+    ),
+  }),
+  async compile(config, ctx) {
+    const file = isAbsolute(config.module) ? config.module : resolve(ctx.graphDir, config.module);
+    try {
+      await access(file);
+    } catch {
+      ctx.report(['module'], `module not found: ${file}`);
+      return undefined;
+    }
+    let namespace: Record<string, unknown>;
+    try {
+      namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (err) {
+      ctx.report(['module'], `module does not load: ${firstLine((err as Error).message)}`);
+      return undefined;
+    }
+    const exportName = config.export ?? 'default';
+    const fn = namespace[exportName];
+    if (typeof fn !== 'function') {
+      const found = Object.keys(namespace).filter((k) => typeof namespace[k] === 'function');
+      ctx.report(
+        [config.export === undefined ? 'module' : 'export'],
+        `${file} has no exported function "${exportName}"${found.length ? ` (exports: ${found.join(', ')})` : ''}`,
+      );
+      return undefined;
+    }
+    const isAsync = fn.constructor.name === 'AsyncFunction' || config.concurrency !== undefined;
+    return { run: fn as RecordFn, async: isAsync, concurrency: config.concurrency ?? 16 };
+  },
+});
+
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl === -1 ? text : text.slice(0, nl);
+}

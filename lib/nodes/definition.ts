@@ -1,0 +1,68 @@
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import type { KeyPath } from '../config/problems.js';
+import type { JsonObject } from '../engine/item.js';
+
+/** A node asked to drop the record; the reason is written with `--rejected`. */
+export class Dropped {
+  constructor(readonly reason: string) {}
+}
+
+/** What a node may return for one record. */
+export type NodeResult = JsonObject | JsonObject[] | Dropped | null;
+
+export interface RecordContext {
+  /** The node's name in the graph. */
+  readonly node: string;
+  /** Input line number of the record (1-based). */
+  readonly line: number;
+  /** Input order of the record. */
+  readonly seq: number;
+}
+
+export type RecordFn = (record: JsonObject, ctx: RecordContext) => NodeResult | Promise<NodeResult>;
+
+/** A node ready to run: its function, and whether the engine must await it. */
+export interface CompiledNode {
+  run: RecordFn;
+  /** Async nodes get a stage of their own with a bounded window of records in flight. */
+  async: boolean;
+  /** Records in flight at once for an async node. */
+  concurrency: number;
+}
+
+export interface CompileContext {
+  /** The node's name in the graph. */
+  readonly name: string;
+  /** Folder of the graph file; relative module paths resolve against it. */
+  readonly graphDir: string;
+  /** Reports a config problem at a key path relative to the node; compilation goes on. */
+  report(path: KeyPath, message: string): void;
+}
+
+/**
+ * One node type. Its schema is the single source for validation, the TypeScript config
+ * type, the JSON Schema of graph files and the README reference.
+ */
+export interface NodeDefinition<S extends TObject = TObject> {
+  readonly type: string;
+  readonly description: string;
+  readonly schema: S;
+  compile(config: Static<S>, ctx: CompileContext): CompiledNode | undefined | Promise<CompiledNode | undefined>;
+}
+
+/** Builds a node config schema: the `type` literal, an optional description, and the node's own keys. */
+export function nodeSchema<T extends string, P extends TProperties>(type: T, description: string, properties: P) {
+  return Type.Object(
+    {
+      type: Type.Literal(type),
+      description: Type.Optional(Type.String({ description: 'Free text for readers of the graph.' })),
+      ...properties,
+    },
+    { additionalProperties: false, description, title: type },
+  );
+}
+
+/** Keeps the definition's config type tied to its schema. */
+export function defineNode<S extends TObject>(definition: NodeDefinition<S>): NodeDefinition<S> {
+  return definition;
+}

@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox';
+import { deletePath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { compileExpression, type Expression } from './expression.js';
+import { defineNode, nodeSchema } from './definition.js';
+
+export const mapNode = defineNode({
+  type: 'map',
+  description: 'Sets fields from JS expressions over `record` (dotted paths allowed) and removes fields.',
+  schema: nodeSchema('map', 'Sets and removes record fields.', {
+    set: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Field path → JS expression. All expressions see the record as it entered the node.',
+      }),
+    ),
+    unset: Type.Optional(Type.Array(Type.String(), { description: 'Field paths to remove (after `set`).' })),
+  }),
+  compile(config, ctx) {
+    const assignments: Array<{ path: FieldPath; expr: Expression }> = [];
+    for (const [field, source] of Object.entries(config.set ?? {})) {
+      const path = parsePath(field);
+      if ('error' in path) ctx.report(['set', field], path.error);
+      const expr = compileExpression(source);
+      if ('error' in expr) ctx.report(['set', field], expr.error);
+      if (!('error' in path) && !('error' in expr)) assignments.push({ path, expr });
+    }
+    const removals: FieldPath[] = [];
+    (config.unset ?? []).forEach((field, i) => {
+      const path = parsePath(field);
+      if ('error' in path) ctx.report(['unset', i], path.error);
+      else removals.push(path);
+    });
+    if (assignments.length === 0 && removals.length === 0 && !config.set && !config.unset) {
+      ctx.report([], 'a map node needs `set` or `unset`');
+    }
+    return {
+      async: false,
+      concurrency: 1,
+      run(record, rctx) {
+        // Evaluate everything first so that each expression sees the incoming record.
+        const values = assignments.map((a) => a.expr(record, rctx));
+        for (let i = 0; i < assignments.length; i++) setPath(record, assignments[i]!.path, values[i]);
+        for (const path of removals) deletePath(record, path);
+        return record;
+      },
+    };
+  },
+});

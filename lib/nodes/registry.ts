@@ -1,0 +1,9 @@
+import type { NodeDefinition } from './definition.js';
+import { codeNode } from './code.js';
+import { filterNode } from './filter.js';
+import { mapNode } from './map.js';
+
+/** Node types by name. Adding a type is adding its file and one line here. */
+export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
+  [filterNode, mapNode, codeNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+);
