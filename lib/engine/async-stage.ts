@@ -61,7 +61,7 @@ export function asyncStage(node: GraphNode, next: string | null, options: AsyncS
       pending.then(
         (result) => {
           const out: Item[] = [];
-          settle(item, node.name, next, result as never, nodeStats, out);
+          settle(item, node.name, next, result as never, nodeStats, out, node.compiled.mutates !== false);
           if (out.length > 1) options.stats.grew(out.length - 1);
           finish(entry, out, began);
         },

@@ -17,7 +17,12 @@ export interface Item {
   record: JsonObject;
   route: string | null;
   outcome?: Outcome;
-  /** The raw input line, kept only for items that failed before becoming a record. */
+  /**
+   * The input line's bytes (newline included), kept while no node has changed the record:
+   * an unchanged record is written back byte for byte instead of being stringified again.
+   */
+  bytes?: Buffer;
+  /** The raw input line, for a line that failed before becoming a record. */
   raw?: string;
   /** Per-record loop counters (node name → passes), used by bounded loops. */
   loops?: Record<string, number>;

@@ -6,11 +6,20 @@ import { isJsonObject, type Item } from './item.js';
  * Applies a node's result to the item that produced it and appends the resulting items to
  * `out`: the record carried on, dropped (filtered), fanned out, or turned into an error.
  */
-export function settle(item: Item, node: string, next: string | null, result: NodeResult | Promise<NodeResult>, stats: NodeStats, out: Item[]): void {
+export function settle(
+  item: Item,
+  node: string,
+  next: string | null,
+  result: NodeResult | Promise<NodeResult>,
+  stats: NodeStats,
+  out: Item[],
+  mutates = true,
+): void {
   if (result instanceof Dropped) {
     item.outcome = { kind: 'filtered', node, reason: result.reason };
     stats.filtered++;
   } else if (isJsonObject(result)) {
+    if (mutates || result !== item.record) item.bytes = undefined;
     item.record = result;
     item.route = next;
     stats.out++;
@@ -24,6 +33,7 @@ export function settle(item: Item, node: string, next: string | null, result: No
     } else if (!result.every(isJsonObject)) {
       fail(item, node, 'returned an array with a non-object element', stats);
     } else {
+      item.bytes = undefined;
       item.record = result[0]!;
       item.route = next;
       out.push(item);

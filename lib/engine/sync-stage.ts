@@ -12,6 +12,7 @@ export function syncStage(nodes: readonly GraphNode[], next: ReadonlyMap<string,
   const steps = nodes.map((n) => ({
     name: n.name,
     run: n.compiled.run,
+    mutates: n.compiled.mutates !== false,
     next: next.get(n.name) ?? null,
     stats: stats.node(n.name),
   }));
@@ -27,7 +28,7 @@ export function syncStage(nodes: readonly GraphNode[], next: ReadonlyMap<string,
         }
         step.stats.in++;
         try {
-          settle(item, step.name, step.next, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out);
+          settle(item, step.name, step.next, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out, step.mutates);
         } catch (err) {
           fail(item, step.name, err, step.stats);
           out.push(item);

@@ -25,12 +25,13 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
   for (;;) {
     const batch = await pull(stream);
     if (batch === null) return;
-    let text = '';
+    const chunks = new BatchWriter();
     const waits: Array<Promise<void>> = [];
     for (const item of batch) {
       const outcome = item.outcome;
       if (outcome === undefined) {
-        text += JSON.stringify(item.record) + '\n';
+        if (item.bytes) chunks.bytes(item.bytes);
+        else chunks.text(JSON.stringify(item.record) + '\n');
         stats.recordsOut++;
       } else if (outcome.kind === 'filtered') {
         stats.filtered++;
@@ -42,15 +43,59 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
           line: item.line,
           node: outcome.node,
           error: outcome.error,
-          input: item.raw ?? item.record,
+          input: outcome.node === null ? item.raw : item.record,
         });
         if (w) waits.push(w);
         targets.onError?.(item.line, outcome.error);
       }
     }
     stats.inFlight -= batch.length;
-    if (text.length > 0 && !targets.closed.aborted && !output.write(text)) waits.push(drained(output, targets.closed));
+    const data = chunks.finish();
+    if (data && !targets.closed.aborted && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
+  }
+}
+
+/**
+ * Collects one batch's output. Unchanged records that sat next to each other in the input
+ * become one slice of the input buffer; changed records are joined as text. One buffer,
+ * one write per batch.
+ */
+class BatchWriter {
+  private readonly parts: Buffer[] = [];
+  private run: Buffer | null = null;
+  private pendingText = '';
+
+  bytes(view: Buffer): void {
+    this.flushText();
+    const run = this.run;
+    if (run && run.buffer === view.buffer && run.byteOffset + run.length === view.byteOffset) {
+      this.run = Buffer.from(run.buffer, run.byteOffset, run.length + view.length);
+    } else {
+      if (run) this.parts.push(run);
+      this.run = view;
+    }
+  }
+
+  text(line: string): void {
+    if (this.run) {
+      this.parts.push(this.run);
+      this.run = null;
+    }
+    this.pendingText += line;
+  }
+
+  finish(): Buffer | null {
+    this.flushText();
+    if (this.run) this.parts.push(this.run);
+    if (this.parts.length === 0) return null;
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+
+  private flushText(): void {
+    if (this.pendingText === '') return;
+    this.parts.push(Buffer.from(this.pendingText));
+    this.pendingText = '';
   }
 }
 

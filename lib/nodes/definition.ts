@@ -28,6 +28,11 @@ export interface CompiledNode {
   async: boolean;
   /** Records in flight at once for an async node. */
   concurrency: number;
+  /**
+   * False for nodes that never change the record they are given (filters), so an untouched
+   * record can be written out as the very line it came from. Defaults to true.
+   */
+  mutates?: boolean;
 }
 
 export interface CompileContext {

@@ -18,6 +18,7 @@ export const filterNode = defineNode({
     return {
       async: false,
       concurrency: 1,
+      mutates: false,
       run(record, rctx) {
         const value = test(record, rctx);
         return value ? record : new Dropped(`when "${source}" was ${preview(value)}`);

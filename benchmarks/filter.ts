@@ -1,0 +1,68 @@
+// npm run bench:filter — the streaming core against jq and a raw Node loop, in one run.
+// Options: --records N (default 200000), --big N (default 2000000; 0 skips), --runs K (best of K, default 3).
+import { spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fileMb, measure, printTable, type Measurement } from './harness.js';
+import { writeChatRecords } from './records.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const cli = join(root, 'dist', 'bin', 'sygra-stream.js');
+const graph = join(root, 'benchmarks', 'graphs', 'filter.yaml');
+const floor = join(here, 'raw-floor.js');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function best(argv: string[], input: string, runs: number): Promise<Measurement> {
+  const all: Measurement[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measure(argv, input);
+    if (m.exitCode !== 0) throw new Error(`${argv.join(' ')} exited ${m.exitCode}`);
+    all.push(m);
+  }
+  const fastest = all.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return { ...fastest, peakRssMb: Math.max(...all.map((m) => m.peakRssMb)) };
+}
+
+const records = arg('records', 200_000);
+const big = arg('big', 2_000_000);
+const runs = arg('runs', 3);
+const dataDir = join(root, 'bench-data');
+await mkdir(dataDir, { recursive: true });
+const input = join(dataDir, `chat-${records}.jsonl`);
+await writeChatRecords(input, records);
+const mb = await fileMb(input);
+const hasJq = spawnSync('jq', ['--version']).status === 0;
+
+const results: Array<[string, Measurement]> = [];
+if (hasJq) results.push(['jq', await best(['jq', '-c', 'select(.prompt|length > 100)'], input, runs)]);
+results.push(['raw node loop', await best([process.execPath, floor], input, runs)]);
+results.push(['sygra-stream', await best([process.execPath, cli, 'run', graph], input, runs)]);
+
+const jq = results.find(([n]) => n === 'jq')?.[1];
+const raw = results.find(([n]) => n === 'raw node loop')![1];
+console.log(`\nfilter benchmark: ${records.toLocaleString('en-US')} records, ${mb.toFixed(1)} MB, best of ${runs}\n`);
+printTable(
+  ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'],
+  results.map(([name, m]) => [
+    name,
+    records / m.seconds,
+    mb / m.seconds,
+    jq ? jq.seconds / m.seconds : 'n/a',
+    raw.seconds / m.seconds,
+    m.peakRssMb,
+  ]),
+);
+
+if (big > 0) {
+  const bigInput = join(dataDir, `chat-${big}.jsonl`);
+  await writeChatRecords(bigInput, big, 2);
+  const m = await measure([process.execPath, cli, 'run', graph], bigInput);
+  console.log(`\nmemory at scale: ${big.toLocaleString('en-US')} records (${(await fileMb(bigInput)).toFixed(0)} MB): ` +
+    `${Math.round(big / m.seconds).toLocaleString('en-US')} records/s, peak RSS ${m.peakRssMb.toFixed(1)} MB`);
+}

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+
+/** One timed command: wall time, peak RSS (VmHWM polled from /proc), exit code. */
+export interface Measurement {
+  seconds: number;
+  peakRssMb: number;
+  exitCode: number | null;
+}
+
+/**
+ * Runs `argv` with stdin from `inputFile` and stdout to `outputFile` (default /dev/null),
+ * as a shell's `< in > out` would: the child gets the files directly, so the harness
+ * itself costs nothing during the run.
+ */
+export async function measure(argv: string[], inputFile: string, outputFile = '/dev/null'): Promise<Measurement> {
+  const inFd = openSync(inputFile, 'r');
+  const outFd = openSync(outputFile, 'w');
+  const started = process.hrtime.bigint();
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, 'inherit'] });
+  closeSync(inFd);
+  closeSync(outFd);
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    void readFile(`/proc/${child.pid}/status`, 'utf8').then(
+      (text) => {
+        const m = /VmHWM:\s+(\d+) kB/.exec(text);
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      },
+      () => undefined,
+    );
+  }, 20);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, peakRssMb: peakKb / 1024, exitCode: code };
+}
+
+export async function fileMb(path: string): Promise<number> {
+  return (await stat(path)).size / (1024 * 1024);
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? format(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
+  for (const [n, row] of cells.entries()) {
+    console.log(row.map((c, i) => String(c).padStart(widths[i]!)).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+function format(n: number): string {
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}

@@ -1,0 +1,53 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same records on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'the a data model stream record token prompt answer question explain why how write code list table ' +
+  'function value error graph node edge batch memory network server client request response quality ' +
+  'score language english deutsch français español 日本語 résumé naïve emoji 🙂 test example simple'
+).split(' ');
+const LANGS = ['en', 'de', 'fr', 'es', 'ja', 'pt', 'ru', 'zh'];
+
+function text(rand: () => number, min: number, max: number): string {
+  const target = min + Math.floor(rand() * (max - min + 1));
+  let s = '';
+  while (s.length < target) s += (s ? ' ' : '') + WORDS[Math.floor(rand() * WORDS.length)];
+  s = s.slice(0, target);
+  // Never cut an emoji in half: a lone surrogate is not valid UTF-8 (jq rejects it).
+  const last = s.charCodeAt(s.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? s.slice(0, -1) : s;
+}
+
+/** Chat-like records of about 1 KB: id, lang, prompt (20–400 chars), response (100–1500 chars). */
+export async function writeChatRecords(path: string, count: number, seed = 1): Promise<void> {
+  const rand = prng(seed);
+  const out = createWriteStream(path);
+  let buf = '';
+  for (let i = 0; i < count; i++) {
+    const record = {
+      id: `rec-${i}`,
+      lang: LANGS[Math.floor(rand() * LANGS.length)],
+      prompt: text(rand, 20, 400),
+      response: text(rand, 100, 1500),
+    };
+    buf += JSON.stringify(record) + '\n';
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
