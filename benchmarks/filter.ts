@@ -9,7 +9,7 @@ import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'bin', 'sygra-stream.js');
+const cli = join(root, 'dist', 'sygra-stream.mjs');
 const graph = join(root, 'benchmarks', 'graphs', 'filter.yaml');
 const floor = join(here, 'raw-floor.js');
 

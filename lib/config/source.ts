@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './problems.js';
 
 /**
@@ -32,15 +32,26 @@ export class YamlSource {
 
   static parse(file: string, text: string): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-    if (doc.errors.length > 0) {
-      throw new ConfigError(
-        doc.errors.map((e) => {
-          const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-          return { file, line: pos.line, col: pos.col, path: '', message: firstLine(e.message) };
-        }),
-      );
-    }
+    // Duplicate keys are found below, so they can be reported where they stand.
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+    const problems: ConfigProblem[] = doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      return { file, line: pos.line, col: pos.col, path: '', message: firstLine(e.message) };
+    });
+    visit(doc, {
+      Map(_, map) {
+        const seen = new Set<string>();
+        for (const pair of map.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+          if (seen.has(key)) {
+            const pos = lines.linePos(rangeStart(pair.key) ?? 0);
+            problems.push({ file, line: pos.line, col: pos.col, path: '', message: `duplicate key "${key}"` });
+          }
+          seen.add(key);
+        }
+      },
+    });
+    if (problems.length > 0) throw new ConfigError(problems);
     return new YamlSource(file, doc, lines);
   }
 

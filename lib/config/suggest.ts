@@ -1,4 +1,4 @@
-/** "Did you mean …?" for misspelt keys, node types and flags. */
+/** "Did you mean …?" for misspelt keys, node types, node names and flags. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -9,8 +9,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  // Only suggest when the typo is small relative to the word.
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  // Only suggest when the typo is small relative to the word: one edit per three letters.
+  const limit = Math.min(Math.max(1, Math.floor(word.length / 3)), word.length - 1);
+  return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {
@@ -18,17 +19,22 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   return c === undefined ? '' : ` (did you mean "${c}"?)`;
 }
 
+/** Edit distance where swapping two neighbouring letters counts as one edit (a common typo). */
 function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
     }
+    rows.push(row);
   }
-  return prev[b.length]!;
+  return rows[a.length]![b.length]!;
 }

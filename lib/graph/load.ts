@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { checkSchema } from '../config/check-schema.js';
-import { GraphFileSchema } from '../config/graph-schema.js';
+import { GraphFileSchema, NODE_NAME_PATTERN } from '../config/graph-schema.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { YamlSource } from '../config/source.js';
 import { didYouMean } from '../config/suggest.js';
@@ -12,6 +12,7 @@ import { END, START, type Graph, type GraphNode } from './graph.js';
 import { resolveTopology } from './topology.js';
 
 type GraphFile = Static<typeof GraphFileSchema>;
+const NAME = new RegExp(NODE_NAME_PATTERN);
 
 /**
  * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
@@ -26,6 +27,10 @@ export async function loadGraph(file: string): Promise<Graph> {
 
   const compiled: GraphNode[] = [];
   for (const [name, raw] of Object.entries(spec.nodes)) {
+    if (!NAME.test(name)) {
+      problems.push(source.problem(['nodes', name], `node name "${name}" must match ${NODE_NAME_PATTERN} (letters, digits, _ and -)`, 'key'));
+      continue;
+    }
     if (name === START || name === END) {
       problems.push(source.problem(['nodes', name], `"${name}" is reserved for the implicit start and end`, 'key'));
       continue;
