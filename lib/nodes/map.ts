@@ -14,7 +14,9 @@ export const mapNode = defineNode({
     ),
     unset: Type.Optional(Type.Array(Type.String(), { description: 'Field paths to remove (after `set`).' })),
   }),
-  compile(config, ctx) {
+  compile(config, rawCtx) {
+    let problems = 0;
+    const ctx = { report: (path: Array<string | number>, message: string) => (problems++, rawCtx.report(path, message)) };
     const assignments: Array<{ path: FieldPath; expr: Expression }> = [];
     for (const [field, source] of Object.entries(config.set ?? {})) {
       const path = parsePath(field);
@@ -32,6 +34,7 @@ export const mapNode = defineNode({
     if (assignments.length === 0 && removals.length === 0 && !config.set && !config.unset) {
       ctx.report([], 'a map node needs `set` or `unset`');
     }
+    if (problems > 0) return undefined;
     return {
       async: false,
       concurrency: 1,
