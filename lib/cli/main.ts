@@ -5,6 +5,8 @@ import { renderGraph, type GraphFormat } from '../graph/render.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
+import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
+import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
 import { runBuilder, runHandler, type RunArgs } from './run-command.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
@@ -70,8 +72,24 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
         term.stdout.write(JSON.stringify(graphJsonSchema(nodeTypes.values()), null, 2) + '\n');
       },
     )
+    .command(
+      'mock-server',
+      'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and dry runs)',
+      (y) => mockServerBuilder(y),
+      async (args) => {
+        exitCode = await mockServerHandler(args as unknown as MockServerArgs, term);
+      },
+    )
+    .command(
+      'cache <action>',
+      'Show or clear the persistent LLM response cache',
+      (y) => cacheBuilder(y),
+      async (args) => {
+        exitCode = await cacheHandler(args as unknown as CacheArgs, term);
+      },
+    )
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
-    .demandCommand(1, 'Name a command: run, validate, graph or schema.')
+    .demandCommand(1, 'Name a command: run, validate, graph, schema, mock-server or cache.')
     .recommendCommands()
     .strict()
     .epilogue(EXIT_CODES_HELP)

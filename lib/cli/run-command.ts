@@ -17,6 +17,10 @@ export interface RunArgs {
   'fail-fast': boolean;
   progress: boolean;
   quiet: boolean;
+  'cache-dir': string;
+  cache: boolean;
+  'cache-read-only': boolean;
+  preflight: boolean;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -31,6 +35,10 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first record error (exit 1)' })
     .option('progress', { type: 'boolean', default: false, describe: 'Show progress on stderr even when it is not a terminal' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
+    .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
+    .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
+    .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
+    .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before reading records (--no-preflight skips)' })
     .example('$0 run fixtures/graphs/filter.yaml < fixtures/records.jsonl', 'Filter and annotate records from stdin to stdout')
     .example(
       '$0 run graph.yaml -i in.jsonl -o out.jsonl --errors errors.jsonl --stats stats.json',
@@ -47,8 +55,30 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       return ExitCode.usage;
     }
   }
-  const graph = await loadGraphOrReport(args.graph, term);
+  const graph = await loadGraphOrReport(args.graph, term, {
+    cacheDir: args.cache ? args['cache-dir'] : null,
+    cacheReadOnly: args['cache-read-only'],
+    cache: args.cache,
+    env: process.env,
+  });
   if (!graph) return ExitCode.usage;
+  const mocked = graph.models.mockModels();
+  if (mocked.length > 0 && !args.quiet) {
+    say(
+      term,
+      `no endpoint configured for model${mocked.length > 1 ? 's' : ''} ${mocked.map((m) => `"${m}"`).join(', ')}: ` +
+        'using the built-in mock model (deterministic, offline). Set base_url in the graph file or OPENAI_BASE_URL for a real server.',
+    );
+  }
+  if (args.preflight) {
+    const problems = await graph.models.preflight();
+    if (problems.length > 0) {
+      for (const p of problems) say(term, p);
+      say(term, 'no record was read (use --no-preflight to skip this check)');
+      await graph.models.close();
+      return ExitCode.runtime;
+    }
+  }
   if (args.input === undefined && term.stdin.isTTY && !args.quiet) {
     say(term, 'reading records from the terminal; pipe NDJSON in or use --input FILE (Ctrl-D ends input)');
   }

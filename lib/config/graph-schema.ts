@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ModelSchema } from '../llm/model-schema.js';
 import type { NodeDefinition } from '../nodes/definition.js';
 
 export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
@@ -15,6 +16,11 @@ export const EdgeSchema = Type.Object(
 export const GraphFileSchema = Type.Object(
   {
     description: Type.Optional(Type.String()),
+    models: Type.Optional(
+      Type.Record(Type.String({ pattern: NODE_NAME_PATTERN }), ModelSchema, {
+        description: 'Model name → endpoint and limits. Without it, llm nodes use the implicit model "default".',
+      }),
+    ),
     nodes: Type.Record(Type.String({ pattern: NODE_NAME_PATTERN }), Type.Object({ type: Type.String() }), {
       description: 'Node name → node config. Without `edges`, nodes run in the order written.',
       minProperties: 1,

@@ -47,6 +47,9 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   const outputClosed = new AbortController();
   let failFastMessage: string | null = null;
   options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });
+  const fatal = options.graph.models.fatal.signal;
+  fatal.addEventListener('abort', () => stopReading.abort(), { once: true });
+  const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report());
 
   const outputFile = options.outputPath ? new AtomicFile(options.outputPath) : null;
   const output: Writable = outputFile ? outputFile.stream : options.stdout;
@@ -66,7 +69,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     await Promise.all(files.map((f) => f.ready()));
   } catch (err) {
     await Promise.all(files.map((f) => f.abort()));
-    return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: stats.report(options.version, options.graph.file) };
+    return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: report() };
   }
 
   const input = options.inputPath ? createReadStream(options.inputPath) : options.stdin;
@@ -104,14 +107,16 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     // Keep what was written: an interrupted or failed run's output is still worth reading.
     await Promise.all(files.map((f) => f.commit().catch(() => undefined)));
   }
-  const report = stats.report(options.version, options.graph.file);
-  if (options.statsPath) await writeStats(options.statsPath, report);
+  await options.graph.models.close();
+  const final = report();
+  if (options.statsPath) await writeStats(options.statsPath, final);
 
   const broken = failure ?? writeFailure;
-  if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report };
-  if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report };
-  if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report };
-  return { status: { kind: 'ok' }, report };
+  if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report: final };
+  if (fatal.aborted) return { status: { kind: 'failed', message: String(fatal.reason) }, report: final };
+  if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report: final };
+  if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report: final };
+  return { status: { kind: 'ok' }, report: final };
 }
 
 async function writeStats(path: string, report: RunStatsReport): Promise<void> {

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../engine/item.js';
+import type { ModelRegistry } from '../llm/models.js';
 import type { CompiledNode } from '../nodes/definition.js';
 
 export const START = 'START';
@@ -21,4 +22,6 @@ export interface Graph {
   readonly entry: string | null;
   /** Node → next node; null is END. */
   readonly next: ReadonlyMap<string, string | null>;
+  /** The models the nodes call (created when a node first names one). */
+  readonly models: ModelRegistry;
 }

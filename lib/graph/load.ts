@@ -7,6 +7,7 @@ import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { YamlSource } from '../config/source.js';
 import { didYouMean } from '../config/suggest.js';
 import type { JsonObject } from '../engine/item.js';
+import { ModelRegistry, type LlmOptions } from '../llm/models.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { END, START, type Graph, type GraphNode } from './graph.js';
 import { resolveTopology } from './topology.js';
@@ -14,16 +15,20 @@ import { resolveTopology } from './topology.js';
 type GraphFile = Static<typeof GraphFileSchema>;
 const NAME = new RegExp(NODE_NAME_PATTERN);
 
+/** For validation and drawing: no persistent cache is opened. */
+const VALIDATE_ONLY: LlmOptions = { cacheDir: null, cacheReadOnly: true, cache: false, env: process.env };
+
 /**
  * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
  * as a ConfigError, each located by file:line:col and key path.
  */
-export async function loadGraph(file: string): Promise<Graph> {
+export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): Promise<Graph> {
   const source = await YamlSource.load(file);
   const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
   if (problems.length > 0) throw new ConfigError(problems);
   const spec = source.data as GraphFile;
   const dir = dirname(resolve(file));
+  const models = new ModelRegistry(spec.models ?? {}, llm);
 
   const compiled: GraphNode[] = [];
   for (const [name, raw] of Object.entries(spec.nodes)) {
@@ -56,6 +61,7 @@ export async function loadGraph(file: string): Promise<Graph> {
     const node = await definition.compile(config as never, {
       name,
       graphDir: dir,
+      models,
       report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
     });
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });
@@ -81,5 +87,6 @@ export async function loadGraph(file: string): Promise<Graph> {
     nodes: topology.order.map((n) => byName.get(n)!),
     entry: topology.entry,
     next: topology.next,
+    models,
   };
 }

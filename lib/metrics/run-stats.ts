@@ -24,6 +24,8 @@ export interface RunStatsReport {
   wall_ms: number;
   interrupted: boolean;
   nodes: Record<string, NodeStats>;
+  /** Per model: requests, retries, failures, tokens, cache hits, latency. */
+  models: Record<string, unknown>;
 }
 
 /** Counts every record from input to its end as output, filtered or error. */
@@ -70,7 +72,7 @@ export class RunStats {
     return performance.now() - this.startedAt;
   }
 
-  report(version: string, graph: string): RunStatsReport {
+  report(version: string, graph: string, models: Record<string, unknown> = {}): RunStatsReport {
     const fanout = this.fanout;
     const nodes: Record<string, NodeStats> = {};
     for (const [name, s] of this.nodes) nodes[name] = { ...s, time_ms: Math.round(s.time_ms * 1000) / 1000 };
@@ -87,6 +89,7 @@ export class RunStats {
       wall_ms: Math.round(this.elapsedMs()),
       interrupted: this.interrupted,
       nodes,
+      models,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { KeyPath } from '../config/problems.js';
 import type { JsonObject } from '../engine/item.js';
+import type { ModelRegistry } from '../llm/models.js';
 
 /** A node asked to drop the record; the reason is written with `--rejected`. */
 export class Dropped {
@@ -42,6 +43,8 @@ export interface CompileContext {
   readonly graphDir: string;
   /** Reports a config problem at a key path relative to the node; compilation goes on. */
   report(path: KeyPath, message: string): void;
+  /** The graph's models, for nodes that call one. */
+  readonly models: ModelRegistry;
 }
 
 /**

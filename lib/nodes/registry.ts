@@ -1,9 +1,10 @@
 import type { NodeDefinition } from './definition.js';
 import { codeNode } from './code.js';
 import { filterNode } from './filter.js';
+import { llmNode } from './llm.js';
 import { mapNode } from './map.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

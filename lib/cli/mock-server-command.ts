@@ -1,0 +1,69 @@
+import type { Argv } from 'yargs';
+import { MockServer } from '../llm/mock-server.js';
+import { ExitCode } from './exit-codes.js';
+import { say, type Terminal } from './terminal.js';
+
+export interface MockServerArgs {
+  port: number;
+  host: string;
+  'latency-ms': number;
+  'jitter-ms': number;
+  'error-rate': number;
+  'rate-limit-rpm'?: number;
+  'bad-json-first': number;
+  'fail-first': number;
+  'api-key-env'?: string;
+  seed: number;
+}
+
+export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
+  return y
+    .option('port', { type: 'number', default: 0, describe: 'Port on 127.0.0.1 (0: any free port)' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback by default)' })
+    .option('latency-ms', { type: 'number', default: 0, describe: 'Delay before each answer' })
+    .option('jitter-ms', { type: 'number', default: 0, describe: 'Random ± spread around the latency' })
+    .option('error-rate', { type: 'number', default: 0, describe: 'Fraction of requests answered with HTTP 500' })
+    .option('rate-limit-rpm', { type: 'number', describe: 'Answer 429 with Retry-After beyond N requests a minute' })
+    .option('fail-first', { type: 'number', default: 0, describe: 'Answer the first N requests of each prompt with 503' })
+    .option('bad-json-first', { type: 'number', default: 0, describe: 'Answer the first N JSON-schema requests of each prompt with invalid JSON' })
+    .option('api-key-env', { type: 'string', describe: 'Require the API key held in this environment variable' })
+    .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
+    .example('$0 mock-server --port 8000 --latency-ms 50 --jitter-ms 10', 'Serve http://127.0.0.1:8000/v1')
+    .example('OPENAI_BASE_URL=$(…first line of its stdout…) $0 run graph.yaml < in.jsonl', 'Point a run at it') as unknown as Argv<MockServerArgs>;
+}
+
+/** Serves until SIGINT or SIGTERM; the URL is stdout's first line, requests are not logged. */
+export async function mockServerHandler(args: MockServerArgs, term: Terminal): Promise<number> {
+  const apiKey = args['api-key-env'] ? process.env[args['api-key-env']] : undefined;
+  if (args['api-key-env'] && !apiKey) {
+    say(term, `environment variable ${args['api-key-env']} is not set`);
+    return ExitCode.usage;
+  }
+  const server = new MockServer({
+    port: args.port,
+    host: args.host,
+    latencyMs: args['latency-ms'],
+    jitterMs: args['jitter-ms'],
+    errorRate: args['error-rate'],
+    rateLimitRpm: args['rate-limit-rpm'],
+    badJsonFirst: args['bad-json-first'],
+    failFirst: args['fail-first'],
+    apiKey,
+    seed: args.seed,
+  });
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (err) {
+    say(term, `cannot listen on ${args.host}:${args.port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return ExitCode.runtime;
+  }
+  term.stdout.write(`${url}\n`);
+  say(term, `mock server on ${url} (GET ${url.replace(/\/v1$/, '')}/stats for counters); Ctrl-C stops it`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return ExitCode.ok;
+}

@@ -1,0 +1,181 @@
+import { Pool } from 'undici';
+import { isRetryableStatus, parseDuration, parseRetryAfter } from './retry.js';
+
+/** A failed HTTP exchange: `retryable` says whether another try may succeed. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** Connection-level failure or 5xx: counts toward the circuit breaker. */
+    readonly serverFault: boolean,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface Endpoint {
+  readonly url: string;
+  readonly pool: Pool;
+  readonly basePath: string;
+  outstanding: number;
+  consecutiveFailures: number;
+  coolUntil: number;
+}
+
+export interface HttpTransportOptions {
+  apiKey?: string;
+  timeoutMs: number;
+  connections: number;
+  balance: 'least_outstanding' | 'round_robin';
+  /** Failures in a row after which an endpoint rests while the others carry on. */
+  coolAfter?: number;
+  coolMs?: number;
+}
+
+export interface RateLimitHint {
+  /** Epoch ms before which no new request should start. */
+  pauseUntil: number;
+}
+
+/**
+ * OpenAI-compatible HTTP over undici: one keep-alive Pool per endpoint, requests spread
+ * over endpoints (least outstanding by default), an endpoint that keeps failing rests
+ * for a while. Never puts the API key in an error message.
+ */
+export class HttpTransport {
+  readonly endpoints: Endpoint[];
+  private turn = 0;
+
+  constructor(urls: readonly string[], private readonly options: HttpTransportOptions) {
+    this.endpoints = urls.map((url) => {
+      const u = new URL(url);
+      return {
+        url,
+        pool: new Pool(u.origin, { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 }),
+        basePath: u.pathname.replace(/\/+$/, ''),
+        outstanding: 0,
+        consecutiveFailures: 0,
+        coolUntil: 0,
+      };
+    });
+  }
+
+  pick(): Endpoint {
+    const now = Date.now();
+    const ready = this.endpoints.filter((e) => e.coolUntil <= now);
+    if (ready.length === 0) return this.endpoints.reduce((a, b) => (b.coolUntil < a.coolUntil ? b : a));
+    this.turn = (this.turn + 1) % ready.length;
+    if (this.options.balance === 'round_robin') return ready[this.turn]!;
+    let best = ready[this.turn]!;
+    for (const e of ready) if (e.outstanding < best.outstanding) best = e;
+    return best;
+  }
+
+  /** POSTs JSON and returns the parsed JSON body of a 2xx answer, or throws TransportError. */
+  async postJson(endpoint: Endpoint, path: string, body: unknown, onHint?: (hint: RateLimitHint) => void): Promise<unknown> {
+    endpoint.outstanding++;
+    try {
+      const res = await endpoint.pool.request({
+        path: endpoint.basePath + path,
+        method: 'POST',
+        headers: this.headers(),
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      const text = await res.body.text();
+      const hint = rateLimitHint(res.headers);
+      if (hint && onHint) onHint(hint);
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        this.succeeded(endpoint);
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new TransportError(`${endpoint.url}: answer is not JSON: ${this.excerpt(text)}`, true, true);
+        }
+      }
+      const retryable = isRetryableStatus(res.statusCode);
+      if (retryable && res.statusCode !== 429) this.failed(endpoint);
+      throw new TransportError(
+        `HTTP ${res.statusCode} from ${endpoint.url}${path}: ${this.excerpt(text)}`,
+        retryable,
+        res.statusCode >= 500,
+        parseRetryAfter(res.headers['retry-after']),
+        res.statusCode,
+      );
+    } catch (err) {
+      if (err instanceof TransportError) throw err;
+      this.failed(endpoint);
+      throw new TransportError(`${endpoint.url}: ${describeNetworkError(err, this.options.timeoutMs)}`, true, true);
+    } finally {
+      endpoint.outstanding--;
+    }
+  }
+
+  /** GET for preflight checks: the status, or a network error's description. */
+  async probe(endpoint: Endpoint, path: string): Promise<{ status: number } | { error: string }> {
+    try {
+      const res = await endpoint.pool.request({
+        path: endpoint.basePath + path,
+        method: 'GET',
+        headers: this.headers(),
+        signal: AbortSignal.timeout(Math.min(this.options.timeoutMs, 10_000)),
+      });
+      await res.body.dump();
+      return { status: res.statusCode };
+    } catch (err) {
+      return { error: describeNetworkError(err, 10_000) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.endpoints.map((e) => e.pool.close().catch(() => undefined)));
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.options.apiKey) h.authorization = `Bearer ${this.options.apiKey}`;
+    return h;
+  }
+
+  private succeeded(e: Endpoint): void {
+    e.consecutiveFailures = 0;
+  }
+
+  private failed(e: Endpoint): void {
+    e.consecutiveFailures++;
+    if (e.consecutiveFailures >= (this.options.coolAfter ?? 5) && this.endpoints.length > 1) {
+      e.coolUntil = Date.now() + (this.options.coolMs ?? 10_000);
+      e.consecutiveFailures = 0;
+    }
+  }
+
+  /** A short, single-line excerpt of a server's answer, with the API key blanked out. */
+  private excerpt(text: string): string {
+    let t = text.replace(/\s+/g, ' ').trim();
+    if (this.options.apiKey) t = t.split(this.options.apiKey).join('[redacted]');
+    return t.length > 200 ? `${t.slice(0, 199)}…` : t || '(empty body)';
+  }
+}
+
+function rateLimitHint(headers: Record<string, string | string[] | undefined>): RateLimitHint | undefined {
+  let waitMs = 0;
+  for (const kind of ['requests', 'tokens']) {
+    const remaining = Number(headers[`x-ratelimit-remaining-${kind}`]);
+    if (headers[`x-ratelimit-remaining-${kind}`] !== undefined && remaining <= 0) {
+      waitMs = Math.max(waitMs, parseDuration(headers[`x-ratelimit-reset-${kind}`]) ?? 1000);
+    }
+  }
+  return waitMs > 0 ? { pauseUntil: Date.now() + waitMs } : undefined;
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const code = e.code ?? e.cause?.code;
+  return code ? `${code}${e.message && !e.message.includes(code) ? ` (${e.message})` : ''}` : (e.message ?? String(err));
+}

@@ -1,0 +1,115 @@
+export interface LimiterOptions {
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Requests per minute, if the server limits them. */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute, if the server limits them. */
+  tpm?: number;
+}
+
+interface Waiter {
+  tokens: number;
+  resolve: () => void;
+}
+
+/** A token bucket refilled continuously: `perMinute` units, at most a minute's worth banked. */
+class Bucket {
+  private level: number;
+  private last = performance.now();
+  constructor(private readonly perMinute: number) {
+    this.level = perMinute;
+  }
+  private refill(): void {
+    const now = performance.now();
+    this.level = Math.min(this.perMinute, this.level + ((now - this.last) * this.perMinute) / 60_000);
+    this.last = now;
+  }
+  /** Takes `n` units if there are enough (a request larger than the bucket waits for a full one). */
+  take(n: number): boolean {
+    this.refill();
+    const need = Math.min(n, this.perMinute);
+    if (this.level < need) return false;
+    this.level -= n;
+    return true;
+  }
+  give(n: number): void {
+    this.level = Math.min(this.perMinute, this.level + n);
+  }
+  msUntil(n: number): number {
+    this.refill();
+    const need = Math.min(n, this.perMinute) - this.level;
+    return need <= 0 ? 0 : Math.ceil((need * 60_000) / this.perMinute);
+  }
+}
+
+/**
+ * Admits requests to one model: a concurrency cap, and optional request and token
+ * buckets. Waiters are served first come, first served. `pauseUntil` lets a server's
+ * rate-limit headers hold everyone back before it starts answering 429.
+ */
+export class RequestLimiter {
+  private active = 0;
+  private readonly queue: Waiter[] = [];
+  private readonly requests: Bucket | null;
+  private readonly tokens: Bucket | null;
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: LimiterOptions) {
+    this.requests = options.rpm ? new Bucket(options.rpm) : null;
+    this.tokens = options.tpm ? new Bucket(options.tpm) : null;
+  }
+
+  /** Waits for a slot; `tokens` is the request's estimated token count. */
+  acquire(tokens: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ tokens, resolve });
+      this.drain();
+    });
+  }
+
+  /** Frees the slot; `actualTokens` corrects the token bucket once usage is known. */
+  release(estimatedTokens: number, actualTokens?: number): void {
+    this.active--;
+    if (this.tokens && actualTokens !== undefined) {
+      const diff = estimatedTokens - actualTokens;
+      if (diff > 0) this.tokens.give(diff);
+      else if (diff < 0) this.tokens.take(-diff);
+    }
+    this.drain();
+  }
+
+  pauseUntil(epochMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, epochMs);
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.active < this.options.concurrency) {
+      const wait = this.delayFor(this.queue[0]!);
+      if (wait > 0) {
+        this.schedule(wait);
+        return;
+      }
+      const w = this.queue.shift()!;
+      this.requests?.take(1);
+      this.tokens?.take(w.tokens);
+      this.active++;
+      w.resolve();
+    }
+  }
+
+  private delayFor(w: Waiter): number {
+    const paused = this.pausedUntil - Date.now();
+    const forRequests = this.requests?.msUntil(1) ?? 0;
+    const forTokens = this.tokens?.msUntil(w.tokens) ?? 0;
+    return Math.max(paused, forRequests, forTokens, 0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.drain();
+    }, ms);
+  }
+}

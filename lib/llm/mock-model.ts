@@ -1,0 +1,130 @@
+import { canonicalJson, sha256 } from './canonical.js';
+import type { ChatMessage, Completion } from './types.js';
+
+const WORDS = (
+  'data model answer careful example useful clear step result method simple detail reason ' +
+  'because therefore first second finally context question value stream record quality'
+).split(' ');
+
+/** The body of a chat completion request, as sent over HTTP. */
+export interface WireRequest {
+  model: string;
+  messages: ChatMessage[];
+  response_format?: Record<string, unknown>;
+  max_tokens?: number;
+  [param: string]: unknown;
+}
+
+/**
+ * The built-in deterministic model: the same request body always gets the same answer,
+ * with no network. The in-process mock provider and the mock server both answer with it,
+ * so a graph gives the same output against either.
+ */
+export function mockCompletion(request: WireRequest): Completion {
+  const digest = sha256(canonicalJson(request));
+  const rand = seededRandom(digest);
+  const prompt_tokens = estimateTokens(request.messages);
+  const schema = jsonSchemaOf(request.response_format);
+  let text: string;
+  if (schema) {
+    text = JSON.stringify(sampleSchema(schema, rand, 0));
+  } else {
+    const last = [...request.messages].reverse().find((m) => m.role === 'user');
+    const topic = textOf(last).replace(/\s+/g, ' ').trim().slice(0, 60);
+    const words = Array.from({ length: 12 + Math.floor(rand() * 40) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
+    text = `Mock answer ${digest.slice(0, 8)} about "${topic}": ${words.join(' ')}.`;
+  }
+  let finish_reason = 'stop';
+  const maxTokens = typeof request.max_tokens === 'number' ? request.max_tokens : undefined;
+  if (!schema && maxTokens !== undefined && Math.ceil(text.length / 4) > maxTokens) {
+    text = text.slice(0, Math.max(1, maxTokens * 4));
+    finish_reason = 'length';
+  }
+  return {
+    text,
+    finish_reason,
+    usage: { prompt_tokens, completion_tokens: Math.ceil(text.length / 4) },
+    message: { role: 'assistant', content: text },
+  };
+}
+
+/** About four characters a token: close enough for budgets and mock usage. */
+export function estimateTokens(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const m of messages) chars += textOf(m).length + 4;
+  return Math.ceil(chars / 4);
+}
+
+export function textOf(message: ChatMessage | undefined): string {
+  if (!message || message.content === null) return '';
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ');
+}
+
+function jsonSchemaOf(format: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!format || format.type !== 'json_schema') return undefined;
+  const inner = format.json_schema as { schema?: Record<string, unknown> } | undefined;
+  return inner?.schema;
+}
+
+type Schema = Record<string, unknown>;
+
+/** A value that satisfies the common JSON Schema keywords, chosen by `rand`. */
+export function sampleSchema(schema: Schema, rand: () => number, depth: number): unknown {
+  if ('const' in schema) return schema.const;
+  if (Array.isArray(schema.enum)) return schema.enum[Math.floor(rand() * schema.enum.length)];
+  const choices = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (choices?.length) return sampleSchema(choices[0]!, rand, depth);
+  let type = schema.type;
+  if (Array.isArray(type)) type = type.find((t) => t !== 'null') ?? 'null';
+  switch (type) {
+    case 'object': {
+      const props = (schema.properties ?? {}) as Record<string, Schema>;
+      const out: Record<string, unknown> = {};
+      for (const [k, s] of Object.entries(props)) out[k] = depth > 6 ? null : sampleSchema(s, rand, depth + 1);
+      return out;
+    }
+    case 'array': {
+      const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
+      const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 3);
+      const n = min + Math.floor(rand() * (max - min + 1));
+      const items = (schema.items ?? { type: 'string' }) as Schema;
+      return Array.from({ length: n }, () => sampleSchema(items, rand, depth + 1));
+    }
+    case 'integer':
+    case 'number': {
+      const lo = num(schema.minimum) ?? (num(schema.exclusiveMinimum) !== undefined ? num(schema.exclusiveMinimum)! + 1 : 0);
+      const hi = num(schema.maximum) ?? (num(schema.exclusiveMaximum) !== undefined ? num(schema.exclusiveMaximum)! - 1 : lo + 100);
+      const v = lo + rand() * (hi - lo);
+      return type === 'integer' ? Math.min(Math.floor(hi), Math.max(Math.ceil(lo), Math.round(v))) : Math.round(v * 100) / 100;
+    }
+    case 'boolean':
+      return rand() < 0.5;
+    case 'null':
+      return null;
+    default: {
+      const words = Array.from({ length: 2 + Math.floor(rand() * 5) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
+      let s = words.join(' ');
+      const minLength = num(schema.minLength) ?? 0;
+      while (s.length < minLength) s += ` ${WORDS[Math.floor(rand() * WORDS.length)]}`;
+      const maxLength = num(schema.maxLength);
+      return maxLength !== undefined ? s.slice(0, maxLength) : s;
+    }
+  }
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** A PRNG seeded from a hex digest (mulberry32). */
+export function seededRandom(hex: string): () => number {
+  let a = parseInt(hex.slice(0, 8), 16) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

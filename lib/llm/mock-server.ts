@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { canonicalJson, sha256 } from './canonical.js';
+import { mockCompletion, seededRandom, type WireRequest } from './mock-model.js';
+
+export interface MockServerOptions {
+  port: number;
+  host: string;
+  latencyMs: number;
+  jitterMs: number;
+  /** Fraction of chat requests answered with HTTP 500. */
+  errorRate: number;
+  /** Answer 429 with Retry-After beyond this many chat requests per minute. */
+  rateLimitRpm?: number;
+  /** For JSON-schema requests: the first N answers to each prompt are not JSON (tests retries). */
+  badJsonFirst: number;
+  /** The first N chat requests for each prompt get HTTP 503 (tests retries). */
+  failFirst: number;
+  /** Require `Authorization: Bearer <key>`; 401 otherwise. */
+  apiKey?: string;
+  seed: number;
+}
+
+export interface MockServerStats {
+  requests: number;
+  chat_requests: number;
+  in_flight: number;
+  max_in_flight: number;
+  errors_injected: number;
+  rate_limited: number;
+  unauthorized: number;
+}
+
+/** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
+export class MockServer {
+  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0 };
+  private readonly server: Server;
+  private readonly random: () => number;
+  private readonly recent: number[] = [];
+  private readonly seenPrompts = new Map<string, number>();
+
+  constructor(private readonly options: MockServerOptions) {
+    this.random = seededRandom(sha256(String(options.seed)));
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    return `http://${this.options.host}:${port}/v1`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
+    const path = (req.url ?? '/').split('?')[0]!.replace(/^\/v1(?=\/)/, '');
+    if (req.method === 'GET' && path === '/stats') return send(res, 200, this.stats);
+    if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+      this.stats.unauthorized++;
+      return send(res, 401, { error: { message: 'invalid API key', type: 'invalid_request_error' } });
+    }
+    if (req.method === 'GET' && path === '/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
+    if (req.method !== 'POST' || path !== '/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+
+    let body: WireRequest;
+    try {
+      body = JSON.parse(await readBody(req)) as WireRequest;
+      if (!Array.isArray(body.messages)) throw new Error('messages must be an array');
+    } catch (err) {
+      return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
+    }
+    this.stats.chat_requests++;
+    this.stats.in_flight++;
+    this.stats.max_in_flight = Math.max(this.stats.max_in_flight, this.stats.in_flight);
+    try {
+      const jitter = this.options.jitterMs * (this.random() * 2 - 1);
+      await new Promise((r) => setTimeout(r, Math.max(0, this.options.latencyMs + jitter)));
+      const limited = this.rateLimited();
+      if (limited !== null) {
+        this.stats.rate_limited++;
+        res.setHeader('retry-after', String(limited));
+        return send(res, 429, { error: { message: 'rate limit exceeded', type: 'rate_limit_error' } });
+      }
+      const prompt = sha256(canonicalJson({ messages: body.messages, response_format: body.response_format ?? null }));
+      const seen = (this.seenPrompts.get(prompt) ?? 0) + 1;
+      this.seenPrompts.set(prompt, seen);
+      if (seen <= this.options.failFirst || this.random() < this.options.errorRate) {
+        this.stats.errors_injected++;
+        return send(res, seen <= this.options.failFirst ? 503 : 500, { error: { message: 'injected failure', type: 'server_error' } });
+      }
+      const completion = mockCompletion(body);
+      let content = completion.text;
+      if (body.response_format && seen <= this.options.failFirst + this.options.badJsonFirst) content = `Sure! Here it is: ${content.slice(0, -1)}`;
+      return send(res, 200, {
+        id: `chatcmpl-${prompt.slice(0, 12)}`,
+        object: 'chat.completion',
+        created: 0,
+        model: body.model,
+        choices: [{ index: 0, message: { ...completion.message, content }, finish_reason: completion.finish_reason }],
+        usage: { ...completion.usage, total_tokens: completion.usage.prompt_tokens + completion.usage.completion_tokens },
+      });
+    } finally {
+      this.stats.in_flight--;
+    }
+  }
+
+  /** Seconds to wait when over the per-minute limit, else null (and the request is counted). */
+  private rateLimited(): number | null {
+    const rpm = this.options.rateLimitRpm;
+    if (!rpm) return null;
+    const now = Date.now();
+    while (this.recent.length > 0 && this.recent[0]! <= now - 60_000) this.recent.shift();
+    if (this.recent.length >= rpm) return Math.max(1, Math.ceil((this.recent[0]! + 60_000 - now) / 1000));
+    this.recent.push(now);
+    return null;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ResponseCache } from './cache/response-cache.js';
+import { canonicalJson, sha256 } from './canonical.js';
+import { HttpTransport, TransportError } from './http-transport.js';
+import { RequestLimiter } from './limiter.js';
+import { estimateTokens, mockCompletion, type WireRequest } from './mock-model.js';
+import { retryDelayMs, type BackoffOptions } from './retry.js';
+import type { ChatMessage, ChatRequest, Completion } from './types.js';
+import { ModelUsage } from './usage.js';
+
+/** A model entry with every default applied and its endpoint decided. */
+export interface ResolvedModel {
+  /** The name in the graph file. */
+  name: string;
+  /** The name sent to the server. */
+  model: string;
+  provider: 'mock' | 'openai';
+  baseUrls: string[];
+  apiKey?: string;
+  params: Record<string, unknown>;
+  concurrency: number;
+  rpm?: number;
+  tpm?: number;
+  timeoutMs: number;
+  retries: number;
+  balance: 'least_outstanding' | 'round_robin';
+}
+
+export interface ModelClientDeps {
+  cache: ResponseCache | null;
+  /** Called once when the circuit breaker opens: the run should stop taking records. */
+  onFatal: (message: string) => void;
+  breakerThreshold?: number;
+  backoff?: BackoffOptions;
+}
+
+/** Raised for every request once the model's circuit breaker has opened. */
+export class ModelUnavailableError extends Error {}
+
+/**
+ * One model: cache (memory → disk) → limiter → HTTP with retries, or the built-in mock.
+ * Retries, backoff and the circuit breaker all live here.
+ */
+export class ModelClient {
+  readonly usage = new ModelUsage();
+  private readonly limiter: RequestLimiter;
+  private readonly transport: HttpTransport | null;
+  private readonly identity: string;
+  private serverFaultsInARow = 0;
+  private brokenBecause: string | null = null;
+
+  constructor(
+    readonly spec: ResolvedModel,
+    private readonly deps: ModelClientDeps,
+  ) {
+    this.limiter = new RequestLimiter({ concurrency: spec.concurrency, rpm: spec.rpm, tpm: spec.tpm });
+    this.transport =
+      spec.provider === 'openai'
+        ? new HttpTransport(spec.baseUrls, { apiKey: spec.apiKey, timeoutMs: spec.timeoutMs, connections: spec.concurrency, balance: spec.balance })
+        : null;
+    // Credentials never enter the key, and the same model behind several endpoints is one model.
+    this.identity = spec.provider === 'mock' ? 'mock' : [...spec.baseUrls].map(withoutCredentials).sort().join(' ');
+  }
+
+  /** The cache key of a request: sha256 of its canonical JSON, with the model's identity. */
+  cacheKey(request: ChatRequest): string {
+    return sha256(canonicalJson({ endpoint: this.identity, model: this.spec.model, ...this.withDefaults(request) }));
+  }
+
+  async chat(request: ChatRequest): Promise<Completion> {
+    const full = this.withDefaults(request);
+    const load = (): Promise<Completion> => this.fetchFresh(full);
+    if (!this.deps.cache) {
+      this.usage.cache.misses++;
+      return load();
+    }
+    return this.deps.cache.fetch(this.cacheKey(request), load, this.usage.cache);
+  }
+
+  /** Checks each endpoint answers before any record is read; returns problems. */
+  async preflight(): Promise<string[]> {
+    if (!this.transport) return [];
+    const problems: string[] = [];
+    for (const endpoint of this.transport.endpoints) {
+      const res = await this.transport.probe(endpoint, '/models');
+      if ('error' in res) problems.push(`model "${this.spec.name}": cannot reach ${endpoint.url}: ${res.error}`);
+      else if (res.status === 401 || res.status === 403) {
+        problems.push(`model "${this.spec.name}": ${endpoint.url} refused the credentials (HTTP ${res.status}); check the API key variable`);
+      }
+    }
+    return problems;
+  }
+
+  async close(): Promise<void> {
+    await this.transport?.close();
+  }
+
+  private withDefaults(request: ChatRequest): ChatRequest {
+    return { ...request, params: { ...this.spec.params, ...request.params } };
+  }
+
+  private async fetchFresh(request: ChatRequest): Promise<Completion> {
+    if (this.brokenBecause) throw new ModelUnavailableError(`model "${this.spec.name}" is unavailable: ${this.brokenBecause}`);
+    if (!this.transport) {
+      this.usage.started();
+      const completion = mockCompletion(this.payload(request));
+      this.usage.ended(0);
+      this.count(completion);
+      return completion;
+    }
+    const estimate = estimateTokens(request.messages) + (typeof request.params.max_tokens === 'number' ? request.params.max_tokens : 256);
+    const payload = this.payload(request);
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire(estimate);
+      const endpoint = this.transport.pick();
+      const began = performance.now();
+      this.usage.started();
+      let used: number | undefined;
+      let delay: number;
+      try {
+        const body = await this.transport.postJson(endpoint, '/chat/completions', payload, (hint) => this.limiter.pauseUntil(hint.pauseUntil));
+        const completion = parseCompletion(body, request);
+        used = completion.usage.prompt_tokens + completion.usage.completion_tokens;
+        this.serverFaultsInARow = 0;
+        this.count(completion);
+        return completion;
+      } catch (err) {
+        const fault = err instanceof TransportError ? err : new TransportError(String((err as Error).message ?? err), false, false);
+        if (fault.serverFault && ++this.serverFaultsInARow >= (this.deps.breakerThreshold ?? 20)) this.trip(fault.message);
+        if (this.brokenBecause || !fault.retryable || attempt >= this.spec.retries) {
+          this.usage.failures++;
+          throw new Error(attempt > 0 ? `${fault.message} (gave up after ${attempt} ${attempt === 1 ? 'retry' : 'retries'})` : fault.message);
+        }
+        this.usage.retries++;
+        delay = retryDelayMs(attempt, fault.retryAfterMs, this.deps.backoff ?? { baseMs: 250, capMs: 20_000 });
+      } finally {
+        this.usage.ended(performance.now() - began);
+        this.limiter.release(estimate, used);
+      }
+      await sleep(delay);
+    }
+  }
+
+  private payload(request: ChatRequest): WireRequest {
+    const body: WireRequest = { ...request.params, model: this.spec.model, messages: request.messages };
+    if (request.response_format) body.response_format = request.response_format;
+    if (request.tools) body.tools = request.tools;
+    // Distinct samples of one prompt: a distinct seed each, so that servers honouring seeds differ.
+    if (request.sample) body.seed = (typeof request.params.seed === 'number' ? request.params.seed : 0) + request.sample;
+    return body;
+  }
+
+  private count(completion: Completion): void {
+    this.usage.prompt_tokens += completion.usage.prompt_tokens;
+    this.usage.completion_tokens += completion.usage.completion_tokens;
+  }
+
+  private trip(reason: string): void {
+    if (this.brokenBecause) return;
+    this.brokenBecause = `${this.deps.breakerThreshold ?? 20} failures in a row, the last: ${reason}`;
+    this.deps.onFatal(`model "${this.spec.name}" is failing: ${this.brokenBecause}`);
+  }
+}
+
+function parseCompletion(body: unknown, request: ChatRequest): Completion {
+  const b = body as {
+    choices?: Array<{ message?: ChatMessage; finish_reason?: string | null }>;
+    usage?: { prompt_tokens?: number; completion_tokens?: number };
+  };
+  const choice = b.choices?.[0];
+  if (!choice?.message) throw new TransportError('answer has no choices[0].message', true, true);
+  const message = choice.message;
+  const text = typeof message.content === 'string' ? message.content : '';
+  return {
+    text,
+    finish_reason: choice.finish_reason ?? null,
+    usage: {
+      prompt_tokens: b.usage?.prompt_tokens ?? estimateTokens(request.messages),
+      completion_tokens: b.usage?.completion_tokens ?? Math.ceil(text.length / 4),
+    },
+    message: { role: 'assistant', content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
+  };
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,120 @@
+import { ResponseCache } from './cache/response-cache.js';
+import { DiskStore } from './cache/disk-store.js';
+import type { CacheStore } from './cache/store.js';
+import { ModelClient, type ResolvedModel } from './model-client.js';
+import type { ModelConfig } from './model-schema.js';
+import type { ModelUsageReport } from './usage.js';
+
+/** How a run caches and reaches models; set from the command line. */
+export interface LlmOptions {
+  /** Folder of the persistent cache; null for none. */
+  cacheDir: string | null;
+  cacheReadOnly: boolean;
+  /** False with --no-cache: every request goes to the model. */
+  cache: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_MODEL_NAME = 'default';
+
+/** The graph's models, created on first use and shared by every node that names them. */
+export class ModelRegistry {
+  /** Aborted, with a message as reason, when a model fails past its circuit breaker. */
+  readonly fatal = new AbortController();
+  private readonly clients = new Map<string, ModelClient>();
+  private readonly cache: ResponseCache | null;
+
+  constructor(
+    private readonly configs: Readonly<Record<string, ModelConfig>>,
+    private readonly options: LlmOptions,
+  ) {
+    const stores: CacheStore[] = [];
+    if (options.cache && options.cacheDir) stores.push(new DiskStore(options.cacheDir, options.cacheReadOnly));
+    this.cache = options.cache ? new ResponseCache({ stores }) : null;
+  }
+
+  /** Names a node may use; a graph without `models` gets the implicit "default". */
+  names(): string[] {
+    const names = Object.keys(this.configs);
+    return names.length > 0 ? names : [DEFAULT_MODEL_NAME];
+  }
+
+  /** The model a node gets when it names none: the only one there is. */
+  defaultName(): string | undefined {
+    const names = this.names();
+    return names.length === 1 ? names[0] : undefined;
+  }
+
+  /** A problem with the model's environment (e.g. its key variable unset), or null. */
+  check(name: string): string | null {
+    const config = this.configFor(name);
+    if (config.api_key_env && config.provider !== 'mock' && !this.options.env[config.api_key_env]) {
+      return `environment variable ${config.api_key_env} (api_key_env of model "${name}") is not set`;
+    }
+    return null;
+  }
+
+  get(name: string): ModelClient {
+    let client = this.clients.get(name);
+    if (!client) {
+      client = new ModelClient(this.resolve(name), {
+        cache: this.cache,
+        onFatal: (message) => {
+          if (!this.fatal.signal.aborted) this.fatal.abort(message);
+        },
+      });
+      this.clients.set(name, client);
+    }
+    return client;
+  }
+
+  /** The models in use that run on the built-in mock. */
+  mockModels(): string[] {
+    return [...this.clients.values()].filter((c) => c.spec.provider === 'mock').map((c) => c.spec.name);
+  }
+
+  inUse(): ModelClient[] {
+    return [...this.clients.values()];
+  }
+
+  report(): Record<string, ModelUsageReport> {
+    const out: Record<string, ModelUsageReport> = {};
+    for (const [name, client] of this.clients) out[name] = client.usage.report();
+    return out;
+  }
+
+  async preflight(): Promise<string[]> {
+    const all = await Promise.all(this.inUse().map((c) => c.preflight()));
+    return all.flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.inUse().map((c) => c.close()));
+  }
+
+  private configFor(name: string): ModelConfig {
+    return this.configs[name] ?? {};
+  }
+
+  private resolve(name: string): ResolvedModel {
+    const c = this.configFor(name);
+    const env = this.options.env;
+    const urls = c.base_url === undefined ? (env.OPENAI_BASE_URL ? [env.OPENAI_BASE_URL] : []) : [c.base_url].flat();
+    const provider = c.provider === 'mock' || urls.length === 0 ? 'mock' : 'openai';
+    const keyVar = c.api_key_env ?? 'OPENAI_API_KEY';
+    return {
+      name,
+      model: c.model ?? env.OPENAI_MODEL ?? 'mock-1',
+      provider,
+      baseUrls: provider === 'mock' ? [] : urls,
+      apiKey: env[keyVar] || undefined,
+      params: c.params ?? {},
+      concurrency: c.concurrency ?? 16,
+      rpm: c.rpm,
+      tpm: c.tpm,
+      timeoutMs: c.timeout_ms ?? 60_000,
+      retries: c.retries ?? 5,
+      balance: c.balance ?? 'least_outstanding',
+    };
+  }
+}

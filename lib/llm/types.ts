@@ -1,0 +1,37 @@
+/** A part of a multi-modal message, passed to the server as given. */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: string } }
+  | { type: 'input_audio'; input_audio: { data: string; format: string } };
+
+export interface ChatMessage {
+  role: string;
+  content: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: unknown[];
+  tool_call_id?: string;
+}
+
+/** What a node asks of a model: everything that decides the answer, and so the cache key. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** Sampling parameters (temperature, max_tokens, ...), merged model → node. */
+  params: Record<string, unknown>;
+  response_format?: Record<string, unknown>;
+  tools?: unknown[];
+  /** Which of `n` samples this is; also distinguishes structured-output retries. */
+  sample?: number;
+}
+
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface Completion {
+  text: string;
+  finish_reason: string | null;
+  usage: TokenUsage;
+  /** The assistant message as returned (tool calls included). */
+  message: ChatMessage;
+}

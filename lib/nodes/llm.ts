@@ -1,0 +1,174 @@
+import { Type } from '@sinclair/typebox';
+import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-output.js';
+import { compileTemplate } from '../llm/template.js';
+import type { ChatMessage, ContentPart } from '../llm/types.js';
+import { defineNode, nodeSchema } from './definition.js';
+
+const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false });
+const ImagePart = Type.Object(
+  { type: Type.Literal('image_url'), image_url: Type.Object({ url: Type.String(), detail: Type.Optional(Type.String()) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+const AudioPart = Type.Object(
+  { type: Type.Literal('input_audio'), input_audio: Type.Object({ data: Type.String(), format: Type.String() }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+const MessageSchema = Type.Object(
+  {
+    role: Type.String({ description: 'system, user, assistant, ...' }),
+    content: Type.Union([Type.String(), Type.Array(Type.Union([TextPart, ImagePart, AudioPart]))], {
+      description: 'Text with {field} placeholders ({{ and }} for literal braces), or an array of parts.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** A message template: its role and a way to render content from a record. */
+interface MessageTemplate {
+  role: string;
+  render(record: JsonObject): ChatMessage['content'];
+}
+
+export const llmNode = defineNode({
+  type: 'llm',
+  description: 'Asks a model (OpenAI-compatible chat completions) and stores the answer (text, or a validated JSON object) on the record.',
+  schema: nodeSchema('llm', 'Calls a chat model.', {
+    model: Type.Optional(Type.String({ description: 'A name under `models:`; may be left out when there is only one.' })),
+    messages: Type.Optional(Type.Array(MessageSchema, { description: 'Message templates, rendered per record.' })),
+    messages_from: Type.Optional(
+      Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' }),
+    ),
+    output: Type.Optional(Type.String({ description: 'Field that receives the answer (default "output"); dotted paths allowed.' })),
+    json_schema: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'Ask for JSON matching this schema; the parsed, validated object is stored.' }),
+    ),
+    json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when the answer is not valid JSON for the schema (default 2).' })),
+    n: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'Samples per record; with n > 1 the output is an array.' })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters over the model\'s own.' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once (default: the model\'s concurrency).' })),
+  }),
+  compile(config, ctx) {
+    let problems = 0;
+    const report = (path: Array<string | number>, message: string): void => {
+      problems++;
+      ctx.report(path, message);
+    };
+    const modelName = config.model ?? ctx.models.defaultName();
+    if (modelName === undefined) report([], `name a model with \`model:\` (one of: ${ctx.models.names().join(', ')})`);
+    else if (!ctx.models.names().includes(modelName)) {
+      report(['model'], `no model named "${modelName}" under \`models:\` (known: ${ctx.models.names().join(', ')})`);
+    } else {
+      const envProblem = ctx.models.check(modelName);
+      if (envProblem) report(['model'], envProblem);
+    }
+    if (!config.messages && !config.messages_from) report([], 'an llm node needs `messages` or `messages_from`');
+
+    const templates: MessageTemplate[] = [];
+    (config.messages ?? []).forEach((m, i) => {
+      const t = compileMessage(m.role, m.content, (path, msg) => report(['messages', i, ...path], msg));
+      if (t) templates.push(t);
+    });
+    let historyPath: FieldPath | null = null;
+    if (config.messages_from) {
+      const p = parsePath(config.messages_from);
+      if ('error' in p) report(['messages_from'], p.error);
+      else historyPath = p;
+    }
+    const outputPath = parsePath(config.output ?? 'output');
+    if ('error' in outputPath) report(['output'], outputPath.error);
+    let check: JsonCheck | null = null;
+    if (config.json_schema) {
+      const compiled = compileJsonSchema(config.json_schema);
+      if ('error' in compiled) report(['json_schema'], compiled.error);
+      else check = compiled;
+    }
+    if (problems > 0 || modelName === undefined || 'error' in outputPath) return undefined;
+
+    const client = ctx.models.get(modelName);
+    const samples = config.n ?? 1;
+    const jsonAttempts = (config.json_retries ?? 2) + 1;
+    const params = config.params ?? {};
+    const responseFormat = config.json_schema
+      ? { type: 'json_schema', json_schema: { name: 'output', schema: config.json_schema, strict: true } }
+      : undefined;
+
+    const sample = async (messages: ChatMessage[], index: number): Promise<unknown> => {
+      if (!check) return (await client.chat({ messages, params, sample: index })).text;
+      let failure = '';
+      let raw = '';
+      for (let attempt = 0; attempt < jsonAttempts; attempt++) {
+        // Each attempt is its own request (and cache entry): a retry must not get the cached bad answer.
+        const completion = await client.chat({ messages, params, response_format: responseFormat, sample: index + attempt * samples });
+        raw = completion.text;
+        const value = extractJson(raw);
+        failure = value === undefined ? 'answer is not JSON' : (check(value) ?? '');
+        if (failure === '') return value;
+      }
+      throw new Error(`no valid JSON after ${jsonAttempts} attempt${jsonAttempts > 1 ? 's' : ''}: ${failure}; raw answer: ${clip(raw, 500)}`);
+    };
+
+    return {
+      async: true,
+      concurrency: config.concurrency ?? client.spec.concurrency,
+      async run(record) {
+        const messages: ChatMessage[] = templates.map((t) => ({ role: t.role, content: t.render(record) }));
+        if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!));
+        const answers = await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
+        setPath(record, outputPath, samples === 1 ? answers[0] : answers);
+        return record;
+      },
+    };
+  },
+});
+
+function compileMessage(
+  role: string,
+  content: string | Array<ContentPart>,
+  report: (path: Array<string | number>, message: string) => void,
+): MessageTemplate | null {
+  if (typeof content === 'string') {
+    const t = compileTemplate(content);
+    if ('error' in t) {
+      report(['content'], t.error);
+      return null;
+    }
+    return { role, render: (r) => t.render(r) };
+  }
+  const parts: Array<(r: JsonObject) => ContentPart> = [];
+  let ok = true;
+  content.forEach((part, i) => {
+    if (part.type === 'text') {
+      const t = compileTemplate(part.text);
+      if ('error' in t) {
+        report(['content', i, 'text'], t.error);
+        ok = false;
+      } else parts.push((r) => ({ type: 'text', text: t.render(r) }));
+    } else if (part.type === 'image_url') {
+      const t = compileTemplate(part.image_url.url);
+      if ('error' in t) {
+        report(['content', i, 'image_url', 'url'], t.error);
+        ok = false;
+      } else parts.push((r) => ({ type: 'image_url', image_url: { ...part.image_url, url: t.render(r) } }));
+    } else parts.push(() => part);
+  });
+  return ok ? { role, render: (r) => parts.map((p) => p(r)) } : null;
+}
+
+/** The messages array a record carries for multi-turn input, checked shape by shape. */
+function historyFrom(record: JsonObject, path: FieldPath, name: string): ChatMessage[] {
+  const value = getPath(record, path);
+  if (!Array.isArray(value)) throw new Error(`messages_from: field "${name}" is ${value === undefined ? 'missing' : 'not an array'}`);
+  return value.map((m, i) => {
+    if (!isJsonObject(m) || typeof m.role !== 'string' || (typeof m.content !== 'string' && !Array.isArray(m.content))) {
+      throw new Error(`messages_from: ${name}[${i}] is not a {role, content} message`);
+    }
+    return { role: m.role, content: m.content as ChatMessage['content'] };
+  });
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
