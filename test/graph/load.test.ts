@@ -34,7 +34,7 @@ t.test('every problem at once, each with file:line:col and key path, in file ord
     ].join('\n'),
   });
   t.same(found, [
-    'graph.yaml:3:11 nodes.long_prompts.type: unknown node type "filtr" (did you mean "filter"?) (known: filter, map, code)',
+    'graph.yaml:3:11 nodes.long_prompts.type: unknown node type "filtr" (did you mean "filter"?) (known: filter, map, code, llm)',
     'graph.yaml:6:26 nodes.add_len.set.prompt_chars: expression does not compile: Unexpected token \')\'',
     'graph.yaml:7:5 nodes.add_len.colour: unknown key "colour" (allowed: type, description, set, unset)',
     `graph.yaml:10:13 nodes.custom.module: module not found: ${t.testdirName}/missing.js`,
