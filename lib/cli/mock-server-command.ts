@@ -12,6 +12,8 @@ export interface MockServerArgs {
   'rate-limit-rpm'?: number;
   'bad-json-first': number;
   'fail-first': number;
+  'fail-status': number;
+  'reset-first': number;
   'api-key-env'?: string;
   seed: number;
 }
@@ -25,6 +27,8 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
     .option('error-rate', { type: 'number', default: 0, describe: 'Fraction of requests answered with HTTP 500' })
     .option('rate-limit-rpm', { type: 'number', describe: 'Answer 429 with Retry-After beyond N requests a minute' })
     .option('fail-first', { type: 'number', default: 0, describe: 'Answer the first N requests of each prompt with 503' })
+    .option('fail-status', { type: 'number', default: 503, describe: 'Status of --fail-first failures (429 comes with Retry-After: 1)' })
+    .option('reset-first', { type: 'number', default: 0, describe: 'Reset the connection of the first N requests of each prompt' })
     .option('bad-json-first', { type: 'number', default: 0, describe: 'Answer the first N JSON-schema requests of each prompt with invalid JSON' })
     .option('api-key-env', { type: 'string', describe: 'Require the API key held in this environment variable' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
@@ -48,6 +52,8 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     rateLimitRpm: args['rate-limit-rpm'],
     badJsonFirst: args['bad-json-first'],
     failFirst: args['fail-first'],
+    failStatus: args['fail-status'],
+    resetFirst: args['reset-first'],
     apiKey,
     seed: args.seed,
   });

@@ -14,8 +14,12 @@ export interface MockServerOptions {
   rateLimitRpm?: number;
   /** For JSON-schema requests: the first N answers to each prompt are not JSON (tests retries). */
   badJsonFirst: number;
-  /** The first N chat requests for each prompt get HTTP 503 (tests retries). */
+  /** The first N chat requests for each prompt fail with `failStatus` (tests retries). */
   failFirst: number;
+  /** Status for `failFirst` failures (default 503); 429 comes with `Retry-After: 1`. */
+  failStatus: number;
+  /** The first N chat requests for each prompt have their connection reset. */
+  resetFirst: number;
   /** Require `Authorization: Bearer <key>`; 401 otherwise. */
   apiKey?: string;
   seed: number;
@@ -29,15 +33,20 @@ export interface MockServerStats {
   errors_injected: number;
   rate_limited: number;
   unauthorized: number;
+  connections_reset: number;
+  /** Retries that came before the Retry-After the server had asked for. */
+  early_retries: number;
 }
 
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
-  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0 };
+  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0 };
   private readonly server: Server;
   private readonly random: () => number;
   private readonly recent: number[] = [];
   private readonly seenPrompts = new Map<string, number>();
+  /** Prompt → epoch ms before which the server asked the client not to come back. */
+  private readonly notBefore = new Map<string, number>();
 
   constructor(private readonly options: MockServerOptions) {
     this.random = seededRandom(sha256(String(options.seed)));
@@ -77,7 +86,20 @@ export class MockServer {
     } catch (err) {
       return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
     }
+    if (typeof body.max_tokens === 'number' && body.max_tokens < 1) {
+      return send(res, 400, { error: { message: 'max_tokens must be at least 1', type: 'invalid_request_error' } });
+    }
     this.stats.chat_requests++;
+    // Seeds are left out: a retry with a new seed is still the same prompt.
+    const prompt = sha256(canonicalJson({ messages: body.messages, response_format: body.response_format ?? null }));
+    const seen = (this.seenPrompts.get(prompt) ?? 0) + 1;
+    this.seenPrompts.set(prompt, seen);
+    if ((this.notBefore.get(prompt) ?? 0) > Date.now()) this.stats.early_retries++;
+    if (seen <= this.options.resetFirst) {
+      this.stats.connections_reset++;
+      req.socket.destroy();
+      return;
+    }
     this.stats.in_flight++;
     this.stats.max_in_flight = Math.max(this.stats.max_in_flight, this.stats.in_flight);
     try {
@@ -87,18 +109,25 @@ export class MockServer {
       if (limited !== null) {
         this.stats.rate_limited++;
         res.setHeader('retry-after', String(limited));
+        this.notBefore.set(prompt, Date.now() + limited * 1000);
         return send(res, 429, { error: { message: 'rate limit exceeded', type: 'rate_limit_error' } });
       }
-      const prompt = sha256(canonicalJson({ messages: body.messages, response_format: body.response_format ?? null }));
-      const seen = (this.seenPrompts.get(prompt) ?? 0) + 1;
-      this.seenPrompts.set(prompt, seen);
-      if (seen <= this.options.failFirst || this.random() < this.options.errorRate) {
+      const failing = seen - this.options.resetFirst;
+      if (failing <= this.options.failFirst) {
         this.stats.errors_injected++;
-        return send(res, seen <= this.options.failFirst ? 503 : 500, { error: { message: 'injected failure', type: 'server_error' } });
+        if (this.options.failStatus === 429) {
+          res.setHeader('retry-after', '1');
+          this.notBefore.set(prompt, Date.now() + 1000);
+        }
+        return send(res, this.options.failStatus, { error: { message: 'injected failure', type: 'server_error' } });
+      }
+      if (this.random() < this.options.errorRate) {
+        this.stats.errors_injected++;
+        return send(res, 500, { error: { message: 'injected failure', type: 'server_error' } });
       }
       const completion = mockCompletion(body);
       let content = completion.text;
-      if (body.response_format && seen <= this.options.failFirst + this.options.badJsonFirst) content = `Sure! Here it is: ${content.slice(0, -1)}`;
+      if (body.response_format && failing <= this.options.failFirst + this.options.badJsonFirst) content = `Sure! Here it is: ${content.slice(0, -1)}`;
       return send(res, 200, {
         id: `chatcmpl-${prompt.slice(0, 12)}`,
         object: 'chat.completion',
