@@ -17,9 +17,8 @@ export function cacheBuilder(y: Argv): Argv<CacheArgs> {
 
 export async function cacheHandler(args: CacheArgs, term: Terminal): Promise<number> {
   if (args.action === 'clear') {
-    const before = await diskCacheSummary(args['cache-dir']);
-    await clearDiskCache(args['cache-dir']);
-    term.stdout.write(`cleared ${before.entries} entries from ${args['cache-dir']}\n`);
+    const cleared = await clearDiskCache(args['cache-dir']);
+    term.stdout.write(`cleared ${cleared} entries from ${args['cache-dir']}\n`);
     return 0;
   }
   term.stdout.write(JSON.stringify(await diskCacheSummary(args['cache-dir'])) + '\n');

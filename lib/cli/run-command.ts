@@ -70,6 +70,12 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
         'using the built-in mock model (deterministic, offline). Set base_url in the graph file or OPENAI_BASE_URL for a real server.',
     );
   }
+  const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
+  if (cacheProblem) {
+    say(term, cacheProblem);
+    await graph.models.close();
+    return ExitCode.runtime;
+  }
   if (args.preflight) {
     const problems = await graph.models.preflight();
     if (problems.length > 0) {

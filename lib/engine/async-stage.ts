@@ -77,7 +77,19 @@ export function asyncStage(node: GraphNode, next: string | null, options: AsyncS
       active--;
       complete(entry, items);
       startMore();
-      pump();
+      schedulePump();
+    };
+
+    // Completions that land in one turn of the event loop (a warm cache answers hundreds
+    // in one turn) leave as one batch, not one stream event each.
+    let pumpScheduled = false;
+    const schedulePump = (): void => {
+      if (pumpScheduled) return;
+      pumpScheduled = true;
+      setImmediate(() => {
+        pumpScheduled = false;
+        pump();
+      });
     };
 
     const startMore = (): void => {

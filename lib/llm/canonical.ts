@@ -11,6 +11,20 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
+/**
+ * canonicalJson for a messages array, fast for the common shape: `{role, content}` with
+ * string content gives the same text without sorting anything.
+ */
+export function canonicalMessages(messages: ReadonlyArray<{ role: string; content: unknown }>): string {
+  let out = '[';
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (typeof m.content !== 'string' || Object.keys(m).length !== 2) return canonicalJson(messages);
+    out += `${i > 0 ? ',' : ''}{"content":${JSON.stringify(m.content)},"role":${JSON.stringify(m.role)}}`;
+  }
+  return out + ']';
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -13,14 +13,18 @@ interface Waiter {
 }
 
 /** A token bucket refilled continuously: `perMinute` units, at most a minute's worth banked. */
-class Bucket {
+export class TokenBucket {
   private level: number;
-  private last = performance.now();
-  constructor(private readonly perMinute: number) {
+  private last: number;
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.level = perMinute;
+    this.last = clock();
   }
   private refill(): void {
-    const now = performance.now();
+    const now = this.clock();
     this.level = Math.min(this.perMinute, this.level + ((now - this.last) * this.perMinute) / 60_000);
     this.last = now;
   }
@@ -50,14 +54,14 @@ class Bucket {
 export class RequestLimiter {
   private active = 0;
   private readonly queue: Waiter[] = [];
-  private readonly requests: Bucket | null;
-  private readonly tokens: Bucket | null;
+  private readonly requests: TokenBucket | null;
+  private readonly tokens: TokenBucket | null;
   private pausedUntil = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LimiterOptions) {
-    this.requests = options.rpm ? new Bucket(options.rpm) : null;
-    this.tokens = options.tpm ? new Bucket(options.tpm) : null;
+    this.requests = options.rpm ? new TokenBucket(options.rpm) : null;
+    this.tokens = options.tpm ? new TokenBucket(options.tpm) : null;
   }
 
   /** Waits for a slot; `tokens` is the request's estimated token count. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResponseCache } from './cache/response-cache.js';
-import { canonicalJson, sha256 } from './canonical.js';
+import { canonicalJson, canonicalMessages, sha256 } from './canonical.js';
 import { HttpTransport, TransportError } from './http-transport.js';
 import { RequestLimiter } from './limiter.js';
 import { estimateTokens, mockCompletion, type WireRequest } from './mock-model.js';
@@ -46,6 +46,10 @@ export class ModelClient {
   private readonly limiter: RequestLimiter;
   private readonly transport: HttpTransport | null;
   private readonly identity: string;
+  /** Canonical text of each params/response_format object seen, computed once per object. */
+  private readonly canonicalOnce = new WeakMap<object, string>();
+  /** The model's params merged under each node's params object, merged once per object. */
+  private readonly mergedParams = new WeakMap<object, Record<string, unknown>>();
   private serverFaultsInARow = 0;
   private brokenBecause: string | null = null;
 
@@ -62,14 +66,38 @@ export class ModelClient {
     this.identity = spec.provider === 'mock' ? 'mock' : [...spec.baseUrls].map(withoutCredentials).sort().join(' ');
   }
 
-  /** The cache key of a request: sha256 of its canonical JSON, with the model's identity. */
+  /**
+   * The cache key of a request: sha256 over the canonical JSON (sorted keys) of the
+   * endpoint (without credentials), model, messages, params, response_format, tools and
+   * sample index. Parts that a node sends unchanged with every record are made canonical
+   * once.
+   */
   cacheKey(request: ChatRequest): string {
-    return sha256(canonicalJson({ endpoint: this.identity, model: this.spec.model, ...this.withDefaults(request) }));
+    const full = this.withDefaults(request);
+    return sha256(
+      [
+        this.identity,
+        this.spec.model,
+        canonicalMessages(full.messages),
+        this.canonical(full.params),
+        full.response_format ? this.canonical(full.response_format) : '',
+        full.tools ? this.canonical(full.tools) : '',
+        String(full.sample ?? 0),
+      ].join('\u0000'),
+    );
+  }
+
+  private canonical(value: object): string {
+    let text = this.canonicalOnce.get(value);
+    if (text === undefined) {
+      text = canonicalJson(value);
+      this.canonicalOnce.set(value, text);
+    }
+    return text;
   }
 
   async chat(request: ChatRequest): Promise<Completion> {
-    const full = this.withDefaults(request);
-    const load = (): Promise<Completion> => this.fetchFresh(full);
+    const load = (): Promise<Completion> => this.fetchFresh(this.withDefaults(request));
     if (!this.deps.cache) {
       this.usage.cache.misses++;
       return load();
@@ -96,7 +124,12 @@ export class ModelClient {
   }
 
   private withDefaults(request: ChatRequest): ChatRequest {
-    return { ...request, params: { ...this.spec.params, ...request.params } };
+    let params = this.mergedParams.get(request.params);
+    if (!params) {
+      params = { ...this.spec.params, ...request.params };
+      this.mergedParams.set(request.params, params);
+    }
+    return { ...request, params };
   }
 
   private async fetchFresh(request: ChatRequest): Promise<Completion> {

@@ -23,14 +23,13 @@ export class ModelRegistry {
   readonly fatal = new AbortController();
   private readonly clients = new Map<string, ModelClient>();
   private readonly cache: ResponseCache | null;
+  private readonly stores: CacheStore[] = [];
 
   constructor(
     private readonly configs: Readonly<Record<string, ModelConfig>>,
     private readonly options: LlmOptions,
   ) {
-    const stores: CacheStore[] = [];
-    if (options.cache && options.cacheDir) stores.push(new DiskStore(options.cacheDir, options.cacheReadOnly));
-    this.cache = options.cache ? new ResponseCache({ stores }) : null;
+    this.cache = options.cache ? new ResponseCache({ stores: this.stores }) : null;
   }
 
   /** Names a node may use; a graph without `models` gets the implicit "default". */
@@ -57,6 +56,10 @@ export class ModelRegistry {
   get(name: string): ModelClient {
     let client = this.clients.get(name);
     if (!client) {
+      // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
+      if (this.clients.size === 0 && this.options.cache && this.options.cacheDir) {
+        this.stores.push(new DiskStore(this.options.cacheDir, this.options.cacheReadOnly));
+      }
       client = new ModelClient(this.resolve(name), {
         cache: this.cache,
         onFatal: (message) => {
@@ -83,6 +86,16 @@ export class ModelRegistry {
     return out;
   }
 
+  /** Opens the persistent cache tiers; a problem is returned as a message. */
+  async ready(): Promise<string | null> {
+    try {
+      await Promise.all(this.stores.map((s) => s.ready()));
+      return null;
+    } catch (err) {
+      return `cannot open the LLM cache in ${this.options.cacheDir}: ${(err as Error).message}`;
+    }
+  }
+
   async preflight(): Promise<string[]> {
     const all = await Promise.all(this.inUse().map((c) => c.preflight()));
     return all.flat();
@@ -90,6 +103,7 @@ export class ModelRegistry {
 
   async close(): Promise<void> {
     await Promise.all(this.inUse().map((c) => c.close()));
+    await Promise.all(this.stores.map((s) => s.close()));
   }
 
   private configFor(name: string): ModelConfig {

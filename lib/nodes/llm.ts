@@ -115,8 +115,8 @@ export const llmNode = defineNode({
       async run(record) {
         const messages: ChatMessage[] = templates.map((t) => ({ role: t.role, content: t.render(record) }));
         if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!));
-        const answers = await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
-        setPath(record, outputPath, samples === 1 ? answers[0] : answers);
+        const answer = samples === 1 ? await sample(messages, 0) : await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
+        setPath(record, outputPath, answer);
         return record;
       },
     };

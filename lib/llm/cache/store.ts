@@ -9,4 +9,7 @@ export interface CacheStore {
   /** The cached completion, or undefined for a miss (a damaged entry is a miss too). */
   get(key: string): Promise<Completion | undefined>;
   set(key: string, value: Completion): Promise<void>;
+  /** Resolves when the tier can be used; rejects with the reason it cannot. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -1,0 +1,103 @@
+// npm run bench:llm — an llm node against mock-server (50 ms latency), compared with
+// Little's law (at most C/L requests per second with C in flight and latency L) and with a
+// bare undici loop measured in the same run. Then a warm disk cache, then repeated prompts.
+// Options: --records N (default 20000), --latency-ms L (default 50).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { measure, printTable } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const cli = join(root, 'dist', 'sygra-stream.mjs');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const records = arg('records', 20_000);
+const latency = arg('latency-ms', 50);
+const dataDir = join(root, 'bench-data', 'llm');
+await rm(dataDir, { recursive: true, force: true });
+await mkdir(dataDir, { recursive: true });
+
+const server = spawn(process.execPath, [cli, 'mock-server', '--latency-ms', String(latency)], { stdio: ['ignore', 'pipe', 'ignore'] });
+const url = await new Promise<string>((resolve) => {
+  server.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.split('\n')[0]!));
+});
+const serverStats = async (): Promise<{ chat_requests: number; max_in_flight: number }> =>
+  (await (await request(url.replace(/\/v1$/, '/stats'))).body.json()) as { chat_requests: number; max_in_flight: number };
+
+async function writeInput(name: string, distinct: number): Promise<string> {
+  const path = join(dataDir, name);
+  let text = '';
+  for (let i = 0; i < records; i++) text += JSON.stringify({ id: i, question: `Benchmark question number ${i % distinct}: explain topic ${(i % distinct) * 7}.` }) + '\n';
+  await writeFile(path, text);
+  return path;
+}
+
+async function writeGraph(concurrency: number): Promise<string> {
+  const path = join(dataDir, `llm-c${concurrency}.yaml`);
+  await writeFile(
+    path,
+    [
+      'models:',
+      `  bench: { base_url: ${url}, model: mock-1, concurrency: ${concurrency} }`,
+      'nodes:',
+      '  answer:',
+      '    type: llm',
+      '    messages: [ { role: user, content: "{question}" } ]',
+      '    output: answer',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+async function bareLoop(input: string, concurrency: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [join(here, 'bare-llm-loop.js'), input, url, String(concurrency)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await once(child, 'exit');
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const distinctInput = await writeInput('distinct.jsonl', records);
+const rows: Array<Array<string | number>> = [];
+for (const c of [64, 256]) {
+  const bound = c / (latency / 1000);
+  const bareSeconds = await bareLoop(distinctInput, c);
+  const graph = await writeGraph(c);
+  const before = await serverStats();
+  const m = await measure([process.execPath, cli, 'run', graph, '--no-cache', '-q'], distinctInput);
+  const after = await serverStats();
+  const rate = records / m.seconds;
+  rows.push([`C=${c}`, Math.round(records / bareSeconds), Math.round(rate), bound, rate / bound, (records / bareSeconds) / bound, bareSeconds / m.seconds, m.peakRssMb, after.chat_requests - before.chat_requests, after.max_in_flight]);
+}
+console.log(`\nllm benchmark: ${records.toLocaleString('en-US')} distinct prompts, mock-server latency ${latency} ms\n`);
+printTable(['run', 'bare rec/s', 'sygra rec/s', 'C/L', 'sygra ÷ C/L', 'bare ÷ C/L', 'sygra ÷ bare', 'peak RSS MB', 'requests', 'server max in flight'], rows);
+
+// Warm disk cache: a first run fills it, the second must make no request.
+const graph = await writeGraph(256);
+const cacheDir = join(dataDir, 'cache');
+await measure([process.execPath, cli, 'run', graph, '--cache-dir', cacheDir, '-q'], distinctInput);
+const beforeWarm = await serverStats();
+const warm = await measure([process.execPath, cli, 'run', graph, '--cache-dir', cacheDir, '-q', '--no-preflight'], distinctInput);
+const afterWarm = await serverStats();
+
+// Repeated prompts: 200 distinct among all records must cost exactly 200 requests.
+const repeated = await writeInput('repeated.jsonl', 200);
+const beforeRep = await serverStats();
+const rep = await measure([process.execPath, cli, 'run', graph, '--cache-dir', join(dataDir, 'cache-rep'), '-q', '--no-preflight'], repeated);
+const afterRep = await serverStats();
+console.log('');
+printTable(
+  ['run', 'records/s', 'HTTP requests', 'peak RSS MB'],
+  [
+    ['warm disk cache', Math.round(records / warm.seconds), afterWarm.chat_requests - beforeWarm.chat_requests, warm.peakRssMb],
+    ['200 distinct prompts repeated', Math.round(records / rep.seconds), afterRep.chat_requests - beforeRep.chat_requests, rep.peakRssMb],
+  ],
+);
+server.kill('SIGTERM');
