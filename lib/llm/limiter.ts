@@ -12,36 +12,41 @@ interface Waiter {
   resolve: () => void;
 }
 
-/** A token bucket refilled continuously: `perMinute` units, at most a minute's worth banked. */
+/**
+ * A token bucket refilled continuously at `perMinute` units a minute. It banks only one
+ * second's worth (at least one unit): servers enforce per-minute limits over short
+ * windows, so a minute's burst at start would be answered with 429s.
+ */
 export class TokenBucket {
   private level: number;
   private last: number;
+  private readonly capacity: number;
   constructor(
     private readonly perMinute: number,
     private readonly clock: () => number = () => performance.now(),
   ) {
-    this.level = perMinute;
+    this.capacity = Math.max(1, perMinute / 60);
+    this.level = this.capacity;
     this.last = clock();
   }
   private refill(): void {
     const now = this.clock();
-    this.level = Math.min(this.perMinute, this.level + ((now - this.last) * this.perMinute) / 60_000);
+    this.level = Math.min(this.capacity, this.level + ((now - this.last) * this.perMinute) / 60_000);
     this.last = now;
   }
   /** Takes `n` units if there are enough (a request larger than the bucket waits for a full one). */
   take(n: number): boolean {
     this.refill();
-    const need = Math.min(n, this.perMinute);
-    if (this.level < need) return false;
+    if (this.level < Math.min(n, this.capacity)) return false;
     this.level -= n;
     return true;
   }
   give(n: number): void {
-    this.level = Math.min(this.perMinute, this.level + n);
+    this.level = Math.min(this.capacity, this.level + n);
   }
   msUntil(n: number): number {
     this.refill();
-    const need = Math.min(n, this.perMinute) - this.level;
+    const need = Math.min(n, this.capacity) - this.level;
     return need <= 0 ? 0 : Math.ceil((need * 60_000) / this.perMinute);
   }
 }

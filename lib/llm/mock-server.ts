@@ -36,14 +36,17 @@ export interface MockServerStats {
   connections_reset: number;
   /** Retries that came before the Retry-After the server had asked for. */
   early_retries: number;
+  /** The most chat requests that arrived within any one second. */
+  max_per_second: number;
 }
 
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
-  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0 };
+  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
   private readonly server: Server;
   private readonly random: () => number;
   private readonly recent: number[] = [];
+  private readonly lastSecond: number[] = [];
   private readonly seenPrompts = new Map<string, number>();
   /** Prompt → epoch ms before which the server asked the client not to come back. */
   private readonly notBefore = new Map<string, number>();
@@ -90,6 +93,10 @@ export class MockServer {
       return send(res, 400, { error: { message: 'max_tokens must be at least 1', type: 'invalid_request_error' } });
     }
     this.stats.chat_requests++;
+    const arrived = Date.now();
+    this.lastSecond.push(arrived);
+    while (this.lastSecond[0]! <= arrived - 1000) this.lastSecond.shift();
+    this.stats.max_per_second = Math.max(this.stats.max_per_second, this.lastSecond.length);
     // Seeds are left out: a retry with a new seed is still the same prompt.
     const prompt = sha256(canonicalJson({ messages: body.messages, response_format: body.response_format ?? null }));
     const seen = (this.seenPrompts.get(prompt) ?? 0) + 1;

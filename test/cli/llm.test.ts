@@ -125,6 +125,17 @@ t.test('requests in flight never exceed the model\'s concurrency (measured by th
   t.equal(s.max_in_flight, 4);
 });
 
+t.test('rpm is respected: requests are spread out, never bunched (measured by the server)', async (t) => {
+  const server = await withServer(t, []);
+  const dir = t.testdir({ 'g.yaml': graph(server.url, ['rpm: 120', 'concurrency: 16']) });
+  const res = await runCli(['run', 'g.yaml', '--no-cache', '--no-preflight'], { cwd: dir, input: questions(10) });
+  t.equal(lines(res.stdout).length, 10);
+  const s = await server.stats();
+  t.equal(s.chat_requests, 10);
+  // 120 rpm is 2 a second; with two banked, no one-second window holds more than four.
+  t.ok(s.max_per_second! <= 4, `at most 4 in any second (saw ${s.max_per_second})`);
+});
+
 t.test('100 identical requests arriving together make one HTTP call', async (t) => {
   const server = await withServer(t, ['--latency-ms', '50']);
   const dir = t.testdir({ 'g.yaml': graph(server.url, ['concurrency: 64']) });

@@ -1,20 +1,23 @@
 import t from 'tap';
 import { RequestLimiter, TokenBucket } from '../../lib/llm/limiter.js';
 
-t.test('a bucket banks a minute and refills at its rate', async (t) => {
+t.test('a bucket banks a second\'s worth and refills at its rate', async (t) => {
   let now = 0;
-  const b = new TokenBucket(60, () => now);
-  for (let i = 0; i < 60; i++) t.equal(b.take(1), true);
-  t.equal(b.take(1), false, 'empty after a minute\'s worth');
-  t.equal(b.msUntil(1), 1000, 'one request a second at 60 rpm');
-  now = 999;
+  const b = new TokenBucket(600, () => now);
+  for (let i = 0; i < 10; i++) t.equal(b.take(1), true);
+  t.equal(b.take(1), false, 'empty after a second\'s worth: no minute-long burst');
+  t.equal(b.msUntil(1), 100, 'one request every 100 ms at 600 rpm');
+  now = 99;
   t.equal(b.take(1), false);
-  now = 1000;
+  now = 100;
   t.equal(b.take(1), true);
-  now = 10 * 60_000;
-  t.equal(b.msUntil(60), 0, 'never banks more than a minute');
-  t.equal(b.take(61), true, 'a request larger than the bucket goes when it is full');
-  t.ok(b.msUntil(1) > 1000);
+  now = 60_000;
+  t.equal(b.msUntil(10), 0);
+  t.equal(b.take(10), true, 'a full second\'s worth is there after a long idle...');
+  t.equal(b.take(1), false, '...and never more');
+  const slow = new TokenBucket(30, () => now);
+  t.equal(slow.take(1), true, 'at least one unit is banked');
+  t.equal(slow.msUntil(1), 2000);
 });
 
 t.test('the limiter admits at most `concurrency` at once, first come first served', async (t) => {
@@ -34,9 +37,13 @@ t.test('the limiter admits at most `concurrency` at once, first come first serve
 
 t.test('tokens per minute: usage reported after the call corrects the estimate', async (t) => {
   let now = 0;
-  const b = new TokenBucket(1000, () => now);
+  const b = new TokenBucket(60_000, () => now);
   t.equal(b.take(800), true);
   t.equal(b.take(300), false);
   b.give(500);
   t.equal(b.take(300), true, 'the call used less than estimated; the difference came back');
+  t.equal(b.take(5000), false, 'a request bigger than the bucket waits for a full bucket');
+  now = 1000;
+  t.equal(b.take(5000), true);
+  t.equal(b.msUntil(1), 4001, 'and the debt is paid before the next');
 });
