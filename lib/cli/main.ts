@@ -7,6 +7,7 @@ import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
 import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
 import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
+import { oasstBuilder, oasstHandler, type OasstArgs } from './oasst-command.js';
 import { runBuilder, runHandler, type RunArgs } from './run-command.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
@@ -73,6 +74,14 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       },
     )
     .command(
+      'oasst',
+      'Turn OASST trees or flat messages into SFT conversations or DPO pairs',
+      (y) => oasstBuilder(y),
+      async (args) => {
+        exitCode = await oasstHandler(args as unknown as OasstArgs, term);
+      },
+    )
+    .command(
       'mock-server',
       'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and dry runs)',
       (y) => mockServerBuilder(y),
@@ -89,7 +98,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       },
     )
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
-    .demandCommand(1, 'Name a command: run, validate, graph, schema, mock-server or cache.')
+    .demandCommand(1, 'Name a command: run, validate, graph, schema, oasst, mock-server or cache.')
     .recommendCommands()
     .strict()
     .epilogue(EXIT_CODES_HELP)

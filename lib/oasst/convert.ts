@@ -1,0 +1,218 @@
+import type { Item, JsonObject } from '../engine/item.js';
+import { alternates, bestPath, byAge, preferencePairs, sftPaths, type Path } from './extract.js';
+import { detectLayout, flattenTree, readMessage, type OasstLayout, type OasstMessage } from './message.js';
+import { dpoRecord, oasstRow, sftRecord, sharegptPairRecord, sharegptRecord, type OutputFormat } from './shape.js';
+
+export interface OasstOptions {
+  layout: 'auto' | OasstLayout;
+  mode: 'sft' | 'dpo';
+  bestPath: boolean;
+  pairs: 'best-vs-rest' | 'all';
+  format: OutputFormat;
+  flat: boolean;
+  /** Keep trees whose root has one of these languages; null keeps all. */
+  langs: string[] | null;
+  /** Input grouped by tree: a tree is finished when the next one begins. */
+  sorted: boolean;
+}
+
+/** Where every input message went; `messages_in` is the sum of the rest. */
+export interface OasstCounts {
+  messages_in: number;
+  kept: number;
+  duplicates: number;
+  pruned_deleted: number;
+  pruned_review: number;
+  dropped_lang: number;
+  orphaned: number;
+  trees: number;
+  /** Conversations (sft) or pairs (dpo) written. */
+  records_out: number;
+  identical_pairs_skipped: number;
+  /** Lines that were not OASST messages or trees, and orphans: written with --errors. */
+  errors: number;
+}
+
+/**
+ * OASST data in, conversations out. Messages are de-duplicated by message_id on arrival
+ * (the first occurrence wins, with its subtree), deleted and rejected messages are pruned
+ * with their subtrees, trees are filtered by the root's language, then SFT conversations,
+ * a best path, or DPO pairs are taken and shaped.
+ *
+ * Memory: trees-layout input holds one tree at a time. Messages-layout input holds every
+ * unfinished tree: with `sorted`, one tree; without, the whole input until its end. A set
+ * of every message_id seen (for de-duplication) is kept in both cases.
+ */
+export class OasstConverter {
+  readonly counts: OasstCounts = {
+    messages_in: 0,
+    kept: 0,
+    duplicates: 0,
+    pruned_deleted: 0,
+    pruned_review: 0,
+    dropped_lang: 0,
+    orphaned: 0,
+    trees: 0,
+    records_out: 0,
+    identical_pairs_skipped: 0,
+    errors: 0,
+  };
+  private readonly seen = new Set<string>();
+  private readonly pending = new Map<string, OasstMessage[]>();
+  private currentTree: string | null = null;
+  private readonly rowsWritten = new Set<string>();
+  private seq = 0;
+
+  constructor(private readonly options: OasstOptions) {}
+
+  push(item: Item): Item[] {
+    const out: Item[] = [];
+    if (item.outcome) {
+      this.counts.errors++;
+      out.push(item);
+      return out;
+    }
+    const layout = this.options.layout === 'auto' ? detectLayout(item.record) : this.options.layout;
+    if (layout === 'trees') {
+      const problems: string[] = [];
+      const messages = flattenTree(item.record, item.line, (p) => problems.push(p));
+      for (const p of problems) out.push(this.error(item.line, p, item.record));
+      this.counts.messages_in += messages.length;
+      const dropped = new Set<string>();
+      const fresh: OasstMessage[] = [];
+      for (const m of messages) {
+        if ((m.parentId !== null && dropped.has(m.parentId)) || this.seen.has(m.id)) {
+          this.counts.duplicates++;
+          dropped.add(m.id);
+          continue;
+        }
+        this.seen.add(m.id);
+        fresh.push(m);
+      }
+      if (fresh.length > 0) this.finish(fresh, out);
+      return out;
+    }
+    if (layout === 'messages') {
+      const m = readMessage(item.record, item.line);
+      if (typeof m === 'string') {
+        out.push(this.error(item.line, m, item.record));
+        return out;
+      }
+      this.counts.messages_in++;
+      if (this.seen.has(m.id)) {
+        this.counts.duplicates++;
+        return out;
+      }
+      this.seen.add(m.id);
+      if (this.options.sorted && this.currentTree !== null && this.currentTree !== m.treeId) this.flushTree(this.currentTree, out);
+      this.currentTree = m.treeId;
+      let bucket = this.pending.get(m.treeId);
+      if (!bucket) this.pending.set(m.treeId, (bucket = []));
+      bucket.push(m);
+      return out;
+    }
+    out.push(this.error(item.line, 'not an OASST message (message_id, parent_id) or tree (message_tree_id, prompt)', item.record));
+    return out;
+  }
+
+  /** Finishes every tree still buffered. */
+  end(): Item[] {
+    const out: Item[] = [];
+    for (const treeId of [...this.pending.keys()]) this.flushTree(treeId, out);
+    return out;
+  }
+
+  private flushTree(treeId: string, out: Item[]): void {
+    const messages = this.pending.get(treeId);
+    this.pending.delete(treeId);
+    if (messages) this.finish(messages, out);
+  }
+
+  /** Links a tree's messages, reports orphans, and takes conversations from each root. */
+  private finish(messages: OasstMessage[], out: Item[]): void {
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    const roots: OasstMessage[] = [];
+    for (const m of messages) {
+      if (m.parentId === null) roots.push(m);
+      else {
+        const parent = byId.get(m.parentId);
+        if (parent) parent.children.push(m);
+        else out.push(this.error(m.line, `message ${m.id}: its parent ${m.parentId} never appeared`, null));
+      }
+    }
+    for (const m of messages) if (m.children.length > 1) m.children.sort(byAge);
+    // An orphan, and every message below it, cannot be placed in a conversation.
+    let reachable = 0;
+    for (const root of roots) reachable += size(root);
+    this.counts.orphaned += messages.length - reachable;
+    for (const root of roots) this.take(root, out);
+  }
+
+  private take(root: OasstMessage, out: Item[]): void {
+    this.counts.trees++;
+    if (this.options.langs && !this.options.langs.includes(root.lang ?? '')) {
+      this.counts.dropped_lang += size(root);
+      return;
+    }
+    if (!this.prune(root)) return;
+    this.counts.kept += size(root);
+    const line = root.line;
+    if (this.options.mode === 'dpo') {
+      for (const pair of preferencePairs(root, this.options.pairs)) {
+        if (pair.chosen.text === pair.rejected.text) {
+          this.counts.identical_pairs_skipped++;
+          continue;
+        }
+        if (this.options.format === 'oasst') this.rows([...pair.prompt, pair.chosen, pair.rejected], line, out);
+        else this.emit(line, this.options.format === 'sharegpt' ? sharegptPairRecord(pair) : dpoRecord(pair, this.options.flat), out);
+      }
+      return;
+    }
+    const paths = this.options.bestPath ? [bestPath(root)].filter((p): p is Path => p !== null) : sftPaths(root);
+    for (const path of paths) {
+      if (!alternates(path)) {
+        out.push(this.error(path[path.length - 1]!.line, `conversation ending at ${path[path.length - 1]!.id} does not alternate user/assistant`, null));
+        continue;
+      }
+      if (this.options.format === 'oasst') this.rows(path, line, out);
+      else this.emit(line, this.options.format === 'sharegpt' ? sharegptRecord(path) : sftRecord(path), out);
+    }
+  }
+
+  /** Removes deleted and rejected messages with their subtrees; false when the root goes. */
+  private prune(m: OasstMessage): boolean {
+    if (m.deleted || m.reviewResult === false) {
+      const n = size(m);
+      if (m.deleted) this.counts.pruned_deleted += n;
+      else this.counts.pruned_review += n;
+      return false;
+    }
+    m.children = m.children.filter((c) => this.prune(c));
+    return true;
+  }
+
+  /** Writes each message once, however many conversations pass through it. */
+  private rows(path: OasstMessage[], line: number, out: Item[]): void {
+    for (const m of path) {
+      if (this.rowsWritten.has(m.id)) continue;
+      this.rowsWritten.add(m.id);
+      this.emit(line, oasstRow(m), out);
+    }
+  }
+
+  private emit(line: number, record: JsonObject, out: Item[]): void {
+    this.counts.records_out++;
+    out.push({ seq: this.seq++, line, record, route: null });
+  }
+
+  private error(line: number, error: string, input: JsonObject | null): Item {
+    this.counts.errors++;
+    return { seq: this.seq++, line, record: input ?? {}, route: null, outcome: { kind: 'error', node: 'oasst', error } };
+  }
+}
+
+function size(m: OasstMessage): number {
+  let n = 1;
+  for (const c of m.children) n += size(c);
+  return n;
+}

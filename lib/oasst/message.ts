@@ -1,0 +1,77 @@
+import { isJsonObject, type JsonObject } from '../engine/item.js';
+
+export type OasstRole = 'prompter' | 'assistant';
+
+/** One OASST message, from either input layout, with its kept children once the tree is built. */
+export interface OasstMessage {
+  id: string;
+  parentId: string | null;
+  treeId: string;
+  role: OasstRole;
+  text: string;
+  lang: string | null;
+  rank: number | null;
+  deleted: boolean;
+  reviewResult: boolean | null;
+  createdDate: string | null;
+  labels: JsonObject | null;
+  /** Input line the message came from (for errors). */
+  line: number;
+  children: OasstMessage[];
+}
+
+/** Which layout a line is in: a whole tree, or one flat message. */
+export type OasstLayout = 'trees' | 'messages';
+
+export function detectLayout(row: JsonObject): OasstLayout | null {
+  if (isJsonObject(row.prompt) && 'message_tree_id' in row) return 'trees';
+  if (typeof row.message_id === 'string' && 'parent_id' in row) return 'messages';
+  return null;
+}
+
+/** Reads one flat message; returns the reason when a required field is missing or wrong. */
+export function readMessage(row: JsonObject, line: number, treeId?: string): OasstMessage | string {
+  if (typeof row.message_id !== 'string' || row.message_id === '') return 'missing message_id';
+  const parent = row.parent_id;
+  if (parent !== null && parent !== undefined && typeof parent !== 'string') return `message ${row.message_id}: parent_id must be a string or null`;
+  const tree = treeId ?? row.message_tree_id;
+  if (typeof tree !== 'string') return `message ${row.message_id}: missing message_tree_id`;
+  if (row.role !== 'prompter' && row.role !== 'assistant') return `message ${row.message_id}: role must be "prompter" or "assistant", got ${JSON.stringify(row.role)}`;
+  if (typeof row.text !== 'string') return `message ${row.message_id}: missing text`;
+  return {
+    id: row.message_id,
+    parentId: typeof parent === 'string' ? parent : null,
+    treeId: tree,
+    role: row.role,
+    text: row.text,
+    lang: typeof row.lang === 'string' ? row.lang : null,
+    rank: typeof row.rank === 'number' ? row.rank : null,
+    deleted: row.deleted === true,
+    reviewResult: typeof row.review_result === 'boolean' ? row.review_result : null,
+    createdDate: typeof row.created_date === 'string' ? row.created_date : null,
+    labels: isJsonObject(row.labels) ? row.labels : null,
+    line,
+    children: [],
+  };
+}
+
+/**
+ * Flattens a `trees` line into its messages, parents before children. Parent links come
+ * from the nesting; a malformed node is reported and its subtree skipped.
+ */
+export function flattenTree(row: JsonObject, line: number, onProblem: (message: string) => void): OasstMessage[] {
+  const treeId = typeof row.message_tree_id === 'string' ? row.message_tree_id : undefined;
+  const out: OasstMessage[] = [];
+  const walk = (node: JsonObject, parentId: string | null): void => {
+    const m = readMessage({ ...node, parent_id: parentId, replies: undefined }, line, treeId ?? (node.message_tree_id as string | undefined));
+    if (typeof m === 'string') {
+      onProblem(m);
+      return;
+    }
+    out.push(m);
+    const replies = Array.isArray(node.replies) ? node.replies : [];
+    for (const r of replies) if (isJsonObject(r)) walk(r, m.id);
+  };
+  walk(row.prompt as JsonObject, null);
+  return out;
+}
