@@ -137,7 +137,7 @@ export class OasstConverter {
       else {
         const parent = byId.get(m.parentId);
         if (parent) parent.children.push(m);
-        else out.push(this.error(m.line, `message ${m.id}: its parent ${m.parentId} never appeared`, null));
+        else out.push(this.error(m.line, `message ${m.id}: its parent ${m.parentId} never appeared`, oasstRow(m)));
       }
     }
     for (const m of messages) if (m.children.length > 1) m.children.sort(byAge);
@@ -171,7 +171,7 @@ export class OasstConverter {
     const paths = this.options.bestPath ? [bestPath(root)].filter((p): p is Path => p !== null) : sftPaths(root);
     for (const path of paths) {
       if (!alternates(path)) {
-        out.push(this.error(path[path.length - 1]!.line, `conversation ending at ${path[path.length - 1]!.id} does not alternate user/assistant`, null));
+        out.push(this.error(path[path.length - 1]!.line, `conversation ending at ${path[path.length - 1]!.id} does not alternate user/assistant`, sftRecord(path)));
         continue;
       }
       if (this.options.format === 'oasst') this.rows(path, line, out);

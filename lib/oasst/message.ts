@@ -20,6 +20,15 @@ export interface OasstMessage {
   children: OasstMessage[];
 }
 
+/**
+ * A copy of a string that does not share memory with the line it was parsed from. V8 may
+ * keep a parsed string as a slice of its whole input line; buffered messages would then
+ * hold every line (labels, scores and all) until the end of input.
+ */
+function ownCopy(text: string): string {
+  return text.length < 13 ? text : (' ' + text).slice(1);
+}
+
 /** Which layout a line is in: a whole tree, or one flat message. */
 export type OasstLayout = 'trees' | 'messages';
 
@@ -29,26 +38,29 @@ export function detectLayout(row: JsonObject): OasstLayout | null {
   return null;
 }
 
-/** Reads one flat message; returns the reason when a required field is missing or wrong. */
-export function readMessage(row: JsonObject, line: number, treeId?: string): OasstMessage | string {
+/**
+ * Reads one flat message; returns the reason when a required field is missing or wrong.
+ * Inside a tree the parent and tree ids come from the nesting (`inTree`).
+ */
+export function readMessage(row: JsonObject, line: number, inTree?: { parentId: string | null; treeId: string | undefined }): OasstMessage | string {
   if (typeof row.message_id !== 'string' || row.message_id === '') return 'missing message_id';
-  const parent = row.parent_id;
+  const parent = inTree ? inTree.parentId : row.parent_id;
   if (parent !== null && parent !== undefined && typeof parent !== 'string') return `message ${row.message_id}: parent_id must be a string or null`;
-  const tree = treeId ?? row.message_tree_id;
+  const tree = inTree?.treeId ?? row.message_tree_id;
   if (typeof tree !== 'string') return `message ${row.message_id}: missing message_tree_id`;
   if (row.role !== 'prompter' && row.role !== 'assistant') return `message ${row.message_id}: role must be "prompter" or "assistant", got ${JSON.stringify(row.role)}`;
   if (typeof row.text !== 'string') return `message ${row.message_id}: missing text`;
   return {
-    id: row.message_id,
-    parentId: typeof parent === 'string' ? parent : null,
-    treeId: tree,
+    id: ownCopy(row.message_id),
+    parentId: typeof parent === 'string' ? ownCopy(parent) : null,
+    treeId: ownCopy(tree),
     role: row.role,
-    text: row.text,
+    text: ownCopy(row.text),
     lang: typeof row.lang === 'string' ? row.lang : null,
     rank: typeof row.rank === 'number' ? row.rank : null,
     deleted: row.deleted === true,
     reviewResult: typeof row.review_result === 'boolean' ? row.review_result : null,
-    createdDate: typeof row.created_date === 'string' ? row.created_date : null,
+    createdDate: typeof row.created_date === 'string' ? ownCopy(row.created_date) : null,
     labels: isJsonObject(row.labels) ? row.labels : null,
     line,
     children: [],
@@ -63,7 +75,7 @@ export function flattenTree(row: JsonObject, line: number, onProblem: (message: 
   const treeId = typeof row.message_tree_id === 'string' ? row.message_tree_id : undefined;
   const out: OasstMessage[] = [];
   const walk = (node: JsonObject, parentId: string | null): void => {
-    const m = readMessage({ ...node, parent_id: parentId, replies: undefined }, line, treeId ?? (node.message_tree_id as string | undefined));
+    const m = readMessage(node, line, { parentId, treeId: treeId ?? (node.message_tree_id as string | undefined) });
     if (typeof m === 'string') {
       onProblem(m);
       return;
