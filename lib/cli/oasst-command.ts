@@ -1,14 +1,13 @@
 import { access, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import h from 'highland';
 import type { Argv } from 'yargs';
-import type { Batch } from '../engine/item.js';
 import { AtomicFile } from '../io/atomic-file.js';
 import { SideOutput } from '../io/side-output.js';
 import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
 import { RunStats } from '../metrics/run-stats.js';
 import { OasstConverter, type OasstOptions } from '../oasst/convert.js';
+import { oasstStage } from '../oasst/stage.js';
 import type { OutputFormat } from '../oasst/shape.js';
 import { ExitCode } from './exit-codes.js';
 import { say, type Terminal } from './terminal.js';
@@ -95,21 +94,7 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
     return ExitCode.runtime;
   }
   const input = args.input ? createReadStream(args.input) : term.stdin;
-  const converted = batchSource(input, null, stats, stop.signal).consume<Batch>((err, batch, push, next) => {
-    if (err) {
-      push(err);
-      next();
-    } else if (h.isNil(batch)) {
-      const tail = converter.end();
-      if (tail.length > 0) push(null, tail);
-      push(null, batch as never);
-    } else {
-      const out: Batch = [];
-      for (const item of batch as Batch) for (const o of converter.push(item)) out.push(o);
-      if (out.length > 0) push(null, out);
-      next();
-    }
-  });
+  const converted = oasstStage(converter, null, stats)(batchSource(input, null, stats, stop.signal));
   try {
     await drainToSink(converted, { output, errors, stats, closed: closed.signal });
     await Promise.all([outputFile?.commit(), errors?.commit()]);

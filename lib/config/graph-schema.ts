@@ -1,5 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { OutputSchema } from '../formats/output-schema.js';
 import { ModelSchema } from '../llm/model-schema.js';
+import { OasstSourceSchema } from '../oasst/source-schema.js';
 import type { NodeDefinition } from '../nodes/definition.js';
 
 export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
@@ -28,6 +30,8 @@ export const GraphFileSchema = Type.Object(
     edges: Type.Optional(
       Type.Array(EdgeSchema, { description: 'Optional. START and END are implicit node names.' }),
     ),
+    source: Type.Optional(OasstSourceSchema),
+    output: Type.Optional(OutputSchema),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,9 @@ import { batchSource } from '../io/source.js';
 import { ProgressLine } from '../metrics/progress.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { compileStages, composeStages } from './pipeline.js';
+import { outputStage } from './output-stage.js';
+import { OasstConverter } from '../oasst/convert.js';
+import { oasstStage } from '../oasst/stage.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -78,8 +81,11 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
 
   let failure: Error | null = null;
   try {
-    const source = batchSource(input, options.graph.entry, stats, stopReading.signal);
-    const stream = composeStages(source, compileStages(options.graph, { ordered: options.ordered, stats }));
+    const graph = options.graph;
+    const lines = batchSource(input, graph.entry, stats, stopReading.signal);
+    const records = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
+    let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
+    if (graph.output) stream = stream.map(outputStage(graph.output, stats));
     await drainToSink(stream, {
       output,
       errors,

@@ -1,5 +1,7 @@
 import type { JsonObject } from '../engine/item.js';
+import type { RecordShaper } from '../formats/shape-record.js';
 import type { ModelRegistry } from '../llm/models.js';
+import type { OasstOptions } from '../oasst/convert.js';
 import type { CompiledNode } from '../nodes/definition.js';
 
 export const START = 'START';
@@ -24,4 +26,8 @@ export interface Graph {
   readonly next: ReadonlyMap<string, string | null>;
   /** The models the nodes call (created when a node first names one). */
   readonly models: ModelRegistry;
+  /** `source: {type: oasst}`: input lines are OASST data, turned into conversations first. */
+  readonly source: OasstOptions | null;
+  /** `output:`: how records are shaped (and checked) before they are written. */
+  readonly output: RecordShaper | null;
 }

@@ -7,7 +7,9 @@ import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { YamlSource } from '../config/source.js';
 import { didYouMean } from '../config/suggest.js';
 import type { JsonObject } from '../engine/item.js';
+import { compileOutput } from '../formats/shape-record.js';
 import { ModelRegistry, type LlmOptions } from '../llm/models.js';
+import { sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { END, START, type Graph, type GraphNode } from './graph.js';
 import { resolveTopology } from './topology.js';
@@ -67,6 +69,10 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): 
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });
   }
 
+  const output = spec.output
+    ? compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message)))
+    : null;
+
   const topology = resolveTopology(Object.keys(spec.nodes), spec.edges);
   if (Array.isArray(topology)) {
     for (const p of topology) {
@@ -88,5 +94,7 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): 
     entry: topology.entry,
     next: topology.next,
     models,
+    source: spec.source ? sourceOptions(spec.source) : null,
+    output: output ?? null,
   };
 }

@@ -62,6 +62,13 @@ export class RunStats {
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
   }
 
+  /** A source stage turned `removed` input lines into `added` records (e.g. OASST messages into conversations). */
+  replaced(removed: number, added: number): void {
+    this.recordsIn += added - removed;
+    this.inFlight += added - removed;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+  }
+
   get fanout(): number {
     let total = 0;
     for (const s of this.nodes.values()) total += s.fanout;

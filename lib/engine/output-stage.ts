@@ -1,0 +1,33 @@
+import type { RecordShaper } from '../formats/shape-record.js';
+import type { RunStats } from '../metrics/run-stats.js';
+import type { Batch, Item } from './item.js';
+
+/** The stage after the last node: shapes each record for `output:`; misfits become errors. */
+export function outputStage(shape: RecordShaper, stats: RunStats) {
+  const node = stats.node('output');
+  return (batch: Batch): Batch => {
+    const out: Item[] = [];
+    for (const item of batch) {
+      if (item.outcome !== undefined) {
+        out.push(item);
+        continue;
+      }
+      node.in++;
+      const shaped = shape(item.record);
+      if ('error' in shaped) {
+        item.outcome = { kind: 'error', node: 'output', error: shaped.error };
+        node.errors++;
+        out.push(item);
+        continue;
+      }
+      item.bytes = undefined;
+      item.record = shaped[0]!;
+      out.push(item);
+      for (let i = 1; i < shaped.length; i++) out.push({ seq: item.seq, line: item.line, record: shaped[i]!, route: null });
+      node.out += shaped.length;
+      node.fanout += shaped.length - 1;
+    }
+    if (out.length !== batch.length) stats.grew(out.length - batch.length);
+    return out;
+  };
+}

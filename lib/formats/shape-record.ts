@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { getPath, parsePath, type FieldPath } from '../engine/path.js';
+import { compileJsonSchema, type JsonCheck } from '../llm/json-output.js';
+import type { OutputConfig } from './output-schema.js';
+
+export interface Turn {
+  role: string;
+  content: string;
+}
+
+/** Shapes one record for output: the records to write, or why it does not fit. */
+export type RecordShaper = (record: JsonObject) => JsonObject[] | { error: string };
+
+/** Compiles the `output:` block; problems are reported by key path. */
+export function compileOutput(config: OutputConfig, report: (path: string[], message: string) => void): RecordShaper | undefined {
+  const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected', fallback: string): FieldPath | undefined => {
+    const p = parsePath(config[key] ?? fallback);
+    if ('error' in p) {
+      report([key], p.error);
+      return undefined;
+    }
+    return p;
+  };
+  const idPath = field('id', 'id');
+  const messagesPath = field('messages', 'messages');
+  const promptPath = field('prompt', 'prompt');
+  const chosenPath = field('chosen', 'chosen');
+  const rejectedPath = field('rejected', 'rejected');
+  const metaPaths = (config.meta ?? []).map((m) => ({ name: m, path: parsePath(m) }));
+  let check: JsonCheck | null = null;
+  if (config.schema) {
+    const c = compileJsonSchema(config.schema);
+    if ('error' in c) report(['schema'], c.error);
+    else check = c;
+  }
+  if (!idPath || !messagesPath || !promptPath || !chosenPath || !rejectedPath) return undefined;
+  for (const m of metaPaths) if ('error' in m.path) report(['meta'], m.path.error);
+
+  const idOf = (record: JsonObject): string => {
+    const id = getPath(record, idPath);
+    return typeof id === 'string' || typeof id === 'number' ? String(id) : contentId(record);
+  };
+  const metaOf = (record: JsonObject): JsonObject | undefined => {
+    const own = isJsonObject(record.meta) ? record.meta : {};
+    const extra: JsonObject = {};
+    for (const m of metaPaths) if (!('error' in m.path)) extra[m.name] = getPath(record, m.path);
+    const meta = { ...own, ...extra };
+    return Object.keys(meta).length > 0 ? meta : undefined;
+  };
+
+  const readPair = (record: JsonObject): { prompt: Turn[]; chosen: string; rejected: string } | { error: string } => {
+    const prompt = promptTurns(getPath(record, promptPath), config.prompt ?? 'prompt');
+    if ('error' in prompt) return prompt;
+    const chosen = answerText(getPath(record, chosenPath), config.chosen ?? 'chosen');
+    if (typeof chosen !== 'string') return chosen;
+    const rejected = answerText(getPath(record, rejectedPath), config.rejected ?? 'rejected');
+    if (typeof rejected !== 'string') return rejected;
+    if (chosen === rejected) return { error: 'chosen and rejected are identical' };
+    return { prompt, chosen, rejected };
+  };
+
+  /** A preference pair as OASST rows: the prompt chain, then chosen (rank 0) and rejected (rank 1) as siblings. */
+  const dpoRows = (record: JsonObject): JsonObject[] | { error: string } => {
+    const pair = readPair(record);
+    if ('error' in pair) return pair;
+    const id = idOf(record);
+    const rows = oasstRows(id, pair.prompt, record);
+    const parent = rows[rows.length - 1]!.message_id as string;
+    const lang = rows[0]!.lang;
+    rows.push({ message_id: `${parent}.chosen`, parent_id: parent, message_tree_id: id, role: 'assistant', text: pair.chosen, lang, rank: 0 });
+    rows.push({ message_id: `${parent}.rejected`, parent_id: parent, message_tree_id: id, role: 'assistant', text: pair.rejected, lang, rank: 1 });
+    return rows;
+  };
+
+  const shape = (record: JsonObject): JsonObject[] | { error: string } => {
+    switch (config.format) {
+      case 'raw':
+        return [record];
+      case 'oasst':
+        if (getPath(record, chosenPath) !== undefined) return dpoRows(record);
+      // falls through: a conversation
+      case 'sft':
+      case 'sharegpt': {
+        const turns = conversation(getPath(record, messagesPath), config.messages ?? 'messages');
+        if ('error' in turns) return turns;
+        const last = turns[turns.length - 1]!;
+        if (last.role !== 'assistant') return { error: `${config.messages ?? 'messages'}: the conversation must end with an assistant turn` };
+        const id = idOf(record);
+        if (config.format === 'sft') return [withMeta({ id, messages: turns }, metaOf(record))];
+        if (config.format === 'sharegpt') return [{ id, conversations: turns.map(toShareGpt) }];
+        return oasstRows(id, turns, record);
+      }
+      case 'dpo': {
+        const pair = readPair(record);
+        if ('error' in pair) return pair;
+        const { prompt, chosen, rejected } = pair;
+        const id = idOf(record);
+        if (config.flat) {
+          const flatPrompt = prompt.length === 1 ? prompt[0]!.content : prompt.map((t) => `${t.role === 'user' ? 'User' : t.role === 'assistant' ? 'Assistant' : 'System'}: ${t.content}`).join('\n\n');
+          return [withMeta({ id, prompt: flatPrompt, chosen, rejected }, metaOf(record))];
+        }
+        return [withMeta({ id, prompt, chosen: [{ role: 'assistant', content: chosen }], rejected: [{ role: 'assistant', content: rejected }] }, metaOf(record))];
+      }
+    }
+  };
+
+  return (record) => {
+    const out = shape(record);
+    if ('error' in out || !check) return out;
+    for (const r of out) {
+      const failure = check(r);
+      if (failure) return { error: `output schema: ${failure}` };
+    }
+    return out;
+  };
+}
+
+function withMeta(record: JsonObject, meta: JsonObject | undefined): JsonObject {
+  return meta ? { ...record, meta } : record;
+}
+
+/** A messages array checked to be {role, content} turns alternating user/assistant (after an optional system turn). */
+function conversation(value: unknown, name: string): Turn[] | { error: string } {
+  if (!Array.isArray(value) || value.length === 0) return { error: `${name}: expected a non-empty array of {role, content}` };
+  const turns: Turn[] = [];
+  for (const [i, m] of value.entries()) {
+    if (!isJsonObject(m) || typeof m.role !== 'string' || typeof m.content !== 'string') return { error: `${name}[${i}]: expected {role, content} with string content` };
+    turns.push({ role: m.role, content: m.content });
+  }
+  const start = turns[0]!.role === 'system' ? 1 : 0;
+  for (let i = start; i < turns.length; i++) {
+    const expected = (i - start) % 2 === 0 ? 'user' : 'assistant';
+    if (turns[i]!.role !== expected) return { error: `${name}[${i}]: expected role "${expected}", got "${turns[i]!.role}"` };
+  }
+  return turns;
+}
+
+function promptTurns(value: unknown, name: string): Turn[] | { error: string } {
+  if (typeof value === 'string') return value === '' ? { error: `${name}: empty` } : [{ role: 'user', content: value }];
+  const turns = conversation(value, name);
+  if ('error' in turns) return turns;
+  if (turns[turns.length - 1]!.role !== 'user') return { error: `${name}: the prompt must end with a user turn` };
+  return turns;
+}
+
+/** An answer as a string, or the content of a one-message assistant array. */
+function answerText(value: unknown, name: string): string | { error: string } {
+  if (typeof value === 'string' && value !== '') return value;
+  if (Array.isArray(value) && value.length === 1 && isJsonObject(value[0]) && typeof value[0].content === 'string') return value[0].content;
+  return { error: `${name}: expected a non-empty string or [{role: "assistant", content}]` };
+}
+
+function toShareGpt(t: Turn): { from: string; value: string } {
+  return { from: t.role === 'user' ? 'human' : t.role === 'assistant' ? 'gpt' : 'system', value: t.content };
+}
+
+/**
+ * Generated conversations as OASST rows: ids derived from the conversation id and turn,
+ * so the same record always gives the same rows.
+ */
+function oasstRows(treeId: string, turns: Turn[], record: JsonObject): JsonObject[] {
+  const rows: JsonObject[] = [];
+  let parent: string | null = null;
+  const lang = typeof record.lang === 'string' ? record.lang : null;
+  turns
+    .filter((t) => t.role !== 'system')
+    .forEach((t, i) => {
+      const messageId = i === 0 ? treeId : `${treeId}.${i}`;
+      rows.push({ message_id: messageId, parent_id: parent, message_tree_id: treeId, role: t.role === 'user' ? 'prompter' : 'assistant', text: t.content, lang });
+      parent = messageId;
+    });
+  return rows;
+}
+
+function contentId(record: JsonObject): string {
+  return createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 16);
+}
