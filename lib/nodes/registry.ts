@@ -3,8 +3,9 @@ import { codeNode } from './code.js';
 import { filterNode } from './filter.js';
 import { llmNode } from './llm.js';
 import { mapNode } from './map.js';
+import { qualityRulesNode } from './quality-rules.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

@@ -1,0 +1,214 @@
+import { Type } from '@sinclair/typebox';
+import { didYouMean } from '../config/suggest.js';
+import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
+import { findPii, redactPii } from '../quality/pii.js';
+import { RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
+import { mtld, textFeatures, typeTokenRatio } from '../quality/text-features.js';
+import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
+import { defineNode, Dropped, nodeSchema } from './definition.js';
+
+const RuleConfig = Type.Union([
+  Type.Literal(false),
+  Type.Object(
+    {
+      min: Type.Optional(Type.Number()),
+      max: Type.Optional(Type.Number()),
+      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, boilerplate: the phrases to look for (lower case).' })),
+      redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD].' })),
+      expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed ISO 639-1 codes.' })),
+      expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected code (default "lang").' })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+/** Names that are measured by the node itself rather than the rule table. */
+const NODE_RULES = ['language', 'tokens_input', 'tokens_target', 'ttr', 'mtld'];
+
+interface ActiveRule {
+  name: string;
+  rule: TextRule | ConversationRule | null;
+  options: RuleOptions;
+  min?: number;
+  max?: number;
+}
+
+export const qualityRulesNode = defineNode({
+  type: 'quality_rules',
+  description: 'Heuristic quality rules (C4/Gopher-style) on a text or a conversation: tags quality.rules, or filters records failing any enabled rule.',
+  schema: nodeSchema('quality_rules', 'Heuristic quality rules.', {
+    target: Type.Optional(Type.String({ description: '"conversation" (default) for a messages array, or the path of a text field.' })),
+    messages: Type.Optional(Type.String({ description: 'With target conversation: the field holding the messages (default "messages").' })),
+    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag (default): annotate; filter: drop records failing any rule.' })),
+    rules: Type.Optional(Type.Record(Type.String(), RuleConfig, { description: 'Rule name → thresholds and options, or false to turn it off. Unnamed rules run with their defaults.' })),
+    stats: Type.Optional(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base), type-token ratio, MTLD (default true).' })),
+  }),
+  async compile(config, ctx) {
+    const target = config.target ?? 'conversation';
+    const textPath = target === 'conversation' ? null : parsePath(target);
+    if (textPath && 'error' in textPath) ctx.report(['target'], textPath.error);
+    const messagesPath = parsePath(config.messages ?? 'messages');
+    if ('error' in messagesPath) ctx.report(['messages'], messagesPath.error);
+    const known = [...RULES.keys(), ...NODE_RULES];
+    const active: ActiveRule[] = [];
+    for (const [name, c] of Object.entries(config.rules ?? {})) {
+      if (!known.includes(name)) ctx.report(['rules', name], `unknown rule "${name}"${didYouMean(name, known)}`);
+    }
+    for (const name of known) {
+      const c = config.rules?.[name];
+      const rule = RULES.get(name) ?? null;
+      const optIn = rule ? rule.optIn === true : name !== 'language';
+      if (c === false || (c === undefined && optIn)) continue;
+      if (rule?.scope === 'conversation' && textPath) continue;
+      const options = c === undefined ? {} : c;
+      active.push({ name, rule, options, min: options.min ?? rule?.min, max: options.max ?? rule?.max });
+    }
+    if ((textPath && 'error' in textPath) || 'error' in messagesPath) return undefined;
+    const wantsLanguage = active.some((r) => r.name === 'language');
+    const detect: DetectLanguage | null = wantsLanguage ? await loadLanguageDetector() : null;
+    const withStats = config.stats !== false;
+    const countTokens: CountTokens | null = withStats || active.some((r) => r.name.startsWith('tokens_')) ? await loadTokenCounter() : null;
+    const language = active.find((r) => r.name === 'language');
+    const languageOpts = (config.rules?.language || {}) as { expected?: string | string[]; expected_field?: string };
+    const expectedField = parsePath(languageOpts.expected_field ?? 'lang');
+    const redact = (config.rules?.pii || {}) as { redact?: boolean };
+
+    const evaluate = (record: JsonObject): JsonObject => {
+      // The texts to judge: for a conversation, each assistant turn and all of them together.
+      let turns: Turn[] | null = null;
+      let texts: string[];
+      let finish: Array<string | null>;
+      if (textPath) {
+        const value = getPath(record, textPath as FieldPath);
+        if (typeof value !== 'string') throw new Error(`target field "${target}" is ${value === undefined ? 'missing' : 'not a string'}`);
+        texts = [value];
+        finish = [typeof record.finish_reason === 'string' ? record.finish_reason : null];
+      } else {
+        turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
+        const assistant = turns.filter((t) => t.role === 'assistant');
+        texts = assistant.map((t) => t.content);
+        finish = turns.filter((t) => t.role === 'assistant').map((t) => (t as Turn & { finish_reason?: string }).finish_reason ?? null);
+      }
+      const whole = texts.join('\n\n');
+      const wholeFeatures = textFeatures(whole);
+      const turnFeatures = texts.length > 1 ? texts.map(textFeatures) : [wholeFeatures];
+      const results: Record<string, { value: number | string | null; pass: boolean }> = {};
+      const failed: string[] = [];
+      const turnFailures = turnFeatures.map(() => [] as string[]);
+      const judge = (value: number | null, r: ActiveRule): boolean =>
+        value === null || ((r.min === undefined || value >= r.min) && (r.max === undefined || value <= r.max));
+
+      for (const r of active) {
+        if (!r.rule) continue;
+        let value: number | null;
+        let pass: boolean;
+        if (r.rule.scope === 'text') {
+          value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
+          pass = judge(value, r);
+          if (turnFeatures.length > 1) {
+            turnFeatures.forEach((f, i) => {
+              if (!judge((r.rule as TextRule).compute(f, r.options, finish[i] ?? null), r)) {
+                turnFailures[i]!.push(r.name);
+                pass = false;
+              }
+            });
+          }
+        } else {
+          value = r.rule.compute(turns ?? [], r.options);
+          pass = judge(value, r);
+        }
+        results[r.name] = { value: round(value), pass };
+        if (!pass) failed.push(r.name);
+      }
+
+      const stats: JsonObject = {};
+      if (withStats || active.some((r) => NODE_RULES.includes(r.name))) {
+        const last = texts[texts.length - 1] ?? '';
+        const inputText = turns ? turns.slice(0, turns.length - 1).map((t) => t.content).join('\n') : '';
+        stats.num_turns = turns ? turns.length : 1;
+        if (countTokens) {
+          stats.tokens_input = turns ? countTokens(inputText) : 0;
+          stats.tokens_target = countTokens(last);
+        }
+        stats.ttr = round(typeTokenRatio(wholeFeatures.words));
+        stats.mtld = round(mtld(wholeFeatures.words));
+        for (const name of ['tokens_input', 'tokens_target', 'ttr', 'mtld']) {
+          const r = active.find((a) => a.name === name);
+          if (!r) continue;
+          const value = stats[name] as number | null;
+          const pass = judge(value ?? null, r);
+          results[name] = { value: value ?? null, pass };
+          if (!pass) failed.push(name);
+        }
+      }
+      if (language && detect) {
+        const sample = whole.slice(0, 400);
+        const detected = sample.trim().length >= 20 ? detect(sample) : null;
+        const fromField = 'error' in expectedField ? undefined : getPath(record, expectedField);
+        const expected = languageOpts.expected !== undefined ? [languageOpts.expected].flat() : typeof fromField === 'string' ? [fromField] : null;
+        const pass = detected === null || expected === null || expected.includes(detected);
+        results.language = { value: detected, pass };
+        if (!pass) failed.push('language');
+      }
+      const quality: JsonObject = isJsonObject(record.quality) ? record.quality : {};
+      quality.rules = results;
+      quality.rules_passed = failed.length === 0;
+      quality.failed = failed;
+      if (turnFeatures.length > 1) {
+        const byTurn = turnFailures.map((f, i) => ({ assistant_turn: i, failed: f })).filter((t) => t.failed.length > 0);
+        if (byTurn.length > 0) quality.turns = byTurn;
+      }
+      if (Object.keys(stats).length > 0) quality.stats = stats;
+      const pii = results.pii && (results.pii.value as number) > 0 ? countPii(texts) : null;
+      if (pii) quality.pii = pii;
+      if (pii && redact.redact) redactRecord(record, textPath as FieldPath | null, messagesPath as FieldPath);
+      return quality;
+    };
+
+    const filter = config.mode === 'filter';
+    return {
+      async: false,
+      concurrency: 1,
+      run(record) {
+        const quality = evaluate(record);
+        record.quality = quality;
+        if (filter && quality.rules_passed === false) {
+          const rules = quality.rules as Record<string, { value: unknown }>;
+          const reasons = (quality.failed as string[]).map((n) => `${n}=${JSON.stringify(rules[n]?.value)}`);
+          return new Dropped(`failed rules: ${reasons.join(', ')}`);
+        }
+        return record;
+      },
+    };
+  },
+});
+
+function readTurns(value: unknown, name: string): Turn[] {
+  if (!Array.isArray(value)) throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'not an array of messages'}`);
+  return value.map((m, i) => {
+    if (!isJsonObject(m) || typeof m.role !== 'string' || typeof m.content !== 'string') throw new Error(`${name}[${i}] is not a {role, content} message with text content`);
+    return m as unknown as Turn;
+  });
+}
+
+function countPii(texts: readonly string[]): JsonObject {
+  const counts: Record<string, number> = {};
+  for (const t of texts) for (const m of findPii(t)) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
+  return counts;
+}
+
+/** Redacts every turn (or the text field), not only the assistant's. */
+function redactRecord(record: JsonObject, textPath: FieldPath | null, messagesPath: FieldPath): void {
+  if (textPath) {
+    const text = getPath(record, textPath) as string;
+    setPath(record, textPath, redactPii(text, findPii(text)));
+    return;
+  }
+  for (const m of getPath(record, messagesPath) as Turn[]) m.content = redactPii(m.content, findPii(m.content));
+}
+
+function round(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 10_000) / 10_000;
+}
