@@ -7,8 +7,9 @@ export interface PiiMatch {
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const IPV4 = /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g;
-// International or North-American style numbers: 10 to 15 digits with separators.
-const PHONE = /(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}[\s.-]?\d{3,4}(?![\w.])/g;
+// International or North-American style numbers: 10 to 15 digits with separators, and not
+// a slice of a longer run of digit groups (a card or account number).
+const PHONE = /(?<![\w.])(?<!\d[\s.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}[\s.-]?\d{3,4}(?![\w.]|[\s.-]\d)/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 
 /** Luhn checksum: true for a plausible card number. */

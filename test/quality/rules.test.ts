@@ -1,0 +1,92 @@
+import t from 'tap';
+import { RULES, type TextRule, type ConversationRule } from '../../lib/quality/rules.js';
+import { mtld, textFeatures, typeTokenRatio } from '../../lib/quality/text-features.js';
+import { findPii, luhn, redactPii } from '../../lib/quality/pii.js';
+
+const text = (name: string, s: string, finish: string | null = null, options = {}): number | null =>
+  (RULES.get(name) as TextRule).compute(textFeatures(s), options, finish);
+const conv = (name: string, turns: Array<[string, string]>): number | null =>
+  (RULES.get(name) as ConversationRule).compute(turns.map(([role, content]) => ({ role, content })), {});
+
+t.test('words: Unicode-aware, CJK characters count one each, emoji are not words', async (t) => {
+  t.equal(text('word_count', "Hello, world! It's 2024."), 4);
+  t.equal(text('word_count', '我喜欢编程'), 5);
+  t.equal(text('word_count', 'Great job 🎉🎉'), 2);
+  t.equal(text('word_count', ''), 0);
+  t.equal(text('mean_word_length', '我喜欢编程'), null, 'no spaced-script words');
+  t.equal(text('mean_word_length', 'ab abcd'), 3);
+  t.equal(text('mean_word_length', 'Tokyo 東京 is big'), 10 / 3, 'Han characters are left out: Tokyo, is, big');
+});
+
+t.test('character and line ratios', async (t) => {
+  t.equal(text('symbol_word_ratio', '# Title\n...wait'), 1);
+  t.equal(text('ellipsis_line_fraction', 'a...\nb\nc…'), 2 / 3);
+  t.equal(text('bullet_line_fraction', '- a\n- b\ntext'), 2 / 3);
+  t.equal(text('alpha_fraction', 'ab 12'), 0.5);
+  t.equal(text('alpha_fraction', '   '), null);
+  t.equal(text('duplicate_line_fraction', 'abc\nabc\nxyz\nabc\n}\n}'), 0.5, 'lines under 3 characters are not counted');
+  t.equal(text('duplicate_paragraph_fraction', 'p1\n\np1\n\np2'), 1 / 3);
+  t.equal(text('url_fraction', 'see https://x.io now'), 12 / 20);
+  t.equal(text('control_chars', 'a\u0007b\ufffd\tc\n'), 2);
+  t.equal(text('longest_char_run', 'aaab    c'), 3, 'spaces do not count');
+  t.equal(text('digit_fraction', 'a1b2'), 0.5);
+  t.equal(text('whitespace_fraction', 'a b'), 1 / 3);
+  t.equal(text('parenthesis_fraction', '(a)'), 2 / 3);
+  t.equal(text('longest_word', 'short supercalifragilistic'), 20);
+});
+
+t.test('n-gram repetition (Gopher)', async (t) => {
+  const repetitive = Array(25).fill('the cat').join(' ');
+  t.equal(text('top_2gram_coverage', repetitive), 1, '"the cat" ×25 covers all 150 word characters');
+  t.equal(text('duplicate_5gram_coverage', repetitive), 144 / 150, 'all but the first two words sit in repeated 5-grams');
+  t.equal(text('duplicate_5gram_coverage', 'one two three'), null, 'short texts are not judged');
+  const varied = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
+  t.equal(text('top_2gram_coverage', varied), 0);
+  t.equal(text('duplicate_10gram_coverage', varied), 0);
+});
+
+t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) => {
+  t.equal(text('code_fences_balanced', '```js\nconst x = 1;\n```'), 1);
+  t.equal(text('code_fences_balanced', '```js\nx'), 0);
+  t.equal(text('truncated', 'This ends with'), 1);
+  t.equal(text('truncated', 'Done.'), 0);
+  t.equal(text('truncated', 'Great job 🎉'), 0, 'a symbol is an ending');
+  t.equal(text('truncated', '```\ncode\n```'), 0);
+  t.equal(text('truncated', 'Done.', 'length'), 1, 'finish_reason length is truncation');
+  t.equal(text('truncated', ''), 0);
+  t.equal(text('refusal', "As an AI language model, I can't. I’m sorry, but I can't."), 2);
+  t.equal(text('refusal', 'nothing here', null, { phrases: ['nothing'] }), 1, 'a configured list replaces the default');
+  t.equal(text('boilerplate', 'Lorem ipsum dolor; see our Terms of Use.'), 2);
+  t.equal(text('no_end_mark_fraction', 'Line one.\nLine two\n- bullet\n# Head\n```\ncode\n```'), 0.5);
+});
+
+t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', async (t) => {
+  t.equal(luhn('4111111111111111'), true);
+  t.equal(luhn('4111111111111112'), false);
+  const s = 'mail ada@example.com or +44 20 7946 0958; card 4111 1111 1111 1111; ip 192.168.0.1; not a card 1234 5678 9012 3456.';
+  t.same(findPii(s).map((m) => m.kind), ['email', 'phone', 'credit_card', 'ip']);
+  t.equal(text('pii', s), 4);
+  t.equal(redactPii(s, findPii(s)), 'mail [EMAIL] or [PHONE]; card [CREDIT_CARD]; ip [IP]; not a card 1234 5678 9012 3456.');
+  t.equal(text('pii', 'version 1.2.3 costs 12.50'), 0);
+});
+
+t.test('conversation rules', async (t) => {
+  t.equal(conv('empty_turns', [['user', 'hi'], ['assistant', '  ']]), 1);
+  t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b']]), 1);
+  t.equal(conv('role_alternation', [['user', 'a'], ['user', 'b']]), 0);
+  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6);
+  t.equal(conv('prompt_copy', [['user', 'hi'], ['assistant', 'ok']]), null);
+  t.equal(conv('num_turns', [['user', 'a'], ['assistant', 'b']]), 2);
+});
+
+t.test('lexical diversity', async (t) => {
+  t.equal(typeTokenRatio(['a', 'A', 'b']), 2 / 3);
+  t.equal(typeTokenRatio([]), null);
+  t.equal(mtld(Array.from({ length: 12 }, (_, i) => `w${i}`)), 12, 'never drops below 0.72: one partial factor of 0 → the length');
+  t.equal(mtld(['a', 'b']), null, 'too short');
+  t.equal(mtld(Array(40).fill('same')), 2, 'the TTR falls to 0.5 at every second word: 20 factors over 40 words');
+});
+
+t.test('every rule has a formula and a threshold or is opt-in', async (t) => {
+  for (const [name, rule] of RULES) t.ok(rule.formula.length > 10 && (rule.min !== undefined || rule.max !== undefined || rule.optIn), name);
+});
