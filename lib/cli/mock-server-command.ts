@@ -11,6 +11,9 @@ export interface MockServerArgs {
   'error-rate': number;
   'rate-limit-rpm'?: number;
   'bad-json-first': number;
+  'json-style': 'plain' | 'prose' | 'fence';
+  'json-fault': 'none' | 'out-of-range' | 'drop-key';
+  'json-fault-first': number;
   'fail-first': number;
   'fail-status': number;
   'reset-first': number;
@@ -30,6 +33,9 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
     .option('fail-status', { type: 'number', default: 503, describe: 'Status of --fail-first failures (429 comes with Retry-After: 1)' })
     .option('reset-first', { type: 'number', default: 0, describe: 'Reset the connection of the first N requests of each prompt' })
     .option('bad-json-first', { type: 'number', default: 0, describe: 'Answer the first N JSON-schema requests of each prompt with invalid JSON' })
+    .option('json-style', { choices: ['plain', 'prose', 'fence'] as const, default: 'plain' as const, describe: 'Present JSON answers bare, inside prose, or in a ```json fence' })
+    .option('json-fault', { choices: ['none', 'out-of-range', 'drop-key'] as const, default: 'none' as const, describe: 'Fault put into the first --json-fault-first JSON answers of each prompt' })
+    .option('json-fault-first', { type: 'number', default: 0, describe: 'How many JSON answers per prompt get --json-fault' })
     .option('api-key-env', { type: 'string', describe: 'Require the API key held in this environment variable' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
     .example('$0 mock-server --port 8000 --latency-ms 50 --jitter-ms 10', 'Serve http://127.0.0.1:8000/v1')
@@ -51,6 +57,9 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     errorRate: args['error-rate'],
     rateLimitRpm: args['rate-limit-rpm'],
     badJsonFirst: args['bad-json-first'],
+    jsonStyle: args['json-style'],
+    jsonFault: args['json-fault'],
+    jsonFaultFirst: args['json-fault-first'],
     failFirst: args['fail-first'],
     failStatus: args['fail-status'],
     resetFirst: args['reset-first'],

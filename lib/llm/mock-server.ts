@@ -20,6 +20,11 @@ export interface MockServerOptions {
   failStatus: number;
   /** The first N chat requests for each prompt have their connection reset. */
   resetFirst: number;
+  /** How JSON answers are presented: bare, inside prose, or in a ```json fence. */
+  jsonStyle: 'plain' | 'prose' | 'fence';
+  /** For the first `jsonFaultFirst` JSON answers to each prompt: numbers out of range, or a key left out. */
+  jsonFault: 'none' | 'out-of-range' | 'drop-key';
+  jsonFaultFirst: number;
   /** Require `Authorization: Bearer <key>`; 401 otherwise. */
   apiKey?: string;
   seed: number;
@@ -134,7 +139,7 @@ export class MockServer {
       }
       const completion = mockCompletion(body);
       let content = completion.text;
-      if (body.response_format && failing <= this.options.failFirst + this.options.badJsonFirst) content = `Sure! Here it is: ${content.slice(0, -1)}`;
+      if (body.response_format) content = this.presentJson(content, failing - this.options.failFirst);
       return send(res, 200, {
         id: `chatcmpl-${prompt.slice(0, 12)}`,
         object: 'chat.completion',
@@ -146,6 +151,21 @@ export class MockServer {
     } finally {
       this.stats.in_flight--;
     }
+  }
+
+  /** Applies the JSON faults and presentation asked for; `nth` is this prompt's answer number. */
+  private presentJson(json: string, nth: number): string {
+    if (nth <= this.options.badJsonFirst) return `Sure! Here it is: ${json.slice(0, -1)}`;
+    let text = json;
+    if (this.options.jsonFault !== 'none' && nth <= this.options.badJsonFirst + this.options.jsonFaultFirst) {
+      const value = JSON.parse(json) as Record<string, unknown>;
+      if (this.options.jsonFault === 'drop-key') delete value[Object.keys(value)[0]!];
+      else text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' ? 999 : v));
+      if (this.options.jsonFault === 'drop-key') text = JSON.stringify(value);
+    }
+    if (this.options.jsonStyle === 'prose') return `Here is my assessment.\n${text}\nI hope this helps.`;
+    if (this.options.jsonStyle === 'fence') return `My scores:\n\n\`\`\`json\n${JSON.stringify(JSON.parse(text), null, 2)}\n\`\`\`\n`;
+    return text;
   }
 
   /** Seconds to wait when over the per-minute limit, else null (and the request is counted). */

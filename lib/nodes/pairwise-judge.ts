@@ -1,0 +1,96 @@
+import { Type } from '@sinclair/typebox';
+import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { extractJson } from '../llm/json-output.js';
+import { renderConversation, type Turn } from '../quality/judge.js';
+import { defineNode, nodeSchema } from './definition.js';
+
+type Vote = 'a' | 'b' | 'tie';
+
+/**
+ * Both orders' verdicts, mapped back to a and b: agreement wins, disagreement is a tie
+ * (the judge followed the position, not the content), one tie halves the confidence.
+ */
+export function combineVotes(first: { winner: Vote; confidence: number }, second: { winner: Vote; confidence: number }): { winner: Vote; confidence: number } {
+  const conf = (first.confidence + second.confidence) / 2;
+  if (first.winner === second.winner) return { winner: first.winner, confidence: first.winner === 'tie' ? 0 : round(conf) };
+  if (first.winner === 'tie' || second.winner === 'tie') return { winner: first.winner === 'tie' ? second.winner : first.winner, confidence: round(conf / 2) };
+  return { winner: 'tie', confidence: 0 };
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+export const pairwiseJudgeNode = defineNode({
+  type: 'pairwise_judge',
+  description: 'Compares two responses to the same prompt with an LLM judge, in both orders to cancel position bias; writes {winner: a|b|tie, confidence}.',
+  schema: nodeSchema('pairwise_judge', 'Pairwise preference judge.', {
+    model: Type.Optional(Type.String()),
+    prompt: Type.Optional(Type.String({ description: 'Field holding the prompt: a string or messages (default "prompt").' })),
+    a: Type.String({ description: 'Field holding the first response.' }),
+    b: Type.String({ description: 'Field holding the second response.' }),
+    criteria: Type.Optional(Type.String({ description: 'What "better" means (default: more helpful, correct and harmless).' })),
+    output: Type.Optional(Type.String({ description: 'Field that receives the verdict (default "preference").' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  }),
+  compile(config, ctx) {
+    const modelName = config.model ?? ctx.models.defaultName();
+    if (!modelName || !ctx.models.names().includes(modelName)) {
+      ctx.report(config.model ? ['model'] : [], `name a judge model (one of: ${ctx.models.names().join(', ')})`);
+      return undefined;
+    }
+    const paths: Record<string, FieldPath> = {};
+    for (const [key, value] of [['prompt', config.prompt ?? 'prompt'], ['a', config.a], ['b', config.b], ['output', config.output ?? 'preference']] as const) {
+      const p = parsePath(value);
+      if ('error' in p) {
+        ctx.report([key], p.error);
+        return undefined;
+      }
+      paths[key] = p;
+    }
+    const client = ctx.models.get(modelName);
+    const criteria = config.criteria ?? 'more helpful, more correct and more harmless';
+    const schema = {
+      type: 'object',
+      properties: { winner: { enum: ['A', 'B', 'tie'] }, confidence: { type: 'number', minimum: 0, maximum: 1 }, rationale: { type: 'string' } },
+      required: ['winner', 'confidence', 'rationale'],
+    };
+
+    const verdict = async (prompt: string, first: string, second: string): Promise<{ winner: 'A' | 'B' | 'tie'; confidence: number }> => {
+      const content =
+        `Which response to the prompt is ${criteria}? Reply as JSON {"winner": "A" | "B" | "tie", "confidence": 0..1, "rationale": "<one sentence>"}.\n\n` +
+        `Prompt:\n${prompt}\n\nResponse A:\n${first}\n\nResponse B:\n${second}`;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const text = (await client.chat({ messages: [{ role: 'user', content }], params: {}, response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } }, sample: attempt })).text;
+        const v = extractJson(text) as { winner?: unknown; confidence?: unknown } | undefined;
+        if (v && (v.winner === 'A' || v.winner === 'B' || v.winner === 'tie')) {
+          const c = typeof v.confidence === 'number' && v.confidence >= 0 && v.confidence <= 1 ? v.confidence : 0.5;
+          return { winner: v.winner, confidence: c };
+        }
+      }
+      throw new Error('pairwise judge gave no readable verdict after 3 attempts');
+    };
+
+    const asText = (value: unknown, name: string): string => {
+      if (typeof value === 'string') return value;
+      if (Array.isArray(value) && value.every((m) => isJsonObject(m) && typeof m.content === 'string')) return renderConversation(value as unknown as Turn[]);
+      throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'neither text nor messages'}`);
+    };
+
+    return {
+      async: true,
+      concurrency: config.concurrency ?? client.spec.concurrency,
+      async run(record: JsonObject) {
+        const prompt = asText(getPath(record, paths.prompt!), config.prompt ?? 'prompt');
+        const a = asText(getPath(record, paths.a!), config.a);
+        const b = asText(getPath(record, paths.b!), config.b);
+        const [ab, ba] = await Promise.all([verdict(prompt, a, b), verdict(prompt, b, a)]);
+        const first = { winner: (ab.winner === 'A' ? 'a' : ab.winner === 'B' ? 'b' : 'tie') as Vote, confidence: ab.confidence };
+        const second = { winner: (ba.winner === 'A' ? 'b' : ba.winner === 'B' ? 'a' : 'tie') as Vote, confidence: ba.confidence };
+        setPath(record, paths.output!, { ...combineVotes(first, second), votes: [{ order: 'a,b', ...first }, { order: 'b,a', ...second }], judge_model: client.spec.name });
+        return record;
+      },
+    };
+  },
+});

@@ -1,0 +1,158 @@
+import { extractJson } from '../llm/json-output.js';
+import type { ChatMessage } from '../llm/types.js';
+
+/** One criterion of a rubric: its score range, weight, and what it means. */
+export interface Criterion {
+  name: string;
+  scale: [number, number];
+  weight: number;
+  description: string;
+  /** The judge may answer null when the criterion does not apply (excluded from the mean). */
+  allowNotApplicable: boolean;
+}
+
+export interface CriterionScore {
+  score: number | null;
+  rationale: string;
+}
+
+export type Scores = Record<string, CriterionScore>;
+
+export interface Turn {
+  role: string;
+  content: string;
+}
+
+/** The task categories of the paper's category-routed rubrics, each with its criteria (scored 1–5, N/A allowed). */
+export const CATEGORY_RUBRICS: Record<string, Array<[string, string]>> = {
+  code: [
+    ['correctness', 'The code does what was asked and would run.'],
+    ['efficiency', 'Reasonable algorithms and no needless work.'],
+    ['readability', 'Clear names, structure and explanation.'],
+    ['completeness', 'Handles the whole request, including edge cases mentioned.'],
+  ],
+  math: [
+    ['correctness', 'The final answer is right.'],
+    ['reasoning_steps', 'The steps are valid and shown.'],
+    ['clarity', 'Easy to follow.'],
+  ],
+  reasoning: [
+    ['logical_validity', 'Each inference follows from what came before.'],
+    ['completeness', 'Considers what the question needs.'],
+    ['clarity', 'Easy to follow.'],
+  ],
+  closed_qa: [
+    ['correctness', 'The answer is factually right.'],
+    ['faithfulness', 'Sticks to the given context, invents nothing.'],
+    ['conciseness', 'No padding.'],
+  ],
+  open_qa: [
+    ['helpfulness', 'Useful to the person asking.'],
+    ['accuracy', 'No factual errors.'],
+    ['depth', 'Goes beyond the obvious where that helps.'],
+  ],
+  complex_instruction_following: [
+    ['instruction_adherence', 'Follows every instruction and constraint.'],
+    ['completeness', 'Nothing asked for is missing.'],
+    ['correctness', 'What is there is right.'],
+  ],
+  generic: [
+    ['helpfulness', 'Useful to the person asking.'],
+    ['correctness', 'No errors.'],
+    ['coherence', 'Well organised and consistent.'],
+    ['safety', 'Nothing harmful or inappropriate.'],
+  ],
+};
+
+export function categoryRubric(category: string): Criterion[] {
+  const rows = CATEGORY_RUBRICS[category] ?? CATEGORY_RUBRICS.generic!;
+  return rows.map(([name, description]) => ({ name, description, scale: [1, 5], weight: 1, allowNotApplicable: true }));
+}
+
+export function renderConversation(turns: readonly Turn[]): string {
+  return turns.map((t) => `[${t.role}]\n${t.content}`).join('\n\n');
+}
+
+/** The messages asking the judge to score `subject` against `rubric`, in one JSON object. */
+export function judgeMessages(rubric: readonly Criterion[], subject: string, template: string | null): ChatMessage[] {
+  const criteria = rubric
+    .map((c) => `- ${c.name} (${c.scale[0]} to ${c.scale[1]}${c.allowNotApplicable ? ', or null if it does not apply' : ''}): ${c.description}`)
+    .join('\n');
+  const shape = `{${rubric.map((c) => `"${c.name}": {"score": <number>, "rationale": "<one sentence>"}`).join(', ')}}`;
+  const instructions =
+    template ??
+    'Rate the assistant\'s replies in the conversation below against each criterion. Be strict and consistent. Reply with one JSON object and nothing else, shaped as: {shape}\n\nCriteria:\n{criteria}\n\nConversation:\n{conversation}';
+  // Fill the instruction template only; the conversation is inserted as data, never parsed again.
+  const parts = instructions.split('{conversation}');
+  const fill = (s: string): string => s.replaceAll('{criteria}', criteria).replaceAll('{shape}', shape);
+  const content = parts.map(fill).join(subject);
+  return [
+    { role: 'system', content: 'You are a careful evaluator of training data for language models.' },
+    { role: 'user', content },
+  ];
+}
+
+/** JSON Schema of the judge's answer, for servers that support structured output. */
+export function judgeSchema(rubric: readonly Criterion[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const c of rubric) {
+    const score = { type: 'integer', minimum: c.scale[0], maximum: c.scale[1] };
+    properties[c.name] = {
+      type: 'object',
+      properties: { score: c.allowNotApplicable ? { anyOf: [score, { type: 'null' }] } : score, rationale: { type: 'string' } },
+      required: ['score', 'rationale'],
+      additionalProperties: false,
+    };
+  }
+  return { type: 'object', properties, required: rubric.map((c) => c.name), additionalProperties: false };
+}
+
+/**
+ * Reads scores from a judge's answer: JSON (also inside prose or a code fence), a bare
+ * number per criterion, or "criterion: 7/10" / "Score: 7" lines. Returns the reason when a
+ * criterion is missing or out of its range; nothing is ever defaulted.
+ */
+export function parseScores(text: string, rubric: readonly Criterion[]): { scores: Scores } | { error: string } {
+  const json = extractJson(text);
+  const scores: Scores = {};
+  for (const c of rubric) {
+    let score: unknown;
+    let rationale = '';
+    if (json && typeof json === 'object' && !Array.isArray(json) && c.name in json) {
+      const v = (json as Record<string, unknown>)[c.name];
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        score = (v as { score?: unknown }).score;
+        rationale = String((v as { rationale?: unknown }).rationale ?? '');
+      } else score = v;
+    } else {
+      const line = text.split('\n').find((l) => l.toLowerCase().includes(c.name.toLowerCase().replaceAll('_', ' ')) || l.toLowerCase().includes(c.name.toLowerCase()));
+      const m = line ? /(?:score\s*[:=]?\s*)?(-?\d+(?:\.\d+)?)\s*(?:\/\s*\d+)?/i.exec(line.slice(line.toLowerCase().indexOf(c.name.split('_')[0]!.toLowerCase()))) : null;
+      if (!m) return { error: `no score for "${c.name}"` };
+      score = Number(m[1]);
+      rationale = line!.trim();
+    }
+    if (score === null && c.allowNotApplicable) {
+      scores[c.name] = { score: null, rationale };
+      continue;
+    }
+    if (typeof score === 'string' && score.trim() !== '' && !Number.isNaN(Number(score))) score = Number(score);
+    if (typeof score !== 'number' || !Number.isFinite(score)) return { error: `score for "${c.name}" is not a number: ${JSON.stringify(score)}` };
+    if (score < c.scale[0] || score > c.scale[1]) return { error: `score for "${c.name}" is ${score}, outside ${c.scale[0]}–${c.scale[1]}` };
+    scores[c.name] = { score, rationale };
+  }
+  return { scores };
+}
+
+/** The weighted mean of the scores, each mapped onto 1–10; null when nothing applied. */
+export function overallScore(scores: Scores, rubric: readonly Criterion[]): number | null {
+  let sum = 0;
+  let weights = 0;
+  for (const c of rubric) {
+    const s = scores[c.name]?.score;
+    if (s === null || s === undefined) continue;
+    const [lo, hi] = c.scale;
+    sum += c.weight * (hi === lo ? 10 : 1 + (9 * (s - lo)) / (hi - lo));
+    weights += c.weight;
+  }
+  return weights === 0 ? null : Math.round((sum / weights) * 100) / 100;
+}
