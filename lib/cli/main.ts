@@ -82,6 +82,15 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       },
     )
     .command(
+      'rules',
+      'Print the quality rules with their formulas and default thresholds (Markdown)',
+      (y) => y.example('$0 rules', 'The table the README shows'),
+      async () => {
+        const { rulesTable } = await import('../quality/rules-doc.js');
+        term.stdout.write(rulesTable());
+      },
+    )
+    .command(
       'mock-server',
       'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and dry runs)',
       (y) => mockServerBuilder(y),

@@ -59,7 +59,8 @@ export const qualityRulesNode = defineNode({
     for (const name of known) {
       const c = config.rules?.[name];
       const rule = RULES.get(name) ?? null;
-      const optIn = rule ? rule.optIn === true : name !== 'language';
+      // Language identification and the token and diversity rules run only when named.
+      const optIn = rule ? rule.optIn === true : true;
       if (c === false || (c === undefined && optIn)) continue;
       if (rule?.scope === 'conversation' && textPath) continue;
       const options = c === undefined ? {} : c;

@@ -38,6 +38,23 @@ export interface ConversationRule extends RuleBase {
 export type Rule = TextRule | ConversationRule;
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
+
+/**
+ * Duplicated n-gram coverage for n = 5..10 on one text, computed in order and remembered:
+ * a repeated n-gram contains a repeated (n−1)-gram, so once a level finds no repeat, the
+ * longer ones are 0 without counting.
+ */
+const coverageCache = new WeakMap<TextFeatures, Map<number, number>>();
+function duplicateCoverage(f: TextFeatures, n: number): number {
+  let known = coverageCache.get(f);
+  if (!known) coverageCache.set(f, (known = new Map()));
+  const hit = known.get(n);
+  if (hit !== undefined) return hit;
+  const shorter = n > 5 ? duplicateCoverage(f, n - 1) : 1;
+  const value = shorter === 0 ? 0 : duplicateNgramCoverage(f.words, n);
+  known.set(n, value);
+  return value;
+}
 const countChars = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
 const MIN_WORDS_FOR_NGRAMS = 50;
 
@@ -103,7 +120,7 @@ function textRules(): TextRule[] {
       name: 'symbol_word_ratio',
       formula: '(count of "#" + count of "..." or "…") / words',
       max: 0.1,
-      compute: (f) => ratio(countChars(f.text, /#/g) + countChars(f.text, /\.\.\.|…/g), f.words.length),
+      compute: (f) => ratio(f.hashes + countChars(f.text, /\.\.\.|…/g), f.words.length),
     }),
     rule({
       name: 'ellipsis_line_fraction',
@@ -121,7 +138,7 @@ function textRules(): TextRule[] {
       name: 'alpha_fraction',
       formula: 'letters / characters other than white space',
       min: 0.25,
-      compute: (f) => (f.visibleChars === 0 ? null : countChars(f.text, /\p{L}/gu) / f.visibleChars),
+      compute: (f) => (f.visibleChars === 0 ? null : f.letters / f.visibleChars),
     }),
     rule({
       name: 'duplicate_line_fraction',
@@ -165,7 +182,7 @@ function textRules(): TextRule[] {
         name: `duplicate_${n}gram_coverage`,
         formula: `word characters inside repeats of a ${n}-gram seen earlier in the text / word characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
         max,
-        compute: (f) => (f.words.length < MIN_WORDS_FOR_NGRAMS ? null : duplicateNgramCoverage(f.words, n)),
+        compute: (f) => (f.words.length < MIN_WORDS_FOR_NGRAMS ? null : duplicateCoverage(f, n)),
       }),
     ),
     rule({ name: 'url_fraction', formula: 'characters inside URLs / characters', max: 0.2, compute: (f) => ratio((f.text.match(URL) ?? []).join('').length, f.text.length) }),
@@ -173,21 +190,13 @@ function textRules(): TextRule[] {
       name: 'control_chars',
       formula: 'count of control characters other than tab, newline and carriage return, plus U+FFFD',
       max: 0,
-      compute: (f) => countChars(f.text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/g),
+      compute: (f) => f.controls,
     }),
     rule({
       name: 'longest_char_run',
       formula: 'longest run of one repeated non-space character',
       max: 100,
-      compute: (f) => {
-        let best = 0;
-        let run = 0;
-        for (let i = 0; i < f.text.length; i++) {
-          run = i > 0 && f.text[i] === f.text[i - 1] && f.text[i] !== ' ' ? run + 1 : 1;
-          if (run > best) best = run;
-        }
-        return best;
-      },
+      compute: (f) => f.longestRun,
     }),
     rule({ name: 'code_fences_balanced', formula: '1 if the count of ``` is even, else 0', min: 1, compute: (f) => (countChars(f.text, /```/g) % 2 === 0 ? 1 : 0) }),
     rule({
@@ -208,9 +217,9 @@ function textRules(): TextRule[] {
       max: 0,
       compute: (f, o) => phraseCount(f.text, o.phrases ?? DEFAULT_BOILERPLATE),
     }),
-    rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(countChars(f.text, /\p{Nd}/gu), f.text.length) }),
+    rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(f.digits, f.text.length) }),
     rule({ name: 'whitespace_fraction', formula: 'white-space characters / characters', max: 0.5, compute: (f) => ratio(f.text.length - f.visibleChars, f.text.length) }),
-    rule({ name: 'parenthesis_fraction', formula: 'characters among ()[]{} / characters', max: 0.1, compute: (f) => ratio(countChars(f.text, /[()[\]{}]/g), f.text.length) }),
+    rule({ name: 'parenthesis_fraction', formula: 'characters among ()[]{} / characters', max: 0.1, compute: (f) => ratio(f.parentheses, f.text.length) }),
     rule({
       name: 'longest_word',
       formula: 'characters in the longest run without white space',

@@ -13,9 +13,19 @@ export interface TextFeatures {
   readonly lines: readonly string[];
   readonly nonEmptyLines: readonly string[];
   readonly paragraphs: readonly string[];
+  /** Character classes, counted in one pass. */
+  readonly letters: number;
+  readonly digits: number;
+  readonly parentheses: number;
+  readonly hashes: number;
+  readonly controls: number;
+  /** Longest run of one repeated character other than a space. */
+  readonly longestRun: number;
 }
 
 const WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
 const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u;
 
 export function textFeatures(text: string): TextFeatures {
@@ -23,9 +33,34 @@ export function textFeatures(text: string): TextFeatures {
   const spacedWords = words.filter((w) => w.length > 1 || !UNSPACED.test(w));
   const lines = text.split('\n');
   let visibleChars = 0;
+  let letters = 0;
+  let digits = 0;
+  let parentheses = 0;
+  let hashes = 0;
+  let controls = 0;
+  let longestRun = 0;
+  let run = 0;
+  let prev = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) visibleChars++;
+    run = c === prev && c !== 32 ? run + 1 : 1;
+    if (run > longestRun) longestRun = run;
+    prev = c;
+    if (c === 32 || c === 10 || c === 9 || c === 13) continue;
+    visibleChars++;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) letters++;
+    else if (c >= 48 && c <= 57) digits++;
+    else if (c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125) parentheses++;
+    else if (c === 35) hashes++;
+    else if (c < 32 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) controls++;
+    else if (c > 127) {
+      // Outside ASCII a code point may span two code units; classify it whole.
+      const cp = text.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      if (LETTER.test(ch)) letters++;
+      else if (DIGIT.test(ch)) digits++;
+      if (cp > 0xffff) i++;
+    }
   }
   return {
     text,
@@ -35,35 +70,80 @@ export function textFeatures(text: string): TextFeatures {
     lines,
     nonEmptyLines: lines.filter((l) => l.trim() !== ''),
     paragraphs: text.split(/\n\s*\n/).filter((p) => p.trim() !== ''),
+    letters,
+    digits,
+    parentheses,
+    hashes,
+    controls,
+    longestRun,
   };
+}
+
+/**
+ * Word ids for n-gram counting: equal words share an id, so an n-gram can be keyed by a
+ * number computed from ids instead of a joined string. Cached per words array.
+ */
+const idCache = new WeakMap<readonly string[], Int32Array>();
+function wordIds(words: readonly string[]): Int32Array {
+  let ids = idCache.get(words);
+  if (!ids) {
+    const dict = new Map<string, number>();
+    ids = new Int32Array(words.length);
+    for (let i = 0; i < words.length; i++) {
+      let id = dict.get(words[i]!);
+      if (id === undefined) dict.set(words[i]!, (id = dict.size + 1));
+      ids[i] = id;
+    }
+    idCache.set(words, ids);
+  }
+  return ids;
+}
+
+/**
+ * A number identifying the n-gram at `start`: two independent polynomial hashes of the
+ * word ids, 26 bits each, side by side. Collisions need two simultaneous 26-bit
+ * collisions inside one text; the rules tolerate that bound.
+ */
+function ngramKey(ids: Int32Array, start: number, n: number): number {
+  let h1 = 17;
+  let h2 = 31;
+  for (let j = start; j < start + n; j++) {
+    h1 = (Math.imul(h1, 0x01000193) + ids[j]!) & 0x3ffffff;
+    h2 = (Math.imul(h2, 0x5bd1e995) + ids[j]! * 7919) & 0x3ffffff;
+  }
+  return h1 * 0x4000000 + h2;
 }
 
 /** Share of word characters covered by the most frequent word n-gram. */
 export function topNgramCoverage(words: readonly string[], n: number): number {
-  const counts = new Map<string, number>();
-  let best = '';
+  const ids = wordIds(words);
+  const counts = new Map<number, number>();
+  let best = -1;
   let bestCount = 0;
   for (let i = 0; i + n <= words.length; i++) {
-    const key = words.slice(i, i + n).join('\u0000');
+    const key = ngramKey(ids, i, n);
     const c = (counts.get(key) ?? 0) + 1;
     counts.set(key, c);
-    if (c > bestCount || (c === bestCount && key < best)) {
-      best = key;
+    if (c > bestCount) {
+      best = i;
       bestCount = c;
     }
   }
   const total = wordChars(words);
   if (bestCount < 2 || total === 0) return 0;
-  return (bestCount * best.split('\u0000').reduce((s, w) => s + w.length, 0)) / total;
+  let chars = 0;
+  for (let j = best; j < best + n; j++) chars += words[j]!.length;
+  return (bestCount * chars) / total;
 }
 
 /** Share of word characters inside repeats of a word n-gram seen earlier in the text (first occurrences not counted). */
 export function duplicateNgramCoverage(words: readonly string[], n: number): number {
-  const seen = new Set<string>();
+  const ids = wordIds(words);
+  const seen = new Set<number>();
   const covered = new Uint8Array(words.length);
   for (let i = 0; i + n <= words.length; i++) {
-    const key = words.slice(i, i + n).join('\u0000');
-    if (seen.has(key)) for (let j = 0; j < n; j++) covered[i + j] = 1;
+    const key = ngramKey(ids, i, n);
+    if (seen.has(key)) covered.fill(1, i, i + n);
     else seen.add(key);
   }
   let dup = 0;

@@ -1,0 +1,74 @@
+// npm run bench:quality — the heuristic rule set on the shared OASST conversations and on
+// 100,000 generated conversations (records/s through the CLI, startup included).
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, printTable } from './harness.js';
+import { prng } from './records.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const cli = join(root, 'dist', 'sygra-stream.mjs');
+const dir = join(root, 'bench-data', 'quality');
+await mkdir(dir, { recursive: true });
+
+// A vocabulary of 2,000 made-up words with a Zipf-like draw, so texts repeat the way
+// prose does (common words often, rare words seldom), not like a 20-word loop.
+const SYLLABLES = 'ka lo mi ne ru ta pe so vi da ge ho ju ba ci fe'.split(' ');
+const VOCAB = Array.from({ length: 2000 }, (_, i) => {
+  let w = '';
+  for (let x = i + 1; x > 0; x = Math.floor(x / 16)) w += SYLLABLES[x % 16];
+  return w;
+});
+async function generated(count: number): Promise<string> {
+  const rand = prng(3);
+  const word = (): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(1 / (rand() + 0.0005)) - 1)]!;
+  const text = (n: number): string => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += (i === 0 ? '' : i % 12 === 0 ? '. ' : ' ') + word();
+    return s + '.';
+  };
+  const path = join(dir, `generated-${count}.jsonl`);
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    const messages = [
+      { role: 'user', content: text(10 + Math.floor(rand() * 30)) },
+      { role: 'assistant', content: text(60 + Math.floor(rand() * 140)) },
+    ];
+    out += JSON.stringify({ id: i, messages }) + '\n';
+  }
+  await writeFile(path, out);
+  return path;
+}
+
+const inputs: Array<[string, string, number]> = [];
+const gen = await generated(100_000);
+inputs.push(['100,000 generated (~1 KB)', gen, 100_000]);
+const oasst = join(root, '..', 'shared', 'data', 'oasst2', 'trees.jsonl');
+if (existsSync(oasst)) {
+  const convs = join(dir, 'oasst-sft.jsonl');
+  const res = spawnSync(process.execPath, [cli, 'oasst', '-q', '-i', oasst, '-o', convs]);
+  if (res.status !== 0) throw new Error('oasst conversion failed');
+  // Repeat the 494 real conversations so the run is long enough to time.
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(convs, 'utf8');
+  const count = text.split('\n').filter(Boolean).length;
+  await writeFile(join(dir, 'oasst-x40.jsonl'), text.repeat(40));
+  inputs.push([`OASST2 SFT conversations ×40`, join(dir, 'oasst-x40.jsonl'), count * 40]);
+} else console.log(`(no OASST2 sample at ${oasst}: generated data only)`);
+
+const rows: Array<Array<string | number>> = [];
+for (const [name, path, count] of inputs) {
+  for (const [label, graph] of [
+    ['rules', join(root, 'benchmarks', 'graphs', 'rules.yaml')],
+    ['rules + language + tokens', join(root, 'benchmarks', 'graphs', 'rules-all.yaml')],
+  ] as const) {
+    const m = await measure([process.execPath, cli, 'run', graph, '-q'], path);
+    if (m.exitCode !== 0) throw new Error(`${label} on ${name} exited ${m.exitCode}`);
+    rows.push([name, label, count, Math.round(count / m.seconds), m.peakRssMb]);
+  }
+}
+console.log('\nquality rules benchmark\n');
+printTable(['input', 'rule set', 'conversations', 'conversations/s', 'peak RSS MB'], rows);

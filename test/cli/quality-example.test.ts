@@ -1,0 +1,50 @@
+import t, { type Test } from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, lines, runCli } from '../cli-process.js';
+import { rulesTable } from '../../lib/quality/rules-doc.js';
+
+const DATA = join(ROOT, '..', 'shared', 'data', 'oasst2', 'trees.jsonl');
+const graph = join(FIXTURES, 'graphs', 'oasst-curation.yaml');
+
+function check(t: Test, stdout: string): Array<Record<string, unknown>> {
+  const out = lines(stdout);
+  for (const r of out) {
+    const messages = r.messages as Array<{ role: string }>;
+    if (messages.at(-1)!.role !== 'assistant') t.fail(`${String(r.id)} does not end with the assistant`);
+    const q = (r.meta as { quality: { rules_passed: boolean; failed: string[]; score?: number; judge?: object } }).quality;
+    if (q.rules_passed !== (q.failed.length === 0)) t.fail(`${String(r.id)}: rules_passed disagrees with failed`);
+    // The judge ran exactly on the records that passed the rules.
+    if (q.rules_passed !== (q.judge !== undefined)) t.fail(`${String(r.id)}: judged ${q.judge !== undefined} but rules_passed ${q.rules_passed}`);
+    if (q.score !== undefined && (q.score < 1 || q.score > 10)) t.fail(`${String(r.id)}: score ${q.score}`);
+  }
+  return out;
+}
+
+t.test('oasst-curation.yaml on the hand-made fixture', async (t) => {
+  const dir = t.testdir({});
+  const res = await runCli(['run', graph, '-i', join(FIXTURES, 'oasst', 'trees.jsonl'), '--cache-dir', dir, '--stats', join(dir, 's.json')]);
+  t.equal(res.code, 0, res.stderr);
+  t.equal(check(t, res.stdout).length, 6);
+  t.match(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')), { conserved: true, models: { judge_model: { failures: 0 } } });
+});
+
+t.test('oasst-curation.yaml on the shared OASST2 data', { skip: existsSync(DATA) ? false : `no data at ${DATA}` }, async (t) => {
+  const dir = t.testdir({});
+  const res = await runCli(['run', graph, '-i', DATA, '--cache-dir', dir, '--stats', join(dir, 's.json')]);
+  t.equal(res.code, 0, res.stderr);
+  const out = check(t, res.stdout);
+  t.ok(out.length > 400, `${out.length} conversations`);
+  const passed = out.filter((r) => (r.meta as { quality: { rules_passed: boolean } }).quality.rules_passed).length;
+  t.ok(passed > 0 && passed < out.length, `${passed} of ${out.length} passed the rules`);
+  const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { conserved: boolean; models: { judge_model: { requests: number } } };
+  t.equal(stats.conserved, true);
+  t.equal(stats.models.judge_model.requests, passed, 'one judge request per record that passed the rules');
+});
+
+t.test('the README lists every rule with its formula and thresholds (from `sygra-stream rules`)', async (t) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  t.ok(readme.includes(rulesTable()), 'README holds the output of `sygra-stream rules`; paste it again if a rule changed');
+  const res = await runCli(['rules']);
+  t.equal(res.stdout, rulesTable());
+});
