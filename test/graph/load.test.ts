@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { ConfigError, formatProblem } from '../../lib/config/problems.js';
 import { loadGraph } from '../../lib/graph/load.js';
+import { nodeTypes } from '../../lib/nodes/registry.js';
 
 async function problems(t: Test, files: Record<string, string>, main = 'graph.yaml'): Promise<string[]> {
   const dir = t.testdir(files);
@@ -34,7 +35,7 @@ t.test('every problem at once, each with file:line:col and key path, in file ord
     ].join('\n'),
   });
   t.same(found, [
-    'graph.yaml:3:11 nodes.long_prompts.type: unknown node type "filtr" (did you mean "filter"?) (known: filter, map, code, llm)',
+    `graph.yaml:3:11 nodes.long_prompts.type: unknown node type "filtr" (did you mean "filter"?) (known: ${[...nodeTypes.keys()].join(', ')})`,
     'graph.yaml:6:26 nodes.add_len.set.prompt_chars: expression does not compile: Unexpected token \')\'',
     'graph.yaml:7:5 nodes.add_len.colour: unknown key "colour" (allowed: type, description, set, unset)',
     `graph.yaml:10:13 nodes.custom.module: module not found: ${t.testdirName}/missing.js`,
