@@ -160,7 +160,8 @@ export class HttpTransport {
   }
 }
 
-function rateLimitHint(headers: Record<string, string | string[] | undefined>): RateLimitHint | undefined {
+/** When the server says a budget is spent (x-ratelimit-remaining-* at 0), how long to hold off: until its reset. */
+export function rateLimitHint(headers: Record<string, string | string[] | undefined>): RateLimitHint | undefined {
   let waitMs = 0;
   for (const kind of ['requests', 'tokens']) {
     const remaining = Number(headers[`x-ratelimit-remaining-${kind}`]);

@@ -34,3 +34,14 @@ t.test('full jitter stays within the exponential envelope; Retry-After wins but 
   t.equal(retryDelayMs(0, 2500, opts), 2500);
   t.equal(retryDelayMs(0, 3_600_000, opts), 4000, 'an hour-long Retry-After is capped');
 });
+
+t.test('x-ratelimit headers: a spent budget pauses until its reset', async (t) => {
+  const { rateLimitHint } = await import('../../lib/llm/http-transport.js');
+  const before = Date.now();
+  const hint = rateLimitHint({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2s', 'x-ratelimit-remaining-tokens': '500', 'x-ratelimit-reset-tokens': '1m0s' });
+  t.ok(hint && hint.pauseUntil >= before + 2000 && hint.pauseUntil <= Date.now() + 2000, 'requests spent: wait 2 s');
+  const tokens = rateLimitHint({ 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '6m0s' });
+  t.ok(tokens && tokens.pauseUntil >= before + 360_000, 'tokens spent: wait 6 min');
+  t.equal(rateLimitHint({ 'x-ratelimit-remaining-requests': '12' }), undefined, 'budget left: no pause');
+  t.equal(rateLimitHint({}), undefined);
+});
