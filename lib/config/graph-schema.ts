@@ -9,7 +9,20 @@ export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 export const EdgeSchema = Type.Object(
   {
     from: Type.String({ description: 'Node name, or START.' }),
-    to: Type.String({ description: 'Node name, or END.' }),
+    to: Type.Optional(
+      Type.Union([Type.String(), Type.Record(Type.String(), Type.String())], {
+        description: 'Node name or END; or node → JS condition over `record`, the first true one wins.',
+      }),
+    ),
+    router: Type.Optional(
+      Type.Object(
+        { module: Type.String(), export: Type.Optional(Type.String()) },
+        { additionalProperties: false, description: 'A JS function (record, ctx) => node name, instead of `to`.' },
+      ),
+    ),
+    max_iterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'On an edge back to an earlier node: the most rounds a record makes.' })),
+    until: Type.Optional(Type.String({ description: 'On a loop edge: a JS condition that ends the loop early.' })),
+    on_max: Type.Optional(Type.String({ description: 'On a loop edge: END, error, or a node, for records that used every round (default: the node\'s forward edge).' })),
   },
   { additionalProperties: false, description: 'Records leaving `from` go to `to`.' },
 );

@@ -1,5 +1,5 @@
 import h from 'highland';
-import type { GraphNode } from '../graph/graph.js';
+import type { GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from './item.js';
 import { fail, settle } from './settle.js';
@@ -21,10 +21,11 @@ export interface AsyncStageOptions {
  * order). In ordered mode a slow record holds back at most `capacity` items behind it; the
  * stage never buffers more, whatever the input size.
  */
-export function asyncStage(node: GraphNode, next: string | null, options: AsyncStageOptions) {
+export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOptions, countHere = true) {
   const { concurrency } = node.compiled;
   const capacity = Math.max(concurrency * 4, 64);
-  const nodeStats = options.stats.node(node.name);
+  // A loop counts its inner nodes itself; its own stage keeps separate, uncounted stats.
+  const nodeStats = countHere ? options.stats.node(node.name) : { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
   const run = node.compiled.run;
 
   return (upstream: Highland.Stream<Batch>): Highland.Stream<Batch> => {
@@ -61,7 +62,7 @@ export function asyncStage(node: GraphNode, next: string | null, options: AsyncS
       pending.then(
         (result) => {
           const out: Item[] = [];
-          settle(item, node.name, next, result as never, nodeStats, out, node.compiled.mutates !== false);
+          settle(item, node.name, route, result as never, nodeStats, out, node.compiled.mutates !== false);
           if (out.length > 1) options.stats.grew(out.length - 1);
           finish(entry, out, began);
         },

@@ -2,6 +2,7 @@ import type { Graph, GraphNode } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import { asyncStage } from './async-stage.js';
 import type { Batch } from './item.js';
+import { loopNode } from './loop-runner.js';
 import { syncStage } from './sync-stage.js';
 
 export type Stage = (upstream: Highland.Stream<Batch>) => Highland.Stream<Batch>;
@@ -15,17 +16,29 @@ export function compileStages(graph: Graph, options: { ordered: boolean; stats: 
   let run: GraphNode[] = [];
   const flush = (): void => {
     if (run.length === 0) return;
-    const fn = syncStage(run, graph.next, options.stats);
+    const fn = syncStage(run, graph.routes, options.stats);
     stages.push((s) => s.map(fn));
     run = [];
   };
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const inLoop = new Map(graph.loops.flatMap((l) => l.body.map((n) => [n, l] as const)));
   for (const node of graph.nodes) {
+    const loop = inLoop.get(node.name);
+    if (loop) {
+      // The loop takes its head's place on the bus; the other body nodes run inside it.
+      if (loop.head !== node.name) continue;
+      flush();
+      const compiled = loopNode(loop, byName, graph.routes, options.stats);
+      const route = graph.routes.get(loop.tail)!;
+      stages.push(asyncStage({ ...node, compiled }, route, options, false));
+      continue;
+    }
     if (!node.compiled.async) {
       run.push(node);
       continue;
     }
     flush();
-    stages.push(asyncStage(node, graph.next.get(node.name) ?? null, options));
+    stages.push(asyncStage(node, graph.routes.get(node.name)!, options));
   }
   flush();
   return stages;

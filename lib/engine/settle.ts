@@ -1,6 +1,36 @@
 import { Dropped, type NodeResult } from '../nodes/definition.js';
 import type { NodeStats } from '../metrics/run-stats.js';
-import { isJsonObject, type Item } from './item.js';
+import type { Route } from '../graph/graph.js';
+import { isJsonObject, type Item, type JsonObject } from './item.js';
+
+/** A record whose next node was decided by the one that produced it (a loop's exit). */
+export class Routed {
+  constructor(
+    readonly record: JsonObject,
+    readonly to: string | null,
+  ) {}
+}
+
+/** A failure inside a composite node, named after the inner node that failed. */
+export class NodeFailure extends Error {
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Sets the item's next node from the route; a route that cannot decide fails the item. */
+function follow(item: Item, node: string, route: Route, stats: NodeStats): boolean {
+  const next = route(item.record, { node, line: item.line, seq: item.seq });
+  if (next !== null && typeof next === 'object') {
+    fail(item, node, next.error, stats);
+    return false;
+  }
+  item.route = next;
+  return true;
+}
 
 /**
  * Applies a node's result to the item that produced it and appends the resulting items to
@@ -9,20 +39,24 @@ import { isJsonObject, type Item } from './item.js';
 export function settle(
   item: Item,
   node: string,
-  next: string | null,
-  result: NodeResult | Promise<NodeResult>,
+  route: Route,
+  result: NodeResult | Routed | Promise<NodeResult>,
   stats: NodeStats,
   out: Item[],
   mutates = true,
 ): void {
-  if (result instanceof Dropped) {
+  if (result instanceof Routed) {
+    item.bytes = undefined;
+    item.record = result.record;
+    item.route = result.to;
+    stats.out++;
+  } else if (result instanceof Dropped) {
     item.outcome = { kind: 'filtered', node, reason: result.reason };
     stats.filtered++;
   } else if (isJsonObject(result)) {
     if (mutates || result !== item.record) item.bytes = undefined;
     item.record = result;
-    item.route = next;
-    stats.out++;
+    if (follow(item, node, route, stats)) stats.out++;
   } else if (result === null || result === undefined) {
     item.outcome = { kind: 'filtered', node, reason: 'returned null' };
     stats.filtered++;
@@ -34,13 +68,11 @@ export function settle(
       fail(item, node, 'returned an array with a non-object element', stats);
     } else {
       item.bytes = undefined;
-      item.record = result[0]!;
-      item.route = next;
-      out.push(item);
-      for (let i = 1; i < result.length; i++) {
-        out.push({ seq: item.seq, line: item.line, record: result[i]!, route: next });
+      const children: Item[] = result.map((record, i) => (i === 0 ? Object.assign(item, { record }) : { seq: item.seq, line: item.line, record, route: null }));
+      for (const child of children) {
+        if (follow(child, node, route, stats)) stats.out++;
+        out.push(child);
       }
-      stats.out += result.length;
       stats.fanout += result.length - 1;
       return;
     }
@@ -53,7 +85,7 @@ export function settle(
 }
 
 export function fail(item: Item, node: string, error: unknown, stats: NodeStats): void {
-  item.outcome = { kind: 'error', node, error: errorMessage(error) };
+  item.outcome = { kind: 'error', node: error instanceof NodeFailure ? error.node : node, error: errorMessage(error) };
   stats.errors++;
 }
 

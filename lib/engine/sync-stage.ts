@@ -1,4 +1,4 @@
-import type { GraphNode } from '../graph/graph.js';
+import type { GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from './item.js';
 import { fail, settle } from './settle.js';
@@ -8,12 +8,12 @@ import { fail, settle } from './settle.js';
  * order and routes only go forward, so the loop runs node by node over the whole batch:
  * one timer pair per node per batch, one function call per record.
  */
-export function syncStage(nodes: readonly GraphNode[], next: ReadonlyMap<string, string | null>, stats: RunStats) {
+export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<string, Route>, stats: RunStats) {
   const steps = nodes.map((n) => ({
     name: n.name,
     run: n.compiled.run,
     mutates: n.compiled.mutates !== false,
-    next: next.get(n.name) ?? null,
+    route: routes.get(n.name)!,
     stats: stats.node(n.name),
   }));
   return (batch: Batch): Batch => {
@@ -28,7 +28,7 @@ export function syncStage(nodes: readonly GraphNode[], next: ReadonlyMap<string,
         }
         step.stats.in++;
         try {
-          settle(item, step.name, step.next, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out, step.mutates);
+          settle(item, step.name, step.route, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out, step.mutates);
         } catch (err) {
           fail(item, step.name, err, step.stats);
           out.push(item);

@@ -1,8 +1,9 @@
-import type { JsonObject } from '../engine/item.js';
 import type { RecordShaper } from '../formats/shape-record.js';
+import type { JsonObject } from '../engine/item.js';
 import type { ModelRegistry } from '../llm/models.js';
+import type { CompiledNode, RecordContext } from '../nodes/definition.js';
 import type { OasstOptions } from '../oasst/convert.js';
-import type { CompiledNode } from '../nodes/definition.js';
+import type { LoopSpec, RouteSpec } from './topology.js';
 
 export const START = 'START';
 export const END = 'END';
@@ -14,16 +15,35 @@ export interface GraphNode {
   readonly compiled: CompiledNode;
 }
 
-/** A validated, compiled graph: nodes in topological order and where each one leads. */
+/** The next node for a record (null is END), or why there is none. */
+export type NextStep = string | null | { error: string };
+export type Route = (record: JsonObject, ctx: RecordContext) => NextStep;
+
+/** A bounded loop, ready to run: `until` is compiled. */
+export interface CompiledLoop {
+  readonly head: string;
+  readonly tail: string;
+  readonly max: number;
+  readonly until: ((record: JsonObject, ctx: RecordContext) => unknown) | null;
+  readonly untilSource: string | null;
+  readonly onMax: string | null | 'error' | undefined;
+  readonly body: readonly string[];
+}
+
+/** A validated, compiled graph. */
 export interface Graph {
   readonly file: string;
   readonly dir: string;
-  /** Nodes in topological order (ties keep the order written). */
+  /** Nodes in topological order of the forward edges (ties keep the order written). */
   readonly nodes: readonly GraphNode[];
   /** The first node a record visits; null for a graph that passes records straight through. */
   readonly entry: string | null;
-  /** Node → next node; null is END. */
-  readonly next: ReadonlyMap<string, string | null>;
+  /** Where a record goes after each node (loops aside). */
+  readonly routes: ReadonlyMap<string, Route>;
+  readonly loops: readonly CompiledLoop[];
+  /** The edges as declared, for drawing. */
+  readonly routeSpecs: ReadonlyMap<string, RouteSpec>;
+  readonly loopSpecs: readonly LoopSpec[];
   /** The models the nodes call (created when a node first names one). */
   readonly models: ModelRegistry;
   /** `source: {type: oasst}`: input lines are OASST data, turned into conversations first. */

@@ -11,8 +11,9 @@ import { compileOutput } from '../formats/shape-record.js';
 import { ModelRegistry, type LlmOptions } from '../llm/models.js';
 import { sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
-import { END, START, type Graph, type GraphNode } from './graph.js';
-import { resolveTopology } from './topology.js';
+import { END, START, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
+import { compileLoop, compileRoute } from './routes.js';
+import { resolveTopology, type EdgeSpec } from './topology.js';
 
 type GraphFile = Static<typeof GraphFileSchema>;
 const NAME = new RegExp(NODE_NAME_PATTERN);
@@ -73,18 +74,26 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): 
     ? compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message)))
     : null;
 
-  const topology = resolveTopology(Object.keys(spec.nodes), spec.edges);
+  const topology = resolveTopology(Object.keys(spec.nodes), spec.edges as EdgeSpec[] | undefined);
   if (Array.isArray(topology)) {
     for (const p of topology) {
       problems.push(
         'node' in p.at
           ? source.problem(['nodes', p.at.node], p.message, 'key')
-          : source.problem(['edges', p.at.edge, p.at.key], p.message),
+          : source.problem(['edges', p.at.edge, ...p.at.key.split('.')], p.message),
       );
     }
+    throw new ConfigError(problems);
   }
+  const report = (path: Array<string | number>, message: string): void => void problems.push(source.problem(path, message));
+  const names = new Set(Object.keys(spec.nodes));
+  const routes = new Map<string, Route>();
+  for (const [name, routeSpec] of topology.routes) {
+    const route = await compileRoute(name, routeSpec, names, dir, report);
+    if (route) routes.set(name, route);
+  }
+  const loops = topology.loops.map((l) => compileLoop(l, report)).filter((l): l is CompiledLoop => l !== undefined);
   if (problems.length > 0) throw new ConfigError(problems);
-  if (Array.isArray(topology)) throw new Error('unreachable');
 
   const byName = new Map(compiled.map((n) => [n.name, n]));
   return {
@@ -92,7 +101,10 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): 
     dir,
     nodes: topology.order.map((n) => byName.get(n)!),
     entry: topology.entry,
-    next: topology.next,
+    routes,
+    loops,
+    routeSpecs: topology.routes,
+    loopSpecs: topology.loops,
     models,
     source: spec.source ? sourceOptions(spec.source) : null,
     output: output ?? null,

@@ -74,11 +74,11 @@ t.test('edges: unreachable nodes, cycles, two ways out, START and END misuse', a
   ]);
   t.match(
     await problems(t, { 'graph.yaml': nodes + 'edges:\n  - { from: START, to: a }\n  - { from: a, to: b }\n  - { from: b, to: c }\n  - { from: c, to: a }\n' }),
-    [/^graph\.yaml:9:20 edges\[3\]\.to: cycle through "a" \(loops need max_iterations\)/],
+    [/^graph\.yaml:9:20 edges\[3\]\.to: cycle through "a" \(loops need max_iterations on the edge back\)/],
   );
   t.match(
     await problems(t, { 'graph.yaml': nodes + 'edges:\n  - { from: START, to: a }\n  - { from: a, to: b }\n  - { from: a, to: c }\n' }),
-    [/^graph\.yaml:8:13 edges\[2\]\.from: "a" already has an outgoing edge; a record follows one path/],
+    [/^graph\.yaml:8:13 edges\[2\]\.from: "a" already has an outgoing edge; use one conditional edge to branch/],
   );
   t.match(await problems(t, { 'graph.yaml': nodes + 'edges:\n  - { from: a, to: START }\n' }), [/edges\[0\]\.to: START cannot be an edge target/]);
   t.match(await problems(t, { 'graph.yaml': 'nodes:\n  START: { type: filter, when: "true" }\n' }), [/nodes\.START: "START" is reserved/]);
@@ -121,12 +121,12 @@ t.test('a valid graph compiles in topological order, sync and async nodes told a
   const graph = await loadGraph(join(dir, 'graph.yaml'));
   t.same(graph.nodes.map((n) => [n.name, n.compiled.async]), [['a', false], ['b', true], ['c', false]]);
   t.equal(graph.entry, 'a');
-  t.equal(graph.next.get('c'), null);
+  t.equal(graph.routes.get('c')!({}, { node: 'c', line: 1, seq: 0 }), null);
 });
 
 t.test('without edges, nodes run in the order written', async (t) => {
   const dir = t.testdir({ 'graph.yaml': 'nodes:\n  z: { type: filter, when: "true" }\n  y: { type: map, set: { k: "1" } }\n' });
   const graph = await loadGraph(join(dir, 'graph.yaml'));
   t.same(graph.nodes.map((n) => n.name), ['z', 'y']);
-  t.equal(graph.next.get('z'), 'y');
+  t.equal(graph.routes.get('z')!({}, { node: 'z', line: 1, seq: 0 }), 'y');
 });
