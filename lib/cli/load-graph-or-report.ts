@@ -5,9 +5,9 @@ import type { LlmOptions } from '../llm/models.js';
 import type { Terminal } from './terminal.js';
 
 /** Loads a graph; on problems, prints each as one line on stderr and returns null. */
-export async function loadGraphOrReport(file: string, term: Terminal, llm?: LlmOptions): Promise<Graph | null> {
+export async function loadGraphOrReport(file: string, term: Terminal, llm?: LlmOptions, seed?: number): Promise<Graph | null> {
   try {
-    return await loadGraph(file, llm);
+    return await loadGraph(file, llm, seed);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems) term.stderr.write(`${formatProblem(p)}\n`);

@@ -21,6 +21,8 @@ export interface RunArgs {
   cache: boolean;
   'cache-read-only': boolean;
   preflight: boolean;
+  seed: number;
+  generate?: number;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -35,6 +37,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first record error (exit 1)' })
     .option('progress', { type: 'boolean', default: false, describe: 'Show progress on stderr even when it is not a terminal' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
+    .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
+    .option('generate', { type: 'number', describe: 'Feed N empty records {id: 0..N-1} instead of reading input (for graphs that start from a sampler)' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
@@ -55,12 +59,16 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       return ExitCode.usage;
     }
   }
-  const graph = await loadGraphOrReport(args.graph, term, {
-    cacheDir: args.cache ? args['cache-dir'] : null,
-    cacheReadOnly: args['cache-read-only'],
-    cache: args.cache,
-    env: process.env,
-  });
+  if (args.generate !== undefined && (!Number.isInteger(args.generate) || args.generate < 0 || args.input !== undefined)) {
+    say(term, args.input !== undefined ? '--generate and --input cannot go together' : '--generate takes a whole number of records');
+    return ExitCode.usage;
+  }
+  const graph = await loadGraphOrReport(
+    args.graph,
+    term,
+    { cacheDir: args.cache ? args['cache-dir'] : null, cacheReadOnly: args['cache-read-only'], cache: args.cache, env: process.env },
+    args.seed,
+  );
   if (!graph) return ExitCode.usage;
   const mocked = graph.models.mockModels();
   if (mocked.length > 0 && !args.quiet) {
@@ -85,7 +93,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       return ExitCode.runtime;
     }
   }
-  if (args.input === undefined && term.stdin.isTTY && !args.quiet) {
+  if (args.input === undefined && args.generate === undefined && term.stdin.isTTY && !args.quiet) {
     say(term, 'reading records from the terminal; pipe NDJSON in or use --input FILE (Ctrl-D ends input)');
   }
 
@@ -112,6 +120,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       stdout: term.stdout,
       stderr: term.stderr,
       interrupt: interrupt.signal,
+      generate: args.generate,
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;

@@ -6,6 +6,7 @@ import { AtomicFile } from '../io/atomic-file.js';
 import { SideOutput } from '../io/side-output.js';
 import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
+import { generatedSource } from '../io/generate-source.js';
 import { ProgressLine } from '../metrics/progress.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { compileStages, composeStages } from './pipeline.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   stderr: Writable;
   /** Aborted on SIGINT: stop reading, finish what is in flight, report. */
   interrupt: AbortSignal;
+  /** `--generate N`: N empty records instead of input. */
+  generate?: number;
 }
 
 export type RunStatus =
@@ -75,14 +78,17 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: report() };
   }
 
-  const input = options.inputPath ? createReadStream(options.inputPath) : options.stdin;
+  const input = options.generate !== undefined ? options.stdin : options.inputPath ? createReadStream(options.inputPath) : options.stdin;
   const progress = options.progress ? new ProgressLine(stats, options.stderr) : null;
   progress?.start();
 
   let failure: Error | null = null;
   try {
     const graph = options.graph;
-    const lines = batchSource(input, graph.entry, stats, stopReading.signal);
+    const lines =
+      options.generate !== undefined
+        ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
+        : batchSource(input, graph.entry, stats, stopReading.signal);
     const records = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
     let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
     if (graph.output) stream = stream.map(outputStage(graph.output, stats));

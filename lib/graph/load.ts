@@ -25,7 +25,7 @@ const VALIDATE_ONLY: LlmOptions = { cacheDir: null, cacheReadOnly: true, cache: 
  * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
  * as a ConfigError, each located by file:line:col and key path.
  */
-export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): Promise<Graph> {
+export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, seed = 0): Promise<Graph> {
   const source = await YamlSource.load(file);
   const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -65,6 +65,7 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY): 
       name,
       graphDir: dir,
       models,
+      seed,
       report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
     });
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });

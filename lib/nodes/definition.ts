@@ -45,6 +45,8 @@ export interface CompileContext {
   report(path: KeyPath, message: string): void;
   /** The graph's models, for nodes that call one. */
   readonly models: ModelRegistry;
+  /** The run's --seed, for nodes that draw at random (per record, never from arrival order). */
+  readonly seed: number;
 }
 
 /**

@@ -40,7 +40,10 @@ export const llmNode = defineNode({
     messages_from: Type.Optional(
       Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' }),
     ),
-    output: Type.Optional(Type.String({ description: 'Field that receives the answer (default "output"); dotted paths allowed.' })),
+    output: Type.Optional(Type.String({ description: 'Field that receives the answer (default "output", or none with append_to); dotted paths allowed.' })),
+    append_to: Type.Optional(Type.String({ description: 'Also append the answer to this messages array as {role, content}: multi-turn state.' })),
+    role: Type.Optional(Type.String({ description: 'The role of appended answers (default "assistant").' })),
+    role_swap: Type.Optional(Type.Boolean({ description: 'Present messages_from with user and assistant swapped: for a model playing the user.' })),
     json_schema: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Ask for JSON matching this schema; the parsed, validated object is stored.' }),
     ),
@@ -76,15 +79,18 @@ export const llmNode = defineNode({
       if ('error' in p) report(['messages_from'], p.error);
       else historyPath = p;
     }
-    const outputPath = parsePath(config.output ?? 'output');
-    if ('error' in outputPath) report(['output'], outputPath.error);
+    const outputPath = config.output === undefined && config.append_to !== undefined ? null : parsePath(config.output ?? 'output');
+    if (outputPath && 'error' in outputPath) report(['output'], outputPath.error);
+    const appendPath = config.append_to === undefined ? null : parsePath(config.append_to);
+    if (appendPath && 'error' in appendPath) report(['append_to'], appendPath.error);
+    if (appendPath && (config.n ?? 1) > 1) report(['append_to'], 'append_to takes one answer: leave n at 1');
     let check: JsonCheck | null = null;
     if (config.json_schema) {
       const compiled = compileJsonSchema(config.json_schema);
       if ('error' in compiled) report(['json_schema'], compiled.error);
       else check = compiled;
     }
-    if (problems > 0 || modelName === undefined || 'error' in outputPath) return undefined;
+    if (problems > 0 || modelName === undefined || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath)) return undefined;
 
     const client = ctx.models.get(modelName);
     const samples = config.n ?? 1;
@@ -114,9 +120,16 @@ export const llmNode = defineNode({
       concurrency: config.concurrency ?? client.spec.concurrency,
       async run(record) {
         const messages: ChatMessage[] = templates.map((t) => ({ role: t.role, content: t.render(record) }));
-        if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!));
+        if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!, config.role_swap === true));
         const answer = samples === 1 ? await sample(messages, 0) : await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
-        setPath(record, outputPath, answer);
+        if (outputPath && !('error' in outputPath)) setPath(record, outputPath, answer);
+        if (appendPath && !('error' in appendPath)) {
+          const list = getPath(record, appendPath);
+          const turn = { role: config.role ?? 'assistant', content: typeof answer === 'string' ? answer : JSON.stringify(answer) };
+          if (Array.isArray(list)) list.push(turn);
+          else if (list === undefined) setPath(record, appendPath, [turn]);
+          else throw new Error(`append_to: field "${config.append_to}" is not an array`);
+        }
         return record;
       },
     };
@@ -156,15 +169,17 @@ function compileMessage(
   return ok ? { role, render: (r) => parts.map((p) => p(r)) } : null;
 }
 
-/** The messages array a record carries for multi-turn input, checked shape by shape. */
-function historyFrom(record: JsonObject, path: FieldPath, name: string): ChatMessage[] {
+const SWAPPED: Record<string, string> = { user: 'assistant', assistant: 'user' };
+
+/** The messages array a record carries for multi-turn input, checked shape by shape; `swap` trades user and assistant. */
+function historyFrom(record: JsonObject, path: FieldPath, name: string, swap = false): ChatMessage[] {
   const value = getPath(record, path);
   if (!Array.isArray(value)) throw new Error(`messages_from: field "${name}" is ${value === undefined ? 'missing' : 'not an array'}`);
   return value.map((m, i) => {
     if (!isJsonObject(m) || typeof m.role !== 'string' || (typeof m.content !== 'string' && !Array.isArray(m.content))) {
       throw new Error(`messages_from: ${name}[${i}] is not a {role, content} message`);
     }
-    return { role: m.role, content: m.content as ChatMessage['content'] };
+    return { role: swap ? (SWAPPED[m.role] ?? m.role) : m.role, content: m.content as ChatMessage['content'] };
   });
 }
 

@@ -5,9 +5,11 @@ import { judgeNode } from './judge.js';
 import { llmNode } from './llm.js';
 import { pairwiseJudgeNode } from './pairwise-judge.js';
 import { mapNode } from './map.js';
+import { multiLlmNode } from './multi-llm.js';
 import { qualityRulesNode } from './quality-rules.js';
+import { samplerNode } from './sampler.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );
