@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { checkSchema } from '../config/check-schema.js';
@@ -25,7 +25,8 @@ const VALIDATE_ONLY: LlmOptions = { cacheDir: null, cacheReadOnly: true, cache: 
  * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
  * as a ConfigError, each located by file:line:col and key path.
  */
-export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, seed = 0): Promise<Graph> {
+export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, seed = 0, including: readonly string[] = []): Promise<Graph> {
+  const chain = [...including, resolve(file)];
   const source = await YamlSource.load(file);
   const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -66,6 +67,15 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, s
       graphDir: dir,
       models,
       seed,
+      include: async (sub: string) => {
+        if (chain.includes(resolve(sub))) {
+          throw new ConfigError([source.problem(['nodes', name, 'graph'], `include cycle: ${[...chain, resolve(sub)].map((f) => basename(f)).join(' → ')}`)]);
+        }
+        const inner = await loadGraph(sub, llm, seed, chain);
+        models.adopt(name, inner.models);
+        return inner;
+      },
+      reportForeign: (foreign) => problems.push(...foreign),
       report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
     });
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });

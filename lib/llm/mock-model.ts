@@ -25,14 +25,25 @@ export function mockCompletion(request: WireRequest): Completion {
   const rand = seededRandom(digest);
   const prompt_tokens = estimateTokens(request.messages);
   const schema = jsonSchemaOf(request.response_format);
+  const toolCall = mockToolCall(request, digest, rand);
+  if (toolCall) {
+    return {
+      text: '',
+      finish_reason: 'tool_calls',
+      usage: { prompt_tokens, completion_tokens: 12 },
+      message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+    };
+  }
   let text: string;
   if (schema) {
     text = JSON.stringify(sampleSchema(schema, rand, 0));
   } else {
     const last = [...request.messages].reverse().find((m) => m.role === 'user');
     const topic = textOf(last).replace(/\s+/g, ' ').trim().slice(0, 60);
+    const toolResults = request.messages.filter((m) => m.role === 'tool').map((m) => textOf(m).slice(0, 80));
     const words = Array.from({ length: 12 + Math.floor(rand() * 40) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
     text = `Mock answer ${digest.slice(0, 8)} about "${topic}": ${words.join(' ')}.`;
+    if (toolResults.length > 0) text += ` Tool results: ${toolResults.join('; ')}.`;
   }
   let finish_reason = 'stop';
   const maxTokens = typeof request.max_tokens === 'number' ? request.max_tokens : undefined;
@@ -46,6 +57,22 @@ export function mockCompletion(request: WireRequest): Completion {
     usage: { prompt_tokens, completion_tokens: Math.ceil(text.length / 4) },
     message: { role: 'assistant', content: text },
   };
+}
+
+/**
+ * With tools offered and no tool result since the last user turn, the mock calls one tool
+ * (chosen from the request's digest) with arguments drawn from its parameter schema
+ * (`default` and `examples` are used when given); once results are there, it answers.
+ */
+function mockToolCall(request: WireRequest, digest: string, rand: () => number): { id: string; type: 'function'; function: { name: string; arguments: string } } | null {
+  const tools = Array.isArray(request.tools) ? (request.tools as Array<{ function?: { name?: string; parameters?: Schema } }>) : [];
+  if (tools.length === 0) return null;
+  const lastUser = request.messages.map((m) => m.role).lastIndexOf('user');
+  if (request.messages.slice(lastUser + 1).some((m) => m.role === 'tool')) return null;
+  const tool = tools[parseInt(digest.slice(8, 12), 16) % tools.length]!.function;
+  if (!tool?.name) return null;
+  const args = sampleSchema(tool.parameters ?? { type: 'object', properties: {} }, rand, 0);
+  return { id: `call_${digest.slice(0, 12)}`, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } };
 }
 
 /** About four characters a token: close enough for budgets and mock usage. */
@@ -72,6 +99,8 @@ type Schema = Record<string, unknown>;
 /** A value that satisfies the common JSON Schema keywords, chosen by `rand`. */
 export function sampleSchema(schema: Schema, rand: () => number, depth: number): unknown {
   if ('const' in schema) return schema.const;
+  if ('default' in schema) return schema.default;
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[Math.floor(rand() * schema.examples.length)];
   if (Array.isArray(schema.enum)) return schema.enum[Math.floor(rand() * schema.enum.length)];
   const choices = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (choices?.length) return sampleSchema(choices[0]!, rand, depth);

@@ -24,6 +24,8 @@ export class ModelRegistry {
   private readonly clients = new Map<string, ModelClient>();
   private readonly cache: ResponseCache | null;
   private readonly stores: CacheStore[] = [];
+  /** Registries of included graphs (subgraphs): reported and closed with this one. */
+  private readonly children: Array<{ prefix: string; registry: ModelRegistry }> = [];
 
   constructor(
     private readonly configs: Readonly<Record<string, ModelConfig>>,
@@ -71,9 +73,19 @@ export class ModelRegistry {
     return client;
   }
 
+  adopt(prefix: string, registry: ModelRegistry): void {
+    this.children.push({ prefix, registry });
+    registry.fatal.signal.addEventListener('abort', () => {
+      if (!this.fatal.signal.aborted) this.fatal.abort(registry.fatal.signal.reason);
+    });
+  }
+
   /** The models in use that run on the built-in mock. */
   mockModels(): string[] {
-    return [...this.clients.values()].filter((c) => c.spec.provider === 'mock').map((c) => c.spec.name);
+    return [
+      ...[...this.clients.values()].filter((c) => c.spec.provider === 'mock').map((c) => c.spec.name),
+      ...this.children.flatMap((c) => c.registry.mockModels().map((m) => `${c.prefix}/${m}`)),
+    ];
   }
 
   inUse(): ModelClient[] {
@@ -83,6 +95,7 @@ export class ModelRegistry {
   report(): Record<string, ModelUsageReport> {
     const out: Record<string, ModelUsageReport> = {};
     for (const [name, client] of this.clients) out[name] = client.usage.report();
+    for (const c of this.children) for (const [name, r] of Object.entries(c.registry.report())) out[`${c.prefix}/${name}`] = r;
     return out;
   }
 
@@ -97,11 +110,12 @@ export class ModelRegistry {
   }
 
   async preflight(): Promise<string[]> {
-    const all = await Promise.all(this.inUse().map((c) => c.preflight()));
+    const all = await Promise.all([...this.inUse().map((c) => c.preflight()), ...this.children.map((c) => c.registry.preflight())]);
     return all.flat();
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.children.map((c) => c.registry.close()));
     await Promise.all(this.inUse().map((c) => c.close()));
     await Promise.all(this.stores.map((s) => s.close()));
   }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
-import type { KeyPath } from '../config/problems.js';
+import type { ConfigProblem, KeyPath } from '../config/problems.js';
+import type { Graph } from '../graph/graph.js';
 import type { JsonObject } from '../engine/item.js';
 import type { ModelRegistry } from '../llm/models.js';
 
@@ -47,6 +48,10 @@ export interface CompileContext {
   readonly models: ModelRegistry;
   /** The run's --seed, for nodes that draw at random (per record, never from arrival order). */
   readonly seed: number;
+  /** Loads and validates another graph file (subgraphs); include cycles are rejected. */
+  include(file: string): Promise<Graph>;
+  /** Reports problems found in another file, as they are. */
+  reportForeign(problems: readonly ConfigProblem[]): void;
 }
 
 /**

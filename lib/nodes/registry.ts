@@ -1,4 +1,5 @@
 import type { NodeDefinition } from './definition.js';
+import { agentNode } from './agent.js';
 import { codeNode } from './code.js';
 import { filterNode } from './filter.js';
 import { judgeNode } from './judge.js';
@@ -8,8 +9,9 @@ import { mapNode } from './map.js';
 import { multiLlmNode } from './multi-llm.js';
 import { qualityRulesNode } from './quality-rules.js';
 import { samplerNode } from './sampler.js';
+import { subgraphNode } from './subgraph.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );
