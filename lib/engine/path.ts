@@ -21,13 +21,14 @@ export function getPath(record: JsonObject, path: FieldPath): unknown {
   return value;
 }
 
-/** Sets a value, creating intermediate objects; a non-object in the way is replaced. */
+/** Sets a value, creating intermediate objects; arrays are stepped through by index; anything else in the way is replaced. */
 export function setPath(record: JsonObject, path: FieldPath, value: unknown): void {
   let target: JsonObject = record;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
     const next = target[key];
     if (isJsonObject(next)) target = next;
+    else if (Array.isArray(next)) target = next as unknown as JsonObject;
     else {
       const created: JsonObject = {};
       target[key] = created;

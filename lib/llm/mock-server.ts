@@ -145,7 +145,7 @@ export class MockServer {
         object: 'chat.completion',
         created: 0,
         model: body.model,
-        choices: [{ index: 0, message: { ...completion.message, content }, finish_reason: completion.finish_reason }],
+        choices: [{ index: 0, message: { ...completion.message, content: completion.message.content === null ? null : content }, finish_reason: completion.finish_reason }],
         usage: { ...completion.usage, total_tokens: completion.usage.prompt_tokens + completion.usage.completion_tokens },
       });
     } finally {
