@@ -1,16 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '../lib/llm/mock-model.js';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same records on every machine. */
+/** The library's seeded PRNG: the same seed gives the same records on every machine. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed.toString(16).padStart(8, '0'));
 }
 
 const WORDS = (

@@ -1,4 +1,4 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import { AtomicFile } from '../io/atomic-file.js';
@@ -10,6 +10,7 @@ import { OasstConverter, type OasstOptions } from '../oasst/convert.js';
 import { oasstStage } from '../oasst/stage.js';
 import type { OutputFormat } from '../oasst/shape.js';
 import { ExitCode } from './exit-codes.js';
+import { inputFileExists } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
 
 export interface OasstArgs {
@@ -49,14 +50,7 @@ export function oasstBuilder(y: Argv): Argv<OasstArgs> {
 }
 
 export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<number> {
-  if (args.input !== undefined) {
-    try {
-      await access(args.input);
-    } catch {
-      say(term, `--input ${args.input}: no such file`);
-      return ExitCode.usage;
-    }
-  }
+  if (!(await inputFileExists(args.input, term))) return ExitCode.usage;
   const format = args.format ?? (args.mode === 'dpo' ? 'dpo' : 'sft');
   if (args.mode === 'sft' && format === 'dpo') {
     say(term, '--format dpo needs --mode dpo');

@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
+import { inputFileExists } from './input-file.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
@@ -51,14 +51,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 }
 
 export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
-  if (args.input !== undefined) {
-    try {
-      await access(args.input);
-    } catch {
-      say(term, `--input ${args.input}: no such file`);
-      return ExitCode.usage;
-    }
-  }
+  if (!(await inputFileExists(args.input, term))) return ExitCode.usage;
   if (args.generate !== undefined && (!Number.isInteger(args.generate) || args.generate < 0 || args.input !== undefined)) {
     say(term, args.input !== undefined ? '--generate and --input cannot go together' : '--generate takes a whole number of records');
     return ExitCode.usage;
