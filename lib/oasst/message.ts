@@ -50,17 +50,20 @@ export function readMessage(row: JsonObject, line: number, inTree?: { parentId: 
   if (typeof tree !== 'string') return `message ${row.message_id}: missing message_tree_id`;
   if (row.role !== 'prompter' && row.role !== 'assistant') return `message ${row.message_id}: role must be "prompter" or "assistant", got ${JSON.stringify(row.role)}`;
   if (typeof row.text !== 'string') return `message ${row.message_id}: missing text`;
+  // A tree is finished within its own line: only flat messages, which wait for the rest of
+  // their tree, need copies that let their line go.
+  const own = inTree ? (t: string) => t : ownCopy;
   return {
-    id: ownCopy(row.message_id),
-    parentId: typeof parent === 'string' ? ownCopy(parent) : null,
-    treeId: ownCopy(tree),
+    id: own(row.message_id),
+    parentId: typeof parent === 'string' ? own(parent) : null,
+    treeId: own(tree),
     role: row.role,
-    text: ownCopy(row.text),
+    text: own(row.text),
     lang: typeof row.lang === 'string' ? row.lang : null,
     rank: typeof row.rank === 'number' ? row.rank : null,
     deleted: row.deleted === true,
     reviewResult: typeof row.review_result === 'boolean' ? row.review_result : null,
-    createdDate: typeof row.created_date === 'string' ? ownCopy(row.created_date) : null,
+    createdDate: typeof row.created_date === 'string' ? own(row.created_date) : null,
     labels: isJsonObject(row.labels) ? row.labels : null,
     line,
     children: [],
