@@ -1,7 +1,7 @@
 /** Process exit codes; the README and `--help` list the same table. */
 export const ExitCode = {
   ok: 0,
-  /** The run itself failed: cannot read or write, --fail-fast stopped it. */
+  /** The run itself failed: cannot read or write, --fail-fast stopped it, a model is unreachable or kept failing. */
   runtime: 1,
   /** Bad usage or a bad graph file, found before the first record is read. */
   usage: 2,
@@ -12,7 +12,8 @@ export const ExitCode = {
 export const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0    success (also when stdout closes early, e.g. `| head`)',
-  '  1    runtime failure: cannot read or write, or --fail-fast hit an error',
+  '  1    runtime failure: cannot read or write, --fail-fast hit an error, a model endpoint',
+  '       was unreachable at preflight, or a model kept failing (circuit breaker)',
   '  2    usage or graph-file error (every problem listed as file:line:col key.path: message)',
   '  130  interrupted by Ctrl-C after flushing in-flight records and stats',
 ].join('\n');

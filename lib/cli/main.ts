@@ -92,7 +92,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     )
     .command(
       'mock-server',
-      'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and dry runs)',
+      'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)',
       (y) => mockServerBuilder(y),
       async (args) => {
         exitCode = await mockServerHandler(args as unknown as MockServerArgs, term);

@@ -144,7 +144,6 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     const closing = e !== -1 ? e : edges.findIndex((x) => inCycle.has(x.from));
     return [{ at: { edge: Math.max(closing, 0), key: 'to' }, message: `cycle through "${order.cycle}" (loops need max_iterations on the edge back)` }];
   }
-  const position = new Map(order.order.map((n, i) => [n, i]));
   const reachableFrom = (start: string): Set<string> => {
     const seen = new Set<string>();
     const stack = [start];
@@ -203,7 +202,6 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
   const hasRouter = [...routes.values()].some((r) => r.kind === 'router');
   if (!hasRouter) for (const n of names) if (!reached.has(n)) problems.push({ at: { node: n }, message: `node "${n}" is unreachable from START` });
   if (problems.length > 0) return problems;
-  void position;
   return { entry: entry ?? null, routes, order: order.order, loops };
 }
 
