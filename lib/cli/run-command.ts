@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
@@ -23,6 +24,7 @@ export interface RunArgs {
   preflight: boolean;
   seed: number;
   generate?: number;
+  'dry-run'?: number;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -39,6 +41,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
     .option('generate', { type: 'number', describe: 'Feed N empty records {id: 0..N-1} instead of reading input (for graphs that start from a sampler)' })
+    .option('dry-run', { type: 'number', describe: 'Validate, then print the exact LLM requests for the first N records as NDJSON, calling no model' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
@@ -56,15 +59,27 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     say(term, args.input !== undefined ? '--generate and --input cannot go together' : '--generate takes a whole number of records');
     return ExitCode.usage;
   }
+  const dryRun = args['dry-run'];
+  if (dryRun !== undefined && (!Number.isInteger(dryRun) || dryRun < 1)) {
+    say(term, '--dry-run takes a number of records (1 or more)');
+    return ExitCode.usage;
+  }
   const graph = await loadGraphOrReport(
     args.graph,
     term,
-    { cacheDir: args.cache ? args['cache-dir'] : null, cacheReadOnly: args['cache-read-only'], cache: args.cache, env: process.env },
+    {
+      cacheDir: args.cache ? args['cache-dir'] : null,
+      cacheReadOnly: args['cache-read-only'],
+      cache: args.cache,
+      env: process.env,
+      // A dry run prints each request where records would go, and sends none.
+      dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
+    },
     args.seed,
   );
   if (!graph) return ExitCode.usage;
   const mocked = graph.models.mockModels();
-  if (mocked.length > 0 && !args.quiet) {
+  if (mocked.length > 0 && !args.quiet && dryRun === undefined) {
     say(
       term,
       `no endpoint configured for model${mocked.length > 1 ? 's' : ''} ${mocked.map((m) => `"${m}"`).join(', ')}: ` +
@@ -77,7 +92,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     await graph.models.close();
     return ExitCode.runtime;
   }
-  if (args.preflight) {
+  if (args.preflight && dryRun === undefined) {
     const problems = await graph.models.preflight();
     if (problems.length > 0) {
       for (const p of problems) say(term, p);
@@ -110,10 +125,11 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       failFast: args['fail-fast'],
       progress: args.progress || (term.stderr.isTTY === true && !args.quiet),
       stdin: term.stdin,
-      stdout: term.stdout,
+      stdout: dryRun === undefined ? term.stdout : new Writable({ write: (_c, _e, done) => done() }),
       stderr: term.stderr,
       interrupt: interrupt.signal,
       generate: args.generate,
+      limit: dryRun,
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;

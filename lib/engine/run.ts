@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import h from 'highland';
+import type { Batch } from './item.js';
 import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
@@ -34,6 +36,8 @@ export interface RunOptions {
   interrupt: AbortSignal;
   /** `--generate N`: N empty records instead of input. */
   generate?: number;
+  /** Take only the first N records (--dry-run). */
+  limit?: number;
 }
 
 export type RunStatus =
@@ -89,7 +93,8 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
       options.generate !== undefined
         ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
         : batchSource(input, graph.entry, stats, stopReading.signal);
-    const records = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
+    const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
+    const records = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
     let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
     if (graph.output) stream = stream.map(outputStage(graph.output, stats));
     await drainToSink(stream, {
@@ -129,6 +134,24 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report: final };
   if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report: final };
   return { status: { kind: 'ok' }, report: final };
+}
+
+/** Passes the first `limit` records on, then stops reading; the rest never count as read. */
+function firstRecords(stream: Highland.Stream<Batch>, limit: number, stats: RunStats, stopReading: AbortController): Highland.Stream<Batch> {
+  let left = limit;
+  return stream.consume<Batch>((err, batch, push, next) => {
+    if (err) return void (push(err), next());
+    if (h.isNil(batch) || left <= 0) {
+      if (!h.isNil(batch)) stats.replaced(batch.length, 0);
+      stopReading.abort();
+      return void push(null, h.nil);
+    }
+    const kept = batch.slice(0, left);
+    stats.replaced(batch.length - kept.length, 0);
+    left -= kept.length;
+    push(null, kept);
+    next();
+  });
 }
 
 async function writeStats(path: string, report: RunStatsReport): Promise<void> {

@@ -32,6 +32,8 @@ export interface ModelClientDeps {
   onFatal: (message: string) => void;
   breakerThreshold?: number;
   backoff?: BackoffOptions;
+  /** --dry-run: record the request, answer with the mock, send nothing. */
+  dryRun?: (model: string, request: WireRequest) => void;
 }
 
 /** Raised for every request once the model's circuit breaker has opened. */
@@ -97,6 +99,11 @@ export class ModelClient {
   }
 
   async chat(request: ChatRequest): Promise<Completion> {
+    if (this.deps.dryRun) {
+      const payload = this.payload(this.withDefaults(request));
+      this.deps.dryRun(this.spec.name, payload);
+      return mockCompletion(payload);
+    }
     const load = (): Promise<Completion> => this.fetchFresh(this.withDefaults(request));
     if (!this.deps.cache) {
       this.usage.cache.misses++;

@@ -3,6 +3,7 @@ import { DiskStore } from './cache/disk-store.js';
 import type { CacheStore } from './cache/store.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import type { ModelConfig } from './model-schema.js';
+import type { WireRequest } from './mock-model.js';
 import type { ModelUsageReport } from './usage.js';
 
 /** How a run caches and reaches models; set from the command line. */
@@ -13,6 +14,8 @@ export interface LlmOptions {
   /** False with --no-cache: every request goes to the model. */
   cache: boolean;
   env: NodeJS.ProcessEnv;
+  /** --dry-run: hand each request to this instead of any server; answers come from the mock. */
+  dryRun?: (model: string, request: WireRequest) => void;
 }
 
 export const DEFAULT_MODEL_NAME = 'default';
@@ -59,11 +62,12 @@ export class ModelRegistry {
     let client = this.clients.get(name);
     if (!client) {
       // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
-      if (this.clients.size === 0 && this.options.cache && this.options.cacheDir) {
+      if (this.clients.size === 0 && this.options.cache && this.options.cacheDir && !this.options.dryRun) {
         this.stores.push(new DiskStore(this.options.cacheDir, this.options.cacheReadOnly));
       }
       client = new ModelClient(this.resolve(name), {
-        cache: this.cache,
+        cache: this.options.dryRun ? null : this.cache,
+        dryRun: this.options.dryRun,
         onFatal: (message) => {
           if (!this.fatal.signal.aborted) this.fatal.abort(message);
         },
