@@ -106,8 +106,9 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
         exitCode = await cacheHandler(args as unknown as CacheArgs, term);
       },
     )
+    .completion('completion', 'Print a bash/zsh completion script (add `source <(sygra-stream completion)` to your shell profile)')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
-    .demandCommand(1, 'Name a command: run, validate, graph, schema, oasst, mock-server or cache.')
+    .demandCommand(1, 'Name a command: run, validate, graph, schema, oasst, rules, mock-server, cache or completion.')
     .recommendCommands()
     .strict()
     .epilogue(EXIT_CODES_HELP)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './problems.js';
@@ -9,11 +10,14 @@ import { ConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './
 export class YamlSource {
   readonly file: string;
   readonly data: unknown;
+  /** sha256 of the file's text, for provenance. */
+  readonly sha256: string;
   private readonly doc: Document;
   private readonly lines: LineCounter;
 
-  private constructor(file: string, doc: Document, lines: LineCounter) {
+  private constructor(file: string, doc: Document, lines: LineCounter, text: string) {
     this.file = file;
+    this.sha256 = createHash('sha256').update(text).digest('hex');
     this.doc = doc;
     this.lines = lines;
     this.data = doc.toJS({ maxAliasCount: 100 });
@@ -52,7 +56,7 @@ export class YamlSource {
       },
     });
     if (problems.length > 0) throw new ConfigError(problems);
-    return new YamlSource(file, doc, lines);
+    return new YamlSource(file, doc, lines, text);
   }
 
   /**

@@ -59,7 +59,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });
   const fatal = options.graph.models.fatal.signal;
   fatal.addEventListener('abort', () => stopReading.abort(), { once: true });
-  const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report());
+  const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report(), options.graph.sha256);
 
   const outputFile = options.outputPath ? new AtomicFile(options.outputPath) : null;
   const output: Writable = outputFile ? outputFile.stream : options.stdout;

@@ -34,6 +34,8 @@ export interface CompiledLoop {
 export interface Graph {
   readonly file: string;
   readonly dir: string;
+  /** sha256 of the graph file's bytes. */
+  readonly sha256: string;
   /** Nodes in topological order of the forward edges (ties keep the order written). */
   readonly nodes: readonly GraphNode[];
   /** The first node a record visits; null for a graph that passes records straight through. */

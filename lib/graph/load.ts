@@ -110,6 +110,7 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, s
   return {
     file,
     dir,
+    sha256: source.sha256,
     nodes: topology.order.map((n) => byName.get(n)!),
     entry: topology.entry,
     routes,

@@ -12,6 +12,8 @@ export interface NodeStats {
 export interface RunStatsReport {
   version: string;
   graph: string;
+  /** sha256 of the graph file's bytes: which exact pipeline made this data. */
+  graph_sha256: string | null;
   records_in: number;
   records_out: number;
   filtered: number;
@@ -79,13 +81,14 @@ export class RunStats {
     return performance.now() - this.startedAt;
   }
 
-  report(version: string, graph: string, models: Record<string, unknown> = {}): RunStatsReport {
+  report(version: string, graph: string, models: Record<string, unknown> = {}, graphSha256: string | null = null): RunStatsReport {
     const fanout = this.fanout;
     const nodes: Record<string, NodeStats> = {};
     for (const [name, s] of this.nodes) nodes[name] = { ...s, time_ms: Math.round(s.time_ms * 1000) / 1000 };
     return {
       version,
       graph,
+      graph_sha256: graphSha256,
       records_in: this.recordsIn,
       records_out: this.recordsOut,
       filtered: this.filtered,

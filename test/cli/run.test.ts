@@ -58,6 +58,8 @@ t.test('filter, map and code nodes with every outcome, conserved and reported', 
   t.same(rejected.find((r) => r.node === 'step'), { line: 9, node: 'step', reason: 'returned null', record: { n: 8, half: 4, meta: { kind: 'even' } } });
   const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as Record<string, unknown>;
   t.match(stats, { records_in: 10, records_out: 4, filtered: 6, errors: 1, fanout: 1, conserved: true });
+  const { createHash } = await import('node:crypto');
+  t.equal(stats.graph_sha256, createHash('sha256').update(await readFile(join(dir, 'graph.yaml'))).digest('hex'), 'the exact graph is named by its hash');
   t.match(stats.nodes, {
     keep_even: { in: 10, out: 5, filtered: 5, errors: 0 },
     label: { in: 5, out: 5 },
@@ -176,6 +178,9 @@ t.test('--help teaches: commands, examples and exit codes', async (t) => {
   t.match(run.stdout, /Examples:/);
   const version = await runCli(['--version']);
   t.match(version.stdout, /^\d+\.\d+\.\d+/);
+  const completion = await runCli(['completion']);
+  t.equal(completion.code, 0);
+  t.match(completion.stdout, /sygra-stream-completions/);
 });
 
 t.test('a code node that returns garbage produces error records, not a crash', async (t) => {
