@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import h from 'highland';
 import type { Batch } from './item.js';
-import { writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { AtomicFile } from '../io/atomic-file.js';

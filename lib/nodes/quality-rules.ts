@@ -53,7 +53,7 @@ export const qualityRulesNode = defineNode({
     if ('error' in messagesPath) ctx.report(['messages'], messagesPath.error);
     const known = [...RULES.keys(), ...NODE_RULES];
     const active: ActiveRule[] = [];
-    for (const [name, c] of Object.entries(config.rules ?? {})) {
+    for (const name of Object.keys(config.rules ?? {})) {
       if (!known.includes(name)) ctx.report(['rules', name], `unknown rule "${name}"${didYouMean(name, known)}`);
     }
     for (const name of known) {
@@ -75,6 +75,9 @@ export const qualityRulesNode = defineNode({
     const languageOpts = (config.rules?.language || {}) as { expected?: string | string[]; expected_field?: string };
     const expectedField = parsePath(languageOpts.expected_field ?? 'lang');
     const redact = (config.rules?.pii || {}) as { redact?: boolean };
+    // Fixed per graph: which of the node-measured rules (tokens, ttr, mtld) are on.
+    const statRules = active.filter((r) => NODE_RULES.includes(r.name) && r.name !== 'language');
+    const measureStats = withStats || statRules.length > 0;
 
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
@@ -88,9 +91,9 @@ export const qualityRulesNode = defineNode({
         finish = [typeof record.finish_reason === 'string' ? record.finish_reason : null];
       } else {
         turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
-        const assistant = turns.filter((t) => t.role === 'assistant');
+        const assistant = turns.filter((t) => t.role === 'assistant') as Array<Turn & { finish_reason?: string }>;
         texts = assistant.map((t) => t.content);
-        finish = turns.filter((t) => t.role === 'assistant').map((t) => (t as Turn & { finish_reason?: string }).finish_reason ?? null);
+        finish = assistant.map((t) => t.finish_reason ?? null);
       }
       const whole = texts.join('\n\n');
       const wholeFeatures = textFeatures(whole);
@@ -125,7 +128,7 @@ export const qualityRulesNode = defineNode({
       }
 
       const stats: JsonObject = {};
-      if (withStats || active.some((r) => NODE_RULES.includes(r.name))) {
+      if (measureStats) {
         const last = texts[texts.length - 1] ?? '';
         const inputText = turns ? turns.slice(0, turns.length - 1).map((t) => t.content).join('\n') : '';
         stats.num_turns = turns ? turns.length : 1;
@@ -135,13 +138,11 @@ export const qualityRulesNode = defineNode({
         }
         stats.ttr = round(typeTokenRatio(wholeFeatures.words));
         stats.mtld = round(mtld(wholeFeatures.words));
-        for (const name of ['tokens_input', 'tokens_target', 'ttr', 'mtld']) {
-          const r = active.find((a) => a.name === name);
-          if (!r) continue;
-          const value = stats[name] as number | null;
-          const pass = judge(value ?? null, r);
-          results[name] = { value: value ?? null, pass };
-          if (!pass) failed.push(name);
+        for (const r of statRules) {
+          const value = (stats[r.name] as number | null | undefined) ?? null;
+          const pass = judge(value, r);
+          results[r.name] = { value, pass };
+          if (!pass) failed.push(r.name);
         }
       }
       if (language && detect) {
