@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { CACHE_FILES } from '../llm/cache/codecs.js';
 import { clearDiskCache, diskCacheSummary } from '../llm/cache/disk-store.js';
 import type { Terminal } from './terminal.js';
 
@@ -17,10 +18,10 @@ export function cacheBuilder(y: Argv): Argv<CacheArgs> {
 
 export async function cacheHandler(args: CacheArgs, term: Terminal): Promise<number> {
   if (args.action === 'clear') {
-    const cleared = await clearDiskCache(args['cache-dir']);
+    const cleared = await clearDiskCache(args['cache-dir'], CACHE_FILES);
     term.stdout.write(`cleared ${cleared} entries from ${args['cache-dir']}\n`);
     return 0;
   }
-  term.stdout.write(JSON.stringify(await diskCacheSummary(args['cache-dir'])) + '\n');
+  term.stdout.write(JSON.stringify(await diskCacheSummary(args['cache-dir'], CACHE_FILES)) + '\n');
   return 0;
 }

@@ -13,6 +13,8 @@ export class SideOutput {
   private readonly encoder: Writable;
   private readonly piped: Promise<unknown>;
   count = 0;
+  /** One wait for `drain` shared by every write made while the stream is full. */
+  private draining: Promise<void> | null = null;
 
   constructor(path: string) {
     this.file = new AtomicFile(path);
@@ -28,8 +30,11 @@ export class SideOutput {
   /** Writes one record; resolves at once unless the stream asks to wait. */
   write(value: object): Promise<void> | undefined {
     this.count++;
-    if (this.encoder.write(value)) return undefined;
-    return once(this.encoder, 'drain').then(() => undefined);
+    if (this.encoder.write(value) && !this.draining) return undefined;
+    this.draining ??= once(this.encoder, 'drain').then(() => {
+      this.draining = null;
+    });
+    return this.draining;
   }
 
   async commit(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from './canonical.js';
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
 import { mockCompletion, seededRandom, type WireRequest } from './mock-model.js';
 
 export interface MockServerOptions {
@@ -33,6 +34,9 @@ export interface MockServerOptions {
 export interface MockServerStats {
   requests: number;
   chat_requests: number;
+  /** POST /embeddings requests, and the texts they carried. */
+  embedding_requests: number;
+  embedding_inputs: number;
   in_flight: number;
   max_in_flight: number;
   errors_injected: number;
@@ -47,7 +51,7 @@ export interface MockServerStats {
 
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
-  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
+  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, embedding_requests: 0, embedding_inputs: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
   private readonly server: Server;
   private readonly random: () => number;
   private readonly recent: number[] = [];
@@ -85,6 +89,7 @@ export class MockServer {
       return send(res, 401, { error: { message: 'invalid API key', type: 'invalid_request_error' } });
     }
     if (req.method === 'GET' && path === '/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
+    if (req.method === 'POST' && path === '/embeddings') return this.embeddings(req, res);
     if (req.method !== 'POST' || path !== '/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
 
     let body: WireRequest;
@@ -147,6 +152,38 @@ export class MockServer {
         model: body.model,
         choices: [{ index: 0, message: { ...completion.message, content: completion.message.content === null ? null : content }, finish_reason: completion.finish_reason }],
         usage: { ...completion.usage, total_tokens: completion.usage.prompt_tokens + completion.usage.completion_tokens },
+      });
+    } finally {
+      this.stats.in_flight--;
+    }
+  }
+
+  /** POST /embeddings: the built-in mock embedding of each input, after the configured latency. */
+  private async embeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: { model?: string; input?: unknown; dimensions?: number };
+    try {
+      body = JSON.parse(await readBody(req)) as typeof body;
+    } catch (err) {
+      return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
+    }
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.some((t) => typeof t !== 'string')) {
+      return send(res, 400, { error: { message: 'input must be a string or a non-empty array of strings', type: 'invalid_request_error' } });
+    }
+    this.stats.embedding_requests++;
+    this.stats.embedding_inputs += inputs.length;
+    this.stats.in_flight++;
+    this.stats.max_in_flight = Math.max(this.stats.max_in_flight, this.stats.in_flight);
+    try {
+      await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      const dimensions = typeof body.dimensions === 'number' ? body.dimensions : MOCK_EMBEDDING_DIMENSIONS;
+      const texts = inputs as string[];
+      const tokens = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+      return send(res, 200, {
+        object: 'list',
+        model: body.model,
+        data: texts.map((t, index) => ({ object: 'embedding', index, embedding: Array.from(mockEmbedding(t, dimensions)) })),
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
       });
     } finally {
       this.stats.in_flight--;

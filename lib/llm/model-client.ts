@@ -3,6 +3,8 @@ import type { ResponseCache } from './cache/response-cache.js';
 import { canonicalJson, canonicalMessages, sha256 } from './canonical.js';
 import { HttpTransport, TransportError } from './http-transport.js';
 import { RequestLimiter } from './limiter.js';
+import { EmbeddingBatcher } from './embedding-batcher.js';
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
 import { estimateTokens, mockCompletion, type WireRequest } from './mock-model.js';
 import { retryDelayMs, type BackoffOptions } from './retry.js';
 import type { ChatMessage, ChatRequest, Completion } from './types.js';
@@ -24,10 +26,13 @@ export interface ResolvedModel {
   timeoutMs: number;
   retries: number;
   balance: 'least_outstanding' | 'round_robin';
+  /** Texts per /embeddings request. */
+  embeddingBatch: number;
 }
 
 export interface ModelClientDeps {
-  cache: ResponseCache | null;
+  cache: ResponseCache<Completion> | null;
+  embeddingCache?: ResponseCache<Float32Array> | null;
   /** Called once when the circuit breaker opens: the run should stop taking records. */
   onFatal: (message: string) => void;
   breakerThreshold?: number;
@@ -52,6 +57,7 @@ export class ModelClient {
   private readonly canonicalOnce = new WeakMap<object, string>();
   /** The model's params merged under each node's params object, merged once per object. */
   private readonly mergedParams = new WeakMap<object, Record<string, unknown>>();
+  private readonly embeddings: EmbeddingBatcher;
   private serverFaultsInARow = 0;
   private brokenBecause: string | null = null;
 
@@ -66,6 +72,7 @@ export class ModelClient {
         : null;
     // Credentials never enter the key, and the same model behind several endpoints is one model.
     this.identity = spec.provider === 'mock' ? 'mock' : [...spec.baseUrls].map(withoutCredentials).sort().join(' ');
+    this.embeddings = new EmbeddingBatcher(spec.embeddingBatch, (texts) => this.fetchEmbeddings(texts));
   }
 
   /**
@@ -112,6 +119,23 @@ export class ModelClient {
     return this.deps.cache.fetch(this.cacheKey(request), load, this.usage.cache);
   }
 
+  /**
+   * The embedding of one text. Cached like chat answers (key: endpoint, model, dimensions,
+   * text); the misses of one turn of the event loop go out together, `embeddingBatch` texts
+   * to a request.
+   */
+  embed(text: string): Promise<Float32Array> {
+    if (this.deps.dryRun) return Promise.resolve(mockEmbedding(text, this.dimensions()));
+    const load = (): Promise<Float32Array> => this.embeddings.embed(text);
+    const cache = this.deps.embeddingCache;
+    if (!cache) {
+      this.usage.cache.misses++;
+      return load();
+    }
+    const key = sha256([this.identity, this.spec.model, 'embeddings', String(this.dimensions()), text].join('\u0000'));
+    return cache.fetch(key, load, this.usage.cache);
+  }
+
   /** Checks each endpoint answers before any record is read; returns problems. */
   async preflight(): Promise<string[]> {
     if (!this.transport) return [];
@@ -140,30 +164,67 @@ export class ModelClient {
   }
 
   private async fetchFresh(request: ChatRequest): Promise<Completion> {
-    if (this.brokenBecause) throw new ModelUnavailableError(`model "${this.spec.name}" is unavailable: ${this.brokenBecause}`);
     if (!this.transport) {
+      this.checkAvailable();
       this.usage.started();
       const completion = mockCompletion(this.payload(request));
       this.usage.ended(0);
-      this.count(completion);
+      this.count(completion.usage.prompt_tokens, completion.usage.completion_tokens);
       return completion;
     }
     const estimate = estimateTokens(request.messages) + (typeof request.params.max_tokens === 'number' ? request.params.max_tokens : 256);
-    const payload = this.payload(request);
+    const completion = await this.exchange('/chat/completions', this.payload(request), estimate, (body) => parseCompletion(body, request));
+    this.count(completion.usage.prompt_tokens, completion.usage.completion_tokens);
+    return completion;
+  }
+
+  private async fetchEmbeddings(texts: string[]): Promise<Float32Array[]> {
+    const dimensions = this.dimensions();
+    if (!this.transport) {
+      this.checkAvailable();
+      this.usage.started();
+      const vectors = texts.map((t) => mockEmbedding(t, dimensions));
+      this.usage.ended(0);
+      this.count(Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4), 0);
+      return vectors;
+    }
+    const payload: Record<string, unknown> = { model: this.spec.model, input: texts };
+    if (typeof this.spec.params.dimensions === 'number') payload.dimensions = this.spec.params.dimensions;
+    const estimate = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+    const { vectors, promptTokens } = await this.exchange('/embeddings', payload, estimate, (body) => parseEmbeddings(body, texts.length));
+    this.count(promptTokens ?? estimate, 0);
+    return vectors;
+  }
+
+  /** Vector length asked of the model: `params.dimensions`, else the mock's default. */
+  private dimensions(): number {
+    return typeof this.spec.params.dimensions === 'number' ? this.spec.params.dimensions : MOCK_EMBEDDING_DIMENSIONS;
+  }
+
+  private checkAvailable(): void {
+    if (this.brokenBecause) throw new ModelUnavailableError(`model "${this.spec.name}" is unavailable: ${this.brokenBecause}`);
+  }
+
+  /**
+   * One POST with the limiter, retries (full jitter, Retry-After) and the circuit breaker;
+   * `parse` turns the answer's JSON into the result or throws a retryable TransportError.
+   */
+  private async exchange<T>(path: string, payload: unknown, estimate: number, parse: (body: unknown) => { value: T; usedTokens?: number }): Promise<T> {
+    this.checkAvailable();
+    const transport = this.transport!;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire(estimate);
-      const endpoint = this.transport.pick();
+      const endpoint = transport.pick();
       const began = performance.now();
       this.usage.started();
       let used: number | undefined;
       let delay: number;
       try {
-        const body = await this.transport.postJson(endpoint, '/chat/completions', payload, (hint) => this.limiter.pauseUntil(hint.pauseUntil));
-        const completion = parseCompletion(body, request);
-        used = completion.usage.prompt_tokens + completion.usage.completion_tokens;
+        const body = await transport.postJson(endpoint, path, payload, (hint) => this.limiter.pauseUntil(hint.pauseUntil));
+        const parsed = parse(body);
+        used = parsed.usedTokens;
         this.serverFaultsInARow = 0;
-        this.count(completion);
-        return completion;
+        return parsed.value;
       } catch (err) {
         const fault = err instanceof TransportError ? err : new TransportError(String((err as Error).message ?? err), false, false);
         if (fault.serverFault && ++this.serverFaultsInARow >= (this.deps.breakerThreshold ?? 20)) this.trip(fault.message);
@@ -190,9 +251,9 @@ export class ModelClient {
     return body;
   }
 
-  private count(completion: Completion): void {
-    this.usage.prompt_tokens += completion.usage.prompt_tokens;
-    this.usage.completion_tokens += completion.usage.completion_tokens;
+  private count(promptTokens: number, completionTokens: number): void {
+    this.usage.prompt_tokens += promptTokens;
+    this.usage.completion_tokens += completionTokens;
   }
 
   private trip(reason: string): void {
@@ -202,7 +263,7 @@ export class ModelClient {
   }
 }
 
-function parseCompletion(body: unknown, request: ChatRequest): Completion {
+function parseCompletion(body: unknown, request: ChatRequest): { value: Completion; usedTokens: number } {
   const b = body as {
     choices?: Array<{ message?: ChatMessage; finish_reason?: string | null }>;
     usage?: { prompt_tokens?: number; completion_tokens?: number };
@@ -211,15 +272,30 @@ function parseCompletion(body: unknown, request: ChatRequest): Completion {
   if (!choice?.message) throw new TransportError('answer has no choices[0].message', true, true);
   const message = choice.message;
   const text = typeof message.content === 'string' ? message.content : '';
-  return {
+  const prompt_tokens = b.usage?.prompt_tokens ?? estimateTokens(request.messages);
+  const completion_tokens = b.usage?.completion_tokens ?? Math.ceil(text.length / 4);
+  const value: Completion = {
     text,
     finish_reason: choice.finish_reason ?? null,
-    usage: {
-      prompt_tokens: b.usage?.prompt_tokens ?? estimateTokens(request.messages),
-      completion_tokens: b.usage?.completion_tokens ?? Math.ceil(text.length / 4),
-    },
+    usage: { prompt_tokens, completion_tokens },
     message: { role: 'assistant', content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
   };
+  return { value, usedTokens: prompt_tokens + completion_tokens };
+}
+
+/** The vectors of an /embeddings answer, in input order (servers may list them out of order). */
+function parseEmbeddings(body: unknown, expected: number): { value: { vectors: Float32Array[]; promptTokens?: number }; usedTokens?: number } {
+  const b = body as { data?: Array<{ embedding?: unknown; index?: number }>; usage?: { prompt_tokens?: number } };
+  if (!Array.isArray(b.data) || b.data.length !== expected) {
+    throw new TransportError(`embeddings answer has ${Array.isArray(b.data) ? b.data.length : 'no'} vectors for ${expected} inputs`, true, true);
+  }
+  const vectors: Float32Array[] = new Array<Float32Array>(expected);
+  b.data.forEach((d, i) => {
+    const at = typeof d.index === 'number' ? d.index : i;
+    if (!Array.isArray(d.embedding) || at < 0 || at >= expected) throw new TransportError('embeddings answer has a malformed vector', true, true);
+    vectors[at] = Float32Array.from(d.embedding as number[]);
+  });
+  return { value: { vectors, promptTokens: b.usage?.prompt_tokens }, usedTokens: b.usage?.prompt_tokens };
 }
 
 function withoutCredentials(url: string): string {

@@ -23,6 +23,7 @@ export const ModelSchema = Type.Object(
     tpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tokens per minute (prompt + completion).' })),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 1, description: 'Per-request timeout (default 60000).' })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Retries on network errors, 408, 409, 429 and 5xx (default 5).' })),
+    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048, description: 'Texts per /embeddings request, for embedding models (default 64).' })),
     balance: Type.Optional(
       Type.Union([Type.Literal('least_outstanding'), Type.Literal('round_robin')], {
         description: 'How requests spread over several base_url endpoints (default least_outstanding).',

@@ -1,6 +1,8 @@
+import { completionCodec, completionSize, embeddingCodec } from './cache/codecs.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { DiskStore } from './cache/disk-store.js';
 import type { CacheStore } from './cache/store.js';
+import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import type { ModelConfig } from './model-schema.js';
 import type { WireRequest } from './mock-model.js';
@@ -25,8 +27,10 @@ export class ModelRegistry {
   /** Aborted, with a message as reason, when a model fails past its circuit breaker. */
   readonly fatal = new AbortController();
   private readonly clients = new Map<string, ModelClient>();
-  private readonly cache: ResponseCache | null;
-  private readonly stores: CacheStore[] = [];
+  private readonly cache: ResponseCache<Completion> | null;
+  private readonly stores: Array<CacheStore<Completion>> = [];
+  private readonly embeddingCache: ResponseCache<Float32Array> | null;
+  private readonly embeddingStores: Array<CacheStore<Float32Array>> = [];
   /** Registries of included graphs (subgraphs): reported and closed with this one. */
   private readonly children: Array<{ prefix: string; registry: ModelRegistry }> = [];
 
@@ -34,7 +38,8 @@ export class ModelRegistry {
     private readonly configs: Readonly<Record<string, ModelConfig>>,
     private readonly options: LlmOptions,
   ) {
-    this.cache = options.cache ? new ResponseCache({ stores: this.stores }) : null;
+    this.cache = options.cache ? new ResponseCache({ stores: this.stores, sizeOf: completionSize }) : null;
+    this.embeddingCache = options.cache ? new ResponseCache({ stores: this.embeddingStores, sizeOf: (v) => v.byteLength + 64 }) : null;
   }
 
   /** Names a node may use; a graph without `models` gets the implicit "default". */
@@ -63,10 +68,12 @@ export class ModelRegistry {
     if (!client) {
       // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
       if (this.clients.size === 0 && this.options.cache && this.options.cacheDir && !this.options.dryRun) {
-        this.stores.push(new DiskStore(this.options.cacheDir, this.options.cacheReadOnly));
+        this.stores.push(new DiskStore(this.options.cacheDir, completionCodec, this.options.cacheReadOnly));
+        this.embeddingStores.push(new DiskStore(this.options.cacheDir, embeddingCodec, this.options.cacheReadOnly));
       }
       client = new ModelClient(this.resolve(name), {
         cache: this.options.dryRun ? null : this.cache,
+        embeddingCache: this.options.dryRun ? null : this.embeddingCache,
         dryRun: this.options.dryRun,
         onFatal: (message) => {
           if (!this.fatal.signal.aborted) this.fatal.abort(message);
@@ -106,7 +113,7 @@ export class ModelRegistry {
   /** Opens the persistent cache tiers; a problem is returned as a message. */
   async ready(): Promise<string | null> {
     try {
-      await Promise.all(this.stores.map((s) => s.ready()));
+      await Promise.all([...this.stores, ...this.embeddingStores].map((s) => s.ready()));
       return null;
     } catch (err) {
       return `cannot open the LLM cache in ${this.options.cacheDir}: ${(err as Error).message}`;
@@ -121,7 +128,7 @@ export class ModelRegistry {
   async close(): Promise<void> {
     await Promise.all(this.children.map((c) => c.registry.close()));
     await Promise.all(this.inUse().map((c) => c.close()));
-    await Promise.all(this.stores.map((s) => s.close()));
+    await Promise.all([...this.stores, ...this.embeddingStores].map((s) => s.close()));
   }
 
   private configFor(name: string): ModelConfig {
@@ -147,6 +154,7 @@ export class ModelRegistry {
       timeoutMs: c.timeout_ms ?? 60_000,
       retries: c.retries ?? 5,
       balance: c.balance ?? 'least_outstanding',
+      embeddingBatch: c.batch_size ?? 64,
     };
   }
 }

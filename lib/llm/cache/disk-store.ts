@@ -1,16 +1,18 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import type { Completion } from '../types.js';
 import type { CacheStore } from './store.js';
-
-/** The database file inside the cache folder. */
-const DB_FILE = 'llm-responses.mdb';
 
 type Lmdb = typeof import('lmdb');
 
-/** What is written: a Completion whose message may be left out when it is just the text. */
-type StoredCompletion = Omit<Completion, 'message'> & { message?: Completion['message'] };
+/** How one kind of value is kept on disk: its database file and its stored form. */
+export interface DiskCodec<V, S> {
+  /** The database file inside the cache folder. */
+  readonly file: string;
+  encode(value: V): S;
+  /** The value, or undefined when the stored form is not what this version writes. */
+  decode(stored: S): V | undefined;
+}
 
 /** lmdb is loaded only by runs that use the disk cache: startup stays short for the rest. */
 async function loadLmdb(): Promise<Lmdb> {
@@ -18,21 +20,22 @@ async function loadLmdb(): Promise<Lmdb> {
 }
 
 /**
- * Completions on disk in an LMDB database. LMDB commits whole transactions through
+ * Values on disk in an LMDB database. LMDB commits whole transactions through
  * copy-on-write pages, so a crash mid-write leaves the last committed state (a torn entry
  * is never served), and several processes may share one folder (it locks for them).
  * Reads are memory-mapped: a warm cache answers hundreds of thousands of lookups a second.
  */
-export class DiskStore implements CacheStore {
+export class DiskStore<V, S> implements CacheStore<V> {
   readonly name = 'disk';
-  private readonly db: Promise<RootDatabase<StoredCompletion, string>>;
+  private readonly db: Promise<RootDatabase<S, string>>;
 
   /** Starts opening the database; `ready()` reports a folder that cannot be used. */
   constructor(
     readonly dir: string,
+    private readonly codec: DiskCodec<V, S>,
     private readonly readOnly = false,
   ) {
-    this.db = openDb(dir);
+    this.db = openDb<S>(dir, codec.file);
     this.db.catch(() => undefined);
   }
 
@@ -40,24 +43,20 @@ export class DiskStore implements CacheStore {
     await this.db;
   }
 
-  async get(key: string): Promise<Completion | undefined> {
+  async get(key: string): Promise<V | undefined> {
     const db = await this.db;
-    let stored: StoredCompletion | undefined;
+    let stored: S | undefined;
     try {
       stored = db.get(key);
     } catch {
       return undefined;
     }
-    if (!stored) return undefined;
-    return { ...stored, message: stored.message ?? { role: 'assistant', content: stored.text } };
+    return stored === undefined ? undefined : this.codec.decode(stored);
   }
 
-  async set(key: string, value: Completion): Promise<void> {
+  async set(key: string, value: V): Promise<void> {
     if (this.readOnly) return;
-    // A plain assistant message repeats the text: store it once.
-    const plain = value.message.role === 'assistant' && value.message.content === value.text && Object.keys(value.message).length === 2;
-    const stored: StoredCompletion = plain ? { text: value.text, finish_reason: value.finish_reason, usage: value.usage } : value;
-    await (await this.db).put(key, stored);
+    await (await this.db).put(key, this.codec.encode(value));
   }
 
   async close(): Promise<void> {
@@ -66,37 +65,46 @@ export class DiskStore implements CacheStore {
   }
 }
 
-async function openDb(dir: string): Promise<RootDatabase<StoredCompletion, string>> {
+async function openDb<S>(dir: string, file: string): Promise<RootDatabase<S, string>> {
   const { open } = await loadLmdb();
   mkdirSync(dir, { recursive: true });
-  return open<StoredCompletion, string>({ path: join(dir, DB_FILE), compression: false });
+  return open<S, string>({ path: join(dir, file), compression: false });
 }
 
 export interface DiskCacheSummary {
   dir: string;
   entries: number;
   bytes: number;
+  /** Entries per database file (completions, embeddings). */
+  files: Record<string, number>;
 }
 
-export async function diskCacheSummary(dir: string): Promise<DiskCacheSummary> {
-  const file = join(dir, DB_FILE);
-  let bytes = 0;
-  try {
-    bytes = statSync(file).size;
-  } catch {
-    return { dir, entries: 0, bytes: 0 };
+export async function diskCacheSummary(dir: string, files: readonly string[]): Promise<DiskCacheSummary> {
+  const summary: DiskCacheSummary = { dir, entries: 0, bytes: 0, files: {} };
+  for (const file of files) {
+    try {
+      summary.bytes += statSync(join(dir, file)).size;
+    } catch {
+      continue;
+    }
+    const db = await openDb(dir, file);
+    const entries = db.getCount();
+    await db.close();
+    summary.entries += entries;
+    summary.files[file] = entries;
   }
-  const db = await openDb(dir);
-  const entries = db.getCount();
-  await db.close();
-  return { dir, entries, bytes };
+  return summary;
 }
 
-export async function clearDiskCache(dir: string): Promise<number> {
-  const { entries } = await diskCacheSummary(dir);
-  if (entries === 0) return 0;
-  const db = await openDb(dir);
-  await db.clearAsync();
-  await db.close();
-  return entries;
+export async function clearDiskCache(dir: string, files: readonly string[]): Promise<number> {
+  const { files: counts } = await diskCacheSummary(dir, files);
+  let cleared = 0;
+  for (const [file, entries] of Object.entries(counts)) {
+    if (entries === 0) continue;
+    const db = await openDb(dir, file);
+    await db.clearAsync();
+    await db.close();
+    cleared += entries;
+  }
+  return cleared;
 }

@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import type { Completion } from '../types.js';
 import type { CacheStore } from './store.js';
 
 export interface CacheCounters {
@@ -16,8 +15,10 @@ export function emptyCounters(): CacheCounters {
   return { memory_hits: 0, coalesced: 0, store_hits: {}, misses: 0 };
 }
 
-export interface ResponseCacheOptions {
-  stores: CacheStore[];
+export interface ResponseCacheOptions<V> {
+  stores: Array<CacheStore<V>>;
+  /** Approximate bytes a value holds in memory, for the LRU's byte bound. */
+  sizeOf: (value: V) => number;
   maxEntries?: number;
   maxBytes?: number;
 }
@@ -28,19 +29,19 @@ export interface ResponseCacheOptions {
  * failed load is neither cached nor kept in flight. (lru-cache's own fetch() coalesces too,
  * but makes an AbortController per call, which cost a fifth of a warm-cache run.)
  */
-export class ResponseCache {
-  private readonly memory: LRUCache<string, Completion>;
-  private readonly inFlight = new Map<string, Promise<Completion>>();
+export class ResponseCache<V extends object> {
+  private readonly memory: LRUCache<string, V>;
+  private readonly inFlight = new Map<string, Promise<V>>();
 
-  constructor(private readonly options: ResponseCacheOptions) {
-    this.memory = new LRUCache<string, Completion>({
+  constructor(private readonly options: ResponseCacheOptions<V>) {
+    this.memory = new LRUCache<string, V>({
       max: options.maxEntries ?? 50_000,
       maxSize: options.maxBytes ?? 256 * 1024 * 1024,
-      sizeCalculation: (c) => c.text.length * 2 + 256,
+      sizeCalculation: options.sizeOf,
     });
   }
 
-  fetch(key: string, load: () => Promise<Completion>, counters: CacheCounters): Promise<Completion> {
+  fetch(key: string, load: () => Promise<V>, counters: CacheCounters): Promise<V> {
     const hit = this.memory.get(key);
     if (hit !== undefined) {
       counters.memory_hits++;
@@ -56,7 +57,7 @@ export class ResponseCache {
     return promise;
   }
 
-  private async resolve(key: string, load: () => Promise<Completion>, counters: CacheCounters): Promise<Completion> {
+  private async resolve(key: string, load: () => Promise<V>, counters: CacheCounters): Promise<V> {
     for (const store of this.options.stores) {
       const stored = await store.get(key);
       if (stored) {

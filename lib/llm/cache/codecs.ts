@@ -1,0 +1,39 @@
+import type { Completion } from '../types.js';
+import type { DiskCodec } from './disk-store.js';
+
+/** A Completion as written: the message is left out when it is just the text. */
+type StoredCompletion = Omit<Completion, 'message'> & { message?: Completion['message'] };
+
+export const completionCodec: DiskCodec<Completion, StoredCompletion> = {
+  file: 'llm-responses.mdb',
+  encode(value) {
+    const plain = value.message.role === 'assistant' && value.message.content === value.text && Object.keys(value.message).length === 2;
+    return plain ? { text: value.text, finish_reason: value.finish_reason, usage: value.usage } : value;
+  },
+  decode(stored) {
+    if (typeof stored?.text !== 'string') return undefined;
+    return { ...stored, message: stored.message ?? { role: 'assistant', content: stored.text } };
+  },
+};
+
+/** Embeddings are kept as the bytes of their float32 array: 4 bytes a dimension. */
+export const embeddingCodec: DiskCodec<Float32Array, Uint8Array> = {
+  file: 'embeddings.mdb',
+  encode(value) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  },
+  decode(stored) {
+    if (!(stored instanceof Uint8Array) || stored.byteLength % 4 !== 0) return undefined;
+    // A copy: the stored bytes may be unaligned, and belong to LMDB's read buffer.
+    const copy = new Uint8Array(stored);
+    return new Float32Array(copy.buffer);
+  },
+};
+
+/** The database files of the cache folder, for `cache stats` and `cache clear`. */
+export const CACHE_FILES = [completionCodec.file, embeddingCodec.file];
+
+/** Approximate memory of a cached completion, for the LRU's byte bound. */
+export function completionSize(c: Completion): number {
+  return c.text.length * 2 + 256;
+}

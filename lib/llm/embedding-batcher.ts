@@ -1,0 +1,44 @@
+interface Waiting {
+  text: string;
+  resolve: (vector: Float32Array) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Gathers the embedding requests of one turn of the event loop into requests of at most
+ * `batchSize` texts (an /embeddings call takes an array). Holds no more than its callers
+ * have in flight: they are the bound.
+ */
+export class EmbeddingBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly batchSize: number,
+    private readonly send: (texts: string[]) => Promise<Float32Array[]>,
+  ) {}
+
+  embed(text: string): Promise<Float32Array> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ text, resolve, reject });
+      if (this.waiting.length >= this.batchSize) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.batchSize);
+      this.send(batch.map((w) => w.text)).then(
+        (vectors) => batch.forEach((w, i) => w.resolve(vectors[i]!)),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      );
+    }
+  }
+}
