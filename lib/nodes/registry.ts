@@ -1,6 +1,7 @@
 import type { NodeDefinition } from './definition.js';
 import { agentNode } from './agent.js';
 import { codeNode } from './code.js';
+import { dedupNode } from './dedup.js';
 import { filterNode } from './filter.js';
 import { judgeNode } from './judge.js';
 import { llmNode } from './llm.js';
@@ -13,5 +14,5 @@ import { subgraphNode } from './subgraph.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

@@ -1,0 +1,37 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RootDatabase } from 'lmdb';
+
+/**
+ * The overflow of an exact-dedup set on disk, in a scratch LMDB database that lives as long
+ * as the run. Reads are synchronous memory-mapped lookups; writes are batched by LMDB, and
+ * are answered from `pending` until they have landed.
+ */
+export class DiskHashSet {
+  private readonly pending = new Map<string, number>();
+
+  private constructor(
+    private readonly db: RootDatabase<number, number[]>,
+    readonly dir: string,
+  ) {}
+
+  static async open(parent: string): Promise<DiskHashSet> {
+    const { open } = await import('lmdb');
+    mkdirSync(parent, { recursive: true });
+    const dir = mkdtempSync(join(parent, 'sygra-dedup-'));
+    // The set means nothing to another run: it goes when this process does.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const db = open<number, number[]>({ path: join(dir, 'seen.mdb'), noSync: true, noMetaSync: true, compression: false });
+    return new DiskHashSet(db, dir);
+  }
+
+  get(hi: number, lo: number): number | undefined {
+    return this.pending.get(`${hi}:${lo}`) ?? this.db.get([hi, lo]);
+  }
+
+  add(hi: number, lo: number, value: number): void {
+    const key = `${hi}:${lo}`;
+    this.pending.set(key, value);
+    void this.db.put([hi, lo], value).then(() => this.pending.delete(key));
+  }
+}

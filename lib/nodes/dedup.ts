@@ -1,0 +1,155 @@
+import { Type } from '@sinclair/typebox';
+import { DiskHashSet } from '../dedup/disk-hash-set.js';
+import { ExactIndex } from '../dedup/exact-index.js';
+import { LshIndex, lshShape } from '../dedup/lsh-index.js';
+import { MinHasher } from '../dedup/minhash.js';
+import { makeNormalizer } from '../dedup/normalize.js';
+import { makeTextReader } from '../dedup/record-text.js';
+import { hyperplaneShape, VectorIndex } from '../dedup/vector-index.js';
+import type { JsonObject } from '../engine/item.js';
+import { parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { defineNode, Dropped, nodeSchema, type CompiledNode } from './definition.js';
+
+/** What the node found for one record: the line of the kept record it repeats, and how alike they are. */
+interface Verdict {
+  duplicateOf: number | null;
+  /** Similarity to the closest earlier record looked at (1 for an exact repeat), or null when none was. */
+  similarity: number | null;
+}
+
+const METHOD_KEYS = {
+  exact: ['max_memory_mb', 'spill_dir'],
+  minhash: ['shingle', 'k', 'permutations', 'bands'],
+  semantic: ['model', 'index', 'max_kept', 'concurrency'],
+} as const;
+
+export const dedupNode = defineNode({
+  type: 'dedup',
+  description: 'Drops (or tags) records whose text repeats an earlier record: exactly, nearly (MinHash LSH), or in meaning (embeddings). The first occurrence in input order is kept.',
+  schema: nodeSchema('dedup', 'Deduplication.', {
+    method: Type.Optional(Type.Union([Type.Literal('exact'), Type.Literal('minhash'), Type.Literal('semantic')], { description: 'exact (default): same normalised text; minhash: Jaccard similarity of shingles; semantic: cosine similarity of embeddings.' })),
+    field: Type.Optional(Type.String({ description: 'A text field, or a messages array (default "messages").' })),
+    turns: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('assistant'), Type.Literal('user')], { description: 'For a messages array: which turns are compared (default all).' })),
+    mode: Type.Optional(Type.Union([Type.Literal('filter'), Type.Literal('tag')], { description: 'filter (default): drop duplicates; tag: keep all and write the output field.' })),
+    output: Type.Optional(Type.String({ description: 'With mode tag: the field that receives {duplicate_of, similarity} (default "dedup").' })),
+    normalize: Type.Optional(
+      Type.Object(
+        {
+          case: Type.Optional(Type.Boolean({ description: 'Lower-case (default true).' })),
+          whitespace: Type.Optional(Type.Boolean({ description: 'Collapse white space (default true).' })),
+          punctuation: Type.Optional(Type.Boolean({ description: 'Remove punctuation and symbols (default false).' })),
+          unicode: Type.Optional(Type.Boolean({ description: 'Unicode NFKC (default true).' })),
+        },
+        { additionalProperties: false, description: 'exact, minhash: how text is normalised before it is compared.' },
+      ),
+    ),
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'minhash: Jaccard similarity (default 0.8); semantic: cosine similarity (default 0.95). At or above it, a duplicate.' })),
+    max_memory_mb: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'exact: memory for the set of seen hashes (default 512; about 17 bytes a distinct text).' })),
+    spill_dir: Type.Optional(Type.String({ description: 'exact: when the memory budget is full, go on with a set on disk in this folder (removed at exit). Without it, a full budget is an error.' })),
+    shingle: Type.Optional(Type.Union([Type.Literal('word'), Type.Literal('char')], { description: 'minhash: word (default) or character shingles.' })),
+    k: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'minhash: shingle length (default 3 words, or 5 characters).' })),
+    permutations: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, description: 'minhash: signature length (default 128).' })),
+    bands: Type.Optional(Type.Integer({ minimum: 1, description: 'minhash: LSH bands (default: chosen for the threshold; rows = permutations / bands).' })),
+    model: Type.Optional(Type.String({ description: 'semantic: the embedding model (from `models`).' })),
+    index: Type.Optional(Type.Union([Type.Literal('lsh'), Type.Literal('exact')], { description: 'semantic: lsh (default): compare only vectors sharing a random-hyperplane band (a pair at the threshold is missed < 0.1% of the time); exact: compare with every kept vector.' })),
+    max_kept: Type.Optional(Type.Integer({ minimum: 1, description: 'semantic: most records the index keeps (default 200000; 4 bytes × dimensions each).' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'semantic: records in flight (embedding requests overlap; decisions stay in input order).' })),
+  }),
+  async compile(config, ctx) {
+    const method = config.method ?? 'exact';
+    let problems = 0;
+    const report = (path: string[], message: string): void => {
+      problems++;
+      ctx.report(path, message);
+    };
+    for (const [other, keys] of Object.entries(METHOD_KEYS)) {
+      if (other === method) continue;
+      for (const key of keys) if (config[key] !== undefined) report([key], `\`${key}\` applies to method ${other}, not ${method}`);
+    }
+    if (method === 'semantic' && config.normalize) report(['normalize'], '`normalize` applies to methods exact and minhash; semantic compares the text as it is');
+    if (method === 'exact' && config.threshold !== undefined) report(['threshold'], '`threshold` applies to methods minhash and semantic; exact matches are exact');
+    const field = config.field ?? 'messages';
+    const fieldPath = parsePath(field);
+    if ('error' in fieldPath) report(['field'], fieldPath.error);
+    const outputPath = parsePath(config.output ?? 'dedup');
+    if ('error' in outputPath) report(['output'], outputPath.error);
+    const permutations = config.permutations ?? 128;
+    if (config.bands !== undefined && config.bands > permutations) report(['bands'], `bands (${config.bands}) cannot exceed permutations (${permutations})`);
+    const modelName = method === 'semantic' ? (config.model ?? ctx.models.defaultName() ?? '') : '';
+    if (method === 'semantic' && !ctx.models.names().includes(modelName)) {
+      report(config.model ? ['model'] : [], modelName === '' ? `name an embedding model (one of: ${ctx.models.names().join(', ')})` : `no model named "${modelName}" (known: ${ctx.models.names().join(', ')})`);
+    }
+    if (problems > 0) return undefined;
+
+    const readText = makeTextReader(fieldPath as FieldPath, field, config.turns ?? 'all');
+    const normalize = makeNormalizer(config.normalize);
+    const tag = config.mode === 'tag';
+    const output = outputPath as FieldPath;
+    const settle = (record: JsonObject, verdict: Verdict): JsonObject | Dropped => {
+      if (tag) {
+        setPath(record, output, { duplicate_of: verdict.duplicateOf, similarity: verdict.similarity });
+        return record;
+      }
+      if (verdict.duplicateOf === null) return record;
+      return new Dropped(`duplicate of line ${verdict.duplicateOf} (${method}, similarity ${round(verdict.similarity ?? 1)})`);
+    };
+    // Filters leave records untouched: those are written out as the bytes they came in as.
+    const sync = (decide: (text: string, line: number) => Verdict): CompiledNode => ({
+      async: false,
+      concurrency: 1,
+      mutates: tag,
+      run: (record, rctx) => settle(record, decide(normalize(readText(record)), rctx.line)),
+    });
+
+    if (method === 'exact') {
+      const disk = config.spill_dir ? await DiskHashSet.open(config.spill_dir) : null;
+      const index = new ExactIndex((config.max_memory_mb ?? 512) * 2 ** 20, disk);
+      return sync((text, line) => {
+        const first = index.check(text, line);
+        return first === null ? { duplicateOf: null, similarity: null } : { duplicateOf: first, similarity: 1 };
+      });
+    }
+
+    if (method === 'minhash') {
+      const threshold = config.threshold ?? 0.8;
+      const shingle = config.shingle ?? 'word';
+      const hasher = new MinHasher({ permutations, shingle, k: config.k ?? (shingle === 'word' ? 3 : 5), seed: ctx.seed });
+      const shape = config.bands ? { bands: config.bands, rows: Math.floor(permutations / config.bands) } : lshShape(threshold, permutations);
+      const index = new LshIndex(permutations, shape, threshold);
+      return sync((text, line) => {
+        const { duplicate, best } = index.match(hasher.signature(text), line);
+        return duplicate ? { duplicateOf: duplicate.line, similarity: duplicate.similarity } : { duplicateOf: null, similarity: best };
+      });
+    }
+
+    const threshold = config.threshold ?? 0.95;
+    const client = ctx.models.get(modelName);
+    const index = new VectorIndex(config.max_kept ?? 200_000, config.index === 'exact' ? null : hyperplaneShape(threshold), ctx.seed);
+    // Embeddings are fetched concurrently, but each record is compared with the kept set
+    // only after every earlier record was: the first occurrence in input order is kept,
+    // whatever order the answers come back in.
+    let previous: Promise<unknown> = Promise.resolve();
+    return {
+      async: true,
+      concurrency: config.concurrency ?? Math.max(64, client.spec.concurrency),
+      mutates: tag,
+      run(record, rctx) {
+        const embedding = client.embed(readText(record));
+        const decided = previous
+          .then(() => embedding)
+          .then((vector) => {
+            const nearest = index.nearest(vector);
+            if (nearest && nearest.similarity >= threshold) return settle(record, { duplicateOf: nearest.line, similarity: round(nearest.similarity) });
+            index.add(vector, rctx.line);
+            return settle(record, { duplicateOf: null, similarity: nearest ? round(nearest.similarity) : null });
+          });
+        previous = decided.catch(() => undefined);
+        return decided;
+      },
+    };
+  },
+});
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}

@@ -1,0 +1,34 @@
+import t from 'tap';
+import { makeNormalizer } from '../../lib/dedup/normalize.js';
+import { makeTextReader } from '../../lib/dedup/record-text.js';
+import { words } from '../../lib/text/words.js';
+
+t.test('normalisation: case, white space, NFKC on by default; punctuation on request', async (t) => {
+  const plain = makeNormalizer();
+  t.equal(plain('  Hello,\n\tWORLD  '), 'hello, world');
+  t.equal(plain('ＡＢＣ ﬁne'), 'abc fine', 'full-width letters and the fi ligature fold');
+  t.equal(makeNormalizer({ punctuation: true })('Hello, world! (yes)'), 'hello world yes');
+  t.equal(makeNormalizer({ case: false, whitespace: false })('A  B'), 'A  B');
+  t.equal(makeNormalizer({ unicode: false })('ＡＢＣ'), 'ａｂｃ', 'without NFKC only the case changes');
+});
+
+t.test('words: Latin runs, each CJK character alone, emoji and punctuation left out', async (t) => {
+  t.same(words("It's 2024, café!"), ['It', 's', '2024', 'café']);
+  t.same(words('我喜欢 Go'), ['我', '喜', '欢', 'Go']);
+  t.same(words('🎉 ... '), []);
+});
+
+t.test('record text: a string field, or the selected turns of a messages array', async (t) => {
+  const record = {
+    prompt: 'Hi',
+    messages: [
+      { role: 'user', content: 'What is 2+2?' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Four.' }, { type: 'image_url', image_url: { url: 'x' } }] },
+    ],
+  };
+  t.equal(makeTextReader(['prompt'], 'prompt', 'all')(record), 'Hi');
+  t.equal(makeTextReader(['messages'], 'messages', 'all')(record), 'user: What is 2+2?\nassistant: Four. \n');
+  t.equal(makeTextReader(['messages'], 'messages', 'assistant')(record), 'assistant: Four. \n');
+  t.throws(() => makeTextReader(['nope'], 'nope', 'all')(record), /dedup field "nope" is missing/);
+  t.throws(() => makeTextReader(['messages'], 'messages', 'all')({ messages: ['x'] }), /not a \{role, content\} message/);
+});
