@@ -151,11 +151,39 @@ t.test('semantic against mock-server: paraphrases dropped, requests batched and 
   t.equal(unordered.stdout, first.stdout, 'and with every answer fetched afresh');
 });
 
-t.test('semantic on the built-in mock needs no server', async (t) => {
-  const res = await run(t, graph(['method: semantic', 'field: q', 'threshold: 0.9']), ndjson([{ q: 'Bake bread at home?' }, { q: 'How to bake bread at home' }, { q: 'Tides and the moon' }]));
-  t.equal(res.code, 0, res.stderr);
-  t.same(res.out.map((r) => r.q), ['Bake bread at home?', 'Tides and the moon']);
-  t.match(res.stderr, /built-in mock model/);
+t.test('semantic on the built-in mock needs no server; shared boilerplate is not a repeat', async (t) => {
+  const input = ndjson([
+    { q: 'Bake bread at home?' },
+    { q: 'How to bake bread at home' },
+    { q: 'Tides and the moon' },
+    { q: boilerplate + 'Why is the sky blue during the day?' },
+    { q: boilerplate + 'Which metals conduct electricity best?' },
+  ]);
+  for (const index of ['lsh', 'exact']) {
+    const res = await run(t, graph(['method: semantic', 'field: q', 'threshold: 0.9', `index: ${index}`]), input);
+    t.equal(res.code, 0, res.stderr);
+    t.same(res.out.map((r) => r.q), ['Bake bread at home?', 'Tides and the moon', boilerplate + 'Why is the sky blue during the day?', boilerplate + 'Which metals conduct electricity best?'], index);
+    t.match(res.stderr, /built-in mock model/);
+  }
+});
+
+t.test('behind an async node that finishes out of order, ordered runs keep the same records at any concurrency', async (t) => {
+  const records = ndjson(Array.from({ length: 300 }, (_, i) => ({ i, text: `Item ${i % 40} is described here with several words of text to shingle` })));
+  const outputs: string[] = [];
+  for (const method of ['exact', 'minhash']) {
+    for (const concurrency of [1, 32]) {
+      const dir = t.testdir({
+        'slow.mjs': 'export default async (r) => { await new Promise((ok) => setTimeout(ok, (r.i * 7919) % 13)); return r; };\n',
+        'g.yaml': `nodes:\n  slow: { type: code, module: ./slow.mjs, concurrency: ${concurrency} }\n  dedup: { type: dedup, method: ${method}, field: text }\nedges:\n  - { from: START, to: slow }\n  - { from: slow, to: dedup }\n  - { from: dedup, to: END }\n`,
+      });
+      const res = await runCli(['run', 'g.yaml'], { cwd: dir, input: records });
+      t.equal(res.code, 0, res.stderr);
+      outputs.push(res.stdout);
+    }
+  }
+  t.equal(outputs[0], outputs[1], 'exact: concurrency 1 and 32 agree');
+  t.equal(outputs[2], outputs[3], 'minhash: concurrency 1 and 32 agree');
+  t.same(lines(outputs[0]!).map((r) => r.i), Array.from({ length: 40 }, (_, i) => i), 'the first of each repeated text is the one kept');
 });
 
 /** Word 3-shingle Jaccard similarity, computed directly (the test's own reference); CJK characters count as words. */
