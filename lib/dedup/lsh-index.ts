@@ -1,4 +1,5 @@
 import { fmix32 } from '../hashing/string-hash.js';
+import { BandTables, grown } from './band-tables.js';
 import { estimatedJaccard } from './minhash.js';
 
 export interface LshShape {
@@ -49,12 +50,9 @@ export interface NearMatch {
  * (4 bytes a permutation), its line, and one table entry per band; never the text.
  */
 export class LshIndex {
-  private readonly tables: Array<Map<number, number | number[]>>;
+  private readonly tables: BandTables;
   private signatures: Uint32Array;
   private lines: Uint32Array;
-  /** The query that last looked at each kept signature, so a candidate met in several bands is compared once. */
-  private seenBy: Uint32Array;
-  private query = 0;
   size = 0;
 
   constructor(
@@ -62,10 +60,9 @@ export class LshIndex {
     private readonly shape: LshShape,
     private readonly threshold: number,
   ) {
-    this.tables = Array.from({ length: shape.bands }, () => new Map());
+    this.tables = new BandTables(shape.bands);
     this.signatures = new Uint32Array(permutations * 1024);
     this.lines = new Uint32Array(1024);
-    this.seenBy = new Uint32Array(1024);
   }
 
   /**
@@ -73,23 +70,16 @@ export class LshIndex {
    * or null, in which case this one is kept. `best` reports the closest candidate even below.
    */
   match(signature: Uint32Array, line: number): { duplicate: NearMatch | null; best: number | null } {
-    this.query = (this.query + 1) >>> 0 || 1;
     const keys = this.bandKeys(signature);
     let bestId = -1;
     let bestSimilarity = -1;
-    for (let band = 0; band < this.shape.bands; band++) {
-      const bucket = this.tables[band]!.get(keys[band]!);
-      if (bucket === undefined) continue;
-      for (const id of typeof bucket === 'number' ? [bucket] : bucket) {
-        if (this.seenBy[id] === this.query) continue;
-        this.seenBy[id] = this.query;
-        const similarity = estimatedJaccard(signature, this.signatures, id * this.permutations);
-        if (similarity > bestSimilarity || (similarity === bestSimilarity && id < bestId)) {
-          bestSimilarity = similarity;
-          bestId = id;
-        }
+    this.tables.candidates(keys, (id) => {
+      const similarity = estimatedJaccard(signature, this.signatures, id * this.permutations);
+      if (similarity > bestSimilarity || (similarity === bestSimilarity && id < bestId)) {
+        bestSimilarity = similarity;
+        bestId = id;
       }
-    }
+    });
     const best = bestId >= 0 ? bestSimilarity : null;
     if (bestId >= 0 && bestSimilarity >= this.threshold) return { duplicate: { line: this.lines[bestId]!, similarity: bestSimilarity }, best };
     this.add(signature, line, keys);
@@ -98,17 +88,13 @@ export class LshIndex {
 
   private add(signature: Uint32Array, line: number, keys: Uint32Array): void {
     const id = this.size++;
-    if (id >= this.lines.length) this.growTo(this.lines.length * 2);
+    if (id >= this.lines.length) {
+      this.signatures = grown(this.signatures, this.lines.length * 2 * this.permutations);
+      this.lines = grown(this.lines, this.lines.length * 2);
+    }
     this.signatures.set(signature, id * this.permutations);
     this.lines[id] = line;
-    for (let band = 0; band < this.shape.bands; band++) {
-      const table = this.tables[band]!;
-      const key = keys[band]!;
-      const bucket = table.get(key);
-      if (bucket === undefined) table.set(key, id);
-      else if (typeof bucket === 'number') table.set(key, [bucket, id]);
-      else bucket.push(id);
-    }
+    this.tables.add(keys, id);
   }
 
   /** Band hashes cut to 30 bits, so that Map keys stay small integers; a clash only adds a candidate. */
@@ -123,15 +109,4 @@ export class LshIndex {
     return keys;
   }
 
-  private growTo(capacity: number): void {
-    const signatures = new Uint32Array(capacity * this.permutations);
-    signatures.set(this.signatures);
-    this.signatures = signatures;
-    const lines = new Uint32Array(capacity);
-    lines.set(this.lines);
-    this.lines = lines;
-    const seenBy = new Uint32Array(capacity);
-    seenBy.set(this.seenBy);
-    this.seenBy = seenBy;
-  }
 }

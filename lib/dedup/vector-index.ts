@@ -1,4 +1,5 @@
 import { seededRandom } from '../llm/mock-model.js';
+import { BandTables, grown } from './band-tables.js';
 
 /** Random-hyperplane LSH settings: `bands` tables keyed by `rows` sign bits each. */
 export interface HyperplaneShape {
@@ -32,10 +33,7 @@ export class VectorIndex {
   private lines = new Uint32Array(0);
   private dimensions = 0;
   private planes: Float32Array | null = null;
-  private readonly tables: Array<Map<number, number | number[]>>;
-  /** The query that last compared each kept vector, so one met in several bands is compared once. */
-  private seenBy = new Uint32Array(0);
-  private query = 0;
+  private readonly tables: BandTables | null;
   /** Band keys of the last query, reused when that vector is then added. */
   private last: { vector: Float32Array; unit: Float32Array; keys: Uint32Array | null } | null = null;
   size = 0;
@@ -47,7 +45,7 @@ export class VectorIndex {
     private readonly shape: HyperplaneShape | null = null,
     private readonly seed = 0,
   ) {
-    this.tables = shape ? Array.from({ length: shape.bands }, () => new Map()) : [];
+    this.tables = shape ? new BandTables(shape.bands) : null;
   }
 
   /** The most similar kept vector among those compared (the earliest among equals), or null. */
@@ -64,23 +62,8 @@ export class VectorIndex {
         best = id;
       }
     };
-    if (keys) {
-      this.query = (this.query + 1) >>> 0 || 1;
-      for (let band = 0; band < keys.length; band++) {
-        const bucket = this.tables[band]!.get(keys[band]!);
-        if (bucket === undefined) continue;
-        if (typeof bucket === 'number') {
-          if (this.seenBy[bucket] !== this.query) consider(bucket);
-          this.seenBy[bucket] = this.query;
-          continue;
-        }
-        for (const id of bucket) {
-          if (this.seenBy[id] === this.query) continue;
-          this.seenBy[id] = this.query;
-          consider(id);
-        }
-      }
-    } else for (let id = 0; id < this.size; id++) consider(id);
+    if (keys && this.tables) this.tables.candidates(keys, consider);
+    else for (let id = 0; id < this.size; id++) consider(id);
     return best < 0 ? null : { line: this.lines[best]!, similarity: Math.min(1, bestSimilarity) };
   }
 
@@ -93,14 +76,7 @@ export class VectorIndex {
     const id = this.size++;
     this.vectors.set(unit, id * this.dimensions);
     this.lines[id] = line;
-    if (!keys) return;
-    for (let band = 0; band < keys.length; band++) {
-      const table = this.tables[band]!;
-      const bucket = table.get(keys[band]!);
-      if (bucket === undefined) table.set(keys[band]!, id);
-      else if (typeof bucket === 'number') table.set(keys[band]!, [bucket, id]);
-      else bucket.push(id);
-    }
+    if (keys) this.tables!.add(keys, id);
   }
 
   private prepare(vector: Float32Array): { unit: Float32Array; keys: Uint32Array | null } {
@@ -137,15 +113,8 @@ export class VectorIndex {
 
   private grow(): void {
     const capacity = Math.min(this.maxKept, Math.max(1024, this.size * 2));
-    const vectors = new Float32Array(capacity * this.dimensions);
-    vectors.set(this.vectors);
-    this.vectors = vectors;
-    const lines = new Uint32Array(capacity);
-    lines.set(this.lines);
-    this.lines = lines;
-    const seenBy = new Uint32Array(capacity);
-    seenBy.set(this.seenBy);
-    this.seenBy = seenBy;
+    this.vectors = grown(this.vectors, capacity * this.dimensions);
+    this.lines = grown(this.lines, capacity);
   }
 }
 
