@@ -18,6 +18,39 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   let usageError = false;
   const debug = argv.includes('--debug');
 
+  // Each command's work, run once yargs has parsed and validated the whole command line.
+  const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+    run: async (args) => {
+      exitCode = await runHandler(args as unknown as RunArgs, term);
+    },
+    validate: async (args) => {
+      const graph = await loadGraphOrReport(String(args.graph), term);
+      if (!graph) exitCode = ExitCode.usage;
+      else term.stdout.write(`ok: ${args.graph} (${graph.nodes.length} nodes)\n`);
+    },
+    graph: async (args) => {
+      const graph = await loadGraphOrReport(String(args.graph), term);
+      if (!graph) exitCode = ExitCode.usage;
+      else term.stdout.write(renderGraph(graph, args.format as GraphFormat));
+    },
+    schema: () => {
+      term.stdout.write(JSON.stringify(graphJsonSchema(nodeTypes.values()), null, 2) + '\n');
+    },
+    oasst: async (args) => {
+      exitCode = await oasstHandler(args as unknown as OasstArgs, term);
+    },
+    rules: async () => {
+      const { rulesTable } = await import('../quality/rules-doc.js');
+      term.stdout.write(rulesTable());
+    },
+    'mock-server': async (args) => {
+      exitCode = await mockServerHandler(args as unknown as MockServerArgs, term);
+    },
+    cache: async (args) => {
+      exitCode = await cacheHandler(args as unknown as CacheArgs, term);
+    },
+  };
+
   const cli = yargs(argv)
     .scriptName('sygra-stream')
     .usage(
@@ -34,9 +67,6 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       'run <graph>',
       'Run records through a graph',
       (y) => runBuilder(y),
-      async (args) => {
-        exitCode = await runHandler(args as unknown as RunArgs, term);
-      },
     )
     .command(
       'validate <graph>',
@@ -45,11 +75,6 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
         y
           .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
           .example('$0 validate fixtures/graphs/filter.yaml', 'Prints "ok" or one line per problem; exit 2 on problems'),
-      async (args) => {
-        const graph = await loadGraphOrReport(String(args.graph), term);
-        if (!graph) exitCode = ExitCode.usage;
-        else term.stdout.write(`ok: ${args.graph} (${graph.nodes.length} nodes)\n`);
-      },
     )
     .command(
       'graph <graph>',
@@ -59,72 +84,54 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
           .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
           .option('format', { choices: ['mermaid', 'dot'] as const, default: 'mermaid' as const, describe: 'Output format' })
           .example('$0 graph fixtures/graphs/filter.yaml --format dot | dot -Tsvg > graph.svg', 'Render with Graphviz'),
-      async (args) => {
-        const graph = await loadGraphOrReport(String(args.graph), term);
-        if (!graph) exitCode = ExitCode.usage;
-        else term.stdout.write(renderGraph(graph, args.format as GraphFormat));
-      },
     )
     .command(
       'schema',
       'Print the JSON Schema of graph files (for editor completion)',
       (y) => y.example('$0 schema > sygra-graph.schema.json', 'Then point your editor\'s YAML plugin at it'),
-      () => {
-        term.stdout.write(JSON.stringify(graphJsonSchema(nodeTypes.values()), null, 2) + '\n');
-      },
     )
     .command(
       'oasst',
       'Turn OASST trees or flat messages into SFT conversations or DPO pairs',
       (y) => oasstBuilder(y),
-      async (args) => {
-        exitCode = await oasstHandler(args as unknown as OasstArgs, term);
-      },
     )
     .command(
       'rules',
       'Print the quality rules with their formulas and default thresholds (Markdown)',
       (y) => y.example('$0 rules', 'The table the README shows'),
-      async () => {
-        const { rulesTable } = await import('../quality/rules-doc.js');
-        term.stdout.write(rulesTable());
-      },
     )
     .command(
       'mock-server',
       'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)',
       (y) => mockServerBuilder(y),
-      async (args) => {
-        exitCode = await mockServerHandler(args as unknown as MockServerArgs, term);
-      },
     )
     .command(
       'cache <action>',
       'Show or clear the persistent LLM response cache',
       (y) => cacheBuilder(y),
-      async (args) => {
-        exitCode = await cacheHandler(args as unknown as CacheArgs, term);
-      },
     )
     .completion('completion', 'Print a bash/zsh completion script (add `source <(sygra-stream completion)` to your shell profile)')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
-    .demandCommand(1, 'Name a command: run, validate, graph, schema, oasst, rules, mock-server, cache or completion.')
-    .recommendCommands()
+    .demandCommand(1, `Name a command: ${COMMANDS.join(', ')}.`)
     .strict()
     .epilogue(EXIT_CODES_HELP)
     .version(packageVersion())
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    // yargs lays out the help text of a command even when it is not shown: skip the
+    // width calculations unless help is asked for.
+    .wrap(argv.includes('--help') || argv.includes('-h') ? Math.min(100, process.stdout.columns ?? 100) : null)
     .fail((message, err) => {
       if (err) throw err;
       usageError = true;
-      say(term, improveUsageMessage(message ?? 'invalid usage', cli));
+      say(term, improveUsageMessage(message ?? 'invalid usage', cli, argv));
       term.stderr.write(`Try 'sygra-stream --help' or 'sygra-stream <command> --help'.\n`);
     });
 
   try {
-    await cli.parseAsync();
+    const args = await cli.parseAsync();
+    if (usageError) return ExitCode.usage;
+    await handlers[String(args._[0])]?.(args);
   } catch (err) {
     if (debug) term.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     else say(term, (err as Error).message ?? String(err));
@@ -133,11 +140,16 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   return usageError ? ExitCode.usage : exitCode;
 }
 
-/** Adds "did you mean" to yargs' unknown-argument messages. */
-function improveUsageMessage(message: string, y: Argv): string {
+const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'mock-server', 'cache', 'completion'];
+
+/** Adds "did you mean" to yargs' unknown-argument messages, and tells a stray word from a flag. */
+function improveUsageMessage(message: string, y: Argv, argv: readonly string[]): string {
   const match = /^Unknown arguments?: (.+)$/.exec(message);
   if (!match) return message;
+  if (argv[0] === match[1]!.split(', ')[0]) return `unknown command "${argv[0]}"${didYouMean(argv[0]!, COMMANDS)} (commands: ${COMMANDS.join(', ')})`;
   const known = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const words = match[1]!.split(', ').filter((name) => argv.includes(name));
+  if (words.length > 0) return `unexpected argument${words.length > 1 ? 's' : ''}: ${words.join(', ')}`;
   const parts = match[1]!.split(', ').map((name) => {
     const flag = name.length === 1 ? `-${name}` : `--${name}`;
     const hint = didYouMean(name, known).replace(/"([^"]+)"/, (_, k: string) => `--${k}`);

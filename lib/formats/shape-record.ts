@@ -13,7 +13,7 @@ export interface Turn {
 export type RecordShaper = (record: JsonObject) => JsonObject[] | { error: string };
 
 /** Compiles the `output:` block; problems are reported by key path. */
-export function compileOutput(config: OutputConfig, report: (path: string[], message: string) => void): RecordShaper | undefined {
+export async function compileOutput(config: OutputConfig, report: (path: string[], message: string) => void): Promise<RecordShaper | undefined> {
   const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected', fallback: string): FieldPath | undefined => {
     const p = parsePath(config[key] ?? fallback);
     if ('error' in p) {
@@ -30,7 +30,7 @@ export function compileOutput(config: OutputConfig, report: (path: string[], mes
   const metaPaths = (config.meta ?? []).map((m) => ({ name: m, path: parsePath(m) }));
   let check: JsonCheck | null = null;
   if (config.schema) {
-    const c = compileJsonSchema(config.schema);
+    const c = await compileJsonSchema(config.schema);
     if ('error' in c) report(['schema'], c.error);
     else check = c;
   }

@@ -82,7 +82,7 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, s
   }
 
   const output = spec.output
-    ? compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message)))
+    ? await compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message)))
     : null;
 
   const topology = resolveTopology(Object.keys(spec.nodes), spec.edges as EdgeSpec[] | undefined);

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { isRetryableStatus, parseDuration, parseRetryAfter } from './retry.js';
 
 /** A failed HTTP exchange: `retryable` says whether another try may succeed. */
@@ -49,12 +49,24 @@ export class HttpTransport {
   readonly endpoints: Endpoint[];
   private turn = 0;
 
-  constructor(urls: readonly string[], private readonly options: HttpTransportOptions) {
+  /** Loads undici (only runs that reach a server need it) and opens a pool per endpoint. */
+  static async open(urls: readonly string[], options: HttpTransportOptions): Promise<HttpTransport> {
+    const undici = await import('undici');
+    // Bundled, the CommonJS module's exports arrive as the default export only.
+    const Pool = undici.Pool ?? (undici as unknown as { default: typeof undici }).default.Pool;
+    return new HttpTransport(urls, options, Pool);
+  }
+
+  private constructor(
+    urls: readonly string[],
+    private readonly options: HttpTransportOptions,
+    PoolClass: typeof Pool,
+  ) {
     this.endpoints = urls.map((url) => {
       const u = new URL(url);
       return {
         url,
-        pool: new Pool(u.origin, { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 }),
+        pool: new PoolClass(u.origin, { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 }),
         basePath: u.pathname.replace(/\/+$/, ''),
         outstanding: 0,
         consecutiveFailures: 0,

@@ -1,12 +1,20 @@
-import AjvModule from 'ajv';
+import type AjvModule from 'ajv';
 
-// ajv is CommonJS with a default export; under ESM the class sits on `.default`.
-const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as typeof AjvModule.default;
+type AjvClass = typeof AjvModule.default;
+let ajvClass: Promise<AjvClass> | null = null;
+
+/** ajv is loaded by graphs that use a JSON Schema only: the others start faster without it. */
+function loadAjv(): Promise<AjvClass> {
+  // ajv is CommonJS with a default export; under ESM the class sits on `.default`.
+  ajvClass ??= import('ajv').then((m) => ((m.default as unknown as { default?: AjvClass }).default ?? m.default) as unknown as AjvClass);
+  return ajvClass;
+}
 
 export type JsonCheck = (value: unknown) => string | null;
 
 /** Compiles a JSON Schema into a check returning the first failure (path and message), or null. */
-export function compileJsonSchema(schema: Record<string, unknown>): JsonCheck | { error: string } {
+export async function compileJsonSchema(schema: Record<string, unknown>): Promise<JsonCheck | { error: string }> {
+  const Ajv = await loadAjv();
   const ajv = new Ajv({ allErrors: false, strict: false });
   try {
     const validate = ajv.compile(schema);

@@ -51,7 +51,8 @@ export class ModelUnavailableError extends Error {}
 export class ModelClient {
   readonly usage = new ModelUsage();
   private readonly limiter: RequestLimiter;
-  private readonly transport: HttpTransport | null;
+  /** HTTP models only: opened on first use (undici loads then, so mock-only runs start faster). */
+  private transport: Promise<HttpTransport> | null = null;
   private readonly identity: string;
   /** Canonical text of each params/response_format object seen, computed once per object. */
   private readonly canonicalOnce = new WeakMap<object, string>();
@@ -66,10 +67,6 @@ export class ModelClient {
     private readonly deps: ModelClientDeps,
   ) {
     this.limiter = new RequestLimiter({ concurrency: spec.concurrency, rpm: spec.rpm, tpm: spec.tpm });
-    this.transport =
-      spec.provider === 'openai'
-        ? new HttpTransport(spec.baseUrls, { apiKey: spec.apiKey, timeoutMs: spec.timeoutMs, connections: spec.concurrency, balance: spec.balance })
-        : null;
     // Credentials never enter the key, and the same model behind several endpoints is one model.
     this.identity = spec.provider === 'mock' ? 'mock' : [...spec.baseUrls].map(withoutCredentials).sort().join(' ');
     this.embeddings = new EmbeddingBatcher(spec.embeddingBatch, (texts) => this.fetchEmbeddings(texts));
@@ -138,10 +135,11 @@ export class ModelClient {
 
   /** Checks each endpoint answers before any record is read; returns problems. */
   async preflight(): Promise<string[]> {
-    if (!this.transport) return [];
+    if (this.spec.provider === 'mock') return [];
+    const transport = await this.http();
     const problems: string[] = [];
-    for (const endpoint of this.transport.endpoints) {
-      const res = await this.transport.probe(endpoint, '/models');
+    for (const endpoint of transport.endpoints) {
+      const res = await transport.probe(endpoint, '/models');
       if ('error' in res) problems.push(`model "${this.spec.name}": cannot reach ${endpoint.url}: ${res.error}`);
       else if (res.status === 401 || res.status === 403) {
         problems.push(`model "${this.spec.name}": ${endpoint.url} refused the credentials (HTTP ${res.status}); check the API key variable`);
@@ -151,7 +149,7 @@ export class ModelClient {
   }
 
   async close(): Promise<void> {
-    await this.transport?.close();
+    await (await this.transport)?.close();
   }
 
   private withDefaults(request: ChatRequest): ChatRequest {
@@ -164,7 +162,7 @@ export class ModelClient {
   }
 
   private async fetchFresh(request: ChatRequest): Promise<Completion> {
-    if (!this.transport) {
+    if (this.spec.provider === 'mock') {
       this.checkAvailable();
       this.usage.started();
       const completion = mockCompletion(this.payload(request));
@@ -180,7 +178,7 @@ export class ModelClient {
 
   private async fetchEmbeddings(texts: string[]): Promise<Float32Array[]> {
     const dimensions = this.dimensions();
-    if (!this.transport) {
+    if (this.spec.provider === 'mock') {
       this.checkAvailable();
       this.usage.started();
       const vectors = texts.map((t) => mockEmbedding(t, dimensions));
@@ -201,6 +199,12 @@ export class ModelClient {
     return typeof this.spec.params.dimensions === 'number' ? this.spec.params.dimensions : MOCK_EMBEDDING_DIMENSIONS;
   }
 
+  private http(): Promise<HttpTransport> {
+    const { baseUrls, apiKey, timeoutMs, concurrency, balance } = this.spec;
+    this.transport ??= HttpTransport.open(baseUrls, { apiKey, timeoutMs, connections: concurrency, balance });
+    return this.transport;
+  }
+
   private checkAvailable(): void {
     if (this.brokenBecause) throw new ModelUnavailableError(`model "${this.spec.name}" is unavailable: ${this.brokenBecause}`);
   }
@@ -211,7 +215,7 @@ export class ModelClient {
    */
   private async exchange<T>(path: string, payload: unknown, estimate: number, parse: (body: unknown) => { value: T; usedTokens?: number }): Promise<T> {
     this.checkAvailable();
-    const transport = this.transport!;
+    const transport = await this.http();
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire(estimate);
       const endpoint = transport.pick();

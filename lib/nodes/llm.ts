@@ -52,7 +52,7 @@ export const llmNode = defineNode({
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters over the model\'s own.' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once (default: the model\'s concurrency).' })),
   }),
-  compile(config, ctx) {
+  async compile(config, ctx) {
     let problems = 0;
     const report = (path: Array<string | number>, message: string): void => {
       problems++;
@@ -86,7 +86,7 @@ export const llmNode = defineNode({
     if (appendPath && (config.n ?? 1) > 1) report(['append_to'], 'append_to takes one answer: leave n at 1');
     let check: JsonCheck | null = null;
     if (config.json_schema) {
-      const compiled = compileJsonSchema(config.json_schema);
+      const compiled = await compileJsonSchema(config.json_schema);
       if ('error' in compiled) report(['json_schema'], compiled.error);
       else check = compiled;
     }

@@ -163,9 +163,14 @@ t.test('unknown flags and commands are usage errors with a suggestion', async (t
   t.match(flag.stderr, /unknown option: --outptu \(did you mean --output\?\)/);
   const cmd = await runCli(['rnu', filterGraph]);
   t.equal(cmd.code, 2);
-  t.match(cmd.stderr, /Did you mean run\?/);
+  t.match(cmd.stderr, /^sygra-stream: unknown command "rnu" \(did you mean "run"\?\) \(commands: run, validate, /);
+  t.equal(cmd.stderr.split('\n').filter(Boolean).length, 2, 'one message, then where to look');
+  const stray = await runCli(['validate', filterGraph, 'extra']);
+  t.equal(stray.code, 2);
+  t.match(stray.stderr, /^sygra-stream: unexpected argument: extra\n/);
   const none = await runCli([]);
   t.equal(none.code, 2);
+  t.match(none.stderr, /Name a command: run, validate, graph, schema, oasst, rules, mock-server, cache, completion/);
 });
 
 t.test('--help teaches: commands, examples and exit codes', async (t) => {

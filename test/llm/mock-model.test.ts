@@ -33,7 +33,7 @@ t.test('structured requests get JSON that validates against the schema', async (
     },
     required: ['topic', 'level', 'score', 'kind', 'tags', 'ok', 'nested'],
   };
-  const check = compileJsonSchema(schema);
+  const check = await compileJsonSchema(schema);
   if ('error' in check) throw new Error(check.error);
   for (let i = 0; i < 50; i++) {
     const c = mockCompletion({ model: 'm', messages: [{ role: 'user', content: `q${i}` }], response_format: { type: 'json_schema', json_schema: { name: 'o', schema } } });
@@ -51,8 +51,8 @@ t.test('JSON is found in prose and code fences', async (t) => {
 });
 
 t.test('a bad JSON Schema is reported, a failing value names its path', async (t) => {
-  t.match(compileJsonSchema({ type: 'nonsense' }), { error: /^invalid JSON Schema/ });
-  const check = compileJsonSchema({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] });
+  t.match(await compileJsonSchema({ type: 'nonsense' }), { error: /^invalid JSON Schema/ });
+  const check = await compileJsonSchema({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] });
   if ('error' in check) throw new Error(check.error);
   t.equal(check({ n: 'x' }), '/n must be integer');
   t.equal(check({}), "(root) must have required property 'n'");

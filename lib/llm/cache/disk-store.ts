@@ -5,6 +5,8 @@ import type { CacheStore } from './store.js';
 
 type Lmdb = typeof import('lmdb');
 
+const STRUCTURES = Symbol.for('sygra-stream.structures');
+
 /** How one kind of value is kept on disk: its database file and its stored form. */
 export interface DiskCodec<V, S> {
   /** The database file inside the cache folder. */
@@ -28,6 +30,8 @@ async function loadLmdb(): Promise<Lmdb> {
 export class DiskStore<V, S> implements CacheStore<V> {
   readonly name = 'disk';
   private readonly db: Promise<RootDatabase<S, string>>;
+  /** The database once open: reads then need no promise. */
+  private opened: RootDatabase<S, string> | null = null;
 
   /** Starts opening the database; `ready()` reports a folder that cannot be used. */
   constructor(
@@ -36,7 +40,10 @@ export class DiskStore<V, S> implements CacheStore<V> {
     private readonly readOnly = false,
   ) {
     this.db = openDb<S>(dir, codec.file);
-    this.db.catch(() => undefined);
+    this.db.then(
+      (db) => (this.opened = db),
+      () => undefined,
+    );
   }
 
   async ready(): Promise<void> {
@@ -44,7 +51,14 @@ export class DiskStore<V, S> implements CacheStore<V> {
   }
 
   async get(key: string): Promise<V | undefined> {
-    const db = await this.db;
+    return this.read(await this.db, key);
+  }
+
+  peek(key: string): V | undefined | null {
+    return this.opened ? this.read(this.opened, key) : null;
+  }
+
+  private read(db: RootDatabase<S, string>, key: string): V | undefined {
     let stored: S | undefined;
     try {
       stored = db.get(key);
@@ -68,7 +82,9 @@ export class DiskStore<V, S> implements CacheStore<V> {
 async function openDb<S>(dir: string, file: string): Promise<RootDatabase<S, string>> {
   const { open } = await loadLmdb();
   mkdirSync(dir, { recursive: true });
-  return open<S, string>({ path: join(dir, file), compression: false });
+  // Shared msgpack structures: the field layout of a value is stored once in the database
+  // rather than with every value, which makes a warm-cache read about twice as fast.
+  return open<S, string>({ path: join(dir, file), compression: false, sharedStructuresKey: STRUCTURES });
 }
 
 export interface DiskCacheSummary {

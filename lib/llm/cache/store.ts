@@ -7,6 +7,11 @@ export interface CacheStore<V> {
   readonly name: string;
   /** The cached value, or undefined for a miss (a damaged entry is a miss too). */
   get(key: string): Promise<V | undefined>;
+  /**
+   * For tiers that can answer at once (a memory-mapped file): the value, undefined for a
+   * miss, or null when it cannot answer now (then `get` is asked).
+   */
+  peek?(key: string): V | undefined | null;
   set(key: string, value: V): Promise<void>;
   /** Resolves when the tier can be used; rejects with the reason it cannot. */
   ready(): Promise<void>;
