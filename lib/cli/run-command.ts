@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
+import { parsePath } from '../engine/path.js';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
@@ -25,13 +26,16 @@ export interface RunArgs {
   seed: number;
   generate?: number;
   'dry-run'?: number;
+  resume: boolean;
+  'id-field': string;
+  'retry-errors': boolean;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('graph', { type: 'string', describe: 'Graph file (YAML)', demandOption: true })
     .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename) instead of stdout' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename; appended in place with --resume) instead of stdout' })
     .option('errors', { type: 'string', describe: 'Write failed records to FILE as {line, node, error, input}' })
     .option('rejected', { type: 'string', describe: 'Write filtered records to FILE as {line, node, reason, record}' })
     .option('stats', { type: 'string', describe: 'Write run statistics (JSON) to FILE' })
@@ -42,6 +46,13 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
     .option('generate', { type: 'number', describe: 'Feed N empty records {id: 0..N-1} instead of reading input (for graphs that start from a sampler)' })
     .option('dry-run', { type: 'number', describe: 'Validate, then print the exact LLM requests for the first N records as NDJSON, calling no model' })
+    .option('resume', {
+      type: 'boolean',
+      default: false,
+      describe: 'Pass over records whose id is already in --output (or --errors, --rejected) and append the rest; files are written in place, so start long runs with it',
+    })
+    .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
+    .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
@@ -50,7 +61,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .example(
       '$0 run graph.yaml -i in.jsonl -o out.jsonl --errors errors.jsonl --stats stats.json',
       'Files in and out, failed records kept with their line numbers',
-    ) as unknown as Argv<RunArgs>;
+    )
+    .example('$0 run graph.yaml -i in.jsonl -o out.jsonl --errors err.jsonl --resume', 'Run again after a crash: finished ids are passed over, the rest appended') as unknown as Argv<RunArgs>;
 }
 
 export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
@@ -62,6 +74,19 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
   const dryRun = args['dry-run'];
   if (dryRun !== undefined && (!Number.isInteger(dryRun) || dryRun < 1)) {
     say(term, '--dry-run takes a number of records (1 or more)');
+    return ExitCode.usage;
+  }
+  if (args.resume && (args.output === undefined || dryRun !== undefined)) {
+    say(term, args.output === undefined ? '--resume needs --output FILE: the ids already done are read from it' : '--resume and --dry-run cannot go together');
+    return ExitCode.usage;
+  }
+  if ((args['retry-errors'] || args['id-field'] !== 'id') && !args.resume) {
+    say(term, `${args['retry-errors'] ? '--retry-errors' : '--id-field'} only applies with --resume`);
+    return ExitCode.usage;
+  }
+  const idPath = parsePath(args['id-field']);
+  if ('error' in idPath) {
+    say(term, `--id-field: ${idPath.error}`);
     return ExitCode.usage;
   }
   const graph = await loadGraphOrReport(
@@ -130,11 +155,13 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       interrupt: interrupt.signal,
       generate: args.generate,
       limit: dryRun,
+      resume: args.resume ? { idPath, retryErrors: args['retry-errors'] } : undefined,
     });
     const r = result.report;
-    const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;
+    const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''}${r.skipped ? `, ${r.skipped} done before` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;
     switch (result.status.kind) {
       case 'ok':
+        if (args.resume && !args.quiet) say(term, `resumed: ${summary}`);
         if (r.errors > 0 && !args.errors && !args.quiet) {
           say(term, `${r.errors} record${r.errors === 1 ? '' : 's'} failed; keep them with --errors FILE`);
         }

@@ -24,6 +24,8 @@ export interface Item {
   bytes?: Buffer;
   /** The raw input line, for a line that failed before becoming a record. */
   raw?: string;
+  /** The record's id for --resume (its id field, else a hash of its line); written with it. */
+  id?: string;
   /** Per-record loop counters (node name → passes), used by bounded loops. */
   loops?: Record<string, number>;
 }

@@ -23,7 +23,7 @@ export function outputStage(shape: RecordShaper, stats: RunStats) {
       item.bytes = undefined;
       item.record = shaped[0]!;
       out.push(item);
-      for (let i = 1; i < shaped.length; i++) out.push({ seq: item.seq, line: item.line, record: shaped[i]!, route: null });
+      for (let i = 1; i < shaped.length; i++) out.push({ seq: item.seq, line: item.line, record: shaped[i]!, route: null, ...(item.id === undefined ? {} : { id: item.id }) });
       node.out += shaped.length;
       node.fanout += shaped.length - 1;
     }

@@ -3,7 +3,10 @@ import h from 'highland';
 import type { Batch } from './item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
+import { AppendFile } from '../io/append-file.js';
 import { AtomicFile } from '../io/atomic-file.js';
+import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
+import { getPath, type FieldPath } from './path.js';
 import { SideOutput } from '../io/side-output.js';
 import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
@@ -37,6 +40,14 @@ export interface RunOptions {
   generate?: number;
   /** Take only the first N records (--dry-run). */
   limit?: number;
+  /** --resume: pass over records an earlier run finished; write output and side files in place. */
+  resume?: ResumeOptions;
+}
+
+export interface ResumeOptions {
+  idPath: FieldPath;
+  /** --retry-errors: records in the errors file are done again (and the file starts afresh). */
+  retryErrors: boolean;
 }
 
 export type RunStatus =
@@ -60,10 +71,23 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   fatal.addEventListener('abort', () => stopReading.abort(), { once: true });
   const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report(), options.graph.sha256);
 
-  const outputFile = options.outputPath ? new AtomicFile(options.outputPath) : null;
+  const resume = options.resume;
+  let finished: FinishedIds | null = null;
+  if (resume) {
+    finished = new FinishedIds();
+    try {
+      if (options.outputPath) await scanFinished(options.outputPath, (r) => getPath(r, resume.idPath), finished);
+      if (options.rejectedPath) await scanFinished(options.rejectedPath, (r) => r.id, finished);
+      if (options.errorsPath && !resume.retryErrors) await scanFinished(options.errorsPath, (r) => r.id, finished);
+    } catch (err) {
+      return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
+    }
+  }
+  const outputFile = options.outputPath ? (resume ? new AppendFile(options.outputPath) : new AtomicFile(options.outputPath)) : null;
   const output: Writable = outputFile ? outputFile.stream : options.stdout;
-  const errors = options.errorsPath ? new SideOutput(options.errorsPath) : undefined;
-  const rejected = options.rejectedPath ? new SideOutput(options.rejectedPath) : undefined;
+  const sideMode = resume ? 'append' : 'atomic';
+  const errors = options.errorsPath ? new SideOutput(options.errorsPath, resume?.retryErrors ? 'truncate' : sideMode) : undefined;
+  const rejected = options.rejectedPath ? new SideOutput(options.rejectedPath, sideMode) : undefined;
   const files = [outputFile, errors, rejected].filter((f) => f !== null && f !== undefined);
 
   let writeFailure: Error | null = null;
@@ -93,11 +117,13 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
         ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
         : batchSource(input, graph.entry, stats, stopReading.signal);
     const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
-    const records = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
+    const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
+    const records = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
     let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
     if (graph.output) stream = stream.map(outputStage(graph.output, stats));
     await drainToSink(stream, {
       output,
+      idPath: resume?.idPath,
       errors,
       rejected,
       stats,
@@ -133,6 +159,26 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report: final };
   if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report: final };
   return { status: { kind: 'ok' }, report: final };
+}
+
+/**
+ * --resume: drops records whose id an earlier run finished (counted as skipped) and tags
+ * the others with their id, which the sink writes with them.
+ */
+function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, finished: FinishedIds, stats: RunStats): Highland.Stream<Batch> {
+  return stream.map((batch) => {
+    const kept: Batch = [];
+    for (const item of batch) {
+      const id = recordId(item, idPath);
+      if (finished.has(id)) continue;
+      item.id = id;
+      kept.push(item);
+    }
+    const skipped = batch.length - kept.length;
+    stats.skipped += skipped;
+    stats.inFlight -= skipped;
+    return kept;
+  });
 }
 
 /** Passes the first `limit` records on, then stops reading; the rest never count as read. */

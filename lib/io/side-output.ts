@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
+import { AppendFile } from './append-file.js';
 import { AtomicFile } from './atomic-file.js';
 
 /**
@@ -9,15 +10,16 @@ import { AtomicFile } from './atomic-file.js';
  * of growing a buffer.
  */
 export class SideOutput {
-  private readonly file: AtomicFile;
+  private readonly file: AtomicFile | AppendFile;
   private readonly encoder: Writable;
   private readonly piped: Promise<unknown>;
   count = 0;
   /** One wait for `drain` shared by every write made while the stream is full. */
   private draining: Promise<void> | null = null;
 
-  constructor(path: string) {
-    this.file = new AtomicFile(path);
+  /** `atomic`: renamed into place at the end; `append`/`truncate`: written in place (--resume). */
+  constructor(path: string, mode: 'atomic' | 'append' | 'truncate' = 'atomic') {
+    this.file = mode === 'atomic' ? new AtomicFile(path) : new AppendFile(path, mode === 'truncate');
     this.encoder = ndjson.stringify() as unknown as Writable;
     (this.encoder as unknown as NodeJS.ReadableStream).pipe(this.file.stream);
     this.piped = once(this.file.stream, 'finish');

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import h from 'highland';
-import type { Batch } from '../engine/item.js';
+import type { Batch, Item } from '../engine/item.js';
+import { getPath, setPath, type FieldPath } from '../engine/path.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { SideOutput } from './side-output.js';
 
@@ -13,6 +14,8 @@ export interface SinkTargets {
   onError?: (line: number, message: string) => void;
   /** Aborted when the output closed early (e.g. `| head`): stop writing, quietly. */
   closed: AbortSignal;
+  /** --resume: where output records carry their id (set there when a record lacks it). */
+  idPath?: FieldPath;
 }
 
 /**
@@ -30,17 +33,19 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     for (const item of batch) {
       const outcome = item.outcome;
       if (outcome === undefined) {
+        if (item.id !== undefined && targets.idPath) carryId(item, targets.idPath);
         if (item.bytes) chunks.bytes(item.bytes);
         else chunks.text(JSON.stringify(item.record) + '\n');
         stats.recordsOut++;
       } else if (outcome.kind === 'filtered') {
         stats.filtered++;
-        const w = targets.rejected?.write({ line: item.line, node: outcome.node, reason: outcome.reason, record: item.record });
+        const w = targets.rejected?.write({ line: item.line, ...idOf(item), node: outcome.node, reason: outcome.reason, record: item.record });
         if (w) waits.push(w);
       } else {
         stats.errors++;
         const w = targets.errors?.write({
           line: item.line,
+          ...idOf(item),
           node: outcome.node,
           error: outcome.error,
           input: outcome.node === null ? item.raw : item.record,
@@ -54,6 +59,17 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     if (data && !targets.closed.aborted && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }
+}
+
+/** Puts the --resume id on an output record that lacks one (a graph that sets its own keeps it). */
+function carryId(item: Item, idPath: FieldPath): void {
+  if (getPath(item.record, idPath) !== undefined) return;
+  setPath(item.record, idPath, item.id);
+  item.bytes = undefined;
+}
+
+function idOf(item: Item): { id?: string } {
+  return item.id === undefined ? {} : { id: item.id };
 }
 
 /**

@@ -19,7 +19,9 @@ export interface RunStatsReport {
   filtered: number;
   errors: number;
   fanout: number;
-  /** Holds in every run: records_in + fanout = records_out + filtered + errors. */
+  /** --resume: input records finished by an earlier run, passed over. */
+  skipped: number;
+  /** Holds in every run: records_in + fanout = records_out + filtered + errors + skipped. */
   conserved: boolean;
   /** Most records held between input and output at once: the memory bound in practice. */
   peak_in_flight: number;
@@ -36,6 +38,7 @@ export class RunStats {
   recordsOut = 0;
   filtered = 0;
   errors = 0;
+  skipped = 0;
   inFlight = 0;
   peakInFlight = 0;
   interrupted = false;
@@ -94,7 +97,8 @@ export class RunStats {
       filtered: this.filtered,
       errors: this.errors,
       fanout,
-      conserved: this.recordsIn + fanout === this.recordsOut + this.filtered + this.errors,
+      skipped: this.skipped,
+      conserved: this.recordsIn + fanout === this.recordsOut + this.filtered + this.errors + this.skipped,
       peak_in_flight: this.peakInFlight,
       wall_ms: Math.round(this.elapsedMs()),
       interrupted: this.interrupted,

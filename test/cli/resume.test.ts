@@ -1,0 +1,122 @@
+import t from 'tap';
+import { readFile, writeFile, appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lines, runCli, startCli } from '../cli-process.js';
+import { startMockServer } from '../mock-server-process.js';
+
+// Every 17th record fails, every 5th is filtered, a third have no id field (known by their line's hash).
+const SLOW = `export default async (r) => {
+  await new Promise((ok) => setTimeout(ok, 1 + (r.n % 3)));
+  if (r.n % 17 === 0) throw new Error('bad ' + r.n);
+  return r.n % 5 === 0 ? null : { ...r, done: true };
+};
+`;
+const input = Array.from({ length: 1500 }, (_, n) => JSON.stringify(n % 3 === 0 ? { n, text: `t${n}` } : { id: `r${n}`, n }) + '\n').join('');
+const files = (prefix: string) => ['-o', `${prefix}out.jsonl`, '--errors', `${prefix}err.jsonl`, '--rejected', `${prefix}rej.jsonl`];
+
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+}
+
+for (const ordered of [true, false]) {
+  t.test(`kill -9 at random points, resume until done: ${ordered ? 'byte-identical to' : 'the same set as'} an uninterrupted run`, async (t) => {
+    const dir = t.testdir({ 'slow.mjs': SLOW, 'g.yaml': 'nodes:\n  slow: { type: code, module: ./slow.mjs, concurrency: 8 }\n', 'in.jsonl': input });
+    const extra = ordered ? [] : ['--unordered'];
+    const whole = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files('whole-'), '--resume', '-q', ...extra], { cwd: dir });
+    t.equal(whole.code, 0, whole.stderr);
+    const read = async (f: string) => readFile(join(dir, f), 'utf8');
+
+    for (const seed of [1, 2, 3]) {
+      const rand = seeded(seed * 7919);
+      const prefix = `s${seed}-`;
+      let kills = 0;
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files(prefix), '--resume', '-q', '--stats', `${prefix}stats.json`, ...extra], { cwd: dir });
+        child.stdin!.end();
+        const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+        const killAfter = 150 + Math.floor(rand() * 400);
+        const timer = setTimeout(() => child.kill('SIGKILL'), attempt < 4 ? killAfter : 60_000);
+        const code = await exited;
+        clearTimeout(timer);
+        if (code === 0) break;
+        kills++;
+      }
+      t.ok(kills >= 1, `seed ${seed}: killed ${kills} times before it finished`);
+      const out = await read(`${prefix}out.jsonl`);
+      const ids = lines(out).map((r) => r.id as string);
+      t.equal(new Set(ids).size, ids.length, 'no id twice in the output');
+      const done = [...ids, ...lines(await read(`${prefix}err.jsonl`)).map((e) => e.id), ...lines(await read(`${prefix}rej.jsonl`)).map((e) => e.id)];
+      t.equal(done.length, 1500, 'every input record is output, an error or rejected');
+      t.equal(new Set(done).size, 1500, 'exactly once');
+      if (ordered) {
+        t.equal(out, await read('whole-out.jsonl'), 'output byte-identical to the uninterrupted run');
+        t.equal(await read(`${prefix}err.jsonl`), await read('whole-err.jsonl'));
+      } else {
+        t.same(out.split('\n').sort(), (await read('whole-out.jsonl')).split('\n').sort(), 'the same lines');
+      }
+      const stats = JSON.parse(await read(`${prefix}stats.json`)) as { conserved: boolean; skipped: number; records_in: number };
+      t.equal(stats.conserved, true);
+      t.equal(stats.records_in, 1500);
+    }
+  });
+}
+
+t.test('a torn last line is cut off and redone; a damaged line in the middle stops the resume', async (t) => {
+  const dir = t.testdir({ 'slow.mjs': SLOW, 'g.yaml': 'nodes:\n  slow: { type: code, module: ./slow.mjs }\n', 'in.jsonl': input.split('\n').slice(0, 20).join('\n') + '\n' });
+  const first = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume'], { cwd: dir });
+  t.equal(first.code, 0, first.stderr);
+  const full = await readFile(join(dir, 'out.jsonl'), 'utf8');
+  const kept = full.split('\n').slice(0, 5).join('\n') + '\n';
+  await writeFile(join(dir, 'out.jsonl'), kept + full.split('\n')[5]!.slice(0, 10));
+  const again = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume', '--stats', 'st.json'], { cwd: dir });
+  t.equal(again.code, 0, again.stderr);
+  t.equal(await readFile(join(dir, 'out.jsonl'), 'utf8'), full, 'the torn line was cut and its record written again');
+  t.match(again.stderr, /resumed: 20 in, \d+ out, \d+ filtered, \d+ errors, 5 done before/);
+
+  await appendFile(join(dir, 'out.jsonl'), 'not json\n{"id":"r1"}\n');
+  const damaged = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume'], { cwd: dir });
+  t.equal(damaged.code, 1);
+  t.match(damaged.stderr, /cannot resume: out\.jsonl:\d+: not a JSON line/);
+});
+
+t.test('--retry-errors does failed records again; usage mistakes are exit 2', async (t) => {
+  const flaky = 'export default (r) => { if (r.n === 3 && !process.env.FIXED) throw new Error("flaky"); return r; };\n';
+  const dir = t.testdir({ 'f.mjs': flaky, 'g.yaml': 'nodes:\n  f: { type: code, module: ./f.mjs }\n', 'in.jsonl': [1, 2, 3, 4].map((n) => JSON.stringify({ id: n, n })).join('\n') + '\n' });
+  const args = ['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--errors', 'err.jsonl', '--resume'];
+  t.equal((await runCli(args, { cwd: dir })).code, 0);
+  t.same(lines(await readFile(join(dir, 'err.jsonl'), 'utf8')).map((e) => [e.id, e.error]), [['3', 'flaky']]);
+  const still = await runCli(args, { cwd: dir, env: { FIXED: '1' } });
+  t.match(still.stderr, /resumed: 4 in, 0 out, 0 filtered, 0 errors, 4 done before/, 'without --retry-errors the failed record counts as done');
+  t.equal(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).length, 3);
+  const retried = await runCli([...args, '--retry-errors'], { cwd: dir, env: { FIXED: '1' } });
+  t.equal(retried.code, 0, retried.stderr);
+  t.same(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).map((r) => r.n), [1, 2, 4, 3]);
+  t.equal(await readFile(join(dir, 'err.jsonl'), 'utf8'), '', 'the errors file started afresh');
+
+  const noOutput = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '--resume'], { cwd: dir });
+  t.equal(noOutput.code, 2);
+  t.match(noOutput.stderr, /--resume needs --output FILE/);
+  const stray = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '--retry-errors'], { cwd: dir });
+  t.equal(stray.code, 2);
+  t.match(stray.stderr, /--retry-errors only applies with --resume/);
+});
+
+t.test('with the LLM cache, a resumed run pays again only for requests that were in flight', async (t) => {
+  const server = await startMockServer(['--latency-ms', '20']);
+  t.teardown(() => server.stop());
+  const graph = `models:\n  m: { base_url: ${server.url}, concurrency: 4 }\nnodes:\n  ask:\n    type: llm\n    messages: [ { role: user, content: "{q}" } ]\n`;
+  const dir = t.testdir({ 'g.yaml': graph, 'in.jsonl': Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i, q: `question ${i}` })).join('\n') + '\n' });
+  const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-q'], { cwd: dir });
+  child.stdin!.end();
+  await new Promise((ok) => setTimeout(ok, 800));
+  child.kill('SIGKILL');
+  await new Promise((ok) => child.on('exit', ok));
+  const before = lines(await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '')).length;
+  t.ok(before > 0 && before < 300, `${before} records written before the kill`);
+  const rest = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-q'], { cwd: dir });
+  t.equal(rest.code, 0, rest.stderr);
+  t.equal(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).length, 300);
+  const requests = (await server.stats()).chat_requests!;
+  t.ok(requests >= 300 && requests <= 300 + 4, `${requests} requests for 300 prompts with 4 in flight at the kill`);
+});
