@@ -8,7 +8,9 @@ import { loadGraphOrReport } from './load-graph-or-report.js';
 import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
 import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
 import { oasstBuilder, oasstHandler, type OasstArgs } from './oasst-command.js';
+import { queueBuilder, queueHandler, type QueueArgs } from './queue-command.js';
 import { runBuilder, runHandler, type RunArgs } from './run-command.js';
+import { workerBuilder, workerHandler, type WorkerArgs } from './worker-command.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
 
@@ -48,6 +50,12 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     },
     cache: async (args) => {
       exitCode = await cacheHandler(args as unknown as CacheArgs, term);
+    },
+    queue: async (args) => {
+      exitCode = await queueHandler(args as unknown as QueueArgs, term);
+    },
+    worker: async (args) => {
+      exitCode = await workerHandler(args as unknown as WorkerArgs, term);
     },
   };
 
@@ -110,6 +118,16 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       'Show or clear the persistent LLM response cache',
       (y) => cacheBuilder(y),
     )
+    .command(
+      'queue <action>',
+      'Scale out: push records to a Redis queue, or drain its results',
+      (y) => queueBuilder(y),
+    )
+    .command(
+      'worker <graph>',
+      'Scale out: run a graph on records from a Redis queue (start any number, on any machine)',
+      (y) => workerBuilder(y),
+    )
     .completion('completion', 'Print a bash/zsh completion script (add `source <(sygra-stream completion)` to your shell profile)')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
     .demandCommand(1, `Name a command: ${COMMANDS.join(', ')}.`)
@@ -140,7 +158,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   return usageError ? ExitCode.usage : exitCode;
 }
 
-const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'mock-server', 'cache', 'completion'];
+const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
 
 /** Adds "did you mean" to yargs' unknown-argument messages, and tells a stray word from a flag. */
 function improveUsageMessage(message: string, y: Argv, argv: readonly string[]): string {

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { parsePath } from '../engine/path.js';
+import { parsePath, type FieldPath } from '../engine/path.js';
+import { connectRedis, type RedisClient } from '../redis/connect.js';
+import { redisSharedCache } from './shared-cache.js';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
@@ -27,6 +29,7 @@ export interface RunArgs {
   generate?: number;
   'dry-run'?: number;
   resume: boolean;
+  redis?: string;
   'id-field': string;
   'retry-errors': boolean;
 }
@@ -53,6 +56,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     })
     .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
+    .option('redis', { type: 'string', describe: 'Share the LLM cache through Redis at URL (memory, then Redis, then disk): runs on several machines pay once per request' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
@@ -89,6 +93,23 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     say(term, `--id-field: ${idPath.error}`);
     return ExitCode.usage;
   }
+  let redis: RedisClient | null = null;
+  if (args.redis && args.cache && dryRun === undefined) {
+    try {
+      redis = await connectRedis(args.redis);
+    } catch (err) {
+      say(term, (err as Error).message);
+      return ExitCode.runtime;
+    }
+  }
+  try {
+    return await runWithGraph(args, term, dryRun, idPath, redis);
+  } finally {
+    redis?.disconnect();
+  }
+}
+
+async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | undefined, idPath: FieldPath, redis: RedisClient | null): Promise<number> {
   const graph = await loadGraphOrReport(
     args.graph,
     term,
@@ -97,6 +118,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       cacheReadOnly: args['cache-read-only'],
       cache: args.cache,
       env: process.env,
+      shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
       // A dry run prints each request where records would go, and sends none.
       dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
     },

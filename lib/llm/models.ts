@@ -1,6 +1,7 @@
 import { completionCodec, completionSize, embeddingCodec } from './cache/codecs.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { DiskStore } from './cache/disk-store.js';
+import type { LoadLock } from './cache/load-lock.js';
 import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
@@ -16,8 +17,17 @@ export interface LlmOptions {
   /** False with --no-cache: every request goes to the model. */
   cache: boolean;
   env: NodeJS.ProcessEnv;
+  /** --redis: a shared cache tier (before the disk) and a lock so one request is made once across processes. */
+  shared?: SharedCache;
   /** --dry-run: hand each request to this instead of any server; answers come from the mock. */
   dryRun?: (model: string, request: WireRequest) => void;
+}
+
+/** The shared tier's stores and lock, made by the caller that opened the connection. */
+export interface SharedCache {
+  completions: CacheStore<Completion>;
+  embeddings: CacheStore<Float32Array>;
+  lock: LoadLock;
 }
 
 export const DEFAULT_MODEL_NAME = 'default';
@@ -38,8 +48,13 @@ export class ModelRegistry {
     private readonly configs: Readonly<Record<string, ModelConfig>>,
     private readonly options: LlmOptions,
   ) {
-    this.cache = options.cache ? new ResponseCache({ stores: this.stores, sizeOf: completionSize }) : null;
-    this.embeddingCache = options.cache ? new ResponseCache({ stores: this.embeddingStores, sizeOf: (v) => v.byteLength + 64 }) : null;
+    const lock = options.shared?.lock;
+    if (options.shared) {
+      this.stores.push(options.shared.completions);
+      this.embeddingStores.push(options.shared.embeddings);
+    }
+    this.cache = options.cache ? new ResponseCache({ stores: this.stores, sizeOf: completionSize, lock }) : null;
+    this.embeddingCache = options.cache ? new ResponseCache({ stores: this.embeddingStores, sizeOf: (v) => v.byteLength + 64, lock }) : null;
   }
 
   /** Names a node may use; a graph without `models` gets the implicit "default". */

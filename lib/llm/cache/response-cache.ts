@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { LoadLock } from './load-lock.js';
 import type { CacheStore } from './store.js';
 
 export interface CacheCounters {
@@ -21,6 +22,8 @@ export interface ResponseCacheOptions<V> {
   sizeOf: (value: V) => number;
   maxEntries?: number;
   maxBytes?: number;
+  /** Coalescing across processes (a Redis lock); within one process the in-flight map does it. */
+  lock?: LoadLock;
 }
 
 /**
@@ -88,10 +91,21 @@ export class ResponseCache<V extends object> {
         return stored;
       }
     }
-    counters.misses++;
-    const value = await load();
-    this.memory.set(key, value);
-    await Promise.all(this.options.stores.map((s) => s.set(key, value)));
-    return value;
+    const loadAndStore = async (): Promise<V> => {
+      counters.misses++;
+      const value = await load();
+      this.memory.set(key, value);
+      await Promise.all(this.options.stores.map((s) => s.set(key, value)));
+      return value;
+    };
+    const lock = this.options.lock;
+    if (!lock) return loadAndStore();
+    // Another process may be loading this key: the first store (the shared one) gets its answer.
+    const shared = this.options.stores[0];
+    return lock.run(key, loadAndStore, async () => {
+      const found = await shared?.get(key);
+      if (found !== undefined) this.hit(shared!.name, counters);
+      return found;
+    });
   }
 }

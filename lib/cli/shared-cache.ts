@@ -1,0 +1,14 @@
+import type { SharedCache } from '../llm/models.js';
+import { redisCompletionCodec, redisEmbeddingCodec } from '../redis/cache-codecs.js';
+import { RedisStore } from '../redis/cache-store.js';
+import type { RedisClient } from '../redis/connect.js';
+import { RedisLoadLock } from '../redis/load-lock.js';
+
+/** The Redis cache tier and cross-process lock for a run or worker given --redis. */
+export function redisSharedCache(redis: RedisClient, readOnly: boolean): SharedCache {
+  return {
+    completions: new RedisStore(redis, redisCompletionCodec, readOnly),
+    embeddings: new RedisStore(redis, redisEmbeddingCodec, readOnly),
+    lock: new RedisLoadLock(redis),
+  };
+}

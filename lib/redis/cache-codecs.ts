@@ -1,0 +1,23 @@
+import { completionCodec, embeddingCodec } from '../llm/cache/codecs.js';
+import type { Completion } from '../llm/types.js';
+import type { RedisCodec } from './cache-store.js';
+
+/** Completions as JSON, in the same compact shape the disk cache stores. */
+export const redisCompletionCodec: RedisCodec<Completion> = {
+  prefix: 'sygra:llm:',
+  encode: (value) => JSON.stringify(completionCodec.encode(value)),
+  decode(stored) {
+    try {
+      return completionCodec.decode(JSON.parse(stored.toString('utf8')) as Parameters<typeof completionCodec.decode>[0]);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Embeddings as the raw bytes of their float32 array. */
+export const redisEmbeddingCodec: RedisCodec<Float32Array> = {
+  prefix: 'sygra:emb:',
+  encode: (value) => Buffer.from(embeddingCodec.encode(value)),
+  decode: (stored) => embeddingCodec.decode(stored),
+};
