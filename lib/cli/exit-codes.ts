@@ -5,6 +5,8 @@ export const ExitCode = {
   runtime: 1,
   /** Bad usage or a bad graph file, found before the first record is read. */
   usage: 2,
+  /** --max-cost or --max-requests reached: stopped before exceeding it, everything flushed. */
+  budget: 3,
   /** Stopped by Ctrl-C (SIGINT) after flushing what was in flight. */
   interrupted: 130,
 } as const;
@@ -15,5 +17,7 @@ export const EXIT_CODES_HELP = [
   '  1    runtime failure: cannot read or write, --fail-fast hit an error, a model endpoint',
   '       was unreachable at preflight, or a model kept failing (circuit breaker)',
   '  2    usage or graph-file error (every problem listed as file:line:col key.path: message)',
+  '  3    --max-cost or --max-requests reached: stopped before exceeding it; records read but',
+  '       not finished are in --errors as "not processed"',
   '  130  interrupted by Ctrl-C after flushing in-flight records and stats',
 ].join('\n');

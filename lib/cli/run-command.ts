@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../engine/path.js';
+import { Budget } from '../llm/budget.js';
 import { connectRedis, type RedisClient } from '../redis/connect.js';
 import { redisSharedCache } from './shared-cache.js';
 import { runGraph } from '../engine/run.js';
@@ -30,6 +31,8 @@ export interface RunArgs {
   'dry-run'?: number;
   resume: boolean;
   redis?: string;
+  'max-cost'?: number;
+  'max-requests'?: number;
   'id-field': string;
   'retry-errors': boolean;
 }
@@ -56,6 +59,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     })
     .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
+    .option('max-cost', { type: 'number', describe: 'Stop (exit 3) before LLM spending would pass USD, from the models\' `price`' })
+    .option('max-requests', { type: 'number', describe: 'Stop (exit 3) before making more than N model requests (cache hits are free)' })
     .option('redis', { type: 'string', describe: 'Share the LLM cache through Redis at URL (memory, then Redis, then disk): runs on several machines pay once per request' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
@@ -88,6 +93,13 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     say(term, `${args['retry-errors'] ? '--retry-errors' : '--id-field'} only applies with --resume`);
     return ExitCode.usage;
   }
+  for (const flag of ['max-cost', 'max-requests'] as const) {
+    const v = args[flag];
+    if (v !== undefined && (!Number.isFinite(v) || v < 0 || (flag === 'max-requests' && !Number.isInteger(v)))) {
+      say(term, `--${flag} takes ${flag === 'max-cost' ? 'an amount in US dollars' : 'a whole number'} of 0 or more`);
+      return ExitCode.usage;
+    }
+  }
   const idPath = parsePath(args['id-field']);
   if ('error' in idPath) {
     say(term, `--id-field: ${idPath.error}`);
@@ -110,6 +122,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
 }
 
 async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | undefined, idPath: FieldPath, redis: RedisClient | null): Promise<number> {
+  const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
   const graph = await loadGraphOrReport(
     args.graph,
     term,
@@ -119,6 +132,7 @@ async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | unde
       cache: args.cache,
       env: process.env,
       shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
+      budget,
       // A dry run prints each request where records would go, and sends none.
       dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
     },
@@ -178,6 +192,7 @@ async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | unde
       generate: args.generate,
       limit: dryRun,
       resume: args.resume ? { idPath, retryErrors: args['retry-errors'] } : undefined,
+      budgetSpent: budget?.spent.signal,
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''}${r.skipped ? `, ${r.skipped} done before` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;
@@ -191,6 +206,9 @@ async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | unde
       case 'interrupted':
         say(term, `interrupted: ${summary}`);
         return ExitCode.interrupted;
+      case 'budget':
+        say(term, `stopped: ${result.status.message}; ${summary}. Records read but not finished are errors "not processed"; run again with --resume to go on.`);
+        return ExitCode.budget;
       case 'failed':
         say(term, result.status.message);
         say(term, summary);

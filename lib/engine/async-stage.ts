@@ -27,6 +27,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
   // A loop counts its inner nodes itself; its own stage keeps separate, uncounted stats.
   const nodeStats = countHere ? options.stats.node(node.name) : { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
   const run = node.compiled.run;
+  const latency = countHere ? options.stats.latency(node.name) : null;
 
   return (upstream: Highland.Stream<Batch>): Highland.Stream<Batch> => {
     const queue: Entry[] = []; // ordered mode: every held entry in arrival order
@@ -74,7 +75,9 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
     };
 
     const finish = (entry: Entry, items: Item[], began: number): void => {
-      nodeStats.time_ms += performance.now() - began;
+      const elapsed = performance.now() - began;
+      nodeStats.time_ms += elapsed;
+      latency?.record(elapsed);
       active--;
       complete(entry, items);
       startMore();

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import h from 'highland';
 import type { Batch } from './item.js';
 import type { Readable, Writable } from 'node:stream';
@@ -42,6 +42,8 @@ export interface RunOptions {
   limit?: number;
   /** --resume: pass over records an earlier run finished; write output and side files in place. */
   resume?: ResumeOptions;
+  /** Aborted when --max-cost / --max-requests refuses a request: stop reading. */
+  budgetSpent?: AbortSignal;
 }
 
 export interface ResumeOptions {
@@ -53,6 +55,7 @@ export interface ResumeOptions {
 export type RunStatus =
   | { kind: 'ok' }
   | { kind: 'interrupted' }
+  | { kind: 'budget'; message: string }
   | { kind: 'failed'; message: string };
 
 export interface RunResult {
@@ -69,6 +72,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });
   const fatal = options.graph.models.fatal.signal;
   fatal.addEventListener('abort', () => stopReading.abort(), { once: true });
+  options.budgetSpent?.addEventListener('abort', () => stopReading.abort(), { once: true });
   const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report(), options.graph.sha256);
 
   const resume = options.resume;
@@ -106,7 +110,12 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   }
 
   const input = options.generate !== undefined ? options.stdin : options.inputPath ? createReadStream(options.inputPath) : options.stdin;
-  const progress = options.progress ? new ProgressLine(stats, options.stderr) : null;
+  const progress = options.progress
+    ? new ProgressLine(stats, options.stderr, {
+        llm: () => (options.graph.models.inUse().length > 0 ? options.graph.models.progress() : null),
+        inputBytes: options.inputPath && options.generate === undefined ? fileSize(options.inputPath) : undefined,
+      })
+    : null;
   progress?.start();
 
   let failure: Error | null = null;
@@ -157,6 +166,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report: final };
   if (fatal.aborted) return { status: { kind: 'failed', message: String(fatal.reason) }, report: final };
   if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report: final };
+  if (options.budgetSpent?.aborted) return { status: { kind: 'budget', message: String(options.budgetSpent.reason) }, report: final };
   if (options.interrupt.aborted) return { status: { kind: 'interrupted' }, report: final };
   return { status: { kind: 'ok' }, report: final };
 }
@@ -204,6 +214,14 @@ async function writeStats(path: string, report: RunStatsReport): Promise<void> {
   await file.ready();
   file.stream.write(JSON.stringify(report, null, 2) + '\n');
   await file.commit();
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeIoError(err: Error): string {

@@ -15,11 +15,13 @@ export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<strin
     mutates: n.compiled.mutates !== false,
     route: routes.get(n.name)!,
     stats: stats.node(n.name),
+    latency: stats.latency(n.name),
   }));
   return (batch: Batch): Batch => {
     let items = batch;
     for (const step of steps) {
       const started = performance.now();
+      const before = step.stats.in;
       const out: Item[] = [];
       for (const item of items) {
         if (item.outcome !== undefined || item.route !== step.name) {
@@ -36,7 +38,10 @@ export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<strin
       }
       if (out.length !== items.length) stats.grew(out.length - items.length);
       items = out;
-      step.stats.time_ms += performance.now() - started;
+      const elapsed = performance.now() - started;
+      step.stats.time_ms += elapsed;
+      const ran = step.stats.in - before;
+      if (ran > 0) step.latency.record(elapsed / ran, ran);
     }
     return items;
   };

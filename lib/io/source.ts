@@ -48,6 +48,7 @@ export function batchSource(input: Readable, entry: string | null, stats: RunSta
       }
       const chunk = input.read() as Buffer | string | null;
       if (chunk !== null) {
+        stats.bytesIn += chunk.length;
         const batch = framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         if (batch.length === 0) return step();
         stats.admitted(batch.length);

@@ -7,6 +7,7 @@ import { EmbeddingBatcher } from './embedding-batcher.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
 import { estimateTokens, mockCompletion, type WireRequest } from './mock-model.js';
 import { retryDelayMs, type BackoffOptions } from './retry.js';
+import { costOf, type Budget, type Price } from './budget.js';
 import type { ChatMessage, ChatRequest, Completion } from './types.js';
 import { ModelUsage } from './usage.js';
 
@@ -28,6 +29,7 @@ export interface ResolvedModel {
   balance: 'least_outstanding' | 'round_robin';
   /** Texts per /embeddings request. */
   embeddingBatch: number;
+  price?: Price;
 }
 
 export interface ModelClientDeps {
@@ -37,6 +39,8 @@ export interface ModelClientDeps {
   onFatal: (message: string) => void;
   breakerThreshold?: number;
   backoff?: BackoffOptions;
+  /** --max-cost / --max-requests, shared by every model of the run. */
+  budget?: Budget;
   /** --dry-run: record the request, answer with the mock, send nothing. */
   dryRun?: (model: string, request: WireRequest) => void;
 }
@@ -49,7 +53,7 @@ export class ModelUnavailableError extends Error {}
  * Retries, backoff and the circuit breaker all live here.
  */
 export class ModelClient {
-  readonly usage = new ModelUsage();
+  readonly usage: ModelUsage;
   private readonly limiter: RequestLimiter;
   /** HTTP models only: opened on first use (undici loads then, so mock-only runs start faster). */
   private transport: Promise<HttpTransport> | null = null;
@@ -66,6 +70,7 @@ export class ModelClient {
     readonly spec: ResolvedModel,
     private readonly deps: ModelClientDeps,
   ) {
+    this.usage = new ModelUsage(spec.price);
     this.limiter = new RequestLimiter({ concurrency: spec.concurrency, rpm: spec.rpm, tpm: spec.tpm });
     // Credentials never enter the key, and the same model behind several endpoints is one model.
     this.identity = spec.provider === 'mock' ? 'mock' : [...spec.baseUrls].map(withoutCredentials).sort().join(' ');
@@ -162,6 +167,27 @@ export class ModelClient {
   }
 
   private async fetchFresh(request: ChatRequest): Promise<Completion> {
+    const maxTokens = typeof request.params.max_tokens === 'number' ? request.params.max_tokens : 512;
+    const worst = costOf(this.spec.price, estimateTokens(request.messages), maxTokens);
+    return this.withinBudget(worst, () => this.fetchCompletion(request), (c) => costOf(this.spec.price, c.usage.prompt_tokens, c.usage.completion_tokens));
+  }
+
+  /** Runs one model call inside the run's budget: reserved before, settled after. */
+  private async withinBudget<T>(worst: number, call: () => Promise<T>, actual: (result: T) => number): Promise<T> {
+    const budget = this.deps.budget;
+    if (!budget) return call();
+    budget.admit(worst);
+    let cost = 0;
+    try {
+      const result = await call();
+      cost = actual(result);
+      return result;
+    } finally {
+      budget.settle(worst, cost);
+    }
+  }
+
+  private async fetchCompletion(request: ChatRequest): Promise<Completion> {
     if (this.spec.provider === 'mock') {
       this.checkAvailable();
       this.usage.started();
@@ -177,6 +203,12 @@ export class ModelClient {
   }
 
   private async fetchEmbeddings(texts: string[]): Promise<Float32Array[]> {
+    const tokens = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+    const worst = costOf(this.spec.price, tokens, 0);
+    return this.withinBudget(worst, () => this.fetchVectors(texts), () => worst);
+  }
+
+  private async fetchVectors(texts: string[]): Promise<Float32Array[]> {
     const dimensions = this.dimensions();
     if (this.spec.provider === 'mock') {
       this.checkAvailable();

@@ -23,6 +23,15 @@ export const ModelSchema = Type.Object(
     tpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tokens per minute (prompt + completion).' })),
     timeout_ms: Type.Optional(Type.Integer({ minimum: 1, description: 'Per-request timeout (default 60000).' })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: 'Retries on network errors, 408, 409, 429 and 5xx (default 5).' })),
+    price: Type.Optional(
+      Type.Object(
+        {
+          input_per_mtok: Type.Number({ minimum: 0, description: 'US dollars per million prompt tokens.' }),
+          output_per_mtok: Type.Number({ minimum: 0, description: 'US dollars per million completion tokens.' }),
+        },
+        { additionalProperties: false, description: 'Prices, for the cost in --stats and progress, and for --max-cost.' },
+      ),
+    ),
     batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 2048, description: 'Texts per /embeddings request, for embedding models (default 64).' })),
     balance: Type.Optional(
       Type.Union([Type.Literal('least_outstanding'), Type.Literal('round_robin')], {

@@ -1,6 +1,8 @@
 import { completionCodec, completionSize, embeddingCodec } from './cache/codecs.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { DiskStore } from './cache/disk-store.js';
+import type { LlmProgress } from '../metrics/progress.js';
+import type { Budget } from './budget.js';
 import type { LoadLock } from './cache/load-lock.js';
 import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
@@ -19,6 +21,8 @@ export interface LlmOptions {
   env: NodeJS.ProcessEnv;
   /** --redis: a shared cache tier (before the disk) and a lock so one request is made once across processes. */
   shared?: SharedCache;
+  /** --max-cost / --max-requests for the run, over every model. */
+  budget?: Budget;
   /** --dry-run: hand each request to this instead of any server; answers come from the mock. */
   dryRun?: (model: string, request: WireRequest) => void;
 }
@@ -89,6 +93,7 @@ export class ModelRegistry {
       client = new ModelClient(this.resolve(name), {
         cache: this.options.dryRun ? null : this.cache,
         embeddingCache: this.options.dryRun ? null : this.embeddingCache,
+        budget: this.options.budget,
         dryRun: this.options.dryRun,
         onFatal: (message) => {
           if (!this.fatal.signal.aborted) this.fatal.abort(message);
@@ -104,6 +109,41 @@ export class ModelRegistry {
     registry.fatal.signal.addEventListener('abort', () => {
       if (!this.fatal.signal.aborted) this.fatal.abort(registry.fatal.signal.reason);
     });
+  }
+
+  /** The LLM part of the progress line, over every model (subgraphs' included). */
+  progress(): LlmProgress {
+    const p: LlmProgress = { inFlight: 0, requests: 0, cacheHits: 0, cacheLookups: 0, tokens: 0, cost: null };
+    for (const c of this.clients.values()) {
+      const u = c.usage;
+      const hits = u.cache.memory_hits + u.cache.coalesced + Object.values(u.cache.store_hits).reduce((a, b) => a + b, 0);
+      p.inFlight += u.inFlight;
+      p.requests += u.requests;
+      p.cacheHits += hits;
+      p.cacheLookups += hits + u.cache.misses;
+      p.tokens += u.prompt_tokens + u.completion_tokens;
+      if (c.spec.price) p.cost = (p.cost ?? 0) + u.cost;
+    }
+    for (const child of this.children) {
+      const q = child.registry.progress();
+      p.inFlight += q.inFlight;
+      p.requests += q.requests;
+      p.cacheHits += q.cacheHits;
+      p.cacheLookups += q.cacheLookups;
+      p.tokens += q.tokens;
+      if (q.cost !== null) p.cost = (p.cost ?? 0) + q.cost;
+    }
+    return p;
+  }
+
+  /** US dollars spent by every model, subgraphs' included. */
+  cost(): number {
+    return [...this.clients.values()].reduce((sum, c) => sum + c.usage.cost, 0) + this.children.reduce((sum, c) => sum + c.registry.cost(), 0);
+  }
+
+  /** Tokens used by every model, subgraphs' included. */
+  tokens(): number {
+    return [...this.clients.values()].reduce((sum, c) => sum + c.usage.prompt_tokens + c.usage.completion_tokens, 0) + this.children.reduce((sum, c) => sum + c.registry.tokens(), 0);
   }
 
   /** The models in use that run on the built-in mock. */
@@ -170,6 +210,7 @@ export class ModelRegistry {
       retries: c.retries ?? 5,
       balance: c.balance ?? 'least_outstanding',
       embeddingBatch: c.batch_size ?? 64,
+      price: c.price,
     };
   }
 }

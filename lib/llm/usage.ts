@@ -1,4 +1,5 @@
 import { LatencyHistogram } from '../metrics/latency.js';
+import { costOf, type Price } from './budget.js';
 import { emptyCounters, type CacheCounters } from './cache/response-cache.js';
 
 /** What one model cost and did during a run; reported in `--stats` under `models`. */
@@ -14,6 +15,13 @@ export class ModelUsage {
   peakInFlight = 0;
   readonly cache: CacheCounters = emptyCounters();
   readonly latency = new LatencyHistogram();
+
+  constructor(private readonly price?: Price) {}
+
+  /** US dollars spent so far, from the tokens and the model's price (0 without a price). */
+  get cost(): number {
+    return costOf(this.price, this.prompt_tokens, this.completion_tokens);
+  }
 
   started(): void {
     this.requests++;
@@ -34,6 +42,7 @@ export class ModelUsage {
       prompt_tokens: this.prompt_tokens,
       completion_tokens: this.completion_tokens,
       peak_in_flight: this.peakInFlight,
+      cost_usd: this.price ? Math.round(this.cost * 1e6) / 1e6 : null,
       cache: { ...this.cache, store_hits: { ...this.cache.store_hits } },
       latency_ms: this.latency.summary(),
     };
@@ -47,6 +56,8 @@ export interface ModelUsageReport {
   prompt_tokens: number;
   completion_tokens: number;
   peak_in_flight: number;
+  /** From the model's `price`; null when it has none. */
+  cost_usd: number | null;
   cache: CacheCounters;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
 }

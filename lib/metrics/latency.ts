@@ -7,15 +7,16 @@ export class LatencyHistogram {
   count = 0;
   private max = 0;
 
-  record(ms: number): void {
+  /** Adds `times` samples of `ms`. */
+  record(ms: number, times = 1): void {
     const v = Math.max(0, ms);
     let i: number;
     if (v < 100) i = Math.floor(v);
     else if (v < 1000) i = 100 + Math.floor(v - 100);
     else if (v < 10_000) i = 1000 + Math.floor((v - 1000) / 10);
     else i = Math.min(this.buckets.length - 1, 1900 + Math.floor((v - 10_000) / 100));
-    this.buckets[i]!++;
-    this.count++;
+    this.buckets[i]! += times;
+    this.count += times;
     if (v > this.max) this.max = v;
   }
 
@@ -32,7 +33,8 @@ export class LatencyHistogram {
   }
 
   summary(): { p50: number; p95: number; p99: number; max: number } {
-    return { p50: this.quantile(0.5), p95: this.quantile(0.95), p99: this.quantile(0.99), max: Math.round(this.max * 10) / 10 };
+    const r = (x: number): number => Math.round(x * 10) / 10;
+    return { p50: r(this.quantile(0.5)), p95: r(this.quantile(0.95)), p99: r(this.quantile(0.99)), max: r(this.max) };
   }
 }
 

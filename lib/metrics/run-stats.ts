@@ -1,3 +1,5 @@
+import { LatencyHistogram } from './latency.js';
+
 /** Counters for one node. `fanout` counts the extra records an array result created. */
 export interface NodeStats {
   in: number;
@@ -6,6 +8,12 @@ export interface NodeStats {
   errors: number;
   fanout: number;
   time_ms: number;
+}
+
+/** A node's counters as reported, with the time records spent in it. */
+export interface NodeReport extends NodeStats {
+  /** Per record, in ms. For synchronous nodes, a batch's time shared evenly among its records. */
+  latency_ms: { p50: number; p95: number; p99: number; max: number };
 }
 
 /** The `--stats` file's shape. Fields are only ever added, never renamed. */
@@ -27,7 +35,7 @@ export interface RunStatsReport {
   peak_in_flight: number;
   wall_ms: number;
   interrupted: boolean;
-  nodes: Record<string, NodeStats>;
+  nodes: Record<string, NodeReport>;
   /** Per model: requests, retries, failures, tokens, cache hits, latency. */
   models: Record<string, unknown>;
 }
@@ -39,10 +47,13 @@ export class RunStats {
   filtered = 0;
   errors = 0;
   skipped = 0;
+  /** Input bytes read so far (for the progress ETA). */
+  bytesIn = 0;
   inFlight = 0;
   peakInFlight = 0;
   interrupted = false;
   readonly nodes = new Map<string, NodeStats>();
+  private readonly latencies = new Map<string, LatencyHistogram>();
   private readonly startedAt = performance.now();
 
   node(name: string): NodeStats {
@@ -52,6 +63,13 @@ export class RunStats {
       this.nodes.set(name, s);
     }
     return s;
+  }
+
+  /** The latency histogram of a node (per record). */
+  latency(name: string): LatencyHistogram {
+    let h = this.latencies.get(name);
+    if (!h) this.latencies.set(name, (h = new LatencyHistogram()));
+    return h;
   }
 
   /** A batch entered the pipeline (after framing). */
@@ -86,8 +104,8 @@ export class RunStats {
 
   report(version: string, graph: string, models: Record<string, unknown> = {}, graphSha256: string | null = null): RunStatsReport {
     const fanout = this.fanout;
-    const nodes: Record<string, NodeStats> = {};
-    for (const [name, s] of this.nodes) nodes[name] = { ...s, time_ms: Math.round(s.time_ms * 1000) / 1000 };
+    const nodes: Record<string, NodeReport> = {};
+    for (const [name, s] of this.nodes) nodes[name] = { ...s, time_ms: Math.round(s.time_ms * 1000) / 1000, latency_ms: this.latency(name).summary() };
     return {
       version,
       graph,
