@@ -9,6 +9,7 @@ import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
 import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
 import { oasstBuilder, oasstHandler, type OasstArgs } from './oasst-command.js';
 import { queueBuilder, queueHandler, type QueueArgs } from './queue-command.js';
+import { reportBuilder, reportHandler, type ReportArgs } from './report-command.js';
 import { runBuilder, runHandler, type RunArgs } from './run-command.js';
 import { workerBuilder, workerHandler, type WorkerArgs } from './worker-command.js';
 import { say, type Terminal } from './terminal.js';
@@ -50,6 +51,9 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     },
     cache: async (args) => {
       exitCode = await cacheHandler(args as unknown as CacheArgs, term);
+    },
+    report: async (args) => {
+      exitCode = await reportHandler(args as unknown as ReportArgs, term);
     },
     queue: async (args) => {
       exitCode = await queueHandler(args as unknown as QueueArgs, term);
@@ -119,6 +123,11 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       (y) => cacheBuilder(y),
     )
     .command(
+      'report [file]',
+      'Summarise tagged records: a terminal summary, an HTML report (--html) or a dataset card (--card)',
+      (y) => reportBuilder(y),
+    )
+    .command(
       'queue <action>',
       'Scale out: push records to a Redis queue, or drain its results',
       (y) => queueBuilder(y),
@@ -158,7 +167,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   return usageError ? ExitCode.usage : exitCode;
 }
 
-const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
+const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'report', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
 
 /** Adds "did you mean" to yargs' unknown-argument messages, and tells a stray word from a flag. */
 function improveUsageMessage(message: string, y: Argv, argv: readonly string[]): string {

@@ -1,0 +1,83 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Argv } from 'yargs';
+import { isJsonObject } from '../engine/item.js';
+import { AtomicFile } from '../io/atomic-file.js';
+import { renderCard, type PipelineInfo } from '../report/card.js';
+import { renderHtml } from '../report/html.js';
+import { SummaryBuilder } from '../report/summary.js';
+import { renderText } from '../report/text.js';
+import { ExitCode } from './exit-codes.js';
+import { inputFileExists } from './input-file.js';
+import { say, type Terminal } from './terminal.js';
+
+export interface ReportArgs {
+  file?: string;
+  html?: string;
+  text: boolean;
+  card?: string;
+  stats?: string;
+  title?: string;
+}
+
+export function reportBuilder(y: Argv): Argv<ReportArgs> {
+  return y
+    .positional('file', { type: 'string', describe: 'Tagged records (NDJSON); stdin when left out' })
+    .option('html', { type: 'string', describe: 'Write a self-contained HTML report (charts, no network needed) to FILE' })
+    .option('text', { type: 'boolean', default: false, describe: 'Print the summary on stdout (the default when no --html or --card is given)' })
+    .option('card', { type: 'string', describe: 'Write a dataset card (Hugging Face README layout) to FILE' })
+    .option('stats', { type: 'string', describe: 'The run\'s --stats file: names the graph, its hash and models in the card' })
+    .option('title', { type: 'string', describe: 'Title of the report and card (default: the file name)' })
+    .example('$0 report tagged.jsonl --html report.html', 'Histograms of scores and criteria, rule pass rates, languages, turns, best and worst examples')
+    .example('$0 report tagged.jsonl --card README.md --stats stats.json', 'A dataset card for the Hub') as unknown as Argv<ReportArgs>;
+}
+
+export async function reportHandler(args: ReportArgs, term: Terminal): Promise<number> {
+  if (!(await inputFileExists(args.file, term))) return ExitCode.usage;
+  let pipeline: PipelineInfo | null = null;
+  if (args.stats) {
+    try {
+      pipeline = JSON.parse(await readFile(args.stats, 'utf8')) as PipelineInfo;
+    } catch (err) {
+      say(term, `--stats ${args.stats}: ${(err as Error).message}`);
+      return ExitCode.usage;
+    }
+  }
+  const builder = new SummaryBuilder();
+  const input = args.file ? createReadStream(args.file, { encoding: 'utf8' }) : term.stdin.setEncoding('utf8');
+  let carry = '';
+  let lineNo = 0;
+  let bad = 0;
+  const take = (line: string): void => {
+    lineNo++;
+    if (line.trim() === '') return;
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (isJsonObject(value)) return builder.add(value);
+    } catch {
+      // counted below
+    }
+    if (bad++ === 0) say(term, `${args.file ?? 'stdin'}:${lineNo}: not a JSON object; such lines are left out`);
+  };
+  for await (const chunk of input as AsyncIterable<string>) {
+    const parts = (carry + chunk).split('\n');
+    carry = parts.pop() ?? '';
+    for (const line of parts) take(line);
+  }
+  if (carry) take(carry);
+  const summary = builder.summary();
+  const title = args.title ?? `Dataset report: ${args.file ? basename(args.file) : 'stdin'}`;
+  if (args.html) await writeAtomically(args.html, renderHtml(summary, title));
+  if (args.card) await writeAtomically(args.card, renderCard(summary, title.replace(/^Dataset report: /, ''), pipeline));
+  if (args.text || (!args.html && !args.card)) term.stdout.write(renderText(summary));
+  if (bad > 1) say(term, `${bad} lines were not JSON objects and were left out`);
+  return ExitCode.ok;
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const file = new AtomicFile(path);
+  await file.ready();
+  file.stream.write(text);
+  await file.commit();
+}
