@@ -32,6 +32,7 @@ export interface RunArgs {
   resume: boolean;
   redis?: string;
   'max-cost'?: number;
+  provenance: boolean;
   'max-requests'?: number;
   'id-field': string;
   'retry-errors': boolean;
@@ -59,6 +60,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     })
     .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
+    .option('provenance', { type: 'boolean', default: false, describe: 'Add _sygra to each output record: graph hash, nodes visited, models, tokens, cache use, latency, time, version' })
     .option('max-cost', { type: 'number', describe: 'Stop (exit 3) before LLM spending would pass USD, from the models\' `price`' })
     .option('max-requests', { type: 'number', describe: 'Stop (exit 3) before making more than N model requests (cache hits are free)' })
     .option('redis', { type: 'string', describe: 'Share the LLM cache through Redis at URL (memory, then Redis, then disk): runs on several machines pay once per request' })
@@ -193,6 +195,7 @@ async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | unde
       limit: dryRun,
       resume: args.resume ? { idPath, retryErrors: args['retry-errors'] } : undefined,
       budgetSpent: budget?.spent.signal,
+      provenance: args.provenance,
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''}${r.skipped ? `, ${r.skipped} done before` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;

@@ -1,5 +1,6 @@
 import h from 'highland';
 import type { GraphNode, Route } from '../graph/graph.js';
+import { runTraced } from '../metrics/record-trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from './item.js';
 import { fail, settle } from './settle.js';
@@ -56,7 +57,8 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       const began = performance.now();
       let pending: Promise<unknown>;
       try {
-        pending = Promise.resolve(run(item.record, { node: node.name, line: item.line, seq: item.seq }));
+        const ctx = { node: node.name, line: item.line, seq: item.seq };
+        pending = Promise.resolve(runTraced(item.trace, () => run(item.record, ctx)));
       } catch (err) {
         pending = Promise.reject(err);
       }

@@ -1,3 +1,5 @@
+import type { RecordTrace } from '../metrics/record-trace.js';
+
 /** A JSON object: the only shape a record may have. */
 export type JsonObject = { [key: string]: unknown };
 
@@ -26,6 +28,8 @@ export interface Item {
   raw?: string;
   /** The record's id for --resume (its id field, else a hash of its line); written with it. */
   id?: string;
+  /** --provenance: where the record went and what its model calls cost. */
+  trace?: RecordTrace;
   /** Per-record loop counters (node name → passes), used by bounded loops. */
   loops?: Record<string, number>;
 }

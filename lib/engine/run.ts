@@ -12,6 +12,7 @@ import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
 import { generatedSource } from '../io/generate-source.js';
 import { ProgressLine } from '../metrics/progress.js';
+import { newTrace } from '../metrics/record-trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { compileStages, composeStages } from './pipeline.js';
 import { outputStage } from './output-stage.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   resume?: ResumeOptions;
   /** Aborted when --max-cost / --max-requests refuses a request: stop reading. */
   budgetSpent?: AbortSignal;
+  /** --provenance: each output record gets `_sygra` (see provenanceOf). */
+  provenance?: boolean;
 }
 
 export interface ResumeOptions {
@@ -127,11 +130,13 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
         : batchSource(input, graph.entry, stats, stopReading.signal);
     const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
     const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
-    const records = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
+    const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
+    const records = options.provenance ? resumed.map(startTraces) : resumed;
     let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
     if (graph.output) stream = stream.map(outputStage(graph.output, stats));
     await drainToSink(stream, {
       output,
+      provenance: options.provenance ? { version: options.version, graphSha256: options.graph.sha256 } : undefined,
       idPath: resume?.idPath,
       errors,
       rejected,
@@ -189,6 +194,11 @@ function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, fin
     stats.inFlight -= skipped;
     return kept;
   });
+}
+
+function startTraces(batch: Batch): Batch {
+  for (const item of batch) item.trace = newTrace();
+  return batch;
 }
 
 /** Passes the first `limit` records on, then stops reading; the rest never count as read. */

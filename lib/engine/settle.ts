@@ -1,4 +1,5 @@
 import { Dropped, type NodeResult } from '../nodes/definition.js';
+import { copyTrace } from '../metrics/record-trace.js';
 import type { NodeStats } from '../metrics/run-stats.js';
 import type { Route } from '../graph/graph.js';
 import { isJsonObject, type Item, type JsonObject } from './item.js';
@@ -45,6 +46,7 @@ export function settle(
   out: Item[],
   mutates = true,
 ): void {
+  item.trace?.path.push(node);
   if (result instanceof Routed) {
     item.bytes = undefined;
     item.record = result.record;
@@ -68,7 +70,7 @@ export function settle(
       fail(item, node, 'returned an array with a non-object element', stats);
     } else {
       item.bytes = undefined;
-      const children: Item[] = result.map((record, i) => (i === 0 ? Object.assign(item, { record }) : { seq: item.seq, line: item.line, record, route: null, ...(item.id === undefined ? {} : { id: item.id }) }));
+      const children: Item[] = result.map((record, i) => (i === 0 ? Object.assign(item, { record }) : { seq: item.seq, line: item.line, record, route: null, ...(item.id === undefined ? {} : { id: item.id }), ...(item.trace ? { trace: copyTrace(item.trace) } : {}) }));
       for (const child of children) {
         if (follow(child, node, route, stats)) stats.out++;
         out.push(child);
@@ -85,6 +87,7 @@ export function settle(
 }
 
 export function fail(item: Item, node: string, error: unknown, stats: NodeStats): void {
+  item.trace?.path.push(node);
   item.outcome = { kind: 'error', node: error instanceof NodeFailure ? error.node : node, error: errorMessage(error) };
   stats.errors++;
 }

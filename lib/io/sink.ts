@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import h from 'highland';
 import type { Batch, Item } from '../engine/item.js';
 import { getPath, setPath, type FieldPath } from '../engine/path.js';
+import type { RecordTrace } from '../metrics/record-trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { SideOutput } from './side-output.js';
 
@@ -16,6 +17,8 @@ export interface SinkTargets {
   closed: AbortSignal;
   /** --resume: where output records carry their id (set there when a record lacks it). */
   idPath?: FieldPath;
+  /** --provenance: what `_sygra` says about the run. */
+  provenance?: { version: string; graphSha256: string | null };
 }
 
 /**
@@ -34,6 +37,10 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
       const outcome = item.outcome;
       if (outcome === undefined) {
         if (item.id !== undefined && targets.idPath) carryId(item, targets.idPath);
+        if (item.trace && targets.provenance) {
+          item.record._sygra = provenanceOf(item.trace, targets.provenance);
+          item.bytes = undefined;
+        }
         if (item.bytes) chunks.bytes(item.bytes);
         else chunks.text(JSON.stringify(item.record) + '\n');
         stats.recordsOut++;
@@ -59,6 +66,25 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     if (data && !targets.closed.aborted && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }
+}
+
+/**
+ * The `_sygra` provenance of an output record (a stable schema: fields are only added):
+ * the graph's hash, the nodes it went through, the models it called, their tokens, how
+ * many calls the cache answered, its time in the graph, when it was written, the version.
+ */
+function provenanceOf(trace: RecordTrace, run: { version: string; graphSha256: string | null }) {
+  return {
+    graph_sha256: run.graphSha256,
+    path: trace.path,
+    models: [...trace.models],
+    llm_calls: trace.llmCalls,
+    tokens: trace.tokens,
+    cached: trace.cached,
+    latency_ms: Math.round((performance.now() - trace.started) * 10) / 10,
+    created_at: new Date().toISOString(),
+    version: run.version,
+  };
 }
 
 /** Puts the --resume id on an output record that lacks one (a graph that sets its own keeps it). */

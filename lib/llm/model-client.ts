@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResponseCache } from './cache/response-cache.js';
 import { canonicalJson, canonicalMessages, sha256 } from './canonical.js';
 import { HttpTransport, TransportError } from './http-transport.js';
+import { traceStorage } from '../metrics/record-trace.js';
 import { RequestLimiter } from './limiter.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
@@ -113,12 +114,25 @@ export class ModelClient {
       this.deps.dryRun(this.spec.name, payload);
       return mockCompletion(payload);
     }
-    const load = (): Promise<Completion> => this.fetchFresh(this.withDefaults(request));
+    const trace = traceStorage.getStore();
+    let fresh = false;
+    const load = (): Promise<Completion> => {
+      fresh = true;
+      return this.fetchFresh(this.withDefaults(request));
+    };
+    let answer: Promise<Completion>;
     if (!this.deps.cache) {
       this.usage.cache.misses++;
-      return load();
-    }
-    return this.deps.cache.fetch(this.cacheKey(request), load, this.usage.cache);
+      answer = load();
+    } else answer = this.deps.cache.fetch(this.cacheKey(request), load, this.usage.cache);
+    if (!trace) return answer;
+    return answer.then((c) => {
+      trace.models.add(this.spec.name);
+      trace.llmCalls++;
+      trace.tokens += c.usage.prompt_tokens + c.usage.completion_tokens;
+      if (!fresh) trace.cached++;
+      return c;
+    });
   }
 
   /**
