@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../engine/path.js';
+import { INPUT_FORMATS, inputFormatOf, OUTPUT_FORMATS, outputFormatOf, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { Budget } from '../llm/budget.js';
 import { connectRedis, type RedisClient } from '../redis/connect.js';
 import { redisSharedCache } from './shared-cache.js';
@@ -33,6 +34,8 @@ export interface RunArgs {
   redis?: string;
   'max-cost'?: number;
   provenance: boolean;
+  'input-format'?: InputFormat;
+  'output-format'?: OutputFormat;
   'max-requests'?: number;
   'id-field': string;
   'retry-errors': boolean;
@@ -43,6 +46,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .positional('graph', { type: 'string', describe: 'Graph file (YAML)', demandOption: true })
     .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin' })
     .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename; appended in place with --resume) instead of stdout' })
+    .option('input-format', { choices: INPUT_FORMATS, describe: 'jsonl, json (an array, streamed), csv, tsv or parquet; default: from the file name (.gz and .zst are decompressed), else jsonl' })
+    .option('output-format', { choices: OUTPUT_FORMATS, describe: 'jsonl, csv, tsv or parquet; default: from the file name, else jsonl' })
     .option('errors', { type: 'string', describe: 'Write failed records to FILE as {line, node, error, input}' })
     .option('rejected', { type: 'string', describe: 'Write filtered records to FILE as {line, node, reason, record}' })
     .option('stats', { type: 'string', describe: 'Write run statistics (JSON) to FILE' })
@@ -91,6 +96,16 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     say(term, args.output === undefined ? '--resume needs --output FILE: the ids already done are read from it' : '--resume and --dry-run cannot go together');
     return ExitCode.usage;
   }
+  const inputFormat = inputFormatOf(args.input, args['input-format']);
+  const outputFormat = outputFormatOf(args.output, args['output-format']);
+  if (args.resume && outputFormat !== 'jsonl') {
+    say(term, `--resume appends to NDJSON output; ${outputFormat} is written whole at the end (convert afterwards)`);
+    return ExitCode.usage;
+  }
+  if (args.output === undefined && outputFormat !== 'jsonl') {
+    say(term, `--output-format ${outputFormat} needs --output FILE (stdout carries NDJSON)`);
+    return ExitCode.usage;
+  }
   if ((args['retry-errors'] || args['id-field'] !== 'id') && !args.resume) {
     say(term, `${args['retry-errors'] ? '--retry-errors' : '--id-field'} only applies with --resume`);
     return ExitCode.usage;
@@ -117,13 +132,21 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     }
   }
   try {
-    return await runWithGraph(args, term, dryRun, idPath, redis);
+    return await runWithGraph(args, term, dryRun, idPath, redis, inputFormat, outputFormat);
   } finally {
     redis?.disconnect();
   }
 }
 
-async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | undefined, idPath: FieldPath, redis: RedisClient | null): Promise<number> {
+async function runWithGraph(
+  args: RunArgs,
+  term: Terminal,
+  dryRun: number | undefined,
+  idPath: FieldPath,
+  redis: RedisClient | null,
+  inputFormat: InputFormat,
+  outputFormat: OutputFormat,
+): Promise<number> {
   const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
   const graph = await loadGraphOrReport(
     args.graph,
@@ -180,6 +203,8 @@ async function runWithGraph(args: RunArgs, term: Terminal, dryRun: number | unde
       graph,
       version: packageVersion(),
       inputPath: args.input,
+      inputFormat,
+      outputFormat,
       outputPath: args.output,
       errorsPath: args.errors,
       rejectedPath: args.rejected,

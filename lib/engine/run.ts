@@ -1,10 +1,11 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import h from 'highland';
 import type { Batch } from './item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
-import { AppendFile } from '../io/append-file.js';
 import { AtomicFile } from '../io/atomic-file.js';
+import { openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
+import { openOutputFile } from '../io/output-file.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
 import { getPath, type FieldPath } from './path.js';
 import { SideOutput } from '../io/side-output.js';
@@ -24,6 +25,10 @@ export interface RunOptions {
   version: string;
   /** File to read; stdin when absent. */
   inputPath?: string;
+  /** How the input is written (default: from the file name, else NDJSON). */
+  inputFormat?: InputFormat;
+  /** How the output is written (default: from the file name, else NDJSON). */
+  outputFormat?: OutputFormat;
   /** File to write atomically; stdout when absent. */
   outputPath?: string;
   errorsPath?: string;
@@ -90,7 +95,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
       return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
     }
   }
-  const outputFile = options.outputPath ? (resume ? new AppendFile(options.outputPath) : new AtomicFile(options.outputPath)) : null;
+  const outputFile = options.outputPath ? openOutputFile(options.outputPath, options.outputFormat ?? 'jsonl', resume !== undefined) : null;
   const output: Writable = outputFile ? outputFile.stream : options.stdout;
   const sideMode = resume ? 'append' : 'atomic';
   const errors = options.errorsPath ? new SideOutput(options.errorsPath, resume?.retryErrors ? 'truncate' : sideMode) : undefined;
@@ -112,7 +117,13 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: report() };
   }
 
-  const input = options.generate !== undefined ? options.stdin : options.inputPath ? createReadStream(options.inputPath) : options.stdin;
+  let input: Readable;
+  try {
+    input = options.generate !== undefined ? options.stdin : await openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin);
+  } catch (err) {
+    await Promise.all(files.map((f) => f.abort()));
+    return { status: { kind: 'failed', message: `cannot read input: ${(err as Error).message}` }, report: report() };
+  }
   const progress = options.progress
     ? new ProgressLine(stats, options.stderr, {
         llm: () => (options.graph.models.inUse().length > 0 ? options.graph.models.progress() : null),

@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { JsonArrayToLines } from './json-array.js';
+
+export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+export const OUTPUT_FORMATS = ['jsonl', 'csv', 'tsv', 'parquet'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export type Compression = 'gzip' | 'zstd' | null;
+
+/** A file's format and compression from its name: data.csv.gz → csv, gzip. */
+export function formatOfPath(path: string): { format: string; compression: Compression } {
+  let name = path.toLowerCase();
+  let compression: Compression = null;
+  if (name.endsWith('.gz')) [name, compression] = [name.slice(0, -3), 'gzip'];
+  else if (name.endsWith('.zst')) [name, compression] = [name.slice(0, -4), 'zstd'];
+  const ext = name.slice(name.lastIndexOf('.') + 1);
+  const format = ext === 'ndjson' || ext === 'jsonl' ? 'jsonl' : ext;
+  return { format, compression };
+}
+
+/** The input format to use: --input-format, else the file's extension, else NDJSON. */
+export function inputFormatOf(path: string | undefined, explicit: InputFormat | undefined): InputFormat {
+  if (explicit) return explicit;
+  if (!path) return 'jsonl';
+  const { format } = formatOfPath(path);
+  return (INPUT_FORMATS as readonly string[]).includes(format) ? (format as InputFormat) : 'jsonl';
+}
+
+/** The output format to use: --output-format, else the file's extension, else NDJSON. */
+export function outputFormatOf(path: string | undefined, explicit: OutputFormat | undefined): OutputFormat {
+  if (explicit) return explicit;
+  if (!path) return 'jsonl';
+  const { format } = formatOfPath(path);
+  return (OUTPUT_FORMATS as readonly string[]).includes(format) ? (format as OutputFormat) : 'jsonl';
+}
+
+/**
+ * Opens an input file as a stream of NDJSON bytes, whatever its format: gzip and zstd are
+ * decompressed on the fly, a JSON array is cut into lines as it streams, CSV/TSV rows
+ * become objects keyed by the header (values stay strings), and Parquet is read a row
+ * group at a time. The engine downstream only ever sees NDJSON.
+ */
+export async function openInput(path: string | undefined, format: InputFormat, stdin: Readable): Promise<Readable> {
+  if (format === 'parquet') {
+    if (!path) throw new Error('Parquet is read from a file (--input FILE), not from stdin');
+    return Readable.from(parquetLines(path));
+  }
+  let bytes: Readable = path ? createReadStream(path) : stdin;
+  const { compression } = path ? formatOfPath(path) : { compression: null };
+  if (compression === 'gzip') bytes = bytes.pipe(createGunzip());
+  else if (compression === 'zstd') bytes = bytes.pipe(await zstdDecompressor());
+  if (format === 'json') return bytes.pipe(new JsonArrayToLines());
+  if (format === 'csv' || format === 'tsv') {
+    const { parse } = await import('csv-parse');
+    const rows = bytes.pipe(parse({ columns: true, delimiter: format === 'tsv' ? '\t' : ',', bom: true, skip_empty_lines: true, relax_quotes: format === 'tsv' }));
+    return rows.pipe(new ObjectsToLines());
+  }
+  return bytes;
+}
+
+/** Objects in, NDJSON bytes out. */
+class ObjectsToLines extends Transform {
+  constructor() {
+    super({ writableObjectMode: true });
+  }
+  override _transform(row: unknown, _enc: BufferEncoding, done: TransformCallback): void {
+    done(null, JSON.stringify(row) + '\n');
+  }
+}
+
+async function* parquetLines(path: string): AsyncGenerator<string> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
+    yield rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) + '\n').join('');
+    rowStart = rowEnd;
+  }
+}
+
+/** zstd: Node 20 has none built in; fzstd is a small pure-JS streaming decoder. */
+async function zstdDecompressor(): Promise<Transform> {
+  const { Decompress } = await import('fzstd');
+  const transform = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  const decoder = new Decompress((data) => {
+    transform.push(Buffer.from(data));
+  });
+  return transform;
+}
