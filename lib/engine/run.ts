@@ -130,7 +130,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
         inputBytes: options.inputPath && options.generate === undefined ? fileSize(options.inputPath) : undefined,
       })
     : null;
-  progress?.start();
+  await progress?.start();
 
   let failure: Error | null = null;
   try {

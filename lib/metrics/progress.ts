@@ -20,33 +20,53 @@ export interface ProgressSources {
 }
 
 /**
- * A throttled one-line progress display on stderr. Never touches stdout. On a TTY the
- * line is redrawn in place; elsewhere (with --progress) a line is written each interval.
+ * A throttled progress display on stderr, drawn by cli-progress: on a terminal one line
+ * redrawn in place (with a bar and ETA when the input file's size is known), elsewhere
+ * (with --progress) a line every second. Never touches stdout.
  */
 export class ProgressLine {
-  private timer: NodeJS.Timeout | null = null;
-  private readonly tty: boolean;
+  private bar: import('cli-progress').SingleBar | null = null;
 
   constructor(
     private readonly stats: RunStats,
     private readonly out: Writable & { isTTY?: boolean },
     private readonly sources: ProgressSources = {},
     private readonly intervalMs = 250,
-  ) {
-    this.tty = out.isTTY === true;
-  }
+  ) {}
 
-  start(): void {
-    this.timer = setInterval(() => this.draw(), this.tty ? this.intervalMs : Math.max(this.intervalMs, 1000));
+  async start(): Promise<void> {
+    const { SingleBar } = (await import('cli-progress')).default ?? (await import('cli-progress'));
+    const sized = this.sources.inputBytes !== undefined && this.sources.inputBytes > 0;
+    this.bar = new SingleBar({
+      stream: this.out as NodeJS.WritableStream,
+      format: sized ? '{bar} {percentage}% ETA {eta_formatted} | {status}' : '{status}',
+      barsize: 20,
+      fps: 1000 / this.intervalMs,
+      noTTYOutput: true,
+      notTTYSchedule: Math.max(this.intervalMs, 1000),
+      hideCursor: false,
+      linewrap: false,
+      etaBuffer: 50,
+    });
+    this.bar.start(sized ? this.sources.inputBytes! : 1, 0, { status: this.render() });
+    // Redraw from a timer of our own as well: cli-progress redraws only on update().
+    this.timer = setInterval(() => this.update(), this.intervalMs);
     this.timer.unref();
   }
 
+  private timer: NodeJS.Timeout | null = null;
+
   stop(): void {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = null;
-    this.draw();
-    if (this.tty) this.out.write('\n');
+    if (!this.bar) return;
+    if (this.timer) clearInterval(this.timer);
+    this.update();
+    this.bar.stop();
+    this.bar = null;
+  }
+
+  private update(): void {
+    const total = this.sources.inputBytes;
+    this.bar?.update(total ? Math.min(this.stats.bytesIn, total) : 0, { status: this.render() });
   }
 
   render(): string {
@@ -62,21 +82,8 @@ export class ProgressLine {
       if (llm.cost !== null) line += `, $${llm.cost.toFixed(llm.cost < 1 ? 4 : 2)}`;
     }
     line += `  ${seconds.toFixed(1)}s`;
-    const total = this.sources.inputBytes;
-    if (total && s.bytesIn > 0 && s.bytesIn < total && seconds > 0) {
-      const eta = ((total - s.bytesIn) / s.bytesIn) * seconds;
-      line += `  ETA ${formatDuration(eta)} (${Math.floor((100 * s.bytesIn) / total)}%)`;
-    }
     return line;
   }
 
-  private draw(): void {
-    this.out.write(this.tty ? `\r\x1b[2K${this.render()}` : `${this.render()}\n`);
-  }
 }
 
-function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.ceil(seconds)}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}

@@ -66,6 +66,9 @@ t.test('budget flags are checked; progress shows LLM requests, cache hits, token
   const res = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '--progress', '--cache-dir', 'c'], { cwd: dir });
   t.equal(res.code, 0, res.stderr);
   t.match(res.stderr, /in 10 {2}out 10 {2}filtered 0 {2}errors 0 {2}\d+ rec\/s {2}llm 0 in flight, 5 req, cache 50%, \d+ tok, \$\d+\.\d+ {2}\d+\.\ds/);
+  t.match(res.stderr, /={20} 100% ETA 0s \| in 10 /, 'a file of known size gets a bar and an ETA (cli-progress)');
+  const piped = await runCli(['run', 'g.yaml', '--progress', '--cache-dir', 'c'], { cwd: dir, input: questions(3) });
+  t.match(piped.stderr, /^in 3 {2}out 3 /m, 'stdin: counters only, no bar');
   const quiet = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '--cache-dir', 'c'], { cwd: dir });
   t.notMatch(quiet.stderr, /rec\/s/, 'no progress when stderr is not a terminal');
 });
