@@ -1,5 +1,5 @@
 import type { SharedCache } from '../llm/models.js';
-import { redisCompletionCodec, redisEmbeddingCodec } from '../redis/cache-codecs.js';
+import { redisCompletionCodec, redisEmbeddingCodec, redisNumbersCodec } from '../redis/cache-codecs.js';
 import { RedisStore } from '../redis/cache-store.js';
 import type { RedisClient } from '../redis/connect.js';
 import { RedisLoadLock } from '../redis/load-lock.js';
@@ -9,6 +9,7 @@ export function redisSharedCache(redis: RedisClient, readOnly: boolean): SharedC
   return {
     completions: new RedisStore(redis, redisCompletionCodec, readOnly),
     embeddings: new RedisStore(redis, redisEmbeddingCodec, readOnly),
+    numbers: new RedisStore(redis, redisNumbersCodec, readOnly),
     lock: new RedisLoadLock(redis),
   };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from './canonical.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
 import { mockCompletion, seededRandom, type WireRequest } from './mock-model.js';
+import { mockPromptLogprobs, mockReward } from './mock-scores.js';
+import type { ChatMessage } from './types.js';
 
 export interface MockServerOptions {
   port: number;
@@ -37,6 +39,8 @@ export interface MockServerStats {
   /** POST /embeddings requests, and the texts they carried. */
   embedding_requests: number;
   embedding_inputs: number;
+  /** POST /pooling (reward) and POST /completions (prompt log-probabilities) requests. */
+  score_requests: number;
   in_flight: number;
   max_in_flight: number;
   errors_injected: number;
@@ -51,7 +55,7 @@ export interface MockServerStats {
 
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
-  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, embedding_requests: 0, embedding_inputs: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
+  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, embedding_requests: 0, embedding_inputs: 0, score_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
   private readonly server: Server;
   private readonly random: () => number;
   private readonly recent: number[] = [];
@@ -90,6 +94,7 @@ export class MockServer {
     }
     if (req.method === 'GET' && path === '/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
     if (req.method === 'POST' && path === '/embeddings') return this.embeddings(req, res);
+    if (req.method === 'POST' && (path === '/pooling' || path === '/completions')) return this.scores(req, res, path);
     if (req.method !== 'POST' || path !== '/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
 
     let body: WireRequest;
@@ -156,6 +161,38 @@ export class MockServer {
     } finally {
       this.stats.in_flight--;
     }
+  }
+
+  /**
+   * POST /pooling: a reward model's score for `messages` (vLLM's layout); POST /completions
+   * with `echo` and `logprobs`: the prompt echoed with a log-probability per token.
+   */
+  private async scores(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let body: { model?: string; messages?: unknown; prompt?: unknown; echo?: boolean; logprobs?: number };
+    try {
+      body = JSON.parse(await readBody(req)) as typeof body;
+    } catch (err) {
+      return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
+    }
+    if (path === '/pooling' ? !Array.isArray(body.messages) : typeof body.prompt !== 'string' || body.echo !== true || !body.logprobs) {
+      const need = path === '/pooling' ? 'messages must be an array' : 'send a string prompt with echo: true and logprobs';
+      return send(res, 400, { error: { message: need, type: 'invalid_request_error' } });
+    }
+    this.stats.score_requests++;
+    await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    if (path === '/pooling') {
+      return send(res, 200, { object: 'list', model: body.model, data: [{ index: 0, object: 'pooling', data: [mockReward(body.messages as ChatMessage[])] }], usage: { prompt_tokens: 10, total_tokens: 10 } });
+    }
+    const prompt = body.prompt as string;
+    const { offsets, logprobs } = mockPromptLogprobs(prompt);
+    const tokens = offsets.map((o, i) => prompt.slice(o, offsets[i + 1] ?? prompt.length));
+    // One generated token after the echoed prompt, as a server with max_tokens 1 sends.
+    return send(res, 200, {
+      object: 'text_completion',
+      model: body.model,
+      choices: [{ index: 0, text: `${prompt} ok`, finish_reason: 'length', logprobs: { tokens: [...tokens, ' ok'], token_logprobs: [...logprobs, -0.1], text_offset: [...offsets, prompt.length] } }],
+      usage: { prompt_tokens: tokens.length, completion_tokens: 1, total_tokens: tokens.length + 1 },
+    });
   }
 
   /** POST /embeddings: the built-in mock embedding of each input, after the configured latency. */

@@ -6,6 +6,8 @@ import { traceStorage } from '../metrics/record-trace.js';
 import { RequestLimiter } from './limiter.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
+import { mockPromptLogprobs, mockReward, type PromptLogprobs } from './mock-scores.js';
+import type { NumberList } from './cache/codecs.js';
 import { estimateTokens, mockCompletion, type WireRequest } from './mock-model.js';
 import { retryDelayMs, type BackoffOptions } from './retry.js';
 import { costOf, type Budget, type Price } from './budget.js';
@@ -36,6 +38,8 @@ export interface ResolvedModel {
 export interface ModelClientDeps {
   cache: ResponseCache<Completion> | null;
   embeddingCache?: ResponseCache<Float32Array> | null;
+  /** Reward scores and prompt log-probabilities. */
+  numberCache?: ResponseCache<NumberList> | null;
   /** Called once when the circuit breaker opens: the run should stop taking records. */
   onFatal: (message: string) => void;
   breakerThreshold?: number;
@@ -150,6 +154,47 @@ export class ModelClient {
     }
     const key = sha256([this.identity, this.spec.model, 'embeddings', String(this.dimensions()), text].join('\u0000'));
     return cache.fetch(key, load, this.usage.cache);
+  }
+
+  /**
+   * A reward model's score for a conversation: `POST {base_url}/pooling` with the messages
+   * (vLLM's API for reward models), the first number of `data[0].data`. Cached.
+   */
+  async reward(messages: ChatMessage[]): Promise<number> {
+    const payload = { model: this.spec.model, messages };
+    const [score] = await this.numbers('/pooling', payload, async () => [mockReward(messages)], (body) => [parseReward(body)]);
+    return score as number;
+  }
+
+  /**
+   * Log-probabilities of a prompt's tokens, from `POST {base_url}/completions` with
+   * `echo: true, logprobs: 1, max_tokens: 1` (vLLM and other OpenAI-compatible servers
+   * return them for the prompt). Cached.
+   */
+  async promptLogprobs(prompt: string): Promise<PromptLogprobs> {
+    const payload = { model: this.spec.model, prompt, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 };
+    const packed = await this.numbers('/completions', payload, async () => pack(mockPromptLogprobs(prompt)), (body) => pack(parsePromptLogprobs(body, prompt)));
+    return unpack(packed);
+  }
+
+  private numbers(path: string, payload: Record<string, unknown>, mock: () => Promise<NumberList>, parse: (body: unknown) => NumberList): Promise<NumberList> {
+    const load = (): Promise<NumberList> =>
+      this.withinBudget(0, async () => {
+        if (this.spec.provider === 'mock' || this.deps.dryRun) {
+          this.checkAvailable();
+          this.usage.started();
+          const v = await mock();
+          this.usage.ended(0);
+          return v;
+        }
+        return this.exchange(path, payload, 64, (body) => ({ value: parse(body) }));
+      }, () => 0);
+    const cache = this.deps.numberCache;
+    if (!cache) {
+      this.usage.cache.misses++;
+      return load();
+    }
+    return cache.fetch(sha256([this.identity, path, canonicalJson(payload)].join('\u0000')), load, this.usage.cache);
   }
 
   /** Checks each endpoint answers before any record is read; returns problems. */
@@ -346,6 +391,34 @@ function parseEmbeddings(body: unknown, expected: number): { value: { vectors: F
     vectors[at] = Float32Array.from(d.embedding as number[]);
   });
   return { value: { vectors, promptTokens: b.usage?.prompt_tokens }, usedTokens: b.usage?.prompt_tokens };
+}
+
+function parseReward(body: unknown): number {
+  const b = body as { data?: Array<{ data?: unknown }> };
+  let v = b.data?.[0]?.data;
+  while (Array.isArray(v)) v = v[v.length - 1];
+  if (typeof v !== 'number') throw new TransportError('reward answer has no number in data[0].data', true, true);
+  return v;
+}
+
+function parsePromptLogprobs(body: unknown, prompt: string): PromptLogprobs {
+  const b = body as { choices?: Array<{ logprobs?: { token_logprobs?: Array<number | null>; text_offset?: number[] } }> };
+  const lp = b.choices?.[0]?.logprobs;
+  if (!lp?.token_logprobs || !lp.text_offset) throw new TransportError('completions answer has no logprobs (the server must support echo with logprobs)', false, false);
+  // With echo the answer repeats the prompt, then the one generated token: keep the prompt's.
+  const keep = lp.text_offset.findIndex((o) => o >= prompt.length);
+  const n = keep === -1 ? lp.text_offset.length : keep;
+  return { offsets: lp.text_offset.slice(0, n), logprobs: lp.token_logprobs.slice(0, n) };
+}
+
+/** Offsets and log-probabilities in one list for the cache: [n, ...offsets, ...logprobs]. */
+function pack(p: PromptLogprobs): NumberList {
+  return [p.offsets.length, ...p.offsets, ...p.logprobs];
+}
+
+function unpack(list: NumberList): PromptLogprobs {
+  const n = list[0] as number;
+  return { offsets: list.slice(1, 1 + n) as number[], logprobs: list.slice(1 + n, 1 + 2 * n) };
 }
 
 function withoutCredentials(url: string): string {

@@ -1,4 +1,4 @@
-import { completionCodec, completionSize, embeddingCodec } from './cache/codecs.js';
+import { completionCodec, completionSize, embeddingCodec, numbersCodec, type NumberList } from './cache/codecs.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { DiskStore } from './cache/disk-store.js';
 import type { LlmProgress } from '../metrics/progress.js';
@@ -31,6 +31,7 @@ export interface LlmOptions {
 export interface SharedCache {
   completions: CacheStore<Completion>;
   embeddings: CacheStore<Float32Array>;
+  numbers: CacheStore<NumberList>;
   lock: LoadLock;
 }
 
@@ -45,6 +46,8 @@ export class ModelRegistry {
   private readonly stores: Array<CacheStore<Completion>> = [];
   private readonly embeddingCache: ResponseCache<Float32Array> | null;
   private readonly embeddingStores: Array<CacheStore<Float32Array>> = [];
+  private readonly numberCache: ResponseCache<NumberList> | null;
+  private readonly numberStores: Array<CacheStore<NumberList>> = [];
   /** Registries of included graphs (subgraphs): reported and closed with this one. */
   private readonly children: Array<{ prefix: string; registry: ModelRegistry }> = [];
 
@@ -56,9 +59,11 @@ export class ModelRegistry {
     if (options.shared) {
       this.stores.push(options.shared.completions);
       this.embeddingStores.push(options.shared.embeddings);
+      this.numberStores.push(options.shared.numbers);
     }
     this.cache = options.cache ? new ResponseCache({ stores: this.stores, sizeOf: completionSize, lock }) : null;
     this.embeddingCache = options.cache ? new ResponseCache({ stores: this.embeddingStores, sizeOf: (v) => v.byteLength + 64, lock }) : null;
+    this.numberCache = options.cache ? new ResponseCache({ stores: this.numberStores, sizeOf: (v) => v.length * 8 + 64, lock }) : null;
   }
 
   /** Names a node may use; a graph without `models` gets the implicit "default". */
@@ -89,10 +94,12 @@ export class ModelRegistry {
       if (this.clients.size === 0 && this.options.cache && this.options.cacheDir && !this.options.dryRun) {
         this.stores.push(new DiskStore(this.options.cacheDir, completionCodec, this.options.cacheReadOnly));
         this.embeddingStores.push(new DiskStore(this.options.cacheDir, embeddingCodec, this.options.cacheReadOnly));
+        this.numberStores.push(new DiskStore(this.options.cacheDir, numbersCodec, this.options.cacheReadOnly));
       }
       client = new ModelClient(this.resolve(name), {
         cache: this.options.dryRun ? null : this.cache,
         embeddingCache: this.options.dryRun ? null : this.embeddingCache,
+        numberCache: this.options.dryRun ? null : this.numberCache,
         budget: this.options.budget,
         dryRun: this.options.dryRun,
         onFatal: (message) => {
@@ -168,7 +175,7 @@ export class ModelRegistry {
   /** Opens the persistent cache tiers; a problem is returned as a message. */
   async ready(): Promise<string | null> {
     try {
-      await Promise.all([...this.stores, ...this.embeddingStores].map((s) => s.ready()));
+      await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.ready()));
       return null;
     } catch (err) {
       return `cannot open the LLM cache in ${this.options.cacheDir}: ${(err as Error).message}`;
@@ -183,7 +190,7 @@ export class ModelRegistry {
   async close(): Promise<void> {
     await Promise.all(this.children.map((c) => c.registry.close()));
     await Promise.all(this.inUse().map((c) => c.close()));
-    await Promise.all([...this.stores, ...this.embeddingStores].map((s) => s.close()));
+    await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.close()));
   }
 
   private configFor(name: string): ModelConfig {

@@ -9,6 +9,7 @@ import { hyperplaneShape, VectorIndex } from '../dedup/vector-index.js';
 import type { JsonObject } from '../engine/item.js';
 import { parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { defineNode, Dropped, nodeSchema, type CompiledNode } from './definition.js';
+import { chooseModel } from './model-choice.js';
 
 /** What the node found for one record: the line of the kept record it repeats, and how alike they are. */
 interface Verdict {
@@ -75,11 +76,8 @@ export const dedupNode = defineNode({
     if ('error' in outputPath) report(['output'], outputPath.error);
     const permutations = config.permutations ?? 128;
     if (config.bands !== undefined && config.bands > permutations) report(['bands'], `bands (${config.bands}) cannot exceed permutations (${permutations})`);
-    const modelName = method === 'semantic' ? (config.model ?? ctx.models.defaultName() ?? '') : '';
-    if (method === 'semantic' && !ctx.models.names().includes(modelName)) {
-      report(config.model ? ['model'] : [], modelName === '' ? `name an embedding model (one of: ${ctx.models.names().join(', ')})` : `no model named "${modelName}" (known: ${ctx.models.names().join(', ')})`);
-    }
-    if (problems > 0) return undefined;
+    const modelName = method === 'semantic' ? chooseModel(config.model, ctx, 'an embedding model') : '';
+    if (problems > 0 || modelName === null) return undefined;
 
     const readText = makeTextReader(fieldPath as FieldPath, field, config.turns ?? 'all');
     const normalize = makeNormalizer(config.normalize);

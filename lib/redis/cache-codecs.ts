@@ -1,4 +1,4 @@
-import { completionCodec, embeddingCodec } from '../llm/cache/codecs.js';
+import { completionCodec, embeddingCodec, type NumberList } from '../llm/cache/codecs.js';
 import type { Completion } from '../llm/types.js';
 import type { RedisCodec } from './cache-store.js';
 
@@ -9,6 +9,20 @@ export const redisCompletionCodec: RedisCodec<Completion> = {
   decode(stored) {
     try {
       return completionCodec.decode(JSON.parse(stored.toString('utf8')) as Parameters<typeof completionCodec.decode>[0]);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Reward scores and prompt log-probabilities as JSON arrays. */
+export const redisNumbersCodec: RedisCodec<NumberList> = {
+  prefix: 'sygra:num:',
+  encode: (value) => JSON.stringify(value),
+  decode(stored) {
+    try {
+      const v = JSON.parse(stored.toString('utf8')) as unknown;
+      return Array.isArray(v) ? (v as NumberList) : undefined;
     } catch {
       return undefined;
     }

@@ -30,8 +30,18 @@ export const embeddingCodec: DiskCodec<Float32Array, Uint8Array> = {
   },
 };
 
+/** Numeric answers (reward scores, prompt log-probabilities) as plain arrays. */
+export const numbersCodec: DiskCodec<NumberList, NumberList> = {
+  file: 'scores.mdb',
+  encode: (value) => value,
+  decode: (stored) => (Array.isArray(stored) ? stored : undefined),
+};
+
+/** A list of numbers (nulls allowed, as servers send for a first token's log-probability). */
+export type NumberList = Array<number | null>;
+
 /** The database files of the cache folder, for `cache stats` and `cache clear`. */
-export const CACHE_FILES = [completionCodec.file, embeddingCodec.file];
+export const CACHE_FILES = [completionCodec.file, embeddingCodec.file, numbersCodec.file];
 
 /** Approximate memory of a cached completion, for the LRU's byte bound. */
 export function completionSize(c: Completion): number {

@@ -1,0 +1,39 @@
+import { Type } from '@sinclair/typebox';
+import { isJsonObject } from '../engine/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import type { ChatMessage } from '../llm/types.js';
+import { defineNode, nodeSchema } from './definition.js';
+import { chooseModel } from './model-choice.js';
+
+export const rewardNode = defineNode({
+  type: 'reward',
+  description: 'Scores a conversation with a reward model served over HTTP (vLLM /pooling); writes the score to `output`. Cached like any model call.',
+  schema: nodeSchema('reward', 'Reward model score.', {
+    model: Type.Optional(Type.String({ description: 'The reward model (from `models`).' })),
+    messages: Type.Optional(Type.String({ description: 'Field holding the conversation (default "messages").' })),
+    output: Type.Optional(Type.String({ description: 'Field that receives the score (default "quality.reward").' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  }),
+  compile(config, ctx) {
+    const model = chooseModel(config.model, ctx, 'a reward model');
+    const messagesPath = parsePath(config.messages ?? 'messages');
+    const outputPath = parsePath(config.output ?? 'quality.reward');
+    if ('error' in messagesPath) ctx.report(['messages'], messagesPath.error);
+    if ('error' in outputPath) ctx.report(['output'], outputPath.error);
+    if (!model || 'error' in messagesPath || 'error' in outputPath) return undefined;
+    const client = ctx.models.get(model);
+    const field = config.messages ?? 'messages';
+    return {
+      async: true,
+      concurrency: config.concurrency ?? client.spec.concurrency,
+      async run(record) {
+        const messages = getPath(record, messagesPath as FieldPath);
+        if (!Array.isArray(messages) || !messages.every((m) => isJsonObject(m) && typeof m.role === 'string')) {
+          throw new Error(`field "${field}" is ${messages === undefined ? 'missing' : 'not a messages array'}`);
+        }
+        setPath(record, outputPath as FieldPath, await client.reward(messages as unknown as ChatMessage[]));
+        return record;
+      },
+    };
+  },
+});
