@@ -88,8 +88,16 @@ export const DEFAULT_BOILERPLATE = [
   'sign up for our newsletter',
 ];
 
-function phraseCount(text: string, phrases: readonly string[]): number {
-  const lower = text.toLowerCase().replace(/[’]/g, "'");
+/** The lower-cased text (curly apostrophes straightened) of a feature set, made once for every phrase rule. */
+const lowered = new WeakMap<TextFeatures, string>();
+function lowerText(f: TextFeatures): string {
+  let lower = lowered.get(f);
+  if (lower === undefined) lowered.set(f, (lower = f.text.toLowerCase().replace(/[’]/g, "'")));
+  return lower;
+}
+
+function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
+  const lower = lowerText(f);
   let n = 0;
   for (const p of phrases) {
     let at = lower.indexOf(p);
@@ -209,13 +217,13 @@ function textRules(): TextRule[] {
       name: 'refusal',
       formula: 'occurrences of refusal phrases ("as an AI language model", …; `phrases` replaces the list), case-insensitive',
       max: 0,
-      compute: (f, o) => phraseCount(f.text, o.phrases ?? DEFAULT_REFUSALS),
+      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_REFUSALS),
     }),
     rule({
       name: 'boilerplate',
       formula: 'occurrences of boilerplate strings ("lorem ipsum", "terms of use", …; `phrases` replaces the list)',
       max: 0,
-      compute: (f, o) => phraseCount(f.text, o.phrases ?? DEFAULT_BOILERPLATE),
+      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_BOILERPLATE),
     }),
     rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(f.digits, f.text.length) }),
     rule({ name: 'whitespace_fraction', formula: 'white-space characters / characters', max: 0.5, compute: (f) => ratio(f.text.length - f.visibleChars, f.text.length) }),

@@ -114,16 +114,58 @@ function ngramKey(ids: Int32Array, start: number, n: number): number {
   return h1 * 0x4000000 + h2;
 }
 
+/**
+ * Counts of n-gram keys in typed arrays with open addressing, reused from text to text
+ * (a stamp per slot marks what belongs to the current text, so clearing costs nothing).
+ * The n-gram rules run nine passes over every text; a Map per pass cost most of their time.
+ */
+class NgramTable {
+  private keys = new Float64Array(1024);
+  private counts = new Int32Array(1024);
+  private stamps = new Int32Array(1024);
+  private stamp = 0;
+  private mask = 1023;
+
+  /** Empties the table for a text of `n` n-grams. */
+  reset(n: number): void {
+    let size = this.keys.length;
+    while (size < n * 2) size *= 2;
+    if (size !== this.keys.length) {
+      this.keys = new Float64Array(size);
+      this.counts = new Int32Array(size);
+      this.stamps = new Int32Array(size);
+      this.mask = size - 1;
+      this.stamp = 0;
+    }
+    this.stamp++;
+  }
+
+  /** Adds one occurrence of `key`; returns its count so far. */
+  add(key: number): number {
+    let i = (key ^ (key / 0x4000000)) & this.mask;
+    for (;;) {
+      if (this.stamps[i] !== this.stamp) {
+        this.stamps[i] = this.stamp;
+        this.keys[i] = key;
+        this.counts[i] = 1;
+        return 1;
+      }
+      if (this.keys[i] === key) return ++this.counts[i]!;
+      i = (i + 1) & this.mask;
+    }
+  }
+}
+
+const table = new NgramTable();
+
 /** Share of word characters covered by the most frequent word n-gram. */
 export function topNgramCoverage(words: readonly string[], n: number): number {
   const ids = wordIds(words);
-  const counts = new Map<number, number>();
+  table.reset(words.length);
   let best = -1;
   let bestCount = 0;
   for (let i = 0; i + n <= words.length; i++) {
-    const key = ngramKey(ids, i, n);
-    const c = (counts.get(key) ?? 0) + 1;
-    counts.set(key, c);
+    const c = table.add(ngramKey(ids, i, n));
     if (c > bestCount) {
       best = i;
       bestCount = c;
@@ -139,12 +181,10 @@ export function topNgramCoverage(words: readonly string[], n: number): number {
 /** Share of word characters inside repeats of a word n-gram seen earlier in the text (first occurrences not counted). */
 export function duplicateNgramCoverage(words: readonly string[], n: number): number {
   const ids = wordIds(words);
-  const seen = new Set<number>();
+  table.reset(words.length);
   const covered = new Uint8Array(words.length);
   for (let i = 0; i + n <= words.length; i++) {
-    const key = ngramKey(ids, i, n);
-    if (seen.has(key)) covered.fill(1, i, i + n);
-    else seen.add(key);
+    if (table.add(ngramKey(ids, i, n)) > 1) covered.fill(1, i, i + n);
   }
   let dup = 0;
   for (let i = 0; i < words.length; i++) if (covered[i]) dup += words[i]!.length;
