@@ -12,7 +12,7 @@ import { LshIndex, lshShape } from '../lib/dedup/lsh-index.js';
 import { MinHasher } from '../lib/dedup/minhash.js';
 import { hyperplaneShape, VectorIndex } from '../lib/dedup/vector-index.js';
 import { mockEmbedding } from '../lib/llm/mock-embedding.js';
-import { fileMb, measure, printTable, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
 import { prng } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,11 +21,6 @@ const cli = join(root, 'dist', 'sygra-stream.mjs');
 const floor = join(here, 'dedup-floor.js');
 const dir = join(root, 'bench-data', 'dedup');
 await mkdir(dir, { recursive: true });
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 const rand = prng(11);
 const SYLLABLES = 'ka lo mi ne ru ta pe so vi da ge ho ju ba ci fe'.split(' ');

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileMb, measure, printTable, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,11 +13,6 @@ const cli = join(root, 'dist', 'sygra-stream.mjs');
 const graph = join(root, 'benchmarks', 'graphs', 'filter.yaml');
 const graphWithMap = join(root, 'benchmarks', 'graphs', 'filter-map.yaml');
 const floor = join(here, 'raw-floor.js');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 async function best(argv: string[], input: string, runs: number): Promise<Measurement> {
   const all: Measurement[] = [];

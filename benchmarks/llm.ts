@@ -8,16 +8,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { measure, printTable } from './harness.js';
+import { arg, measure, printTable } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const cli = join(root, 'dist', 'sygra-stream.mjs');
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const records = arg('records', 20_000);
 const latency = arg('latency-ms', 50);
 const dataDir = join(root, 'bench-data', 'llm');

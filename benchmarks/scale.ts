@@ -9,16 +9,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { haveRedis, startRedis } from '../test/redis-server-process.js';
 import { startMockServer } from '../test/mock-server-process.js';
-import { printTable } from './harness.js';
+import { arg, printTable } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const cli = join(root, 'dist', 'sygra-stream.mjs');
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const records = arg('records', 8000);
 const concurrency = arg('concurrency', 64);
 const latency = arg('latency-ms', 50);

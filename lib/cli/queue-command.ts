@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { parsePath } from '../engine/path.js';
 import { AtomicFile } from '../io/atomic-file.js';
 import { SideOutput } from '../io/side-output.js';
-import { connectRedis, queueKeys, redactUrl } from '../redis/connect.js';
+import { queueKeys, redactUrl } from '../redis/connect.js';
+import { connectOrReport } from './redis.js';
 import { drainResults } from '../redis/drain.js';
 import { pushRecords } from '../redis/push.js';
 import { ExitCode } from './exit-codes.js';
@@ -54,13 +55,8 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
     say(term, `--id-field: ${idPath.error}`);
     return ExitCode.usage;
   }
-  let redis;
-  try {
-    redis = await connectRedis(args.redis);
-  } catch (err) {
-    say(term, (err as Error).message);
-    return ExitCode.runtime;
-  }
+  const redis = await connectOrReport(args.redis, term);
+  if (!redis) return ExitCode.runtime;
   const keys = queueKeys(args.queue);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

@@ -3,8 +3,8 @@ import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../engine/path.js';
 import { INPUT_FORMATS, inputFormatOf, OUTPUT_FORMATS, outputFormatOf, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { Budget } from '../llm/budget.js';
-import { connectRedis, type RedisClient } from '../redis/connect.js';
-import { redisSharedCache } from './shared-cache.js';
+import type { RedisClient } from '../redis/connect.js';
+import { connectOrReport, redisSharedCache } from './redis.js';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
@@ -124,12 +124,8 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
   }
   let redis: RedisClient | null = null;
   if (args.redis && args.cache && dryRun === undefined) {
-    try {
-      redis = await connectRedis(args.redis);
-    } catch (err) {
-      say(term, (err as Error).message);
-      return ExitCode.runtime;
-    }
+    redis = await connectOrReport(args.redis, term);
+    if (!redis) return ExitCode.runtime;
   }
   try {
     return await runWithGraph(args, term, dryRun, idPath, redis, inputFormat, outputFormat);

@@ -2,12 +2,12 @@ import { hostname } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { RunStats } from '../metrics/run-stats.js';
-import { connectRedis, queueKeys, type RedisClient } from '../redis/connect.js';
+import { queueKeys } from '../redis/connect.js';
 import { runWorker } from '../redis/worker.js';
 import { ExitCode } from './exit-codes.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
 import { redisOptions } from './queue-command.js';
-import { redisSharedCache } from './shared-cache.js';
+import { connectOrReport, redisSharedCache } from './redis.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
 
@@ -54,13 +54,8 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       return ExitCode.usage;
     }
   }
-  let redis: RedisClient;
-  try {
-    redis = await connectRedis(args.redis);
-  } catch (err) {
-    say(term, (err as Error).message);
-    return ExitCode.runtime;
-  }
+  const redis = await connectOrReport(args.redis, term);
+  if (!redis) return ExitCode.runtime;
   try {
     const graph = await loadGraphOrReport(
       args.graph,
