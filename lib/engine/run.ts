@@ -4,7 +4,7 @@ import type { Batch } from './item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { AtomicFile } from '../io/atomic-file.js';
-import { openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
+import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { openOutputFile } from '../io/output-file.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
 import { getPath, type FieldPath } from './path.js';
@@ -127,7 +127,11 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   const progress = options.progress
     ? new ProgressLine(stats, options.stderr, {
         llm: () => (options.graph.models.inUse().length > 0 ? options.graph.models.progress() : null),
-        inputBytes: options.inputPath && options.generate === undefined ? fileSize(options.inputPath) : undefined,
+        // Bytes read only measure progress through a plain NDJSON file (not one decompressed or converted).
+        inputBytes:
+          options.inputPath && options.generate === undefined && (options.inputFormat ?? 'jsonl') === 'jsonl' && formatOfPath(options.inputPath).compression === null
+            ? fileSize(options.inputPath)
+            : undefined,
       })
     : null;
   await progress?.start();
