@@ -3,9 +3,7 @@
 // each kept record costs in the minhash and semantic indexes (measured in this process).
 // Options: --records N (exact, default 1000000), --conversations N (minhash, default 100000).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LshIndex, lshShape } from '../lib/dedup/lsh-index.js';
@@ -13,7 +11,7 @@ import { MinHasher } from '../lib/dedup/minhash.js';
 import { hyperplaneShape, VectorIndex } from '../lib/dedup/vector-index.js';
 import { mockEmbedding } from '../lib/llm/mock-embedding.js';
 import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
-import { prng } from './records.js';
+import { prng, writeNdjson } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -36,25 +34,22 @@ const topic = (n: number): string => Array.from({ length: n }, () => VOCAB[Math.
 
 /** Writes `count` records made by `make(i)`; one in five repeats an earlier one (re-cased, re-spaced or lightly edited). */
 async function writeRecords(path: string, count: number, make: (i: number) => Record<string, unknown>, copy: (r: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
-  const out = createWriteStream(path);
   const earlier: Array<Record<string, unknown>> = [];
-  let buf = '';
-  for (let i = 0; i < count; i++) {
-    let record: Record<string, unknown>;
-    if (earlier.length > 0 && rand() < 0.2) record = { ...copy(earlier[Math.floor(rand() * earlier.length)]!), id: i };
-    else {
-      record = make(i);
-      if (earlier.length < 50_000) earlier.push(record);
-      else earlier[Math.floor(rand() * earlier.length)] = record;
-    }
-    buf += JSON.stringify(record) + '\n';
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await once(out, 'finish');
+  await writeNdjson(
+    path,
+    (function* () {
+      for (let i = 0; i < count; i++) {
+        if (earlier.length > 0 && rand() < 0.2) {
+          yield { ...copy(earlier[Math.floor(rand() * earlier.length)]!), id: i };
+          continue;
+        }
+        const record = make(i);
+        if (earlier.length < 50_000) earlier.push(record);
+        else earlier[Math.floor(rand() * earlier.length)] = record;
+        yield record;
+      }
+    })(),
+  );
 }
 
 async function timed(argv: string[], input: string): Promise<Measurement> {

@@ -24,18 +24,11 @@ function text(rand: () => number, min: number, max: number): string {
   return last >= 0xd800 && last <= 0xdbff ? s.slice(0, -1) : s;
 }
 
-/** Chat-like records of about 1 KB: id, lang, prompt (20–400 chars), response (100–1500 chars). */
-export async function writeChatRecords(path: string, count: number, seed = 1): Promise<void> {
-  const rand = prng(seed);
+/** Writes records as NDJSON, a megabyte per write, waiting for drain. */
+export async function writeNdjson(path: string, records: Iterable<object>): Promise<void> {
   const out = createWriteStream(path);
   let buf = '';
-  for (let i = 0; i < count; i++) {
-    const record = {
-      id: `rec-${i}`,
-      lang: LANGS[Math.floor(rand() * LANGS.length)],
-      prompt: text(rand, 20, 400),
-      response: text(rand, 100, 1500),
-    };
+  for (const record of records) {
     buf += JSON.stringify(record) + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await once(out, 'drain');
@@ -44,4 +37,17 @@ export async function writeChatRecords(path: string, count: number, seed = 1): P
   }
   out.end(buf);
   await once(out, 'finish');
+}
+
+/** Chat-like records of about 1 KB: id, lang, prompt (20–400 chars), response (100–1500 chars). */
+export async function writeChatRecords(path: string, count: number, seed = 1): Promise<void> {
+  const rand = prng(seed);
+  await writeNdjson(
+    path,
+    (function* () {
+      for (let i = 0; i < count; i++) {
+        yield { id: `rec-${i}`, lang: LANGS[Math.floor(rand() * LANGS.length)], prompt: text(rand, 20, 400), response: text(rand, 100, 1500) };
+      }
+    })(),
+  );
 }
