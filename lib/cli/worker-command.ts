@@ -64,6 +64,11 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       args.seed,
     );
     if (!graph) return ExitCode.usage;
+    if (graph.source) {
+      say(term, `${args.graph}: a worker takes records, not OASST trees: convert them first (sygra-stream oasst < trees.jsonl | sygra-stream queue push ...) and drop \`source:\``);
+      await graph.models.close();
+      return ExitCode.usage;
+    }
     const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
     const problems = cacheProblem ? [cacheProblem] : args.preflight ? await graph.models.preflight() : [];
     if (problems.length > 0) {

@@ -103,6 +103,13 @@ if (!haveRedis) {
     t.equal((await server.stats()).chat_requests, 1 + 5);
   });
 
+  t.test('a worker refuses a graph that reads OASST trees itself (push converted records instead)', async (t) => {
+    const dir = t.testdir({ 'g.yaml': 'source: { type: oasst }\nnodes:\n  m: { type: map, set: { x: "1" } }\n' });
+    const res = await finished(worker('oasst', dir));
+    t.equal(res.code, 2);
+    t.match(res.stderr, /a worker takes records, not OASST trees: convert them first/);
+  });
+
   t.test('a Redis that cannot be reached is a one-line error, exit 1', async (t) => {
     const res = await runCli(['queue', 'push', '--redis', 'redis://:secret@127.0.0.1:1', '--queue', 'x'], { input: '{}\n' });
     t.equal(res.code, 1);
