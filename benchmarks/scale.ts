@@ -1,7 +1,8 @@
 // npm run bench:scale — an LLM-bound graph through Redis workers against mock-server
 // (50 ms latency): 1, 2 and 4 workers, records/s against the Little's-law bound
 // workers × C / L. Needs redis-server (apt-get install redis-server).
-// Options: --records N (default 8000), --concurrency C per worker (default 64), --latency-ms L (default 50).
+// Options: --records N (default 8000), --concurrency C per worker (default 64), --latency-ms L (default 50),
+// --batch and --prefetch for the workers (default 64 and 4, the worker's own defaults).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,8 @@ const cli = join(root, 'dist', 'sygra-stream.mjs');
 const records = arg('records', 8000);
 const concurrency = arg('concurrency', 64);
 const latency = arg('latency-ms', 50);
+const batch = arg('batch', 64);
+const prefetch = arg('prefetch', 4);
 
 if (!haveRedis) {
   console.log('bench:scale needs redis-server (apt-get install redis-server)');
@@ -46,7 +49,7 @@ for (const workers of [1, 2, 4]) {
   await cliRun(['queue', 'push', '--redis', redis.url, '--queue', queue, '-q'], input);
   const before = (await server.stats()).chat_requests!;
   const started = process.hrtime.bigint();
-  const workerArgs = ['worker', graph, '--redis', redis.url, '--queue', queue, '--exit-when-done', '--no-cache', '--batch', String(concurrency), '--prefetch', '4', '-q'];
+  const workerArgs = ['worker', graph, '--redis', redis.url, '--queue', queue, '--exit-when-done', '--no-cache', '--batch', String(batch), '--prefetch', String(prefetch), '-q'];
   await Promise.all([...Array.from({ length: workers }, () => cliRun(workerArgs)), cliRun(['queue', 'drain', '--redis', redis.url, '--queue', queue, '-q'])]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const requests = (await server.stats()).chat_requests! - before;
