@@ -7,6 +7,7 @@ import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage } from '../llm/types.js';
 import { defineNode, nodeSchema } from './definition.js';
+import { chooseModel } from './model-choice.js';
 
 type ToolFn = (args: unknown, ctx: { record: JsonObject }) => unknown;
 
@@ -46,8 +47,8 @@ export const agentNode = defineNode({
       problems++;
       ctx.report(path, message);
     };
-    const modelName = config.model ?? ctx.models.defaultName();
-    if (!modelName || !ctx.models.names().includes(modelName)) report(config.model ? ['model'] : [], `name a model (one of: ${ctx.models.names().join(', ')})`);
+    const modelName = chooseModel(config.model, ctx, 'a model');
+    if (modelName === null) problems++;
     if (!config.messages && !config.messages_from) report([], 'an agent needs `messages` or `messages_from`');
     const templates = (config.messages ?? []).map((m, i) => {
       const t = compileTemplate(m.content);

@@ -5,6 +5,7 @@ import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-outp
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage, ContentPart } from '../llm/types.js';
 import { defineNode, nodeSchema } from './definition.js';
+import { chooseModel } from './model-choice.js';
 
 const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false });
 const ImagePart = Type.Object(
@@ -58,14 +59,8 @@ export const llmNode = defineNode({
       problems++;
       ctx.report(path, message);
     };
-    const modelName = config.model ?? ctx.models.defaultName();
-    if (modelName === undefined) report([], `name a model with \`model:\` (one of: ${ctx.models.names().join(', ')})`);
-    else if (!ctx.models.names().includes(modelName)) {
-      report(['model'], `no model named "${modelName}" under \`models:\` (known: ${ctx.models.names().join(', ')})`);
-    } else {
-      const envProblem = ctx.models.check(modelName);
-      if (envProblem) report(['model'], envProblem);
-    }
+    const modelName = chooseModel(config.model, ctx, 'a model');
+    if (modelName === null) problems++;
     if (!config.messages && !config.messages_from) report([], 'an llm node needs `messages` or `messages_from`');
 
     const templates: MessageTemplate[] = [];
@@ -90,7 +85,7 @@ export const llmNode = defineNode({
       if ('error' in compiled) report(['json_schema'], compiled.error);
       else check = compiled;
     }
-    if (problems > 0 || modelName === undefined || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath)) return undefined;
+    if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath)) return undefined;
 
     const client = ctx.models.get(modelName);
     const samples = config.n ?? 1;

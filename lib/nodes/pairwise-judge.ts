@@ -4,6 +4,7 @@ import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { extractJson } from '../llm/json-output.js';
 import { renderConversation, type Turn } from '../quality/judge.js';
 import { defineNode, nodeSchema } from './definition.js';
+import { chooseModel } from './model-choice.js';
 
 type Vote = 'a' | 'b' | 'tie';
 
@@ -35,11 +36,8 @@ export const pairwiseJudgeNode = defineNode({
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
   }),
   compile(config, ctx) {
-    const modelName = config.model ?? ctx.models.defaultName();
-    if (!modelName || !ctx.models.names().includes(modelName)) {
-      ctx.report(config.model ? ['model'] : [], `name a judge model (one of: ${ctx.models.names().join(', ')})`);
-      return undefined;
-    }
+    const modelName = chooseModel(config.model, ctx, 'a judge model');
+    if (modelName === null) return undefined;
     const paths: Record<string, FieldPath> = {};
     for (const [key, value] of [['prompt', config.prompt ?? 'prompt'], ['a', config.a], ['b', config.b], ['output', config.output ?? 'preference']] as const) {
       const p = parsePath(value);

@@ -54,6 +54,10 @@ t.test('reward and ifd run on the built-in mock with no server; config mistakes 
   const res = await runCli(['run', 'g.yaml', '--no-cache', '-q'], { cwd: dir, input: ndjson([{ q: 'Name a colour', a: 'Blue is a colour', messages: [{ role: 'user', content: 'x' }] }]) });
   t.equal(res.code, 0, res.stderr);
   t.match(lines(res.stdout)[0], { quality: { reward: Number, ifd: { ifd: Number } } });
+  const keyless = t.testdir({ 'g.yaml': 'models:\n  rm: { base_url: "http://127.0.0.1:9/v1", api_key_env: SYGRA_TEST_UNSET_KEY }\nnodes:\n  r: { type: reward }\n' });
+  const unset = await runCli(['validate', 'g.yaml'], { cwd: keyless, env: { SYGRA_TEST_UNSET_KEY: '' } });
+  t.equal(unset.code, 2);
+  t.match(unset.stderr, /nodes\.r\.model: environment variable SYGRA_TEST_UNSET_KEY \(api_key_env of model "rm"\) is not set/, 'every model-using node checks the key variable');
   const bad = t.testdir({ 'g.yaml': 'nodes:\n  d: { type: ifd, instruction: q }\n' });
   const problem = await runCli(['validate', 'g.yaml'], { cwd: bad });
   t.equal(problem.code, 2);
