@@ -109,7 +109,12 @@ t.test('with the LLM cache, a resumed run pays again only for requests that were
   const dir = t.testdir({ 'g.yaml': graph, 'in.jsonl': Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i, q: `question ${i}` })).join('\n') + '\n' });
   const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-q'], { cwd: dir });
   child.stdin!.end();
-  await new Promise((ok) => setTimeout(ok, 800));
+  // Kill once some records are written, however slow the machine is to start.
+  for (let waited = 0; waited < 20_000; waited += 25) {
+    const written = await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '');
+    if (written.split('\n').length > 20) break;
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
   child.kill('SIGKILL');
   await new Promise((ok) => child.on('exit', ok));
   const before = lines(await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '')).length;
