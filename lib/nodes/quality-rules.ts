@@ -5,7 +5,7 @@ import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
 import { RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
-import { mtld, textFeatures, typeTokenRatio } from '../quality/text-features.js';
+import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
 
@@ -82,6 +82,7 @@ export const qualityRulesNode = defineNode({
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
       let turns: Turn[] | null = null;
+      let assistantAt: number[] = [];
       let texts: string[];
       let finish: Array<string | null>;
       if (textPath) {
@@ -91,13 +92,22 @@ export const qualityRulesNode = defineNode({
         finish = [typeof record.finish_reason === 'string' ? record.finish_reason : null];
       } else {
         turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
-        const assistant = turns.filter((t) => t.role === 'assistant') as Array<Turn & { finish_reason?: string }>;
+        assistantAt = [];
+        for (let i = 0; i < turns.length; i++) if (turns[i]!.role === 'assistant') assistantAt.push(i);
+        const assistant = assistantAt.map((i) => turns![i]!) as Array<Turn & { finish_reason?: string }>;
         texts = assistant.map((t) => t.content);
         finish = assistant.map((t) => t.finish_reason ?? null);
       }
-      const whole = texts.join('\n\n');
-      const wholeFeatures = textFeatures(whole);
-      const turnFeatures = texts.length > 1 ? texts.map(textFeatures) : [wholeFeatures];
+      // Each text is measured once; the whole is put together from the turns' measures.
+      const turnFeatures = texts.length === 0 ? [textFeatures('')] : texts.map(textFeatures);
+      const wholeFeatures = combinedFeatures(turnFeatures);
+      // Conversation rules see every turn; assistant turns reuse the features measured above.
+      const byTurn = new Map<number, TextFeatures>(assistantAt.map((at, k) => [at, turnFeatures[k]!]));
+      const featuresOfTurn = (i: number): TextFeatures => {
+        let f = byTurn.get(i);
+        if (!f) byTurn.set(i, (f = textFeatures(turns![i]!.content)));
+        return f;
+      };
       const results: Record<string, { value: number | string | null; pass: boolean }> = {};
       const failed: string[] = [];
       const turnFailures = turnFeatures.map(() => [] as string[]);
@@ -120,7 +130,7 @@ export const qualityRulesNode = defineNode({
             });
           }
         } else {
-          value = r.rule.compute(turns ?? [], r.options);
+          value = r.rule.compute(turns ?? [], r.options, featuresOfTurn);
           pass = judge(value, r);
         }
         results[r.name] = { value: round(value), pass };
@@ -136,8 +146,8 @@ export const qualityRulesNode = defineNode({
           stats.tokens_input = turns ? countTokens(inputText) : 0;
           stats.tokens_target = countTokens(last);
         }
-        stats.ttr = round(typeTokenRatio(wholeFeatures.words));
-        stats.mtld = round(mtld(wholeFeatures.words));
+        stats.ttr = round(typeTokenRatio(wholeFeatures));
+        stats.mtld = round(mtld(wholeFeatures));
         for (const r of statRules) {
           const value = (stats[r.name] as number | null | undefined) ?? null;
           const pass = judge(value, r);
@@ -146,7 +156,7 @@ export const qualityRulesNode = defineNode({
         }
       }
       if (language && detect) {
-        const sample = whole.slice(0, 400);
+        const sample = texts.join('\n\n').slice(0, 400);
         const detected = sample.trim().length >= 20 ? detect(sample) : null;
         const fromField = 'error' in expectedField ? undefined : getPath(record, expectedField);
         const expected = languageOpts.expected !== undefined ? [languageOpts.expected].flat() : typeof fromField === 'string' ? [fromField] : null;

@@ -1,4 +1,4 @@
-import { duplicateNgramCoverage, topNgramCoverage, type TextFeatures } from './text-features.js';
+import { textFeatures, type TextFeatures } from './text-features.js';
 import { findPii } from './pii.js';
 
 /** Options a rule may take in the graph file (each rule reads the ones it knows). */
@@ -29,33 +29,19 @@ export interface TextRule extends RuleBase {
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
 }
 
+/** The features of turn `i`, made once per conversation and shared by the rules. */
+export type TurnFeatures = (i: number) => TextFeatures;
+
 /** A rule measured on a whole conversation. */
 export interface ConversationRule extends RuleBase {
   readonly scope: 'conversation';
-  compute(turns: readonly Turn[], options: RuleOptions): number | null;
+  compute(turns: readonly Turn[], options: RuleOptions, features?: TurnFeatures): number | null;
 }
 
 export type Rule = TextRule | ConversationRule;
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 
-/**
- * Duplicated n-gram coverage for n = 5..10 on one text, computed in order and remembered:
- * a repeated n-gram contains a repeated (n−1)-gram, so once a level finds no repeat, the
- * longer ones are 0 without counting.
- */
-const coverageCache = new WeakMap<TextFeatures, Map<number, number>>();
-function duplicateCoverage(f: TextFeatures, n: number): number {
-  let known = coverageCache.get(f);
-  if (!known) coverageCache.set(f, (known = new Map()));
-  const hit = known.get(n);
-  if (hit !== undefined) return hit;
-  const shorter = n > 5 ? duplicateCoverage(f, n - 1) : 1;
-  const value = shorter === 0 ? 0 : duplicateNgramCoverage(f.words, n);
-  known.set(n, value);
-  return value;
-}
-const countChars = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
 const MIN_WORDS_FOR_NGRAMS = 50;
 
 export const DEFAULT_REFUSALS = [
@@ -88,59 +74,103 @@ export const DEFAULT_BOILERPLATE = [
   'sign up for our newsletter',
 ];
 
-/** The lower-cased text (curly apostrophes straightened) of a feature set, made once for every phrase rule. */
-const lowered = new WeakMap<TextFeatures, string>();
-function lowerText(f: TextFeatures): string {
-  let lower = lowered.get(f);
-  if (lower === undefined) lowered.set(f, (lower = f.text.toLowerCase().replace(/[’]/g, "'")));
-  return lower;
-}
-
-function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
-  const lower = lowerText(f);
+/** Characters inside URLs; the regex runs only on text that could hold one. */
+function urlChars(text: string): number {
+  if (!text.includes('http') && !text.includes('www.')) return 0;
   let n = 0;
-  for (const p of phrases) {
-    let at = lower.indexOf(p);
-    while (at !== -1) {
-      n++;
-      at = lower.indexOf(p, at + p.length);
-    }
-  }
+  for (const m of text.matchAll(URL)) n += m[0].length;
   return n;
 }
 
-const END_MARK = /[.!?。！？…"'”’»)\]}`*:;\p{So}\p{Sk}]$/u;
+/**
+ * Counts non-overlapping occurrences of any of `phrases`, case-insensitive, a straight or
+ * curly apostrophe matching either. The phrases become one regex shaped as a trie (shared
+ * prefixes written once), which scans a text once instead of once per phrase.
+ */
+function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
+  let search = phraseSearches.get(phrases);
+  if (!search) phraseSearches.set(phrases, (search = phraseSearch(phrases)));
+  return f.measure(search.key, search.count);
+}
+
+interface PhraseSearch {
+  /** Names the list, so a text's count for it is remembered. */
+  key: string;
+  count(text: string): number;
+}
+
+const phraseSearches = new WeakMap<readonly string[], PhraseSearch>();
+
+function phraseSearch(phrases: readonly string[]): PhraseSearch {
+  const re = trieRegex(phrases);
+  return {
+    key: `phrases:${JSON.stringify(phrases)}`,
+    count(text) {
+      if (re === null) return 0;
+      re.lastIndex = 0;
+      let n = 0;
+      while (re.exec(text) !== null) n++;
+      return n;
+    },
+  };
+}
+
+interface TrieNode {
+  end: boolean;
+  next: Map<string, TrieNode>;
+}
+
+function trieRegex(phrases: readonly string[]): RegExp | null {
+  const root: TrieNode = { end: false, next: new Map() };
+  for (const phrase of phrases) {
+    if (phrase === '') continue;
+    let node = root;
+    for (const ch of phrase.toLowerCase().replaceAll('’', "'")) {
+      let child = node.next.get(ch);
+      if (!child) node.next.set(ch, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  const emit = (node: TrieNode): string => {
+    const branches = [...node.next].map(([ch, child]) => (ch === "'" ? "['’]" : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')) + emit(child));
+    if (branches.length === 0) return '';
+    const body = branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
+    return node.end ? `(?:${body})?` : body;
+  };
+  return root.next.size === 0 ? null : new RegExp(emit(root), 'giu');
+}
+
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;
-const BULLET = /^\s*(?:[-*•‣◦·–]|\d+[.)])\s/;
 
 function textRules(): TextRule[] {
   const rule = (r: Omit<TextRule, 'scope'>): TextRule => ({ ...r, scope: 'text' });
   const rules: TextRule[] = [
-    rule({ name: 'word_count', formula: 'number of words', min: 3, max: 4000, compute: (f) => f.words.length }),
+    rule({ name: 'word_count', formula: 'number of words', min: 3, max: 4000, compute: (f) => f.wordCount }),
     rule({
       name: 'mean_word_length',
       formula: 'mean characters per word, over words of scripts written with spaces (null for CJK-only text)',
       min: 2,
       max: 12,
-      compute: (f) => (f.spacedWords.length === 0 ? null : f.spacedWords.reduce((s, w) => s + w.length, 0) / f.spacedWords.length),
+      compute: (f) => (f.spacedWords === 0 ? null : f.spacedWordChars / f.spacedWords),
     }),
     rule({
       name: 'symbol_word_ratio',
       formula: '(count of "#" + count of "..." or "…") / words',
       max: 0.1,
-      compute: (f) => ratio(f.hashes + countChars(f.text, /\.\.\.|…/g), f.words.length),
+      compute: (f) => ratio(f.hashes + f.ellipses, f.wordCount),
     }),
     rule({
       name: 'ellipsis_line_fraction',
       formula: 'non-empty lines ending with "..." or "…" / non-empty lines',
       max: 0.3,
-      compute: (f) => ratio(f.nonEmptyLines.filter((l) => /(?:\.\.\.|…)\s*$/.test(l)).length, f.nonEmptyLines.length),
+      compute: (f) => ratio(f.ellipsisLines, f.nonEmptyLines),
     }),
     rule({
       name: 'bullet_line_fraction',
       formula: 'non-empty lines starting with a bullet (-, *, •, 1.) / non-empty lines',
       max: 0.9,
-      compute: (f) => ratio(f.nonEmptyLines.filter((l) => BULLET.test(l)).length, f.nonEmptyLines.length),
+      compute: (f) => ratio(f.bulletLines, f.nonEmptyLines),
     }),
     rule({
       name: 'alpha_fraction',
@@ -152,19 +182,13 @@ function textRules(): TextRule[] {
       name: 'duplicate_line_fraction',
       formula: 'lines (of 3+ visible characters) repeating an earlier line / such lines',
       max: 0.3,
-      compute: (f) => {
-        const lines = f.nonEmptyLines.map((l) => l.trim()).filter((l) => l.length >= 3);
-        return ratio(lines.length - new Set(lines).size, lines.length);
-      },
+      compute: (f) => ratio(f.repeatedLines, f.comparedLines),
     }),
     rule({
       name: 'duplicate_paragraph_fraction',
-      formula: 'paragraphs repeating an earlier paragraph / paragraphs',
+      formula: 'paragraphs (split at blank lines) repeating an earlier paragraph, lines compared trimmed / paragraphs',
       max: 0.3,
-      compute: (f) => {
-        const ps = f.paragraphs.map((p) => p.trim());
-        return ratio(ps.length - new Set(ps).size, ps.length);
-      },
+      compute: (f) => ratio(f.repeatedParagraphs, f.paragraphs),
     }),
     ...([
       [2, 0.2],
@@ -173,9 +197,9 @@ function textRules(): TextRule[] {
     ] as const).map(([n, max]) =>
       rule({
         name: `top_${n}gram_coverage`,
-        formula: `characters of the most frequent word ${n}-gram × its count / word characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
+        formula: `characters of the most frequent word ${n}-gram (case-insensitive) × its count / word characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
         max,
-        compute: (f) => (f.words.length < MIN_WORDS_FOR_NGRAMS ? null : topNgramCoverage(f.words, n)),
+        compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().top[n - 2]!),
       }),
     ),
     ...([
@@ -188,12 +212,12 @@ function textRules(): TextRule[] {
     ] as const).map(([n, max]) =>
       rule({
         name: `duplicate_${n}gram_coverage`,
-        formula: `word characters inside repeats of a ${n}-gram seen earlier in the text / word characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
+        formula: `word characters inside repeats of a word ${n}-gram (case-insensitive) seen earlier in the text / word characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
         max,
-        compute: (f) => (f.words.length < MIN_WORDS_FOR_NGRAMS ? null : duplicateCoverage(f, n)),
+        compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().duplicate[n - 5]!),
       }),
     ),
-    rule({ name: 'url_fraction', formula: 'characters inside URLs / characters', max: 0.2, compute: (f) => ratio((f.text.match(URL) ?? []).join('').length, f.text.length) }),
+    rule({ name: 'url_fraction', formula: 'characters inside URLs / characters', max: 0.2, compute: (f) => ratio(f.measure('url', urlChars), f.length) }),
     rule({
       name: 'control_chars',
       formula: 'count of control characters other than tab, newline and carriage return, plus U+FFFD',
@@ -206,55 +230,41 @@ function textRules(): TextRule[] {
       max: 100,
       compute: (f) => f.longestRun,
     }),
-    rule({ name: 'code_fences_balanced', formula: '1 if the count of ``` is even, else 0', min: 1, compute: (f) => (countChars(f.text, /```/g) % 2 === 0 ? 1 : 0) }),
+    rule({ name: 'code_fences_balanced', formula: '1 if the count of ``` is even, else 0', min: 1, compute: (f) => (f.fences % 2 === 0 ? 1 : 0) }),
     rule({
       name: 'truncated',
       formula: '1 if finish_reason is "length", or the text does not end with an end mark (. ! ? … closing quote, bracket, ``` or a symbol), else 0',
       max: 0,
-      compute: (f, _o, finish) => (finish === 'length' || (f.text.trim() !== '' && !END_MARK.test(f.text.trimEnd())) ? 1 : 0),
+      compute: (f, _o, finish) => (finish === 'length' || f.endsWithMark === false ? 1 : 0),
     }),
     rule({
       name: 'refusal',
-      formula: 'occurrences of refusal phrases ("as an AI language model", …; `phrases` replaces the list), case-insensitive',
+      formula: 'occurrences of refusal phrases ("as an AI language model", …; `phrases` replaces the list), case-insensitive, not overlapping',
       max: 0,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_REFUSALS),
     }),
     rule({
       name: 'boilerplate',
-      formula: 'occurrences of boilerplate strings ("lorem ipsum", "terms of use", …; `phrases` replaces the list)',
+      formula: 'occurrences of boilerplate strings ("lorem ipsum", "terms of use", …; `phrases` replaces the list), case-insensitive, not overlapping',
       max: 0,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_BOILERPLATE),
     }),
-    rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(f.digits, f.text.length) }),
-    rule({ name: 'whitespace_fraction', formula: 'white-space characters / characters', max: 0.5, compute: (f) => ratio(f.text.length - f.visibleChars, f.text.length) }),
-    rule({ name: 'parenthesis_fraction', formula: 'characters among ()[]{} / characters', max: 0.1, compute: (f) => ratio(f.parentheses, f.text.length) }),
+    rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(f.digits, f.length) }),
+    rule({ name: 'whitespace_fraction', formula: 'white-space characters / characters', max: 0.5, compute: (f) => ratio(f.length - f.visibleChars, f.length) }),
+    rule({ name: 'parenthesis_fraction', formula: 'characters among ()[]{} / characters', max: 0.1, compute: (f) => ratio(f.parentheses, f.length) }),
     rule({
       name: 'longest_word',
       formula: 'characters in the longest run without white space',
       max: 1000,
-      compute: (f) => f.text.split(/\s+/).reduce((m, w) => Math.max(m, w.length), 0),
+      compute: (f) => f.longestNonSpace,
     }),
     rule({
       name: 'no_end_mark_fraction',
       formula: 'non-empty lines (outside code fences, not bullets or headings) without an end mark / such lines; tagged only by default',
       max: 1,
-      compute: (f) => {
-        let inCode = false;
-        let counted = 0;
-        let bare = 0;
-        for (const line of f.nonEmptyLines) {
-          if (line.trimStart().startsWith('```')) {
-            inCode = !inCode;
-            continue;
-          }
-          if (inCode || BULLET.test(line) || /^\s*#/.test(line)) continue;
-          counted++;
-          if (!END_MARK.test(line.trimEnd())) bare++;
-        }
-        return ratio(bare, counted);
-      },
+      compute: (f) => ratio(f.bareProseLines, f.proseLines),
     }),
-    rule({ name: 'pii', formula: 'emails + phone numbers + IPv4 addresses + card numbers passing the Luhn check', max: 0, compute: (f) => findPii(f.text).length }),
+    rule({ name: 'pii', formula: 'emails + phone numbers + IPv4 addresses + card numbers passing the Luhn check', max: 0, compute: (f) => f.measure('pii', (text) => findPii(text).length) }),
   ];
   return rules;
 }
@@ -274,17 +284,18 @@ function conversationRules(): ConversationRule[] {
     }),
     rule({
       name: 'prompt_copy',
-      formula: 'largest share, over assistant turns, of the reply\'s word 3-grams found in the user turn before it',
+      formula: 'largest share, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it',
       max: 0.8,
-      compute: (turns) => {
+      compute: (turns, _o, features = (i) => textFeatures(turns[i]!.content)) => {
         let worst: number | null = null;
         for (let i = 1; i < turns.length; i++) {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
-          const reply = trigrams(turns[i]!.content);
-          if (reply.length === 0) continue;
-          const prompt = new Set(trigrams(turns[i - 1]!.content));
-          const share = reply.filter((g) => prompt.has(g)).length / reply.length;
-          worst = Math.max(worst ?? 0, share);
+          const reply = features(i).wordHashes;
+          if (reply.length < 3) continue;
+          const prompt = trigramKeys(features(i - 1).wordHashes);
+          let copied = 0;
+          for (let k = 0; k + 3 <= reply.length; k++) if (prompt.has(trigramKey(reply, k))) copied++;
+          worst = Math.max(worst ?? 0, copied / (reply.length - 2));
         }
         return worst;
       },
@@ -293,11 +304,17 @@ function conversationRules(): ConversationRule[] {
   ];
 }
 
-function trigrams(text: string): string[] {
-  const w = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  const out: string[] = [];
-  for (let i = 0; i + 3 <= w.length; i++) out.push(`${w[i]} ${w[i + 1]} ${w[i + 2]}`);
-  return out;
+/** A key for the word 3-gram at `k` (three 32-bit word hashes folded to 52 bits). */
+function trigramKey(words: Int32Array, k: number): number {
+  const a = Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
+  const b = (Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]!) & 0xfffff;
+  return (a >>> 0) * 0x100000 + b;
+}
+
+function trigramKeys(words: Int32Array): Set<number> {
+  const keys = new Set<number>();
+  for (let k = 0; k + 3 <= words.length; k++) keys.add(trigramKey(words, k));
+  return keys;
 }
 
 /** Every rule, by name. `language` and the token and diversity measures live in the node. */

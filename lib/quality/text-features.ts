@@ -1,231 +1,412 @@
+import { KeyCounter } from '../hashing/key-counter.js';
+import { fmix32 } from '../hashing/string-hash.js';
+import { codePointClass, DIGIT, END_MARK, LETTER, lowerUnit, MARK, SPACE, UNSPACED, unitClass, WORD } from '../text/char-class.js';
+import { distinctCount, repetition, typeCounter, type Repetition } from './repetition.js';
+
+const NO_WORDS = new Int32Array(0);
+
 /**
- * Measurements of one text, computed once and shared by every rule. Words are runs of
- * letters, digits and marks; each Han, Hiragana or Katakana character counts as a word of
- * its own, since those scripts put no spaces between words.
+ * Measurements of one text, made in a single pass over its characters and shared by every
+ * rule. Words are runs of letters, digits and marks (joined across an apostrophe followed
+ * by a letter, as in "it's"); each Han, Hiragana or Katakana character is a word of its
+ * own, since those scripts put no spaces between words. White space is what `\s` matches.
  */
-export interface TextFeatures {
-  readonly text: string;
-  /** Characters other than white space. */
-  readonly visibleChars: number;
-  readonly words: readonly string[];
-  /** Words from scripts that use spaces (for mean word length). */
-  readonly spacedWords: readonly string[];
-  readonly lines: readonly string[];
-  readonly nonEmptyLines: readonly string[];
-  readonly paragraphs: readonly string[];
-  /** Character classes, counted in one pass. */
-  readonly letters: number;
-  readonly digits: number;
-  readonly parentheses: number;
-  readonly hashes: number;
-  readonly controls: number;
+export class TextFeatures {
+  /** Characters other than white space (UTF-16 code units, like `text.length`). */
+  visibleChars = 0;
+  letters = 0;
+  digits = 0;
+  parentheses = 0;
+  hashes = 0;
+  /** Occurrences of "..." or "…". */
+  ellipses = 0;
+  /** Occurrences of "```". */
+  fences = 0;
+  /** Control characters other than tab, newline and carriage return, and U+FFFD. */
+  controls = 0;
   /** Longest run of one repeated character other than a space. */
-  readonly longestRun: number;
+  longestRun = 0;
+  /** Longest run of characters without white space. */
+  longestNonSpace = 0;
+  /** Total characters in words. */
+  wordChars = 0;
+  /** Words from scripts written with spaces, and their characters (for mean word length). */
+  spacedWords = 0;
+  spacedWordChars = 0;
+  /** Lines holding something other than white space. */
+  nonEmptyLines = 0;
+  ellipsisLines = 0;
+  bulletLines = 0;
+  /** Lines of 3+ characters once trimmed, and those repeating an earlier such line. */
+  comparedLines = 0;
+  repeatedLines = 0;
+  /** Lines outside code fences that are neither bullets nor headings, and those of them without an end mark. */
+  proseLines = 0;
+  bareProseLines = 0;
+  paragraphs = 0;
+  repeatedParagraphs = 0;
+  /** Whether the last visible character may end a sentence; null for blank text. */
+  endsWithMark: boolean | null = null;
+  /** A hash of each word, lower-cased, in order. */
+  wordHashes: Int32Array = NO_WORDS;
+  /** Each word's length in UTF-16 code units. */
+  wordLengths: Int32Array = NO_WORDS;
+  /** Two hashes per compared line, and per paragraph, side by side (to count repeats across texts). */
+  lineKeys: number[] = [];
+  paragraphKeys: number[] = [];
+  private repetitionCache: Repetition | undefined;
+  private measured: Map<string, number> | undefined;
+
+  constructor(
+    /** The text measured; for texts taken together, their parts. */
+    readonly source: string | readonly TextFeatures[],
+    /** Characters (UTF-16 code units), not counting what joins the parts. */
+    readonly length: number,
+  ) {}
+
+  get wordCount(): number {
+    return this.wordHashes.length;
+  }
+
+  repetition(): Repetition {
+    return (this.repetitionCache ??= repetition(this.wordHashes, this.wordLengths));
+  }
+
+  /**
+   * A count made by `count` on the text, remembered under `key`; for texts taken together,
+   * the sum over the parts (each remembered too, so no part is searched twice).
+   */
+  measure(key: string, count: (text: string) => number): number {
+    let value = this.measured?.get(key);
+    if (value === undefined) {
+      if (typeof this.source === 'string') value = count(this.source);
+      else {
+        value = 0;
+        for (const part of this.source) value += part.measure(key, count);
+      }
+      (this.measured ??= new Map()).set(key, value);
+    }
+    return value;
+  }
 }
 
-const WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
-const LETTER = /\p{L}/u;
-const DIGIT = /\p{Nd}/u;
-const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u;
+const SUMMED = [
+  'visibleChars', 'letters', 'digits', 'parentheses', 'hashes', 'ellipses', 'fences', 'controls', 'wordChars', 'spacedWords',
+  'spacedWordChars', 'nonEmptyLines', 'ellipsisLines', 'bulletLines', 'comparedLines', 'proseLines', 'bareProseLines', 'paragraphs',
+] as const;
+
+/**
+ * Several texts (the assistant turns of a conversation) taken together, from their own
+ * features without measuring them again: counts add up, longest runs take the maximum,
+ * words run on from one text into the next (so n-grams span turns), and lines and
+ * paragraphs count as repeats when they repeat one from any earlier text. Each text keeps
+ * its own code-fence state, since a turn is a message of its own.
+ */
+export function combinedFeatures(parts: readonly TextFeatures[]): TextFeatures {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const all = new TextFeatures(parts, length);
+  let words = 0;
+  for (const p of parts) {
+    for (const key of SUMMED) all[key] += p[key];
+    all.longestRun = Math.max(all.longestRun, p.longestRun);
+    all.longestNonSpace = Math.max(all.longestNonSpace, p.longestNonSpace);
+    if (p.endsWithMark !== null) all.endsWithMark = p.endsWithMark;
+    words += p.wordCount;
+  }
+  all.wordHashes = new Int32Array(words);
+  all.wordLengths = new Int32Array(words);
+  let at = 0;
+  for (const p of parts) {
+    all.wordHashes.set(p.wordHashes, at);
+    all.wordLengths.set(p.wordLengths, at);
+    at += p.wordCount;
+  }
+  all.repeatedLines = repeats(parts.map((p) => p.lineKeys), seenLines);
+  all.repeatedParagraphs = repeats(parts.map((p) => p.paragraphKeys), seenParagraphs);
+  return all;
+}
+
+function repeats(keyLists: ReadonlyArray<readonly number[]>, counter: KeyCounter): number {
+  counter.reset(64);
+  let repeated = 0;
+  for (const keys of keyLists) for (let i = 0; i < keys.length; i += 2) if (counter.counts[counter.add(keys[i]!, keys[i + 1]!)]! > 1) repeated++;
+  return repeated;
+}
+
+// Word buffers reused from text to text; each text keeps a copy of its own.
+let hashBuffer = new Int32Array(1024);
+let lengthBuffer = new Int32Array(1024);
+const seenLines = new KeyCounter();
+const seenParagraphs = new KeyCounter();
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 export function textFeatures(text: string): TextFeatures {
-  const words = text.match(WORD) ?? [];
-  const spacedWords = words.filter((w) => w.length > 1 || !UNSPACED.test(w));
-  const lines = text.split('\n');
-  let visibleChars = 0;
+  const n = text.length;
+  if (hashBuffer.length < n) {
+    hashBuffer = new Int32Array(n);
+    lengthBuffer = new Int32Array(n);
+  }
+  const f = new TextFeatures(text, n);
+  let words = 0;
+  let wordStart = -1;
+  let hash = FNV_OFFSET;
+  let visible = 0;
   let letters = 0;
   let digits = 0;
-  let parentheses = 0;
-  let hashes = 0;
-  let controls = 0;
-  let longestRun = 0;
   let run = 0;
   let prev = -1;
-  for (let i = 0; i < text.length; i++) {
+  let longestRun = 0;
+  let nonSpace = 0;
+  let longestNonSpace = 0;
+  let dots = 0;
+  let ticks = 0;
+  let lineStart = 0;
+  let firstVisible = -1;
+  let lastVisible = -1;
+  const lines = new LineState(text, f);
+
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    let units = 1;
+    let cls: number;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        units = 2;
+        cls = codePointClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+      } else cls = 0;
+    } else cls = unitClass(c);
+
     run = c === prev && c !== 32 ? run + 1 : 1;
     if (run > longestRun) longestRun = run;
     prev = c;
-    if (c === 32 || c === 10 || c === 9 || c === 13) continue;
-    visibleChars++;
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) letters++;
-    else if (c >= 48 && c <= 57) digits++;
-    else if (c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125) parentheses++;
-    else if (c === 35) hashes++;
-    else if (c < 32 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) controls++;
-    else if (c > 127) {
-      // Outside ASCII a code point may span two code units; classify it whole.
-      const cp = text.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      if (LETTER.test(ch)) letters++;
-      else if (DIGIT.test(ch)) digits++;
-      if (cp > 0xffff) i++;
+    if (c < 32 ? c !== 9 && c !== 10 && c !== 13 : (c >= 0x7f && c <= 0x9f) || c === 0xfffd) f.controls++;
+    if (c === 46) dots++;
+    else if (dots > 0) {
+      f.ellipses += (dots / 3) | 0;
+      dots = 0;
     }
-  }
-  return {
-    text,
-    visibleChars,
-    words,
-    spacedWords,
-    lines,
-    nonEmptyLines: lines.filter((l) => l.trim() !== ''),
-    paragraphs: text.split(/\n\s*\n/).filter((p) => p.trim() !== ''),
-    letters,
-    digits,
-    parentheses,
-    hashes,
-    controls,
-    longestRun,
-  };
-}
-
-/**
- * Word ids for n-gram counting: equal words share an id, so an n-gram can be keyed by a
- * number computed from ids instead of a joined string. Cached per words array.
- */
-const idCache = new WeakMap<readonly string[], Int32Array>();
-function wordIds(words: readonly string[]): Int32Array {
-  let ids = idCache.get(words);
-  if (!ids) {
-    const dict = new Map<string, number>();
-    ids = new Int32Array(words.length);
-    for (let i = 0; i < words.length; i++) {
-      let id = dict.get(words[i]!);
-      if (id === undefined) dict.set(words[i]!, (id = dict.size + 1));
-      ids[i] = id;
+    if (c === 96) ticks++;
+    else if (ticks > 0) {
+      f.fences += (ticks / 3) | 0;
+      ticks = 0;
     }
-    idCache.set(words, ids);
-  }
-  return ids;
-}
 
-/**
- * A number identifying the n-gram at `start`: two independent polynomial hashes of the
- * word ids, 26 bits each, side by side. Collisions need two simultaneous 26-bit
- * collisions inside one text; the rules tolerate that bound.
- */
-function ngramKey(ids: Int32Array, start: number, n: number): number {
-  let h1 = 17;
-  let h2 = 31;
-  for (let j = start; j < start + n; j++) {
-    h1 = (Math.imul(h1, 0x01000193) + ids[j]!) & 0x3ffffff;
-    h2 = (Math.imul(h2, 0x5bd1e995) + ids[j]! * 7919) & 0x3ffffff;
-  }
-  return h1 * 0x4000000 + h2;
-}
-
-/**
- * Counts of n-gram keys in typed arrays with open addressing, reused from text to text
- * (a stamp per slot marks what belongs to the current text, so clearing costs nothing).
- * The n-gram rules run nine passes over every text; a Map per pass cost most of their time.
- */
-class NgramTable {
-  private keys = new Float64Array(1024);
-  private counts = new Int32Array(1024);
-  private stamps = new Int32Array(1024);
-  private stamp = 0;
-  private mask = 1023;
-
-  /** Empties the table for a text of `n` n-grams. */
-  reset(n: number): void {
-    let size = this.keys.length;
-    while (size < n * 2) size *= 2;
-    if (size !== this.keys.length) {
-      this.keys = new Float64Array(size);
-      this.counts = new Int32Array(size);
-      this.stamps = new Int32Array(size);
-      this.mask = size - 1;
-      this.stamp = 0;
-    }
-    this.stamp++;
-  }
-
-  /** Adds one occurrence of `key`; returns its count so far. */
-  add(key: number): number {
-    let i = (key ^ (key / 0x4000000)) & this.mask;
-    for (;;) {
-      if (this.stamps[i] !== this.stamp) {
-        this.stamps[i] = this.stamp;
-        this.keys[i] = key;
-        this.counts[i] = 1;
-        return 1;
+    // Words.
+    if ((cls & WORD) !== 0) {
+      if ((cls & UNSPACED) !== 0) {
+        if (wordStart >= 0) {
+          words = pushWord(words, hash, i - wordStart, f, true);
+          wordStart = -1;
+        }
+        words = pushWord(words, Math.imul(FNV_OFFSET ^ c, FNV_PRIME), units, f, false);
+      } else {
+        if (wordStart < 0) {
+          wordStart = i;
+          hash = FNV_OFFSET;
+        }
+        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+        if (units === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
       }
-      if (this.keys[i] === key) return ++this.counts[i]!;
-      i = (i + 1) & this.mask;
+    } else if (wordStart >= 0) {
+      if ((c === 39 || c === 0x2019) && i + 1 < n && joinsWord(text.charCodeAt(i + 1))) hash = Math.imul(hash ^ 39, FNV_PRIME);
+      else {
+        words = pushWord(words, hash, i - wordStart, f, true);
+        wordStart = -1;
+      }
+    }
+
+    if ((cls & SPACE) !== 0) {
+      nonSpace = 0;
+      if (c === 10) {
+        lines.end(lineStart, i, firstVisible, lastVisible);
+        lineStart = i + 1;
+        firstVisible = -1;
+        lastVisible = -1;
+      }
+    } else {
+      visible += units;
+      nonSpace += units;
+      if (nonSpace > longestNonSpace) longestNonSpace = nonSpace;
+      if (firstVisible < 0) firstVisible = i;
+      lastVisible = i + units - 1;
+      if ((cls & LETTER) !== 0) letters++;
+      else if ((cls & DIGIT) !== 0) digits++;
+      else if (c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125) f.parentheses++;
+      else if (c === 35) f.hashes++;
+      else if (c === 0x2026) f.ellipses++;
+    }
+    i += units - 1;
+  }
+  if (wordStart >= 0) words = pushWord(words, hash, n - wordStart, f, true);
+  f.ellipses += (dots / 3) | 0;
+  f.fences += (ticks / 3) | 0;
+  lines.end(lineStart, n, firstVisible, lastVisible);
+  lines.finish();
+
+  f.visibleChars = visible;
+  f.letters = letters;
+  f.digits = digits;
+  f.longestRun = longestRun;
+  f.longestNonSpace = longestNonSpace;
+  f.wordHashes = hashBuffer.slice(0, words);
+  f.wordLengths = lengthBuffer.slice(0, words);
+  return f;
+}
+
+/** Records one word in the shared buffers; `spaced` when it counts towards mean word length. */
+function pushWord(words: number, hash: number, length: number, f: TextFeatures, spaced: boolean): number {
+  hashBuffer[words] = fmix32(hash ^ length) | 0;
+  lengthBuffer[words] = length;
+  f.wordChars += length;
+  if (spaced) {
+    f.spacedWords++;
+    f.spacedWordChars += length;
+  }
+  return words + 1;
+}
+
+/** An apostrophe inside a word continues it when a letter or mark of a spaced script follows. */
+function joinsWord(next: number): boolean {
+  const cls = unitClass(next);
+  return (cls & (LETTER | MARK)) !== 0 && (cls & UNSPACED) === 0;
+}
+
+/** Per-line and per-paragraph measures, fed one line at a time. */
+class LineState {
+  private inCode = false;
+  private paragraphFirst = -1;
+  private lastVisible = -1;
+  /** The paragraph so far, as two hashes folded over its trimmed lines. */
+  private paragraphA = 0;
+  private paragraphB = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly f: TextFeatures,
+  ) {
+    seenLines.reset(64);
+    seenParagraphs.reset(16);
+  }
+
+  /** One line: [start, end) without its newline, and its first and last visible characters (−1 if blank). */
+  end(start: number, end: number, first: number, last: number): void {
+    const { text, f } = this;
+    if (first < 0) {
+      this.closeParagraph();
+      return;
+    }
+    this.lastVisible = last;
+    f.nonEmptyLines++;
+    // Two hashes of the trimmed line, compared instead of the line itself (no copy, no string hashing).
+    let a = 0x811c9dc5 | 0;
+    let b = 0x2545f491;
+    for (let i = first; i <= last; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    const length = last - first + 1;
+    a = fmix32(a ^ length) | 0;
+    b = fmix32(b ^ Math.imul(a, 0x27d4eb2d)) | 0;
+    if (this.paragraphFirst < 0) {
+      this.paragraphFirst = first;
+      this.paragraphA = 0x3c6ef372;
+      this.paragraphB = 0x1b873593;
+    }
+    this.paragraphA = Math.imul(this.paragraphA ^ a, 0x01000193);
+    this.paragraphB = Math.imul(this.paragraphB ^ b, 0x5bd1e995) ^ (this.paragraphB >>> 15);
+    const lastCode = text.charCodeAt(last);
+    if (lastCode === 0x2026 || (lastCode === 46 && last - 2 >= first && text.charCodeAt(last - 1) === 46 && text.charCodeAt(last - 2) === 46)) f.ellipsisLines++;
+    if (length >= 3) {
+      f.comparedLines++;
+      f.lineKeys.push(a, b);
+      if (seenLines.counts[seenLines.add(a, b)]! > 1) f.repeatedLines++;
+    }
+    const bullet = isBullet(text, first, end);
+    if (bullet) f.bulletLines++;
+    if (text.startsWith('```', first)) this.inCode = !this.inCode;
+    else if (!this.inCode && !bullet && text.charCodeAt(first) !== 35) {
+      f.proseLines++;
+      if (!endsWithMark(text, last)) f.bareProseLines++;
     }
   }
-}
 
-const table = new NgramTable();
-
-/** Share of word characters covered by the most frequent word n-gram. */
-export function topNgramCoverage(words: readonly string[], n: number): number {
-  const ids = wordIds(words);
-  table.reset(words.length);
-  let best = -1;
-  let bestCount = 0;
-  for (let i = 0; i + n <= words.length; i++) {
-    const c = table.add(ngramKey(ids, i, n));
-    if (c > bestCount) {
-      best = i;
-      bestCount = c;
-    }
+  finish(): void {
+    this.closeParagraph();
+    this.f.endsWithMark = this.lastVisible < 0 ? null : endsWithMark(this.text, this.lastVisible);
   }
-  const total = wordChars(words);
-  if (bestCount < 2 || total === 0) return 0;
-  let chars = 0;
-  for (let j = best; j < best + n; j++) chars += words[j]!.length;
-  return (bestCount * chars) / total;
-}
 
-/** Share of word characters inside repeats of a word n-gram seen earlier in the text (first occurrences not counted). */
-export function duplicateNgramCoverage(words: readonly string[], n: number): number {
-  const ids = wordIds(words);
-  table.reset(words.length);
-  const covered = new Uint8Array(words.length);
-  for (let i = 0; i + n <= words.length; i++) {
-    if (table.add(ngramKey(ids, i, n)) > 1) covered.fill(1, i, i + n);
+  private closeParagraph(): void {
+    if (this.paragraphFirst < 0) return;
+    this.f.paragraphs++;
+    this.f.paragraphKeys.push(this.paragraphA, this.paragraphB);
+    if (seenParagraphs.counts[seenParagraphs.add(this.paragraphA, this.paragraphB)]! > 1) this.f.repeatedParagraphs++;
+    this.paragraphFirst = -1;
   }
-  let dup = 0;
-  for (let i = 0; i < words.length; i++) if (covered[i]) dup += words[i]!.length;
-  const total = wordChars(words);
-  return total === 0 ? 0 : dup / total;
 }
 
-function wordChars(words: readonly string[]): number {
-  let n = 0;
-  for (const w of words) n += w.length;
-  return n;
+const BULLETS = new Set([45, 42, 0x2022, 0x2023, 0x25e6, 0xb7, 0x2013]);
+
+/** A bullet line: "-", "*", "•", "‣", "◦", "·", "–" or "1." / "1)" followed by white space. */
+function isBullet(text: string, first: number, end: number): boolean {
+  let at = first;
+  if (BULLETS.has(text.charCodeAt(at))) at++;
+  else {
+    while (at < end && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at++;
+    if (at === first || at >= end) return false;
+    const c = text.charCodeAt(at);
+    if (c !== 46 && c !== 41) return false;
+    at++;
+  }
+  return at < end && (unitClass(text.charCodeAt(at)) & SPACE) !== 0;
 }
 
-/** Type-token ratio: distinct words over words (lower-cased). */
-export function typeTokenRatio(words: readonly string[]): number | null {
-  if (words.length === 0) return null;
-  return new Set(words.map((w) => w.toLowerCase())).size / words.length;
+/** Whether the character ending at `last` (a code point, possibly two units) is an end mark. */
+function endsWithMark(text: string, last: number): boolean {
+  const c = text.charCodeAt(last);
+  if (c >= 0xdc00 && c <= 0xdfff && last > 0) {
+    const cp = text.codePointAt(last - 1)!;
+    if (cp > 0xffff) return (codePointClass(cp) & END_MARK) !== 0;
+  }
+  return (unitClass(c) & END_MARK) !== 0;
+}
+
+/** Type-token ratio: distinct words over words (case-insensitive). */
+export function typeTokenRatio(f: TextFeatures): number | null {
+  return f.wordCount === 0 ? null : distinctCount(f.wordHashes) / f.wordCount;
 }
 
 /**
  * MTLD (McCarthy & Jarvis 2010): the mean length of word runs whose running type-token
  * ratio stays above 0.72, averaged over a forward and a backward pass.
  */
-export function mtld(words: readonly string[], threshold = 0.72): number | null {
-  if (words.length < 10) return null;
-  const lower = words.map((w) => w.toLowerCase());
-  const pass = (ws: readonly string[]): number => {
+export function mtld(f: TextFeatures, threshold = 0.72): number | null {
+  const words = f.wordHashes;
+  const n = words.length;
+  if (n < 10) return null;
+  const pass = (forward: boolean): number => {
     let factors = 0;
-    let types = new Set<string>();
+    let types = 0;
     let tokens = 0;
-    for (const w of ws) {
+    typeCounter.begin(n);
+    for (let k = 0; k < n; k++) {
       tokens++;
-      types.add(w);
-      if (types.size / tokens <= threshold) {
+      if (typeCounter.isNew(words[forward ? k : n - 1 - k]!)) types++;
+      if (types / tokens <= threshold) {
         factors++;
-        types = new Set();
+        types = 0;
         tokens = 0;
+        typeCounter.begin(n);
       }
     }
-    if (tokens > 0) factors += (1 - types.size / tokens) / (1 - threshold);
-    return factors === 0 ? ws.length : ws.length / factors;
+    if (tokens > 0) factors += (1 - types / tokens) / (1 - threshold);
+    return factors === 0 ? n : n / factors;
   };
-  return (pass(lower) + pass([...lower].reverse())) / 2;
+  return (pass(true) + pass(false)) / 2;
 }

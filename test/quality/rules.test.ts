@@ -16,6 +16,11 @@ t.test('words: Unicode-aware, CJK characters count one each, emoji are not words
   t.equal(text('mean_word_length', '我喜欢编程'), null, 'no spaced-script words');
   t.equal(text('mean_word_length', 'ab abcd'), 3);
   t.equal(text('mean_word_length', 'Tokyo 東京 is big'), 10 / 3, 'Han characters are left out: Tokyo, is, big');
+  t.equal(text('word_count', 'テーマ'), 3, 'the long-vowel mark ー is a kana word of its own');
+  t.equal(text('word_count', 'abc漢字'), 3, 'Latin then Han: abc, 漢, 字');
+  t.equal(text('word_count', "don't stop"), 2, 'an apostrophe followed by a letter stays inside the word');
+  t.equal(text('word_count', "the '90s"), 2);
+  t.equal(text('word_count', 'naïve cafe\u0301'), 2, 'combining marks belong to their word');
 });
 
 t.test('character and line ratios', async (t) => {
@@ -31,6 +36,9 @@ t.test('character and line ratios', async (t) => {
   t.equal(text('longest_char_run', 'aaab    c'), 3, 'spaces do not count');
   t.equal(text('digit_fraction', 'a1b2'), 0.5);
   t.equal(text('whitespace_fraction', 'a b'), 1 / 3);
+  t.equal(text('whitespace_fraction', 'a\u00a0b\u3000'), 2 / 4, 'no-break and ideographic spaces are white space');
+  t.equal(text('duplicate_line_fraction', '  same line\nsame line  \nother'), 1 / 3, 'lines are compared trimmed');
+  t.equal(text('duplicate_paragraph_fraction', 'a b c\nd e\n\n\n a b c\nd e \n\nx'), 1 / 3);
   t.equal(text('parenthesis_fraction', '(a)'), 2 / 3);
   t.equal(text('longest_word', 'short supercalifragilistic'), 20);
 });
@@ -57,6 +65,10 @@ t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) =>
   t.equal(text('refusal', "As an AI language model, I can't. I’m sorry, but I can't."), 2);
   t.equal(text('refusal', 'nothing here', null, { phrases: ['nothing'] }), 1, 'a configured list replaces the default');
   t.equal(text('boilerplate', 'Lorem ipsum dolor; see our Terms of Use.'), 2);
+  t.equal(text('refusal', 'x', null, { phrases: ['i cannot', 'i cannot assist with', 'assist'] }), 0);
+  t.equal(text('refusal', 'I cannot assist with that; I CANNOT.', null, { phrases: ['i cannot', 'i cannot assist with', 'assist'] }), 2, 'the longest phrase wins; occurrences do not overlap');
+  t.equal(text('refusal', 'a (b) [c]? a.b', null, { phrases: ['(b) [c]?', 'a.b'] }), 2, 'phrases are literal text, not patterns');
+  t.equal(text('refusal', 'axb', null, { phrases: ['a.b'] }), 0);
   t.equal(text('no_end_mark_fraction', 'Line one.\nLine two\n- bullet\n# Head\n```\ncode\n```'), 0.5);
 });
 
@@ -80,11 +92,11 @@ t.test('conversation rules', async (t) => {
 });
 
 t.test('lexical diversity', async (t) => {
-  t.equal(typeTokenRatio(['a', 'A', 'b']), 2 / 3);
-  t.equal(typeTokenRatio([]), null);
-  t.equal(mtld(Array.from({ length: 12 }, (_, i) => `w${i}`)), 12, 'never drops below 0.72: one partial factor of 0 → the length');
-  t.equal(mtld(['a', 'b']), null, 'too short');
-  t.equal(mtld(Array(40).fill('same')), 2, 'the TTR falls to 0.5 at every second word: 20 factors over 40 words');
+  t.equal(typeTokenRatio(textFeatures('a A b')), 2 / 3);
+  t.equal(typeTokenRatio(textFeatures('')), null);
+  t.equal(mtld(textFeatures(Array.from({ length: 12 }, (_, i) => `w${i}`).join(' '))), 12, 'never drops below 0.72: one partial factor of 0 → the length');
+  t.equal(mtld(textFeatures('a b')), null, 'too short');
+  t.equal(mtld(textFeatures(Array(40).fill('same').join(' '))), 2, 'the TTR falls to 0.5 at every second word: 20 factors over 40 words');
 });
 
 t.test('every rule has a formula and a threshold or is opt-in', async (t) => {

@@ -1,0 +1,63 @@
+import t from 'tap';
+import { qualityRulesNode } from '../../lib/nodes/quality-rules.js';
+import type { CompiledNode } from '../../lib/nodes/definition.js';
+import type { JsonObject } from '../../lib/engine/item.js';
+
+async function compile(config: Record<string, unknown>): Promise<CompiledNode> {
+  const node = await qualityRulesNode.compile({ type: 'quality_rules', stats: false, ...config } as never, {
+    name: 'rules',
+    graphDir: '.',
+    report: (path: unknown[], message: string) => {
+      throw new Error(`${path.join('.')}: ${message}`);
+    },
+  } as never);
+  return node!;
+}
+
+type Rules = Record<string, { value: number | null; pass: boolean }>;
+async function rulesOf(messages: Array<[string, string]>, config: Record<string, unknown> = {}): Promise<{ rules: Rules; turns?: unknown }> {
+  const node = await compile(config);
+  const out = (await node.run({ messages: messages.map(([role, content]) => ({ role, content })) }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const quality = out.quality as { rules: Rules; turns?: unknown };
+  return quality;
+}
+
+t.test('the whole conversation is put together from its turns', async (t) => {
+  const turn1 = 'First answer line here.\nShared closing line!';
+  const turn2 = 'Second answer, new text.\nShared closing line!';
+  const q = await rulesOf([
+    ['user', 'question one'],
+    ['assistant', turn1],
+    ['user', 'question two'],
+    ['assistant', turn2],
+  ]);
+  t.equal(q.rules.duplicate_line_fraction!.value, 0.25, 'a line repeating one from an earlier turn counts: 1 of 4');
+  t.equal(q.rules.word_count!.value, 14, 'words add up: 7 + 7');
+  t.equal(q.rules.whitespace_fraction!.value, Math.round(((6 + 6) / (turn1.length + turn2.length)) * 10_000) / 10_000, 'over the turns, nothing counted for joining them');
+  t.equal(q.turns, undefined, 'no turn fails on its own');
+});
+
+t.test('n-grams run across turns', async (t) => {
+  const half = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
+  const q = await rulesOf([
+    ['user', 'go'],
+    ['assistant', half + '.'],
+    ['user', 'again'],
+    ['assistant', half.toUpperCase() + '.'],
+  ]);
+  // Each turn has 30 words (under the 50 needed); together 60, the second half repeating the first.
+  t.equal(q.rules.duplicate_5gram_coverage!.value, 0.5, 'case-insensitive: the upper-cased repeat covers half the characters');
+  t.equal(q.rules.duplicate_5gram_coverage!.pass, false);
+});
+
+t.test('code fences are counted per turn', async (t) => {
+  const q = await rulesOf([
+    ['user', 'code?'],
+    ['assistant', '```\nopen fence without end'],
+    ['user', 'and prose?'],
+    ['assistant', 'A line without a mark\nAnother one.'],
+  ]);
+  t.equal(q.rules.code_fences_balanced!.value, 0, 'one fence in all');
+  t.equal(q.rules.no_end_mark_fraction!.value, 0.5, 'the second turn is prose, not inside the first turn\'s fence');
+  t.same(q.turns, [{ assistant_turn: 0, failed: ['code_fences_balanced', 'truncated'] }]);
+});
