@@ -152,7 +152,6 @@ export function textFeatures(text: string): TextFeatures {
   }
   const f = new TextFeatures(text, n);
   let words = 0;
-  let wordStart = -1;
   let hash = FNV_OFFSET;
   let visible = 0;
   let letters = 0;
@@ -170,7 +169,7 @@ export function textFeatures(text: string): TextFeatures {
   const lines = new LineState(text, f);
 
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    let c = text.charCodeAt(i);
     let units = 1;
     let cls: number;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -196,29 +195,55 @@ export function textFeatures(text: string): TextFeatures {
       ticks = 0;
     }
 
-    // Words.
-    if ((cls & WORD) !== 0) {
-      if ((cls & UNSPACED) !== 0) {
-        if (wordStart >= 0) {
-          words = pushWord(words, hash, i - wordStart, f, true);
-          wordStart = -1;
-        }
-        words = pushWord(words, Math.imul(FNV_OFFSET ^ c, FNV_PRIME), units, f, false);
-      } else {
-        if (wordStart < 0) {
-          wordStart = i;
-          hash = FNV_OFFSET;
-        }
+    // Words. A word of a spaced script is read to its end in this inner loop: most
+    // characters are letters inside words, and they need none of the checks below.
+    if ((cls & WORD) !== 0 && (cls & UNSPACED) === 0) {
+      const start = i;
+      hash = FNV_OFFSET;
+      if (firstVisible < 0) firstVisible = i;
+      for (;;) {
         hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
         if (units === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+        if ((cls & LETTER) !== 0) letters++;
+        else if ((cls & DIGIT) !== 0) digits++;
+        i += units;
+        if (i >= n) break;
+        c = text.charCodeAt(i);
+        units = 1;
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+          const d = text.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) {
+            units = 2;
+            cls = codePointClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
+          } else cls = 0;
+        } else cls = unitClass(c);
+        if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
+          // An apostrophe followed by a letter stays inside the word ("it's").
+          if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text.charCodeAt(i + 1))) break;
+          hash = Math.imul(hash ^ 39, FNV_PRIME);
+          i++;
+          c = text.charCodeAt(i);
+          cls = unitClass(c);
+        }
+        run = c === prev ? run + 1 : 1;
+        if (run > longestRun) longestRun = run;
+        prev = c;
       }
-    } else if (wordStart >= 0) {
-      if ((c === 39 || c === 0x2019) && i + 1 < n && joinsWord(text.charCodeAt(i + 1))) hash = Math.imul(hash ^ 39, FNV_PRIME);
-      else {
-        words = pushWord(words, hash, i - wordStart, f, true);
-        wordStart = -1;
-      }
+      words = pushWord(words, hash, i - start, f, true);
+      visible += i - start;
+      nonSpace += i - start;
+      if (nonSpace > longestNonSpace) longestNonSpace = nonSpace;
+      lastVisible = i - 1;
+      if (i >= n) break;
+      // c, cls and units now describe the character after the word: go on with it below.
+      run = c === prev && c !== 32 ? run + 1 : 1;
+      if (run > longestRun) longestRun = run;
+      prev = c;
+      if (c < 32 ? c !== 9 && c !== 10 && c !== 13 : (c >= 0x7f && c <= 0x9f) || c === 0xfffd) f.controls++;
+      if (c === 46) dots++;
+      if (c === 96) ticks++;
     }
+    if ((cls & UNSPACED) !== 0) words = pushWord(words, Math.imul(FNV_OFFSET ^ c, FNV_PRIME), units, f, false);
 
     if ((cls & SPACE) !== 0) {
       nonSpace = 0;
@@ -242,7 +267,6 @@ export function textFeatures(text: string): TextFeatures {
     }
     i += units - 1;
   }
-  if (wordStart >= 0) words = pushWord(words, hash, n - wordStart, f, true);
   f.ellipses += (dots / 3) | 0;
   f.fences += (ticks / 3) | 0;
   lines.end(lineStart, n, firstVisible, lastVisible);

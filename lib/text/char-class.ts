@@ -39,7 +39,8 @@ function classify(ch: string): number {
     (DIGIT_RE.test(ch) ? DIGIT : 0) |
     (WORD_RE.test(ch) ? WORD : 0) |
     (MARK_RE.test(ch) ? MARK : 0) |
-    (UNSPACED_RE.test(ch) ? UNSPACED : 0) |
+    // Only letters and marks: kana and Han punctuation (、。) share the scripts but are no words.
+    (UNSPACED_RE.test(ch) && WORD_RE.test(ch) ? UNSPACED : 0) |
     (SPACE_RE.test(ch) ? SPACE : 0) |
     (END_MARK_RE.test(ch) ? END_MARK : 0)
   );
