@@ -5,6 +5,7 @@ import { INPUT_FORMATS, inputFormatOf, OUTPUT_FORMATS, outputFormatOf, type Inpu
 import { Budget } from '../llm/budget.js';
 import type { RedisClient } from '../redis/connect.js';
 import { connectOrReport, redisSharedCache } from './redis.js';
+import { threadBlocker } from '../engine/pipeline.js';
 import { runGraph } from '../engine/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
@@ -39,6 +40,7 @@ export interface RunArgs {
   'max-requests'?: number;
   'id-field': string;
   'retry-errors': boolean;
+  threads: number;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -65,6 +67,12 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     })
     .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
+    .option('threads', {
+      type: 'number',
+      default: 1,
+      describe:
+        'Run the graph in N worker threads (about one per core) for CPU-bound graphs of synchronous nodes (quality_rules, filter, map, code); output order is kept unless --unordered',
+    })
     .option('provenance', { type: 'boolean', default: false, describe: 'Add _sygra to each output record: graph hash, nodes visited, models, tokens, cache use, latency, time, version' })
     .option('max-cost', { type: 'number', describe: 'Stop (exit 3) before LLM spending would pass USD, from the models\' `price`' })
     .option('max-requests', { type: 'number', describe: 'Stop (exit 3) before making more than N model requests (cache hits are free)' })
@@ -117,6 +125,17 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       return ExitCode.usage;
     }
   }
+  if (!Number.isInteger(args.threads) || args.threads < 1) {
+    say(term, '--threads takes a whole number of threads (1 or more)');
+    return ExitCode.usage;
+  }
+  if (args.threads > 1) {
+    const clash = args.resume ? '--resume' : args.provenance ? '--provenance' : args.generate !== undefined ? '--generate' : dryRun !== undefined ? '--dry-run' : null;
+    if (clash) {
+      say(term, `--threads and ${clash} cannot go together (yet): run with one thread`);
+      return ExitCode.usage;
+    }
+  }
   const idPath = parsePath(args['id-field']);
   if ('error' in idPath) {
     say(term, `--id-field: ${idPath.error}`);
@@ -160,6 +179,12 @@ async function runWithGraph(
     args.seed,
   );
   if (!graph) return ExitCode.usage;
+  const notThreadable = args.threads > 1 ? threadBlocker(graph) : null;
+  if (notThreadable) {
+    say(term, `--threads: ${notThreadable}; run it with one thread`);
+    await graph.models.close();
+    return ExitCode.usage;
+  }
   const mocked = graph.models.mockModels();
   if (mocked.length > 0 && !args.quiet && dryRun === undefined) {
     say(
@@ -217,6 +242,7 @@ async function runWithGraph(
       resume: args.resume ? { idPath, retryErrors: args['retry-errors'] } : undefined,
       budgetSpent: budget?.spent.signal,
       provenance: args.provenance,
+      threads: args.threads > 1 ? { count: args.threads, seed: args.seed } : undefined,
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''}${r.skipped ? `, ${r.skipped} done before` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;

@@ -24,8 +24,12 @@ export interface Item {
    * an unchanged record is written back byte for byte instead of being stringified again.
    */
   bytes?: Buffer;
+  /** Top-level fields added to the record since `bytes` were read: written after those bytes. */
+  appended?: readonly string[];
   /** The raw input line, for a line that failed before becoming a record. */
   raw?: string;
+  /** With --threads: the input line's bytes (no line end), parsed by a worker thread instead of here. */
+  unparsed?: Buffer;
   /** The record's id for --resume (its id field, else a hash of its line); written with it. */
   id?: string;
   /** --provenance: where the record went and what its model calls cost. */

@@ -44,6 +44,26 @@ export function compileStages(graph: Graph, options: { ordered: boolean; stats: 
   return stages;
 }
 
+/**
+ * Why the graph cannot run in worker threads, or null when it can: every node must be
+ * synchronous (async nodes already overlap their waits on one thread) and judge each record
+ * on its own (a dedup node must see every record).
+ */
+export function threadBlocker(graph: Graph): string | null {
+  if (graph.source) return 'the graph converts OASST trees (`source:`), which needs every message of a tree in one place';
+  if (graph.loops.length > 0) return `the graph loops (${graph.loops[0]!.head}), and loops run as async stages`;
+  for (const node of graph.nodes) {
+    if (node.compiled.async) return `node "${node.name}" is asynchronous; it already overlaps its requests (raise its concurrency instead)`;
+    if (node.compiled.seesOtherRecords) return `node "${node.name}" compares each record with the ones before it, so it must see them all in one thread`;
+  }
+  return null;
+}
+
+/** The whole graph as one batch function, for a graph that `threadBlocker` accepts. */
+export function syncGraph(graph: Graph, stats: RunStats): (batch: Batch) => Batch {
+  return graph.nodes.length === 0 ? (batch) => batch : syncStage(graph.nodes, graph.routes, stats);
+}
+
 export function composeStages(source: Highland.Stream<Batch>, stages: readonly Stage[]): Highland.Stream<Batch> {
   return stages.reduce((stream, stage) => stage(stream), source);
 }

@@ -16,6 +16,7 @@ import { ProgressLine } from '../metrics/progress.js';
 import { newTrace } from '../metrics/record-trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { compileStages, composeStages } from './pipeline.js';
+import { ThreadPool, threadStage } from './thread-pool.js';
 import { outputStage } from './output-stage.js';
 import { OasstConverter } from '../oasst/convert.js';
 import { oasstStage } from '../oasst/stage.js';
@@ -52,6 +53,8 @@ export interface RunOptions {
   budgetSpent?: AbortSignal;
   /** --provenance: each output record gets `_sygra` (see provenanceOf). */
   provenance?: boolean;
+  /** --threads N (N > 1): worker threads run the graph; the caller checked threadBlocker. */
+  threads?: { count: number; seed: number };
 }
 
 export interface ResumeOptions {
@@ -137,18 +140,25 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   await progress?.start();
 
   let failure: Error | null = null;
+  const pool = options.threads ? new ThreadPool(options.threads.count, { graphPath: options.graph.file, seed: options.threads.seed }, stats) : null;
   try {
     const graph = options.graph;
     const lines =
       options.generate !== undefined
         ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
-        : batchSource(input, graph.entry, stats, stopReading.signal);
+        : batchSource(input, graph.entry, stats, stopReading.signal, pool === null);
     const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
     const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
     const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
     const records = options.provenance ? resumed.map(startTraces) : resumed;
-    let stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
-    if (graph.output) stream = stream.map(outputStage(graph.output, stats));
+    let stream: Highland.Stream<Batch>;
+    if (pool) {
+      // Four batches per thread: one being worked on, the rest queued, so no thread waits for the reader.
+      stream = threadStage(pool, options.threads!.count * 4, options.ordered)(records);
+    } else {
+      stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
+      if (graph.output) stream = stream.map(outputStage(graph.output, stats));
+    }
     await drainToSink(stream, {
       output,
       provenance: options.provenance ? { version: options.version, graphSha256: options.graph.sha256 } : undefined,
@@ -167,6 +177,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   } catch (err) {
     failure = err as Error;
   }
+  await pool?.close();
   progress?.stop();
   stats.interrupted = options.interrupt.aborted;
 

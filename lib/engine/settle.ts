@@ -45,6 +45,8 @@ export function settle(
   stats: NodeStats,
   out: Item[],
   mutates = true,
+  /** Fields the node added to a record that lacked them (see CompiledNode.writes); its bytes stay valid. */
+  appends: readonly string[] | null = null,
 ): void {
   item.trace?.path.push(node);
   if (result instanceof Routed) {
@@ -56,7 +58,8 @@ export function settle(
     item.outcome = { kind: 'filtered', node, reason: result.reason };
     stats.filtered++;
   } else if (isJsonObject(result)) {
-    if (mutates || result !== item.record) item.bytes = undefined;
+    if (result !== item.record || (mutates && appends === null)) item.bytes = undefined;
+    else if (mutates && appends && item.bytes) item.appended = item.appended ? [...item.appended, ...appends] : appends;
     item.record = result;
     if (follow(item, node, route, stats)) stats.out++;
   } else if (result === null || result === undefined) {

@@ -13,6 +13,7 @@ export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<strin
     name: n.name,
     run: n.compiled.run,
     mutates: n.compiled.mutates !== false,
+    writes: n.compiled.writes ?? null,
     route: routes.get(n.name)!,
     stats: stats.node(n.name),
     latency: stats.latency(n.name),
@@ -30,7 +31,9 @@ export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<strin
         }
         step.stats.in++;
         try {
-          settle(item, step.name, step.route, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out, step.mutates);
+          // Checked before the node runs: only fields the record did not have can be appended to its line.
+          const appends = step.writes !== null && item.bytes !== undefined && !step.writes.some((f) => Object.hasOwn(item.record, f)) ? step.writes : null;
+          settle(item, step.name, step.route, step.run(item.record, { node: step.name, line: item.line, seq: item.seq }), step.stats, out, step.mutates, appends);
         } catch (err) {
           fail(item, step.name, err, step.stats);
           out.push(item);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { isJsonObject, type Item } from '../engine/item.js';
+import { isJsonObject, type Item, type JsonObject } from '../engine/item.js';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -23,6 +23,8 @@ export class LineFramer {
   constructor(
     private readonly entry: string | null,
     private readonly maxLineBytes = 64 * 1024 * 1024,
+    /** False with --threads: lines are checked and numbered here, and parsed by a worker thread. */
+    private readonly parseJson = true,
   ) {}
 
   push(chunk: Buffer): Item[] {
@@ -86,23 +88,16 @@ export class LineFramer {
       out.push(this.errorItem('invalid UTF-8 byte sequence', bytes.toString('utf8', start, end)));
       return;
     }
+    if (!this.parseJson) {
+      if (bytes[start]! <= 32 && bytes.toString('utf8', start, end).trim() === '') return;
+      out.push({ seq: this.seq++, line: this.lineNo, record: UNPARSED, route: this.entry, unparsed: bytes.subarray(start, end) });
+      return;
+    }
     const line = bytes.toString('utf8', start, end);
     if (line.charCodeAt(0) <= 32 && line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      out.push(this.errorItem(`malformed JSON: ${(err as Error).message}`, line));
-      return;
-    }
-    if (!isJsonObject(value)) {
-      const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-      out.push(this.errorItem(`expected a JSON object, got ${kind}`, line));
-      return;
-    }
-    const item: Item = { seq: this.seq++, line: this.lineNo, record: value, route: this.entry };
+    const item = itemOfLine(line, this.lineNo, this.seq++, this.entry);
     // LF-terminated lines only: CRLF and a last line without newline are re-serialised.
-    if (reusable) item.bytes = bytes.subarray(start, end + 1);
+    if (reusable && item.outcome === undefined) item.bytes = bytes.subarray(start, end + 1);
     out.push(item);
   }
 
@@ -114,6 +109,28 @@ export class LineFramer {
   }
 
   private errorItem(error: string, raw: string): Item {
-    return { seq: this.seq++, line: this.lineNo, record: {}, route: null, raw, outcome: { kind: 'error', node: null, error } };
+    return lineError(error, raw, this.lineNo, this.seq++);
   }
+}
+
+/** The record of an item whose line a worker thread has yet to parse. */
+const UNPARSED: JsonObject = Object.freeze({});
+
+/** An input line (not blank) as an item: its record, or an error saying why it is none. */
+export function itemOfLine(line: string, lineNo: number, seq: number, entry: string | null): Item {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return lineError(`malformed JSON: ${(err as Error).message}`, line, lineNo, seq);
+  }
+  if (!isJsonObject(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return lineError(`expected a JSON object, got ${kind}`, line, lineNo, seq);
+  }
+  return { seq, line: lineNo, record: value, route: entry };
+}
+
+function lineError(error: string, raw: string, lineNo: number, seq: number): Item {
+  return { seq, line: lineNo, record: {}, route: null, raw, outcome: { kind: 'error', node: null, error } };
 }

@@ -41,8 +41,7 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
           item.record._sygra = provenanceOf(item.trace, targets.provenance);
           item.bytes = undefined;
         }
-        if (item.bytes) chunks.bytes(item.bytes);
-        else chunks.text(JSON.stringify(item.record) + '\n');
+        writeRecord(chunks, item);
         stats.recordsOut++;
       } else if (outcome.kind === 'filtered') {
         stats.filtered++;
@@ -66,6 +65,30 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     if (data && !targets.closed.aborted && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }
+}
+
+/**
+ * Writes one output record: its input line when no node changed it, that line with the
+ * fields nodes added spliced in before its closing brace, or else the record stringified.
+ */
+export function writeRecord(writer: BatchWriter, item: Item): void {
+  const bytes = item.bytes;
+  if (!bytes) return writer.text(JSON.stringify(item.record) + '\n');
+  if (!item.appended) return writer.bytes(bytes);
+  // Kept bytes always end with a newline; step back over white space to the closing brace.
+  let close = bytes.length - 2;
+  while (close > 0 && bytes[close] !== 0x7d) close--;
+  const record = item.record;
+  let added = '';
+  let first = Object.keys(record).length === item.appended.length;
+  for (const field of item.appended) {
+    const value = record[field];
+    if (value === undefined) continue;
+    added += (first ? '' : ',') + JSON.stringify(field) + ':' + JSON.stringify(value);
+    first = false;
+  }
+  writer.bytes(bytes.subarray(0, close));
+  writer.text(added + '}\n');
 }
 
 /**
@@ -103,7 +126,7 @@ function idOf(item: Item): { id?: string } {
  * become one slice of the input buffer; changed records are joined as text. One buffer,
  * one write per batch.
  */
-class BatchWriter {
+export class BatchWriter {
   private readonly parts: Buffer[] = [];
   private run: Buffer | null = null;
   private pendingText = '';

@@ -7,10 +7,11 @@ import { LineFramer } from './line-framer.js';
 /**
  * A highland stream of batches read from `input`: one batch per chunk read, pulled only
  * when downstream asks, so a slow consumer stops the reads. Aborting `stop` ends the stream
- * at the next chunk boundary (SIGINT, --fail-fast, closed stdout).
+ * at the next chunk boundary (SIGINT, --fail-fast, closed stdout). With `parseJson` false
+ * (--threads), lines are numbered and checked here and parsed by the worker threads.
  */
-export function batchSource(input: Readable, entry: string | null, stats: RunStats, stop: AbortSignal): Highland.Stream<Batch> {
-  const framer = new LineFramer(entry);
+export function batchSource(input: Readable, entry: string | null, stats: RunStats, stop: AbortSignal, parseJson = true): Highland.Stream<Batch> {
+  const framer = new LineFramer(entry, undefined, parseJson);
   let ended = false;
   let finished = false;
   let failure: Error | null = null;

@@ -96,6 +96,7 @@ export const dedupNode = defineNode({
       async: false,
       concurrency: 1,
       mutates: tag,
+      seesOtherRecords: true,
       run: (record, rctx) => settle(record, decide(normalize(readText(record)), rctx.line)),
     });
 

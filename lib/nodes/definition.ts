@@ -35,6 +35,17 @@ export interface CompiledNode {
    * record can be written out as the very line it came from. Defaults to true.
    */
   mutates?: boolean;
+  /**
+   * The top-level fields the node sets, when it changes nothing else in the record (and
+   * returns the record it was given). A record that lacked them is then written as its
+   * input line with these fields appended, instead of being stringified whole.
+   */
+  writes?: readonly string[];
+  /**
+   * True for nodes whose result for a record depends on the records before it (dedup): the
+   * graph cannot be split across worker threads (--threads).
+   */
+  seesOtherRecords?: boolean;
 }
 
 export interface CompileContext {

@@ -183,6 +183,8 @@ export const qualityRulesNode = defineNode({
     return {
       async: false,
       concurrency: 1,
+      // Only quality is set, unless redaction rewrites the texts too.
+      writes: redact.redact ? undefined : ['quality'],
       run(record) {
         const quality = evaluate(record);
         record.quality = quality;

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import h from 'highland';
+import type { RunStats } from '../metrics/run-stats.js';
+import type { Batch, Item, JsonObject } from './item.js';
+import type { Stage } from './pipeline.js';
+import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+
+interface Pending {
+  batch: Batch;
+  resolve(batch: Batch): void;
+  reject(err: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  ready: Promise<void>;
+  jobs: Map<number, Pending>;
+}
+
+const WRITTEN: JsonObject = Object.freeze({});
+
+/**
+ * Worker threads that each run the whole graph (--threads): the main thread only splits
+ * input into lines and writes what comes back, so parsing, the nodes and JSON output all
+ * spread over the cores. A batch goes to the thread with the fewest batches in hand.
+ */
+export class ThreadPool {
+  private readonly threads: Thread[];
+  private nextId = 0;
+  private failure: Error | null = null;
+  private closing = false;
+
+  constructor(
+    size: number,
+    data: ThreadWorkerData,
+    private readonly stats: RunStats,
+  ) {
+    this.threads = Array.from({ length: size }, () => this.start(data));
+  }
+
+  /** Runs one batch of unparsed lines; resolves with the items to write. */
+  async run(batch: Batch): Promise<Batch> {
+    const lines = batch.filter((item) => item.unparsed !== undefined);
+    // Lines the framer already failed (bad UTF-8, too long) need no thread.
+    if (lines.length === 0) return batch;
+    const thread = this.threads.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    await thread.ready;
+    if (this.failure) throw this.failure;
+    const job = pack(this.nextId++, lines);
+    const done = new Promise<Batch>((resolve, reject) => thread.jobs.set(job.id, { batch, resolve, reject }));
+    thread.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private start(data: ThreadWorkerData): Thread {
+    const worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false });
+    const jobs = new Map<number, Pending>();
+    let ready!: () => void;
+    const thread: Thread = { worker, jobs, ready: new Promise<void>((r) => (ready = r)) };
+    const fail = (err: Error): void => {
+      this.failure ??= err;
+      ready();
+      for (const job of jobs.values()) job.reject(this.failure);
+      jobs.clear();
+    };
+    worker.on('message', (message: ThreadResult | { ready: true }) => {
+      if ('ready' in message) return ready();
+      const job = jobs.get(message.id)!;
+      jobs.delete(message.id);
+      if ('error' in message) return job.reject(new Error(`worker thread failed: ${message.error}`));
+      job.resolve(this.unpack(job.batch, message));
+    });
+    worker.on('error', (err) => fail(new Error(`worker thread failed: ${err.message}`)));
+    worker.on('exit', (code) => {
+      if (!this.closing) fail(new Error(`worker thread exited with code ${code}`));
+    });
+    return thread;
+  }
+
+  /** The worker's answer as items for the sink, and its node counts added to the run's. */
+  private unpack(batch: Batch, result: Extract<ThreadResult, { out: Uint8Array }>): Batch {
+    const out: Item[] = [];
+    const bytes = Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength);
+    let from = 0;
+    for (let k = 0; k < result.outLines.length; k++) {
+      const nl = bytes.indexOf(10, from);
+      out.push({ seq: result.outSeqs[k]!, line: result.outLines[k]!, record: WRITTEN, route: null, bytes: bytes.subarray(from, nl + 1) });
+      from = nl + 1;
+    }
+    // Terminal items, the worker's and the framer's, in input order.
+    const ended: Item[] = result.ended.map((e) => ({ ...e, route: null }));
+    for (const item of batch) if (item.unparsed === undefined) ended.push(item);
+    ended.sort((a, b) => a.seq - b.seq);
+    for (const item of ended) out.push(item);
+    for (const [name, delta] of result.nodes) {
+      const node = this.stats.node(name);
+      node.in += delta.in;
+      node.out += delta.out;
+      node.filtered += delta.filtered;
+      node.errors += delta.errors;
+      node.fanout += delta.fanout;
+      node.time_ms += delta.time_ms;
+      if (delta.in > 0) this.stats.latency(name).record(delta.time_ms / delta.in, delta.in);
+    }
+    if (out.length !== batch.length) this.stats.grew(out.length - batch.length);
+    return out;
+  }
+}
+
+/** A highland stage handing batches to the pool, a bounded number at a time, in order unless `ordered` is false. */
+export function threadStage(pool: ThreadPool, inFlight: number, ordered: boolean): Stage {
+  return (upstream) => {
+    const jobs = upstream.map((batch) => h(pool.run(batch)));
+    return ordered ? jobs.parallel(inFlight) : jobs.mergeWithLimit(inFlight);
+  };
+}
+
+/** The lines of a batch in one transferable buffer, each ended by a newline. */
+function pack(id: number, items: readonly Item[]): ThreadJob {
+  let size = 0;
+  for (const item of items) size += item.unparsed!.length + 1;
+  const data = new Uint8Array(size);
+  const lines = new Int32Array(items.length);
+  const seqs = new Int32Array(items.length);
+  let at = 0;
+  items.forEach((item, k) => {
+    data.set(item.unparsed!, at);
+    at += item.unparsed!.length;
+    data[at++] = 10;
+    lines[k] = item.line;
+    seqs[k] = item.seq;
+  });
+  return { id, data, lines, seqs };
+}
+
+/** The worker's entry: beside this module when compiled by tsc, beside the bundle (or one folder up from a chunk) when bundled. */
+function workerScript(): string {
+  for (const candidate of ['./thread-worker.js', './thread-worker.mjs', '../thread-worker.mjs']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('cannot find the worker thread script (thread-worker) next to the engine');
+}

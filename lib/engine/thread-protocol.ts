@@ -1,0 +1,33 @@
+import type { NodeStats } from '../metrics/run-stats.js';
+import type { Item } from './item.js';
+
+/** What a worker thread is started with: enough to load and compile the same graph. */
+export interface ThreadWorkerData {
+  graphPath: string;
+  seed: number;
+}
+
+/** One batch for a worker: its lines, each ended by a newline, with their line numbers and input order. */
+export interface ThreadJob {
+  id: number;
+  data: Uint8Array;
+  lines: Int32Array;
+  seqs: Int32Array;
+}
+
+/** A terminal item (filtered or failed) sent back with its record. */
+export type EndedItem = Pick<Item, 'seq' | 'line' | 'record' | 'outcome' | 'raw'>;
+
+/** A worker's answer: the records to write as NDJSON, the ones that ended otherwise, and what each node counted. */
+export type ThreadResult =
+  | {
+      id: number;
+      /** Output records, one line each, in order. */
+      out: Uint8Array;
+      outLines: Int32Array;
+      outSeqs: Int32Array;
+      ended: EndedItem[];
+      /** Per node, what it counted during this batch. */
+      nodes: Array<[string, NodeStats]>;
+    }
+  | { id: number; error: string };

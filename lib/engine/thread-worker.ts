@@ -1,0 +1,93 @@
+// The entry of a worker thread for `run --threads`: loads the same graph, then parses,
+// runs and writes out the batches of lines it is sent. Only graphs of synchronous nodes
+// that judge each record on its own come here (see threadBlocker).
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadGraph } from '../graph/load.js';
+import { itemOfLine } from '../io/line-framer.js';
+import { BatchWriter, writeRecord } from '../io/sink.js';
+import { RunStats, type NodeStats } from '../metrics/run-stats.js';
+import type { Batch, Item } from './item.js';
+import { outputStage } from './output-stage.js';
+import { syncGraph } from './pipeline.js';
+import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+
+const port = parentPort!;
+const { graphPath, seed } = workerData as ThreadWorkerData;
+const graph = await loadGraph(graphPath, undefined, seed);
+const stats = new RunStats();
+const runNodes = syncGraph(graph, stats);
+const shape = graph.output ? outputStage(graph.output, stats) : null;
+const reported = new Map<string, NodeStats>();
+
+port.on('message', (job: ThreadJob) => {
+  let result: ThreadResult;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    let batch = runNodes(parse(job));
+    if (shape) batch = shape(batch);
+    const writer = new BatchWriter();
+    const outLines: number[] = [];
+    const outSeqs: number[] = [];
+    const ended: EndedItem[] = [];
+    for (const item of batch) {
+      if (item.outcome !== undefined) {
+        ended.push({ seq: item.seq, line: item.line, record: item.record, outcome: item.outcome, ...(item.raw === undefined ? {} : { raw: item.raw }) });
+        continue;
+      }
+      writeRecord(writer, item);
+      outLines.push(item.line);
+      outSeqs.push(item.seq);
+    }
+    const out = standalone(writer.finish());
+    transfer.push(out.buffer as ArrayBuffer);
+    result = { id: job.id, out, outLines: Int32Array.from(outLines), outSeqs: Int32Array.from(outSeqs), ended, nodes: nodeDeltas() };
+  } catch (err) {
+    result = { id: job.id, error: (err as Error).message };
+  }
+  port.postMessage(result, transfer);
+});
+port.postMessage({ ready: true });
+
+/** The job's lines as items, exactly as the main thread's framer would make them. */
+function parse(job: ThreadJob): Batch {
+  const buf = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
+  const items: Item[] = [];
+  let from = 0;
+  for (let k = 0; k < job.lines.length; k++) {
+    const nl = buf.indexOf(10, from);
+    const item = itemOfLine(buf.toString('utf8', from, nl), job.lines[k]!, job.seqs[k]!, graph.entry);
+    // Kept so that a record no node changed is written back as the bytes it came in as.
+    if (item.outcome === undefined) item.bytes = buf.subarray(from, nl + 1);
+    items.push(item);
+    from = nl + 1;
+  }
+  return items;
+}
+
+/** Bytes in an ArrayBuffer of their own, so they can be transferred rather than copied. */
+function standalone(buf: Buffer | null): Uint8Array {
+  if (buf === null) return new Uint8Array(0);
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf;
+  return new Uint8Array(buf);
+}
+
+/** What each node counted since the last batch. */
+function nodeDeltas(): Array<[string, NodeStats]> {
+  const deltas: Array<[string, NodeStats]> = [];
+  for (const [name, now] of stats.nodes) {
+    const before = reported.get(name) ?? { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
+    deltas.push([
+      name,
+      {
+        in: now.in - before.in,
+        out: now.out - before.out,
+        filtered: now.filtered - before.filtered,
+        errors: now.errors - before.errors,
+        fanout: now.fanout - before.fanout,
+        time_ms: now.time_ms - before.time_ms,
+      },
+    ]);
+    reported.set(name, { ...now });
+  }
+  return deltas;
+}

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { lines, runCli } from '../cli-process.js';
+
+// Sync nodes only: quality rules that filter, a code node that fails some records, a map.
+const FILTERING = `nodes:
+  rules:
+    type: quality_rules
+    mode: filter
+    stats: false
+    rules: { word_count: { min: 5 }, truncated: false }
+  check: { type: code, module: ./check.mjs }
+  tag:
+    type: map
+    set: { words: "record.quality.rules.word_count.value" }
+`;
+const CHECK = `export default function check(record) {
+  if (record.id % 97 === 5) throw new Error('id ' + record.id + ' is unlucky');
+  return record;
+}
+`;
+// Tagging only: records keep their input bytes, with quality appended.
+const TAGGING = `nodes:
+  rules: { type: quality_rules, stats: false }
+`;
+
+/** Enough records for many batches, and every kind of line a run must account for. */
+function input(): Buffer {
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
+  const parts: Array<string | Buffer> = [];
+  for (let i = 0; i < 3000; i++) {
+    const n = 2 + (i % 9);
+    const reply = Array.from({ length: n }, (_, k) => words[(i + k * 7) % words.length]).join(' ') + (i % 3 ? '.' : '');
+    const record = i % 211 === 7 ? { id: i, text: 'no messages here' } : { id: i, messages: [{ role: 'user', content: `Question ${i}, caf\u00e9?` }, { role: 'assistant', content: reply }] };
+    // Some lines keep escapes JSON.stringify would not write, to show they are kept as they came.
+    parts.push(i % 5 === 0 ? JSON.stringify(record).replace('caf\u00e9', 'caf\\u00e9') + '\n' : JSON.stringify(record) + '\n');
+    if (i === 100) parts.push('{"id": "broken",\n');
+    if (i === 200) parts.push('\n   \n');
+    if (i === 300) parts.push('[1, 2]\n');
+    if (i === 400) parts.push(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]));
+    if (i === 500) parts.push(JSON.stringify({ id: 'crlf', messages: [{ role: 'user', content: 'a b c d e' }, { role: 'assistant', content: 'one two three four five six.' }] }) + '\r\n');
+  }
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+}
+
+async function run(dir: string, graph: string, threads: number, extra: string[] = []) {
+  const tag = `${graph}-${threads}${extra.join('')}`;
+  const files = { errors: join(dir, `${tag}.errors`), rejected: join(dir, `${tag}.rejected`), stats: join(dir, `${tag}.stats`) };
+  const res = await runCli(['run', join(dir, graph), '-q', '-i', join(dir, 'in.jsonl'), '--threads', String(threads), '--errors', files.errors, '--rejected', files.rejected, '--stats', files.stats, ...extra]);
+  const read = (p: string): string => readFileSync(p, 'utf8');
+  return { ...res, errors: read(files.errors), rejected: read(files.rejected), stats: JSON.parse(read(files.stats)) as Record<string, unknown> };
+}
+
+/** What must not depend on the number of threads: every count, per node too (times aside). */
+function counts(stats: Record<string, unknown>) {
+  const nodes = stats.nodes as Record<string, Record<string, unknown>>;
+  return {
+    records: [stats.records_in, stats.records_out, stats.filtered, stats.errors, stats.conserved],
+    nodes: Object.fromEntries(Object.entries(nodes).map(([n, s]) => [n, [s.in, s.out, s.filtered, s.errors]])),
+  };
+}
+
+t.test('--threads 2 writes what one thread writes, byte for byte, with the same side files and counts', async (t) => {
+  const dir = t.testdir({ 'filtering.yaml': FILTERING, 'tagging.yaml': TAGGING, 'check.mjs': CHECK, 'in.jsonl': input() });
+  for (const graph of ['filtering.yaml', 'tagging.yaml']) {
+    const one = await run(dir, graph, 1);
+    const two = await run(dir, graph, 2);
+    t.equal(one.code, 0, `${graph}: one thread`);
+    t.equal(two.code, 0, `${graph}: two threads`);
+    t.ok(one.stdout.length > 100_000, `${graph}: enough output for many batches`);
+    t.equal(two.stdout, one.stdout, `${graph}: same output`);
+    t.equal(two.errors, one.errors, `${graph}: same errors`);
+    t.equal(two.rejected, one.rejected, `${graph}: same rejected`);
+    t.same(counts(two.stats), counts(one.stats), `${graph}: same counts`);
+    t.equal(two.stats.conserved, true);
+  }
+  const filtering = await run(dir, 'filtering.yaml', 2);
+  const errors = lines(filtering.errors);
+  t.ok(errors.some((e) => e.node === 'check' && String(e.error).includes('unlucky')), 'a node error from a worker names its node');
+  t.ok(errors.some((e) => e.node === null && String(e.error).startsWith('malformed JSON')), 'a malformed line is reported with its line');
+  t.ok(errors.some((e) => String(e.error) === 'invalid UTF-8 byte sequence'));
+  t.ok(lines(filtering.rejected).some((r) => r.node === 'rules'), 'records failing a rule are rejected');
+});
+
+t.test('--threads with --unordered writes the same records', async (t) => {
+  const dir = t.testdir({ 'tagging.yaml': TAGGING, 'in.jsonl': input() });
+  const ordered = await run(dir, 'tagging.yaml', 1);
+  const unordered = await run(dir, 'tagging.yaml', 2, ['--unordered']);
+  t.equal(unordered.code, 0);
+  t.same(unordered.stdout.split('\n').sort(), ordered.stdout.split('\n').sort());
+});
+
+t.test('a tagged record is its input line with quality appended', async (t) => {
+  const dir = t.testdir({ 'tagging.yaml': TAGGING, 'in.jsonl': '' });
+  const line = '{"id": 1, "messages": [{"role": "user", "content": "caf\\u00e9?"}, {"role": "assistant", "content": "Yes, a caf\\u00e9 it is."}]}';
+  const had = '{"id":2,"quality":{"score":8},"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"Hello there, friend."}]}';
+  for (const threads of ['1', '2']) {
+    const res = await runCli(['run', join(dir, 'tagging.yaml'), '-q', '--threads', threads], { input: `${line}\n${had}\n` });
+    const [first, second] = res.stdout.split('\n');
+    t.ok(first!.startsWith(line.slice(0, -1) + ',"quality":{"rules":'), `${threads} thread(s): the input bytes are kept, escapes and spaces too`);
+    t.equal((lines(first!)[0]!.quality as { rules_passed: boolean }).rules_passed, true);
+    const merged = lines(second!)[0]!.quality as Record<string, unknown>;
+    t.equal(merged.score, 8, 'a record that had quality gets it merged, not a second key');
+    t.equal(second!.split('"quality":').length, 2);
+  }
+});
+
+t.test('--threads refuses what it cannot split, before reading a record', async (t) => {
+  const dir = t.testdir({
+    'dedup.yaml': 'nodes:\n  d: { type: dedup, method: exact, field: text }\n',
+    'llm.yaml': 'models:\n  m: {}\nnodes:\n  ask:\n    type: llm\n    model: m\n    messages: [{ role: user, content: "{q}" }]\n    output: a\n',
+    'ok.yaml': TAGGING,
+  });
+  const dedup = await runCli(['run', join(dir, 'dedup.yaml'), '--threads', '2'], { input: '{"text":"a"}\n' });
+  t.equal(dedup.code, 2);
+  t.match(dedup.stderr, /--threads: node "d" compares each record with the ones before it/);
+  t.equal(dedup.stdout, '');
+  const llm = await runCli(['run', join(dir, 'llm.yaml'), '--threads', '2'], { input: '{"q":"a"}\n' });
+  t.equal(llm.code, 2);
+  t.match(llm.stderr, /node "ask" is asynchronous/);
+  for (const args of [['--threads', '0'], ['--threads', '1.5'], ['--threads', '2', '--provenance']]) {
+    const res = await runCli(['run', join(dir, 'ok.yaml'), ...args], { input: '' });
+    t.equal(res.code, 2, args.join(' '));
+    t.match(res.stderr, /--threads/);
+  }
+});

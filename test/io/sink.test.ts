@@ -1,0 +1,17 @@
+import t from 'tap';
+import type { Item } from '../../lib/engine/item.js';
+import { BatchWriter, writeRecord } from '../../lib/io/sink.js';
+
+function written(item: Partial<Item>): string {
+  const writer = new BatchWriter();
+  writeRecord(writer, { seq: 0, line: 1, route: null, record: {}, ...item });
+  return writer.finish()?.toString() ?? '';
+}
+
+t.test('a record is written as its line, its line with fields appended, or stringified', async (t) => {
+  t.equal(written({ record: { a: 1 }, bytes: Buffer.from('{ "a" : 1 }\n') }), '{ "a" : 1 }\n', 'unchanged: the line as it came');
+  t.equal(written({ record: { a: 1 } }), '{"a":1}\n', 'no bytes: stringified');
+  t.equal(written({ record: { a: 1, q: { x: [1] } }, bytes: Buffer.from('{ "a" : 1 }  \n'), appended: ['q'] }), '{ "a" : 1 ,"q":{"x":[1]}}\n', 'appended before the closing brace, trailing spaces dropped');
+  t.equal(written({ record: { q: 'v' }, bytes: Buffer.from('{}\n'), appended: ['q'] }), '{"q":"v"}\n', 'no comma after an empty object');
+  t.equal(written({ record: { a: 1, q: undefined, r: 2 }, bytes: Buffer.from('{"a":1}\n'), appended: ['q', 'r'] }), '{"a":1,"r":2}\n', 'a field left undefined is not written');
+});
