@@ -170,15 +170,9 @@ export function textFeatures(text: string): TextFeatures {
 
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
-    let units = 1;
-    let cls: number;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        units = 2;
-        cls = codePointClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-      } else cls = 0;
-    } else cls = unitClass(c);
+    let read = classAt(text, i, c);
+    let units = read >>> 8;
+    let cls = read & 0xff;
 
     run = c === prev && c !== 32 ? run + 1 : 1;
     if (run > longestRun) longestRun = run;
@@ -209,14 +203,9 @@ export function textFeatures(text: string): TextFeatures {
         i += units;
         if (i >= n) break;
         c = text.charCodeAt(i);
-        units = 1;
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-          const d = text.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) {
-            units = 2;
-            cls = codePointClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000);
-          } else cls = 0;
-        } else cls = unitClass(c);
+        read = classAt(text, i, c);
+        units = read >>> 8;
+        cls = read & 0xff;
         if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
           // An apostrophe followed by a letter stays inside the word ("it's").
           if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text.charCodeAt(i + 1))) break;
@@ -292,6 +281,18 @@ function pushWord(words: number, hash: number, length: number, f: TextFeatures, 
     f.spacedWordChars += length;
   }
   return words + 1;
+}
+
+/**
+ * The classes of the character starting at `i` (whose first code unit is `c`), with the
+ * number of code units it takes (1, or 2 for a surrogate pair) above the low 8 bits.
+ * A lone surrogate has no class.
+ */
+function classAt(text: string, i: number, c: number): number {
+  if (c < 0xd800 || c > 0xdfff) return unitClass(c) | 0x100;
+  const d = c <= 0xdbff && i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+  if (d >= 0xdc00 && d <= 0xdfff) return codePointClass(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) | 0x200;
+  return 0x100;
 }
 
 /** An apostrophe inside a word continues it when a letter or mark of a spaced script follows. */
