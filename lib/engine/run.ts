@@ -140,7 +140,13 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   await progress?.start();
 
   let failure: Error | null = null;
-  const pool = options.threads ? new ThreadPool(options.threads.count, { graphPath: options.graph.file, seed: options.threads.seed }, stats) : null;
+  const pool = options.threads
+    ? new ThreadPool(
+        options.threads.count,
+        { graphPath: options.graph.file, seed: options.threads.seed, keepFiltered: rejected !== undefined, keepFailed: errors !== undefined },
+        stats,
+      )
+    : null;
   try {
     const graph = options.graph;
     const lines =

@@ -5,6 +5,9 @@ import type { Item } from './item.js';
 export interface ThreadWorkerData {
   graphPath: string;
   seed: number;
+  /** Whether records that ended filtered, or failed, are written anywhere (--rejected, --errors): if not, they are not sent back. */
+  keepFiltered: boolean;
+  keepFailed: boolean;
 }
 
 /** One batch for a worker: its lines, each ended by a newline, with their line numbers and input order. */

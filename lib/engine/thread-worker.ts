@@ -12,7 +12,7 @@ import { syncGraph } from './pipeline.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
-const { graphPath, seed } = workerData as ThreadWorkerData;
+const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
 const graph = await loadGraph(graphPath, undefined, seed);
 const stats = new RunStats();
 const runNodes = syncGraph(graph, stats);
@@ -31,7 +31,9 @@ port.on('message', (job: ThreadJob) => {
     const ended: EndedItem[] = [];
     for (const item of batch) {
       if (item.outcome !== undefined) {
-        ended.push({ seq: item.seq, line: item.line, record: item.record, outcome: item.outcome, ...(item.raw === undefined ? {} : { raw: item.raw }) });
+        // Copying a record back costs as much as parsing it: skip it when no file will hold it.
+        const kept = item.outcome.kind === 'filtered' ? keepFiltered : keepFailed;
+        ended.push({ seq: item.seq, line: item.line, record: kept ? item.record : {}, outcome: item.outcome, ...(item.raw === undefined || !kept ? {} : { raw: item.raw }) });
         continue;
       }
       writeRecord(writer, item);

@@ -75,6 +75,11 @@ t.test('--threads 2 writes what one thread writes, byte for byte, with the same 
     t.same(counts(two.stats), counts(one.stats), `${graph}: same counts`);
     t.equal(two.stats.conserved, true);
   }
+  // Without --errors and --rejected the threads send no record back for them; the counts stay.
+  const bare = await runCli(['run', join(dir, 'filtering.yaml'), '-q', '-i', join(dir, 'in.jsonl'), '--threads', '2', '--stats', join(dir, 'bare.stats')]);
+  const oneThread = await run(dir, 'filtering.yaml', 1);
+  t.equal(bare.stdout, oneThread.stdout, 'no side files: same output');
+  t.same(counts(JSON.parse(readFileSync(join(dir, 'bare.stats'), 'utf8')) as Record<string, unknown>), counts(oneThread.stats), 'no side files: same counts');
   const filtering = await run(dir, 'filtering.yaml', 2);
   const errors = lines(filtering.errors);
   t.ok(errors.some((e) => e.node === 'check' && String(e.error).includes('unlucky')), 'a node error from a worker names its node');
