@@ -41,16 +41,18 @@ export class ThreadPool {
   }
 
   /** Runs one batch of unparsed lines; resolves with the items to write. */
-  async run(batch: Batch): Promise<Batch> {
+  run(batch: Batch): Promise<Batch> {
     const lines = batch.filter((item) => item.unparsed !== undefined);
     // Lines the framer already failed (bad UTF-8, too long) need no thread.
-    if (lines.length === 0) return batch;
+    if (lines.length === 0) return Promise.resolve(batch);
+    if (this.failure) return Promise.reject(this.failure);
     const thread = this.threads.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-    await thread.ready;
-    if (this.failure) throw this.failure;
     const job = pack(this.nextId++, lines);
+    // Counted against its thread at once, so batches sent before the threads are up still spread.
     const done = new Promise<Batch>((resolve, reject) => thread.jobs.set(job.id, { batch, resolve, reject }));
-    thread.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
+    void thread.ready.then(() => {
+      if (!this.failure) thread.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
+    });
     return done;
   }
 

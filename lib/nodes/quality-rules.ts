@@ -82,7 +82,7 @@ export const qualityRulesNode = defineNode({
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
       let turns: Turn[] | null = null;
-      let assistantAt: number[] = [];
+      const assistantAt: number[] = [];
       let texts: string[];
       let finish: Array<string | null>;
       if (textPath) {
@@ -92,7 +92,6 @@ export const qualityRulesNode = defineNode({
         finish = [typeof record.finish_reason === 'string' ? record.finish_reason : null];
       } else {
         turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
-        assistantAt = [];
         for (let i = 0; i < turns.length; i++) if (turns[i]!.role === 'assistant') assistantAt.push(i);
         const assistant = assistantAt.map((i) => turns![i]!) as Array<Turn & { finish_reason?: string }>;
         texts = assistant.map((t) => t.content);

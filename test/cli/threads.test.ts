@@ -130,3 +130,15 @@ t.test('--threads refuses what it cannot split, before reading a record', async 
     t.match(res.stderr, /--threads/);
   }
 });
+
+t.test('a thread that cannot load the graph fails the run with one line, exit 1', async (t) => {
+  const dir = t.testdir({
+    'm.mjs': "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) throw new Error('this module refuses worker threads');\nexport default (r) => r;\n",
+    'g.yaml': 'nodes:\n  c: { type: code, module: ./m.mjs }\n',
+  });
+  const res = await runCli(['run', join(dir, 'g.yaml'), '--threads', '2'], { input: '{"a":1}\n{"a":2}\n' });
+  t.equal(res.code, 1);
+  t.match(res.stderr, /worker thread failed: .*this module refuses worker threads/);
+  t.notMatch(res.stderr, /\n\s+at /, 'no stack trace');
+  t.equal(res.stdout, '');
+});
