@@ -99,6 +99,50 @@ t.test('lexical diversity', async (t) => {
   t.equal(mtld(textFeatures(Array(40).fill('same').join(' '))), 2, 'the TTR falls to 0.5 at every second word: 20 factors over 40 words');
 });
 
+t.test('every text rule on empty text, CJK, emoji and code, computed by hand', async (t) => {
+  const empty = '';
+  const cjk = '我喜欢编程。'; // 5 Han words and an ideographic full stop: 6 characters
+  const emoji = 'Great job 🎉🎉'; // each 🎉 is two UTF-16 code units: 14 in all, 2 of them spaces
+  const code = '```js\nconst x = 1;\n```'; // 22 characters, 5 of them white space; words js, const, x, 1
+  const cases: Record<string, [number | null, number | null, number | null, number | null]> = {
+    word_count: [0, 5, 2, 4],
+    mean_word_length: [null, null, 4, 9 / 4],
+    symbol_word_ratio: [0, 0, 0, 0],
+    ellipsis_line_fraction: [0, 0, 0, 0],
+    bullet_line_fraction: [0, 0, 0, 0],
+    alpha_fraction: [null, 5 / 6, 8 / 12, 8 / 17],
+    duplicate_line_fraction: [0, 0, 0, 0],
+    duplicate_paragraph_fraction: [0, 0, 0, 0],
+    top_2gram_coverage: [null, null, null, null],
+    top_3gram_coverage: [null, null, null, null],
+    top_4gram_coverage: [null, null, null, null],
+    duplicate_5gram_coverage: [null, null, null, null],
+    duplicate_6gram_coverage: [null, null, null, null],
+    duplicate_7gram_coverage: [null, null, null, null],
+    duplicate_8gram_coverage: [null, null, null, null],
+    duplicate_9gram_coverage: [null, null, null, null],
+    duplicate_10gram_coverage: [null, null, null, null],
+    url_fraction: [0, 0, 0, 0],
+    control_chars: [0, 0, 0, 0],
+    longest_char_run: [0, 1, 2, 3],
+    code_fences_balanced: [1, 1, 1, 1],
+    truncated: [0, 0, 0, 0],
+    refusal: [0, 0, 0, 0],
+    boilerplate: [0, 0, 0, 0],
+    digit_fraction: [0, 0, 0, 1 / 22],
+    whitespace_fraction: [0, 0, 2 / 14, 5 / 22],
+    parenthesis_fraction: [0, 0, 0, 0],
+    longest_word: [0, 6, 5, 5],
+    no_end_mark_fraction: [0, 0, 0, 0],
+    pii: [0, 0, 0, 0],
+  };
+  const textRules = [...RULES.values()].filter((r) => r.scope === 'text').map((r) => r.name);
+  t.same(Object.keys(cases).sort(), textRules.sort(), 'every text rule is in the table');
+  for (const [name, want] of Object.entries(cases)) {
+    t.same([empty, cjk, emoji, code].map((s) => text(name, s)), want, name);
+  }
+});
+
 t.test('every rule has a formula and a threshold or is opt-in', async (t) => {
   for (const [name, rule] of RULES) t.ok(rule.formula.length > 10 && (rule.min !== undefined || rule.max !== undefined || rule.optIn), name);
 });
