@@ -33,6 +33,15 @@ export class KeyCounter {
     this.used = 0;
   }
 
+  /** Whether the key was added since the last reset. */
+  has(a: number, b: number): boolean {
+    const mask = this.mask;
+    for (let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask; this.stamps[i] === this.stamp; i = (i + 1) & mask) {
+      if (this.keyA[i] === a && this.keyB[i] === b) return true;
+    }
+    return false;
+  }
+
   /** Adds one occurrence of the key; returns its slot (its count is `counts[slot]`). */
   add(a: number, b: number): number {
     if (this.used * 2 >= this.mask + 1) this.grow();

@@ -1,3 +1,4 @@
+import { KeyCounter } from '../hashing/key-counter.js';
 import { textFeatures, type TextFeatures } from './text-features.js';
 import { findPii } from './pii.js';
 
@@ -292,9 +293,11 @@ function conversationRules(): ConversationRule[] {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
           const reply = features(i).wordHashes;
           if (reply.length < 3) continue;
-          const prompt = trigramKeys(features(i - 1).wordHashes);
+          const prompt = features(i - 1).wordHashes;
+          promptTrigrams.reset(prompt.length);
+          for (let k = 0; k + 3 <= prompt.length; k++) promptTrigrams.add(trigramA(prompt, k), trigramB(prompt, k));
           let copied = 0;
-          for (let k = 0; k + 3 <= reply.length; k++) if (prompt.has(trigramKey(reply, k))) copied++;
+          for (let k = 0; k + 3 <= reply.length; k++) if (promptTrigrams.has(trigramA(reply, k), trigramB(reply, k))) copied++;
           worst = Math.max(worst ?? 0, copied / (reply.length - 2));
         }
         return worst;
@@ -305,17 +308,10 @@ function conversationRules(): ConversationRule[] {
 }
 
 /** A key for the word 3-gram at `k` (three 32-bit word hashes folded to 52 bits). */
-function trigramKey(words: Int32Array, k: number): number {
-  const a = Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
-  const b = (Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]!) & 0xfffff;
-  return (a >>> 0) * 0x100000 + b;
-}
-
-function trigramKeys(words: Int32Array): Set<number> {
-  const keys = new Set<number>();
-  for (let k = 0; k + 3 <= words.length; k++) keys.add(trigramKey(words, k));
-  return keys;
-}
+// The word 3-gram at `k` as two independent 32-bit hashes of its three word hashes.
+const trigramA = (words: Int32Array, k: number): number => Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
+const trigramB = (words: Int32Array, k: number): number => Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]! | 0;
+const promptTrigrams = new KeyCounter();
 
 /** Every rule, by name. `language` and the token and diversity measures live in the node. */
 export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([...textRules(), ...conversationRules()].map((r) => [r.name, r]));

@@ -7,7 +7,11 @@ t.test('counts keys of two integers; reset forgets them without clearing arrays'
   t.equal(c.counts[c.add(1, 2)], 1);
   t.equal(c.counts[c.add(1, 2)], 2);
   t.equal(c.counts[c.add(2, 1)], 1, 'the halves are ordered');
+  t.equal(c.has(1, 2), true);
+  t.equal(c.has(2, 2), false, 'has() adds nothing');
+  t.equal(c.counts[c.add(2, 2)], 1);
   c.reset(4);
+  t.equal(c.has(1, 2), false, 'a reset forgets');
   t.equal(c.counts[c.add(1, 2)], 1, 'a reset starts every count again');
 });
 
