@@ -5,7 +5,7 @@ import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
 import { RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
-import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
+import { combinedFeatures, mtld, textFeatures, typeTokenRatio, wordHashes } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
 
@@ -100,12 +100,12 @@ export const qualityRulesNode = defineNode({
       // Each text is measured once; the whole is put together from the turns' measures.
       const turnFeatures = texts.length === 0 ? [textFeatures('')] : texts.map(textFeatures);
       const wholeFeatures = combinedFeatures(turnFeatures);
-      // Conversation rules see every turn; assistant turns reuse the features measured above.
-      const byTurn = new Map<number, TextFeatures>(assistantAt.map((at, k) => [at, turnFeatures[k]!]));
-      const featuresOfTurn = (i: number): TextFeatures => {
-        let f = byTurn.get(i);
-        if (!f) byTurn.set(i, (f = textFeatures(turns![i]!.content)));
-        return f;
+      // Conversation rules see every turn's words; assistant turns reuse those measured above.
+      const byTurn = new Map<number, Int32Array>(assistantAt.map((at, k) => [at, turnFeatures[k]!.wordHashes]));
+      const wordsOfTurn = (i: number): Int32Array => {
+        let w = byTurn.get(i);
+        if (!w) byTurn.set(i, (w = wordHashes(turns![i]!.content)));
+        return w;
       };
       const results: Record<string, { value: number | string | null; pass: boolean }> = {};
       const failed: string[] = [];
@@ -129,7 +129,7 @@ export const qualityRulesNode = defineNode({
             });
           }
         } else {
-          value = r.rule.compute(turns ?? [], r.options, featuresOfTurn);
+          value = r.rule.compute(turns ?? [], r.options, wordsOfTurn);
           pass = judge(value, r);
         }
         results[r.name] = { value: round(value), pass };

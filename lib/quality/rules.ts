@@ -1,5 +1,5 @@
 import { KeyCounter } from '../hashing/key-counter.js';
-import { textFeatures, type TextFeatures } from './text-features.js';
+import { wordHashes, type TextFeatures } from './text-features.js';
 import { findPii } from './pii.js';
 
 /** Options a rule may take in the graph file (each rule reads the ones it knows). */
@@ -30,13 +30,13 @@ export interface TextRule extends RuleBase {
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
 }
 
-/** The features of turn `i`, made once per conversation and shared by the rules. */
-export type TurnFeatures = (i: number) => TextFeatures;
+/** The word hashes of turn `i`, made once per conversation and shared by the rules. */
+export type TurnWords = (i: number) => Int32Array;
 
 /** A rule measured on a whole conversation. */
 export interface ConversationRule extends RuleBase {
   readonly scope: 'conversation';
-  compute(turns: readonly Turn[], options: RuleOptions, features?: TurnFeatures): number | null;
+  compute(turns: readonly Turn[], options: RuleOptions, words?: TurnWords): number | null;
 }
 
 export type Rule = TextRule | ConversationRule;
@@ -287,13 +287,13 @@ function conversationRules(): ConversationRule[] {
       name: 'prompt_copy',
       formula: 'largest share, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it',
       max: 0.8,
-      compute: (turns, _o, features = (i) => textFeatures(turns[i]!.content)) => {
+      compute: (turns, _o, words = (i) => wordHashes(turns[i]!.content)) => {
         let worst: number | null = null;
         for (let i = 1; i < turns.length; i++) {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
-          const reply = features(i).wordHashes;
+          const reply = words(i);
           if (reply.length < 3) continue;
-          const prompt = features(i - 1).wordHashes;
+          const prompt = words(i - 1);
           promptTrigrams.reset(prompt.length);
           for (let k = 0; k + 3 <= prompt.length; k++) promptTrigrams.add(trigramA(prompt, k), trigramB(prompt, k));
           let copied = 0;

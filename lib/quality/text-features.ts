@@ -271,6 +271,54 @@ export function textFeatures(text: string): TextFeatures {
   return f;
 }
 
+/**
+ * The word hashes of a text, exactly as `textFeatures` makes them, without its other
+ * measures: for texts that only need their words (the prompt a reply may copy).
+ */
+export function wordHashes(text: string): Int32Array {
+  const n = text.length;
+  if (hashBuffer.length < n) {
+    hashBuffer = new Int32Array(n);
+    lengthBuffer = new Int32Array(n);
+  }
+  let words = 0;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    let read = classAt(text, i, c);
+    let cls = read & 0xff;
+    if ((cls & UNSPACED) !== 0) {
+      hashBuffer[words++] = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME) ^ (read >>> 8)) | 0;
+      i += read >>> 8;
+      continue;
+    }
+    if ((cls & WORD) === 0) {
+      i += read >>> 8;
+      continue;
+    }
+    const start = i;
+    let hash = FNV_OFFSET;
+    for (;;) {
+      hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+      if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+      i += read >>> 8;
+      if (i >= n) break;
+      c = text.charCodeAt(i);
+      read = classAt(text, i, c);
+      cls = read & 0xff;
+      if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
+        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text.charCodeAt(i + 1))) break;
+        hash = Math.imul(hash ^ 39, FNV_PRIME);
+        i++;
+        c = text.charCodeAt(i);
+        read = classAt(text, i, c);
+      }
+    }
+    hashBuffer[words++] = fmix32(hash ^ (i - start)) | 0;
+  }
+  return hashBuffer.slice(0, words);
+}
+
 /** Records one word in the shared buffers; `spaced` when it counts towards mean word length. */
 function pushWord(words: number, hash: number, length: number, f: TextFeatures, spaced: boolean): number {
   hashBuffer[words] = fmix32(hash ^ length) | 0;

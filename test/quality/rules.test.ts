@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RULES, type TextRule, type ConversationRule } from '../../lib/quality/rules.js';
-import { mtld, textFeatures, typeTokenRatio } from '../../lib/quality/text-features.js';
+import { mtld, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
 import { findPii, luhn, redactPii } from '../../lib/quality/pii.js';
 
 const text = (name: string, s: string, finish: string | null = null, options = {}): number | null =>
@@ -21,6 +21,18 @@ t.test('words: Unicode-aware, CJK characters count one each, emoji are not words
   t.equal(text('word_count', "don't stop"), 2, 'an apostrophe followed by a letter stays inside the word');
   t.equal(text('word_count', "the '90s"), 2);
   t.equal(text('word_count', 'naïve cafe\u0301'), 2, 'combining marks belong to their word');
+});
+
+t.test('wordHashes reads the same words as textFeatures', async (t) => {
+  const samples = [
+    '',
+    "It's the cafe\u0301's 2nd try — naïve!",
+    'テーマは東京、abc漢字 𠀀x 🎉🎉 end',
+    "rock 'n' roll ''' isn’t",
+    'x\ud800y \udc00z',
+    '```js\nconst x = 1;\n```',
+  ];
+  for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
 });
 
 t.test('character and line ratios', async (t) => {
