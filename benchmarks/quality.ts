@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, printTable, type Measurement } from './harness.js';
 import { prng } from './records.js';
+import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
+import type { CompiledNode } from '../lib/nodes/definition.js';
+import type { JsonObject } from '../lib/engine/item.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -101,3 +104,33 @@ for (const [name, path, count] of inputs) {
 }
 console.log('\nquality rules benchmark (startup included; the floor loop runs on one thread)\n');
 printTable(['input', 'run', 'threads', 'conversations', 'conversations/s', '× floor', 'peak RSS MB'], rows);
+
+// In-process, without reading or writing: the node alone on each input's first 5,000
+// conversations (best of 10), against JSON.parse + JSON.stringify of the same lines.
+const node = (await qualityRulesNode.compile({ type: 'quality_rules', stats: false }, {
+  name: 'rules',
+  graphDir: root,
+  report: (path: unknown[], message: string) => {
+    throw new Error(`${path.join('.')}: ${message}`);
+  },
+} as never)) as CompiledNode;
+const micro: Array<Array<string | number>> = [];
+for (const [name, path] of inputs) {
+  const { readFile } = await import('node:fs/promises');
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean).slice(0, 5000);
+  let rules = Infinity;
+  let json = Infinity;
+  for (let round = 0; round < 10; round++) {
+    const records = lines.map((l) => JSON.parse(l) as JsonObject);
+    let started = performance.now();
+    for (const record of records) node.run(record, { node: 'rules', line: 1, seq: 0 });
+    rules = Math.min(rules, performance.now() - started);
+    started = performance.now();
+    for (const line of lines) JSON.stringify(JSON.parse(line));
+    json = Math.min(json, performance.now() - started);
+  }
+  const perConv = (ms: number): string => ((ms * 1000) / lines.length).toFixed(1);
+  micro.push([name, lines.length, perConv(json), perConv(rules), (rules / json).toFixed(2)]);
+}
+console.log('\nthe node alone, in-process (best of 10)\n');
+printTable(['input', 'conversations', 'JSON parse + stringify µs/conv', 'quality_rules µs/conv', '× JSON'], micro);
