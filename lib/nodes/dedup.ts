@@ -132,6 +132,7 @@ export const dedupNode = defineNode({
       async: true,
       concurrency: config.concurrency ?? Math.max(64, client.spec.concurrency),
       mutates: tag,
+      seesOtherRecords: true,
       run(record, rctx) {
         const embedding = client.embed(readText(record));
         const decided = previous

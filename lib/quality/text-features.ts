@@ -163,7 +163,6 @@ export function textFeatures(text: string): TextFeatures {
   let longestNonSpace = 0;
   let dots = 0;
   let ticks = 0;
-  let lineStart = 0;
   let firstVisible = -1;
   let lastVisible = -1;
   const lines = new LineState(text, f);
@@ -237,8 +236,7 @@ export function textFeatures(text: string): TextFeatures {
     if ((cls & SPACE) !== 0) {
       nonSpace = 0;
       if (c === 10) {
-        lines.end(lineStart, i, firstVisible, lastVisible);
-        lineStart = i + 1;
+        lines.end(i, firstVisible, lastVisible);
         firstVisible = -1;
         lastVisible = -1;
       }
@@ -258,7 +256,7 @@ export function textFeatures(text: string): TextFeatures {
   }
   f.ellipses += (dots / 3) | 0;
   f.fences += (ticks / 3) | 0;
-  lines.end(lineStart, n, firstVisible, lastVisible);
+  lines.end(n, firstVisible, lastVisible);
   lines.finish();
 
   f.visibleChars = visible;
@@ -366,8 +364,8 @@ class LineState {
     seenParagraphs.reset(16);
   }
 
-  /** One line: [start, end) without its newline, and its first and last visible characters (−1 if blank). */
-  end(start: number, end: number, first: number, last: number): void {
+  /** One line, ending at `end` (its newline or the end of the text), with its first and last visible characters (−1 if blank). */
+  end(end: number, first: number, last: number): void {
     const { text, f } = this;
     if (first < 0) {
       this.closeParagraph();
