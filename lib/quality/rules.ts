@@ -1,6 +1,7 @@
 import { KeyCounter } from '../hashing/key-counter.js';
 import { wordHashes, type TextFeatures } from './text-features.js';
 import { findPii } from './pii.js';
+import { PhraseCounter } from '../text/phrase-counter.js';
 
 /** Options a rule may take in the graph file (each rule reads the ones it knows). */
 export interface RuleOptions {
@@ -84,9 +85,8 @@ function urlChars(text: string): number {
 }
 
 /**
- * Counts non-overlapping occurrences of any of `phrases`, case-insensitive, a straight or
- * curly apostrophe matching either. The phrases become one regex shaped as a trie (shared
- * prefixes written once), which scans a text once instead of once per phrase.
+ * Counts non-overlapping occurrences of any of `phrases` (see PhraseCounter: case-insensitive,
+ * a straight or curly apostrophe matching either, the longest phrase at the leftmost start).
  */
 function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
   let search = phraseSearches.get(phrases);
@@ -103,43 +103,8 @@ interface PhraseSearch {
 const phraseSearches = new WeakMap<readonly string[], PhraseSearch>();
 
 function phraseSearch(phrases: readonly string[]): PhraseSearch {
-  const re = trieRegex(phrases);
-  return {
-    key: `phrases:${JSON.stringify(phrases)}`,
-    count(text) {
-      if (re === null) return 0;
-      re.lastIndex = 0;
-      let n = 0;
-      while (re.exec(text) !== null) n++;
-      return n;
-    },
-  };
-}
-
-interface TrieNode {
-  end: boolean;
-  next: Map<string, TrieNode>;
-}
-
-function trieRegex(phrases: readonly string[]): RegExp | null {
-  const root: TrieNode = { end: false, next: new Map() };
-  for (const phrase of phrases) {
-    if (phrase === '') continue;
-    let node = root;
-    for (const ch of phrase.toLowerCase().replaceAll('’', "'")) {
-      let child = node.next.get(ch);
-      if (!child) node.next.set(ch, (child = { end: false, next: new Map() }));
-      node = child;
-    }
-    node.end = true;
-  }
-  const emit = (node: TrieNode): string => {
-    const branches = [...node.next].map(([ch, child]) => (ch === "'" ? "['’]" : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')) + emit(child));
-    if (branches.length === 0) return '';
-    const body = branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
-    return node.end ? `(?:${body})?` : body;
-  };
-  return root.next.size === 0 ? null : new RegExp(emit(root), 'giu');
+  const counter = new PhraseCounter(phrases);
+  return { key: `phrases:${JSON.stringify(phrases)}`, count: (text) => counter.count(text) };
 }
 
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;

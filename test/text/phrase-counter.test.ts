@@ -1,0 +1,70 @@
+import t from 'tap';
+import { lowerUnit } from '../../lib/text/char-class.js';
+import { PhraseCounter } from '../../lib/text/phrase-counter.js';
+
+const count = (phrases: string[], text: string): number => new PhraseCounter(phrases).count(text);
+
+/** The definition, read literally: at each start, the longest phrase there; then go on after it. */
+function reference(phrases: string[], text: string): number {
+  const fold = (s: string): string => Array.from({ length: s.length }, (_, i) => {
+    const c = s.charCodeAt(i);
+    return String.fromCharCode(c === 0x2019 ? 39 : lowerUnit(c));
+  }).join('');
+  const folded = fold(text);
+  const wanted = phrases.filter((p) => p !== '').map(fold);
+  let n = 0;
+  for (let at = 0; at < folded.length; ) {
+    const longest = Math.max(0, ...wanted.filter((p) => folded.startsWith(p, at)).map((p) => p.length));
+    if (longest > 0) {
+      n++;
+      at += longest;
+    } else at++;
+  }
+  return n;
+}
+
+t.test('case, apostrophes and literal text', async (t) => {
+  t.equal(count(['as an ai language model'], 'As An AI Language Model, as an ai language model.'), 2);
+  t.equal(count(["i can't"], 'I can’t, i CAN\'T'), 2, 'a curly apostrophe in the text matches a straight one in the phrase');
+  t.equal(count(['i can’t'], "I can't"), 1, 'and the other way round');
+  t.equal(count(['a.b', '(b) [c]?'], 'axb a.b (b) [c]?'), 2, 'phrases are literal text, not patterns');
+  t.equal(count(['ПРИВЕТ'], 'привет, Привет'), 2, 'case-insensitive beyond ASCII');
+  t.equal(count(['🎉🎉'], 'a🎉🎉🎉🎉b'), 2, 'surrogate pairs');
+  t.equal(count([], 'anything'), 0);
+  t.equal(count([''], 'anything'), 0, 'an empty phrase matches nothing');
+  t.equal(count(['x'], ''), 0);
+});
+
+t.test('the longest phrase at the leftmost start wins, and occurrences do not overlap', async (t) => {
+  const phrases = ['i cannot', 'i cannot assist with', 'assist'];
+  t.equal(count(phrases, 'I cannot assist with that; I CANNOT.'), 2);
+  t.equal(count(['abcd', 'bc'], 'abcd'), 1, 'a shorter phrase ending first but starting later loses');
+  t.equal(count(['ab', 'bcde'], 'abcde'), 1, 'the leftmost start wins over a longer phrase after it');
+  t.equal(count(['aa'], 'aaaaa'), 2);
+  t.equal(count(['aba'], 'ababa'), 1);
+  t.equal(count(['he', 'she', 'his', 'hers'], 'ushers'), 1, 'she, then nothing starts after it');
+});
+
+t.test('agrees with the literal definition on random texts', async (t) => {
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const letters = ['a', 'b', 'A', 'B', "'", '’', ' ', 'é', 'É'];
+  const word = (max: number): string => Array.from({ length: 1 + random(max) }, () => letters[random(letters.length)]).join('');
+  let checked = 0;
+  for (let round = 0; round < 400; round++) {
+    const phrases = Array.from({ length: 1 + random(6) }, () => word(4));
+    const counter = new PhraseCounter(phrases);
+    for (let k = 0; k < 5; k++) {
+      const text = word(60);
+      if (counter.count(text) !== reference(phrases, text)) {
+        t.fail(`phrases ${JSON.stringify(phrases)} in ${JSON.stringify(text)}: ${counter.count(text)} against ${reference(phrases, text)}`);
+        return;
+      }
+      checked++;
+    }
+  }
+  t.equal(checked, 2000, 'every text agreed');
+});
