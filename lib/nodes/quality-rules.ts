@@ -27,6 +27,8 @@ const RuleConfig = Type.Union([
 /** Names that are measured by the node itself rather than the rule table. */
 const NODE_RULES = ['language', 'tokens_input', 'tokens_target', 'ttr', 'mtld'];
 
+type RuleResults = Record<string, { value: number | string | null; pass: boolean }>;
+
 interface ActiveRule {
   name: string;
   rule: TextRule | ConversationRule | null;
@@ -78,6 +80,11 @@ export const qualityRulesNode = defineNode({
     // Fixed per graph: which of the node-measured rules (tokens, ttr, mtld) are on.
     const statRules = active.filter((r) => NODE_RULES.includes(r.name) && r.name !== 'language');
     const measureStats = withStats || statRules.length > 0;
+    // Every record gets the same rule names in the same order. Cloning an object that already
+    // has them keeps its properties fast; adding 30-odd names one by one turns it into a hash
+    // table, which costs more to fill and to stringify.
+    const resultNames = [...active.filter((r) => r.rule).map((r) => r.name), ...(measureStats ? statRules.map((r) => r.name) : []), ...(language && detect ? ['language'] : [])];
+    const resultsTemplate = JSON.parse(JSON.stringify(Object.fromEntries(resultNames.map((n) => [n, null])))) as RuleResults;
 
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
@@ -107,7 +114,7 @@ export const qualityRulesNode = defineNode({
         if (!w) byTurn.set(i, (w = wordHashes(turns![i]!.content)));
         return w;
       };
-      const results: Record<string, { value: number | string | null; pass: boolean }> = {};
+      const results: RuleResults = { ...resultsTemplate };
       const failed: string[] = [];
       const turnFailures = turnFeatures.map(() => [] as string[]);
       const judge = (value: number | null, r: ActiveRule): boolean =>
@@ -120,13 +127,11 @@ export const qualityRulesNode = defineNode({
         if (r.rule.scope === 'text') {
           value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
           pass = judge(value, r);
-          if (turnFeatures.length > 1) {
-            turnFeatures.forEach((f, i) => {
-              if (!judge((r.rule as TextRule).compute(f, r.options, finish[i] ?? null), r)) {
-                turnFailures[i]!.push(r.name);
-                pass = false;
-              }
-            });
+          for (let i = 0; turnFeatures.length > 1 && i < turnFeatures.length; i++) {
+            if (!judge(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r)) {
+              turnFailures[i]!.push(r.name);
+              pass = false;
+            }
           }
         } else {
           value = r.rule.compute(turns ?? [], r.options, wordsOfTurn);
