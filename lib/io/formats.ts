@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { JsonArrayToLines } from './json-array.js';
@@ -48,7 +48,7 @@ export async function openInput(path: string | undefined, format: InputFormat, s
     if (!path) throw new Error('Parquet is read from a file (--input FILE), not from stdin');
     return Readable.from(parquetLines(path));
   }
-  let bytes: Readable = path ? createReadStream(path) : stdin;
+  let bytes: Readable = path ? createReadStream(path, { highWaterMark: FILE_READ_BYTES }) : fromStdin(stdin);
   const { compression } = path ? formatOfPath(path) : { compression: null };
   if (compression === 'gzip') bytes = bytes.pipe(createGunzip());
   else if (compression === 'zstd') bytes = bytes.pipe(await zstdDecompressor());
@@ -59,6 +59,26 @@ export async function openInput(path: string | undefined, format: InputFormat, s
     return rows.pipe(new ObjectsToLines());
   }
   return bytes;
+}
+
+/**
+ * Bytes per read from a regular file. Each read becomes one batch, and a batch has a fixed
+ * cost (stage hand-offs, and with --threads two messages between threads): 256 KiB
+ * instead of Node's 64 KiB cut the CPU of a rules run by about a tenth. Pipes and
+ * terminals keep their own size, so records from a slow producer are not held back.
+ */
+const FILE_READ_BYTES = 256 * 1024;
+
+/** Stdin as given, or, when it is a regular file (`< records.jsonl`), read in bigger pieces. */
+function fromStdin(stdin: Readable): Readable {
+  const fd = (stdin as Readable & { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return stdin;
+  try {
+    if (!fstatSync(fd).isFile()) return stdin;
+  } catch {
+    return stdin;
+  }
+  return createReadStream('', { fd, autoClose: false, highWaterMark: FILE_READ_BYTES });
 }
 
 /** Objects in, NDJSON bytes out. */

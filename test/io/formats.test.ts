@@ -86,3 +86,35 @@ t.test('Parquet out and back in: the same records, numbers as DOUBLE columns', a
     [['id', 'DOUBLE'], ['question', 'BYTE_ARRAY'], ['ok', 'BOOLEAN'], ['meta', 'BYTE_ARRAY'], ['len', 'DOUBLE']],
   );
 });
+
+t.test('a regular file on stdin, or --input, is read 256 KiB at a time; a pipe is read as it comes', async (t) => {
+  const { openInput } = await import('../../lib/io/formats.js');
+  const { PassThrough } = await import('node:stream');
+  const { openSync, closeSync, writeFileSync } = await import('node:fs');
+  const dir = t.testdir({});
+  const file = join(dir, 'in.jsonl');
+  const body = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(40) })).join('\n') + '\n';
+  writeFileSync(file, body);
+
+  const read = async (stream: NodeJS.ReadableStream): Promise<Buffer[]> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return chunks;
+  };
+  const fd = openSync(file, 'r');
+  try {
+    const stdin = Object.assign(new PassThrough(), { fd });
+    const input = await openInput(undefined, 'jsonl', stdin);
+    t.not(input, stdin, 'a regular file on stdin gets a stream of its own');
+    const chunks = await read(input);
+    t.equal(Buffer.concat(chunks).toString(), body, 'every byte, in order');
+    t.equal(chunks[0]!.length, 256 * 1024, 'in pieces of 256 KiB');
+  } finally {
+    closeSync(fd);
+  }
+  const viaPath = await read(await openInput(file, 'jsonl', new PassThrough()));
+  t.equal(viaPath[0]!.length, 256 * 1024, '--input FILE too');
+
+  const pipe = new PassThrough();
+  t.equal(await openInput(undefined, 'jsonl', pipe), pipe, 'a stream without a file behind it is read as it is');
+});
