@@ -61,3 +61,18 @@ t.test('code fences are counted per turn', async (t) => {
   t.equal(q.rules.no_end_mark_fraction!.value, 0.5, 'the second turn is prose, not inside the first turn\'s fence');
   t.same(q.turns, [{ assistant_turn: 0, failed: ['code_fences_balanced', 'truncated'] }]);
 });
+
+t.test('text that spells a special token is counted as text, not refused', async (t) => {
+  const node = await compile({ stats: true });
+  const messages = [
+    { role: 'user', content: 'What does <|endoftext|> mean?' },
+    { role: 'assistant', content: 'It marks the end of a document: <|endoftext|>.' },
+  ];
+  const out = (await node.run({ messages }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const stats = (out.quality as { stats: { tokens_input: number; tokens_target: number } }).stats;
+  const { loadTokenCounter } = await import('../../lib/quality/tokens.js');
+  const count = await loadTokenCounter();
+  t.ok(stats.tokens_input > 6, `the marker is several tokens of text (${stats.tokens_input})`);
+  t.equal(stats.tokens_input, count(messages[0]!.content));
+  t.equal(stats.tokens_target, count(messages[1]!.content));
+});
