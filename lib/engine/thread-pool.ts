@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import h from 'highland';
 import type { RunStats } from '../metrics/run-stats.js';
+import { handoff, take, type Handoff } from './handoff.js';
 import type { Batch, Item, JsonObject } from './item.js';
 import type { Stage } from './pipeline.js';
 import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 interface Pending {
   batch: Batch;
-  resolve(batch: Batch): void;
+  resolve(result: Handoff<Batch>): void;
   reject(err: Error): void;
 }
 
@@ -41,15 +42,15 @@ export class ThreadPool {
   }
 
   /** Runs one batch of unparsed lines; resolves with the items to write. */
-  run(batch: Batch): Promise<Batch> {
+  run(batch: Batch): Promise<Handoff<Batch>> {
     const lines = batch.filter((item) => item.unparsed !== undefined);
     // Lines the framer already failed (bad UTF-8, too long) need no thread.
-    if (lines.length === 0) return Promise.resolve(batch);
+    if (lines.length === 0) return Promise.resolve(handoff(batch));
     if (this.failure) return Promise.reject(this.failure);
     const thread = this.threads.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
     const job = pack(this.nextId++, lines);
     // Counted against its thread at once, so batches sent before the threads are up still spread.
-    const done = new Promise<Batch>((resolve, reject) => thread.jobs.set(job.id, { batch, resolve, reject }));
+    const done = new Promise<Handoff<Batch>>((resolve, reject) => thread.jobs.set(job.id, { batch, resolve, reject }));
     void thread.ready.then(() => {
       if (!this.failure) thread.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
     });
@@ -77,7 +78,7 @@ export class ThreadPool {
       const job = jobs.get(message.id)!;
       jobs.delete(message.id);
       if ('error' in message) return job.reject(new Error(`worker thread failed: ${message.error}`));
-      job.resolve(this.unpack(job.batch, message));
+      job.resolve(handoff(this.unpack(job.batch, message)));
     });
     worker.on('error', (err) => fail(new Error(`worker thread failed: ${err.message}`)));
     worker.on('exit', (code) => {
@@ -119,7 +120,7 @@ export class ThreadPool {
 /** A highland stage handing batches to the pool, a bounded number at a time, in order unless `ordered` is false. */
 export function threadStage(pool: ThreadPool, inFlight: number, ordered: boolean): Stage {
   return (upstream) => {
-    const jobs = upstream.map((batch) => h(pool.run(batch)));
+    const jobs = upstream.map((batch) => h(pool.run(batch)).map(take));
     return ordered ? jobs.parallel(inFlight) : jobs.mergeWithLimit(inFlight);
   };
 }

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import h from 'highland';
+import { handoff, take, type Handoff } from '../engine/handoff.js';
 import type { Batch, Item } from '../engine/item.js';
 import { getPath, setPath, type FieldPath } from '../engine/path.js';
 import type { RecordTrace } from '../metrics/record-trace.js';
@@ -29,7 +30,7 @@ export interface SinkTargets {
 export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkTargets): Promise<void> {
   const { output, stats } = targets;
   for (;;) {
-    const batch = await pull(stream);
+    const batch = take(await pull(stream));
     if (batch === null) return;
     const chunks = new BatchWriter();
     const waits: Array<Promise<void>> = [];
@@ -164,11 +165,12 @@ export class BatchWriter {
   }
 }
 
-function pull(stream: Highland.Stream<Batch>): Promise<Batch | null> {
+/** The next batch (null at the end), handed off so that the promise does not keep it. */
+function pull(stream: Highland.Stream<Batch>): Promise<Handoff<Batch | null>> {
   return new Promise((resolve, reject) => {
     stream.pull((err, x) => {
       if (err) reject(err);
-      else resolve(h.isNil(x) ? null : x);
+      else resolve(handoff(h.isNil(x) ? null : x));
     });
   });
 }
