@@ -4,7 +4,7 @@ import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
-import { RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
+import { preparePhrases, RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, wordHashes } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
@@ -67,6 +67,10 @@ export const qualityRulesNode = defineNode({
       if (rule?.scope === 'conversation' && textPath) continue;
       const options = c === undefined ? {} : c;
       active.push({ name, rule, options, min: options.min ?? rule?.min, max: options.max ?? rule?.max });
+    }
+    for (const r of active) {
+      const problem = r.options.phrases ? preparePhrases(r.options.phrases) : null;
+      if (problem) ctx.report(['rules', r.name, 'phrases'], problem);
     }
     if ((textPath && 'error' in textPath) || 'error' in messagesPath) return undefined;
     const wantsLanguage = active.some((r) => r.name === 'language');

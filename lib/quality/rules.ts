@@ -89,9 +89,27 @@ function urlChars(text: string): number {
  * a straight or curly apostrophe matching either, the longest phrase at the leftmost start).
  */
 function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
+  const search = preparedSearch(phrases);
+  return f.measure(search.key, search.count);
+}
+
+function preparedSearch(phrases: readonly string[]): PhraseSearch {
   let search = phraseSearches.get(phrases);
   if (!search) phraseSearches.set(phrases, (search = phraseSearch(phrases)));
-  return f.measure(search.key, search.count);
+  return search;
+}
+
+/**
+ * Builds the search for a configured phrase list ahead of the first record; returns why it
+ * cannot be built (a list too large), or null. The same list object is then found ready.
+ */
+export function preparePhrases(phrases: readonly string[]): string | null {
+  try {
+    preparedSearch(phrases);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 interface PhraseSearch {

@@ -76,3 +76,15 @@ t.test('text that spells a special token is counted as text, not refused', async
   t.equal(stats.tokens_input, count(messages[0]!.content));
   t.equal(stats.tokens_target, count(messages[1]!.content));
 });
+
+t.test('a phrase list too large to search is a config error naming the rule', async (t) => {
+  const chars = Array.from({ length: 200 }, (_, i) => String.fromCharCode(0x4e00 + i));
+  let seed = 5;
+  const pick = (): string => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return chars[seed % chars.length]!;
+  };
+  const phrases = Array.from({ length: 5000 }, () => Array.from({ length: 20 }, pick).join(''));
+  await t.rejects(compile({ rules: { refusal: { phrases } } }), /^rules\.refusal\.phrases: 5000 phrases are too many/);
+  await t.resolves(compile({ rules: { refusal: { phrases: phrases.slice(0, 100) } } }), 'a shorter list compiles');
+});

@@ -68,3 +68,16 @@ t.test('agrees with the literal definition on random texts', async (t) => {
   }
   t.equal(checked, 2000, 'every text agreed');
 });
+
+t.test('a list too large for the transition table is refused, not run out of memory', async (t) => {
+  // 200 distinct characters (Han, so no case folding merges them) and ~100,000 trie states: about 20 M table entries.
+  const chars = Array.from({ length: 200 }, (_, i) => String.fromCharCode(0x4e00 + i));
+  let seed = 11;
+  const pick = (): string => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return chars[seed % chars.length]!;
+  };
+  const phrases = Array.from({ length: 5000 }, () => Array.from({ length: 20 }, pick).join(''));
+  t.throws(() => new PhraseCounter(phrases), /5000 phrases are too many to search at once/);
+  t.equal(new PhraseCounter(phrases.slice(0, 500)).count(phrases[7]!), 1, 'a tenth of the list is fine');
+});
