@@ -28,6 +28,8 @@ interface RuleBase {
 /** A rule measured on one text: each assistant turn, and all assistant text together. */
 export interface TextRule extends RuleBase {
   readonly scope: 'text';
+  /** For a rule that looks for phrases: the list it searches, given its options. */
+  phrases?(options: RuleOptions): readonly string[];
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
 }
 
@@ -87,42 +89,44 @@ function urlChars(text: string): number {
 /**
  * Counts non-overlapping occurrences of any of `phrases` (see PhraseCounter: case-insensitive,
  * a straight or curly apostrophe matching either, the longest phrase at the leftmost start).
+ * Lists prepared together (refusals and boilerplate) are counted in the same pass.
  */
 function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
-  const search = preparedSearch(phrases);
-  return f.measure(search.key, search.count);
-}
-
-function preparedSearch(phrases: readonly string[]): PhraseSearch {
   let search = phraseSearches.get(phrases);
-  if (!search) phraseSearches.set(phrases, (search = phraseSearch(phrases)));
-  return search;
-}
-
-/**
- * Builds the search for a configured phrase list ahead of the first record; returns why it
- * cannot be built (a list too large), or null. The same list object is then found ready.
- */
-export function preparePhrases(phrases: readonly string[]): string | null {
-  try {
-    preparedSearch(phrases);
-    return null;
-  } catch (err) {
-    return (err as Error).message;
+  if (!search) {
+    const problem = preparePhrases([phrases]);
+    if (problem) throw new Error(problem);
+    search = phraseSearches.get(phrases)!;
   }
+  const { key, counter, index } = search;
+  return f.measureCounts(key, (text) => counter.counts(text))[index]!;
 }
 
+/** A phrase list's place in a search it shares with the lists prepared with it. */
 interface PhraseSearch {
-  /** Names the list, so a text's count for it is remembered. */
+  /** Names the lists searched together, so a text's counts are remembered. */
   key: string;
-  count(text: string): number;
+  counter: PhraseCounter;
+  index: number;
 }
 
 const phraseSearches = new WeakMap<readonly string[], PhraseSearch>();
 
-function phraseSearch(phrases: readonly string[]): PhraseSearch {
-  const counter = new PhraseCounter(phrases);
-  return { key: `phrases:${JSON.stringify(phrases)}`, count: (text) => counter.count(text) };
+/**
+ * Builds one search for the phrase lists of a graph's rules, before the first record, so
+ * that a text is read once for all of them. Returns why it cannot be built (lists too
+ * large for the automaton), or null. Each list object is then found ready.
+ */
+export function preparePhrases(lists: ReadonlyArray<readonly string[]>): string | null {
+  let counter: PhraseCounter;
+  try {
+    counter = new PhraseCounter(lists);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const key = `phrases:${JSON.stringify(lists)}`;
+  lists.forEach((list, index) => phraseSearches.set(list, { key, counter, index }));
+  return null;
 }
 
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;
@@ -225,12 +229,14 @@ function textRules(): TextRule[] {
       name: 'refusal',
       formula: 'occurrences of refusal phrases ("as an AI language model", …; `phrases` replaces the list), case-insensitive, not overlapping',
       max: 0,
+      phrases: (o) => o.phrases ?? DEFAULT_REFUSALS,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_REFUSALS),
     }),
     rule({
       name: 'boilerplate',
       formula: 'occurrences of boilerplate strings ("lorem ipsum", "terms of use", …; `phrases` replaces the list), case-insensitive, not overlapping',
       max: 0,
+      phrases: (o) => o.phrases ?? DEFAULT_BOILERPLATE,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_BOILERPLATE),
     }),
     rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, compute: (f) => ratio(f.digits, f.length) }),

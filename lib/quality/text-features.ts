@@ -55,7 +55,7 @@ export class TextFeatures {
   lineKeys: number[] = [];
   paragraphKeys: number[] = [];
   private repetitionCache: Repetition | undefined;
-  private measured: Map<string, number> | undefined;
+  private measured: Map<string, number[]> | undefined;
 
   constructor(
     /** The text measured; for texts taken together, their parts. */
@@ -77,12 +77,20 @@ export class TextFeatures {
    * the sum over the parts (each remembered too, so no part is searched twice).
    */
   measure(key: string, count: (text: string) => number): number {
+    return this.measureCounts(key, (text) => [count(text)])[0]!;
+  }
+
+  /** Like `measure`, for several counts made in one pass (summed one by one over parts). */
+  measureCounts(key: string, count: (text: string) => number[]): number[] {
     let value = this.measured?.get(key);
     if (value === undefined) {
       if (typeof this.source === 'string') value = count(this.source);
       else {
-        value = 0;
-        for (const part of this.source) value += part.measure(key, count);
+        value = [];
+        for (const part of this.source) {
+          const counts = part.measureCounts(key, count);
+          for (let k = 0; k < counts.length; k++) value[k] = (value[k] ?? 0) + counts[k]!;
+        }
       }
       (this.measured ??= new Map()).set(key, value);
     }

@@ -12,17 +12,21 @@ function fold(code: number): number {
   return code === CURLY_APOSTROPHE ? APOSTROPHE : lowerUnit(code);
 }
 
+/** Lists searched together: a bit per list in a 32-bit mask. */
+export const MAX_LISTS = 31;
+
 /**
- * Counts occurrences of a fixed list of phrases in texts. Matching ignores case (each code
- * unit lower-cased) and takes a curly apostrophe for a straight one. Occurrences do not
- * overlap: the search takes the leftmost one, the longest phrase there, and goes on after
- * it, as a regex alternation of the phrases would.
+ * Counts occurrences of the phrases of one or more lists in texts, one count per list.
+ * Matching ignores case (each code unit lower-cased) and takes a curly apostrophe for a
+ * straight one. Within a list occurrences do not overlap: the search takes the leftmost
+ * one, the longest phrase there, and goes on after it, as a regex alternation of the
+ * list's phrases would. Each list is counted on its own terms, as if searched alone.
  *
- * The phrases become one Aho–Corasick automaton with a full transition table, so a text is
- * read once, one table step per code unit, however many phrases there are (a regex
- * alternation of the default lists took a third longer on the OASST sample). The table
- * has a row per trie state and a column per distinct character, so a list too large for
- * it (beyond MAX_TABLE_ENTRIES) is refused with a clear error rather than run out of memory.
+ * All phrases become one Aho–Corasick automaton with a full transition table, so a text is
+ * read once, one table step per code unit, however many phrases and lists there are (a
+ * regex alternation per default list took twice as long on the OASST sample). The table
+ * has a row per trie state and a column per distinct character, so lists too large for it
+ * (beyond MAX_TABLE_ENTRIES) are refused with a clear error rather than run out of memory.
  */
 export class PhraseCounter {
   /** Folded code unit → symbol: 0 for a unit in no phrase, else 1 + its index in the alphabet. */
@@ -36,16 +40,23 @@ export class PhraseCounter {
   private readonly width: number;
   /** Per state: the length of the phrase ending there, or 0. */
   private readonly phraseLength: Int32Array;
+  /** Per state: a bit for each list with a phrase ending there. */
+  private readonly listsEnding: Int32Array;
+  private readonly lists: number;
   /** Per state: the longest proper suffix state where a phrase ends, or −1. */
   private readonly shorterMatch: Int32Array;
-  /** Occurrences found in the current text: start and length, side by side. */
+  /** Occurrences found in the current text: start, length and list bits, side by side. */
   private found: number[] = [];
 
-  constructor(phrases: readonly string[]) {
+  constructor(lists: ReadonlyArray<readonly string[]>) {
+    if (lists.length > MAX_LISTS) throw new Error(`at most ${MAX_LISTS} phrase lists are searched together, not ${lists.length}`);
+    this.lists = lists.length;
+    const total = lists.reduce((n, list) => n + list.length, 0);
     // The trie, with one map of children per state while it is built.
     const children: Array<Map<number, number>> = [new Map()];
     const lengths: number[] = [0];
-    for (const phrase of phrases) {
+    const ending: number[] = [0];
+    for (const [index, phrases] of lists.entries()) for (const phrase of phrases) {
       let state = 0;
       for (let i = 0; i < phrase.length; i++) {
         const symbol = this.symbolOf(phrase.charCodeAt(i), true);
@@ -54,13 +65,17 @@ export class PhraseCounter {
           child = children.length;
           children.push(new Map());
           lengths.push(0);
+          ending.push(0);
           children[state]!.set(symbol, child);
         }
         state = child;
       }
-      if (state !== 0) lengths[state] = phrase.length;
+      if (state !== 0) {
+        lengths[state] = phrase.length;
+        ending[state]! |= 1 << index;
+      }
       if (children.length * (this.alphabet.size + 1) > MAX_TABLE_ENTRIES) {
-        throw new Error(`${phrases.length} phrases are too many to search at once (${children.length} states × ${this.alphabet.size + 1} characters so far, over ${MAX_TABLE_ENTRIES})`);
+        throw new Error(`${total} phrases are too many to search at once (${children.length} states × ${this.alphabet.size + 1} characters so far, over ${MAX_TABLE_ENTRIES})`);
       }
     }
     const states = children.length;
@@ -68,6 +83,7 @@ export class PhraseCounter {
     const width = this.width;
     const next = new Int32Array(states * width);
     this.phraseLength = Int32Array.from(lengths);
+    this.listsEnding = Int32Array.from(ending);
     this.shorterMatch = new Int32Array(states).fill(-1);
     const reports = new Uint8Array(states);
     // Breadth first, so a state's failure state has all its transitions before the state needs them.
@@ -94,8 +110,8 @@ export class PhraseCounter {
     this.next = next;
   }
 
-  /** Non-overlapping occurrences of the phrases in `text`. */
-  count(text: string): number {
+  /** For each list, the non-overlapping occurrences of its phrases in `text`. */
+  counts(text: string): number[] {
     const { symbols, next } = this;
     let row = 0;
     for (let i = 0; i < text.length; i++) {
@@ -106,32 +122,34 @@ export class PhraseCounter {
       row = step >>> 1;
       if ((step & 1) !== 0) this.collect(row / this.width, i);
     }
-    if (this.found.length === 0) return 0;
+    if (this.found.length === 0) return new Array<number>(this.lists).fill(0);
     return this.resolve();
   }
 
   /** Notes every phrase ending at `end` (the state's own, and those of its suffixes). */
   private collect(state: number, end: number): void {
     for (let s = this.phraseLength[state]! > 0 ? state : this.shorterMatch[state]!; s >= 0; s = this.shorterMatch[s]!) {
-      this.found.push(end + 1 - this.phraseLength[s]!, this.phraseLength[s]!);
+      this.found.push(end + 1 - this.phraseLength[s]!, this.phraseLength[s]!, this.listsEnding[s]!);
     }
   }
 
-  /** Keeps the leftmost occurrence, the longest at that start, then the next one after it. */
-  private resolve(): number {
+  /** Per list: keeps the leftmost occurrence, the longest at that start, then the next one after it. */
+  private resolve(): number[] {
     const found = this.found;
     const order: number[] = [];
-    for (let k = 0; k < found.length; k += 2) order.push(k);
+    for (let k = 0; k < found.length; k += 3) order.push(k);
     order.sort((x, y) => found[x]! - found[y]! || found[y + 1]! - found[x + 1]!);
-    let count = 0;
-    let free = 0;
-    for (const k of order) {
-      if (found[k]! < free) continue;
-      count++;
-      free = found[k]! + found[k + 1]!;
+    const counts = new Array<number>(this.lists).fill(0);
+    for (let list = 0; list < this.lists; list++) {
+      let free = 0;
+      for (const k of order) {
+        if ((found[k + 2]! & (1 << list)) === 0 || found[k]! < free) continue;
+        counts[list]!++;
+        free = found[k]! + found[k + 1]!;
+      }
     }
     this.found = [];
-    return count;
+    return counts;
   }
 
   /** The symbol of a code unit; `add` puts a unit of a phrase into the alphabet. */

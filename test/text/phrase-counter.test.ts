@@ -2,7 +2,7 @@ import t from 'tap';
 import { lowerUnit } from '../../lib/text/char-class.js';
 import { PhraseCounter } from '../../lib/text/phrase-counter.js';
 
-const count = (phrases: string[], text: string): number => new PhraseCounter(phrases).count(text);
+const count = (phrases: string[], text: string): number => new PhraseCounter([phrases]).counts(text)[0]!;
 
 /** The definition, read literally: at each start, the longest phrase there; then go on after it. */
 function reference(phrases: string[], text: string): number {
@@ -35,6 +35,14 @@ t.test('case, apostrophes and literal text', async (t) => {
   t.equal(count(['x'], ''), 0);
 });
 
+t.test('several lists in one pass: each is counted on its own terms', async (t) => {
+  const counter = new PhraseCounter([['i cannot', 'i cannot assist with'], ['assist with that', 'that'], ['i cannot']]);
+  t.same(counter.counts('I cannot assist with that.'), [1, 1, 1], 'overlaps between lists do not hide each other');
+  t.same(counter.counts('nothing'), [0, 0, 0]);
+  t.same(new PhraseCounter([]).counts('x'), []);
+  t.throws(() => new PhraseCounter(Array.from({ length: 32 }, () => ['a'])), /at most 31 phrase lists/);
+});
+
 t.test('the longest phrase at the leftmost start wins, and occurrences do not overlap', async (t) => {
   const phrases = ['i cannot', 'i cannot assist with', 'assist'];
   t.equal(count(phrases, 'I cannot assist with that; I CANNOT.'), 2);
@@ -56,17 +64,21 @@ t.test('agrees with the literal definition on random texts', async (t) => {
   let checked = 0;
   for (let round = 0; round < 400; round++) {
     const phrases = Array.from({ length: 1 + random(6) }, () => word(4));
-    const counter = new PhraseCounter(phrases);
+    // Searched together with a second list, each list still counts as if alone.
+    const others = Array.from({ length: 1 + random(4) }, () => word(3));
+    const counter = new PhraseCounter([phrases, others]);
     for (let k = 0; k < 5; k++) {
       const text = word(60);
-      if (counter.count(text) !== reference(phrases, text)) {
-        t.fail(`phrases ${JSON.stringify(phrases)} in ${JSON.stringify(text)}: ${counter.count(text)} against ${reference(phrases, text)}`);
+      const got = counter.counts(text);
+      const want = [reference(phrases, text), reference(others, text)];
+      if (got[0] !== want[0] || got[1] !== want[1]) {
+        t.fail(`lists ${JSON.stringify([phrases, others])} in ${JSON.stringify(text)}: ${got} against ${want}`);
         return;
       }
       checked++;
     }
   }
-  t.equal(checked, 2000, 'every text agreed');
+  t.equal(checked, 2000, 'every text agreed, for both lists');
 });
 
 t.test('a list too large for the transition table is refused, not run out of memory', async (t) => {
@@ -78,6 +90,6 @@ t.test('a list too large for the transition table is refused, not run out of mem
     return chars[seed % chars.length]!;
   };
   const phrases = Array.from({ length: 5000 }, () => Array.from({ length: 20 }, pick).join(''));
-  t.throws(() => new PhraseCounter(phrases), /5000 phrases are too many to search at once/);
-  t.equal(new PhraseCounter(phrases.slice(0, 500)).count(phrases[7]!), 1, 'a tenth of the list is fine');
+  t.throws(() => new PhraseCounter([phrases.slice(0, 2500), phrases.slice(2500)]), /5000 phrases are too many to search at once/);
+  t.same(new PhraseCounter([phrases.slice(0, 500)]).counts(phrases[7]!), [1], 'a tenth of the list is fine');
 });
