@@ -68,14 +68,15 @@ export const qualityRulesNode = defineNode({
       const options = c === undefined ? {} : c;
       active.push({ name, rule, options, min: options.min ?? rule?.min, max: options.max ?? rule?.max });
     }
-    // The phrase rules share one pass over each text. Lists too large are named one by one.
+    // The phrase rules share one automaton, so a text is read once for all their lists. If
+    // the lists are too large together, each is prepared alone: one that fits is searched
+    // apart, and one that does not is reported against its rule.
     const phraseRules = active.filter((r): r is ActiveRule & { rule: TextRule } => r.rule?.scope === 'text' && r.rule.phrases !== undefined);
     if (preparePhrases(phraseRules.map((r) => r.rule.phrases!(r.options))) !== null) {
       for (const r of phraseRules) {
         const problem = preparePhrases([r.rule.phrases!(r.options)]);
         if (problem) ctx.report(['rules', r.name, 'phrases'], problem);
       }
-      // Each alone fits: they are searched apart (already prepared above).
     }
     if ((textPath && 'error' in textPath) || 'error' in messagesPath) return undefined;
     const wantsLanguage = active.some((r) => r.name === 'language');
