@@ -88,3 +88,21 @@ t.test('a phrase list too large to search is a config error naming the rule', as
   await t.rejects(compile({ rules: { refusal: { phrases } } }), /^rules\.refusal\.phrases: 5000 phrases are too many/);
   await t.resolves(compile({ rules: { refusal: { phrases: phrases.slice(0, 100) } } }), 'a shorter list compiles');
 });
+
+t.test('phrase lists too large together but not alone are searched apart', async (t) => {
+  const chars = Array.from({ length: 200 }, (_, i) => String.fromCharCode(0x4e00 + i));
+  let seed = 9;
+  const pick = (): string => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return chars[seed % chars.length]!;
+  };
+  const list = (): string[] => Array.from({ length: 3000 }, () => Array.from({ length: 20 }, pick).join(''));
+  const refusals = list();
+  const boilerplate = list();
+  const node = await compile({ rules: { refusal: { phrases: refusals }, boilerplate: { phrases: boilerplate } } });
+  const content = `${refusals[5]} and ${boilerplate[9]} and ${boilerplate[10]}`;
+  const out = (await node.run({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const rules = (out.quality as { rules: Rules }).rules;
+  t.equal(rules.refusal!.value, 1);
+  t.equal(rules.boilerplate!.value, 2);
+});
