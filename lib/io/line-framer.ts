@@ -28,20 +28,34 @@ export class LineFramer {
   ) {}
 
   push(chunk: Buffer): Item[] {
-    let buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = Buffer.alloc(0);
+    const out: Item[] = [];
+    if (this.carry.length > 0) {
+      // Only the line carried over is joined with the start of the chunk: copying the whole
+      // chunk behind it cost a second allocation of every byte read.
+      const nl = chunk.indexOf(NEWLINE);
+      const joined = Buffer.concat([this.carry, nl === -1 ? chunk : chunk.subarray(0, nl + 1)]);
+      this.carry = Buffer.alloc(0);
+      this.take(joined, out);
+      if (nl === -1) return out;
+      chunk = chunk.subarray(nl + 1);
+    }
+    this.take(chunk, out);
+    return out;
+  }
+
+  /** Frames the whole lines of `buf` and keeps the rest as the carry (which is empty on entry). */
+  private take(buf: Buffer, out: Item[]): void {
     if (this.atStart) {
       if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
-        this.carry = buf;
-        return [];
+        this.carry = Buffer.from(buf);
+        return;
       }
       this.atStart = false;
       if (buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
     }
-    const out: Item[] = [];
     if (this.skipping) {
       const nl = buf.indexOf(NEWLINE);
-      if (nl === -1) return out;
+      if (nl === -1) return;
       this.skipping = false;
       buf = buf.subarray(nl + 1);
     }
@@ -49,12 +63,11 @@ export class LineFramer {
     if (last === -1) {
       this.carry = Buffer.from(buf);
       if (this.carry.length > this.maxLineBytes) this.tooLong(out);
-      return out;
+      return;
     }
     // Copy the tail so the carry does not pin the whole chunk in memory.
     if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
     this.frame(buf.subarray(0, last + 1), out);
-    return out;
   }
 
   /** Flushes a final line that has no newline. */

@@ -78,3 +78,32 @@ t.test('empty input gives nothing', async (t) => {
   t.same(frame([]), []);
   t.same(frame(['']), []);
 });
+
+t.test('a line carried over is joined alone: the rest of the chunk is framed in place', async (t) => {
+  const framer = new LineFramer(null);
+  t.same(framer.push(Buffer.from('{"a":')), []);
+  const second = Buffer.from('1}\n{"b":2}\n{"c":3}\n{"d":');
+  const items = framer.push(second);
+  t.same(items.map((i) => i.record), [{ a: 1 }, { b: 2 }, { c: 3 }]);
+  // Small buffers share Node's pool, so "a view of" means: the same memory, inside the chunk.
+  const inside = (view: Buffer, chunk: Buffer): boolean =>
+    view.buffer === chunk.buffer && view.byteOffset >= chunk.byteOffset && view.byteOffset + view.length <= chunk.byteOffset + chunk.length;
+  t.notOk(inside(items[0]!.bytes!, second), 'the joined line has bytes of its own');
+  t.ok(inside(items[1]!.bytes!, second), 'later lines are views of the chunk read, not of a copy');
+  t.equal(items[2]!.bytes!.toString(), '{"c":3}\n');
+  t.same(framer.push(Buffer.from('4}')).concat(framer.end()).map((i) => i.record), [{ d: 4 }]);
+  // Every split of a few lines into three chunks gives the same records.
+  const text = '{"x":"ab"}\n\n{"y":"日本"}\r\n{"z":1}';
+  const want = [{ x: 'ab' }, { y: '日本' }, { z: 1 }];
+  const bytes = Buffer.from(text);
+  for (let i = 1; i < bytes.length; i++) {
+    for (let j = i; j < bytes.length; j++) {
+      const got = frame([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)]);
+      if (JSON.stringify(got.map((it) => it.record)) !== JSON.stringify(want) || got.some((it) => it.outcome)) {
+        t.fail(`split at ${i} and ${j}`);
+        return;
+      }
+    }
+  }
+  t.pass('every three-way split agrees');
+});
