@@ -4,8 +4,8 @@ import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
-import { preparePhrases, RULES, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
-import { combinedFeatures, mtld, textFeatures, typeTokenRatio, wordHashes } from '../quality/text-features.js';
+import { preparePhrases, RULES, TurnWords, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
+import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
 
@@ -98,37 +98,41 @@ export const qualityRulesNode = defineNode({
 
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
+      // Plain loops and module-level helpers only: a closure made afresh for each record
+      // starts without type feedback, and this function, optimised with it inlined, would
+      // fall back to the interpreter on many records.
       let turns: Turn[] | null = null;
+      const texts: string[] = [];
+      const finish: Array<string | null> = [];
       const assistantAt: number[] = [];
-      let texts: string[];
-      let finish: Array<string | null>;
       if (textPath) {
         const value = getPath(record, textPath as FieldPath);
         if (typeof value !== 'string') throw new Error(`target field "${target}" is ${value === undefined ? 'missing' : 'not a string'}`);
-        texts = [value];
-        finish = [typeof record.finish_reason === 'string' ? record.finish_reason : null];
+        texts.push(value);
+        finish.push(typeof record.finish_reason === 'string' ? record.finish_reason : null);
       } else {
         turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
-        for (let i = 0; i < turns.length; i++) if (turns[i]!.role === 'assistant') assistantAt.push(i);
-        const assistant = assistantAt.map((i) => turns![i]!) as Array<Turn & { finish_reason?: string }>;
-        texts = assistant.map((t) => t.content);
-        finish = assistant.map((t) => t.finish_reason ?? null);
+        for (let i = 0; i < turns.length; i++) {
+          const turn = turns[i]! as Turn & { finish_reason?: unknown };
+          if (turn.role !== 'assistant') continue;
+          assistantAt.push(i);
+          texts.push(turn.content);
+          finish.push(typeof turn.finish_reason === 'string' ? turn.finish_reason : null);
+        }
       }
       // Each text is measured once; the whole is put together from the turns' measures.
-      const turnFeatures = texts.length === 0 ? [textFeatures('')] : texts.map(textFeatures);
+      const turnFeatures: TextFeatures[] = [];
+      for (const text of texts) turnFeatures.push(textFeatures(text));
+      if (turnFeatures.length === 0) turnFeatures.push(textFeatures(''));
       const wholeFeatures = combinedFeatures(turnFeatures);
       // Conversation rules see every turn's words; assistant turns reuse those measured above.
-      const byTurn = new Map<number, Int32Array>(assistantAt.map((at, k) => [at, turnFeatures[k]!.wordHashes]));
-      const wordsOfTurn = (i: number): Int32Array => {
-        let w = byTurn.get(i);
-        if (!w) byTurn.set(i, (w = wordHashes(turns![i]!.content)));
-        return w;
-      };
+      const turnWords = new TurnWords(turns ?? []);
+      for (let k = 0; k < assistantAt.length; k++) turnWords.know(assistantAt[k]!, turnFeatures[k]!.wordHashes);
       const results: RuleResults = { ...resultsTemplate };
       const failed: string[] = [];
-      const turnFailures = turnFeatures.map(() => [] as string[]);
-      const judge = (value: number | null, r: ActiveRule): boolean =>
-        value === null || ((r.min === undefined || value >= r.min) && (r.max === undefined || value <= r.max));
+      const perTurn = turnFeatures.length > 1;
+      const turnFailures: string[][] = [];
+      for (let i = 0; perTurn && i < turnFeatures.length; i++) turnFailures.push([]);
 
       for (const r of active) {
         if (!r.rule) continue;
@@ -136,16 +140,16 @@ export const qualityRulesNode = defineNode({
         let pass: boolean;
         if (r.rule.scope === 'text') {
           value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
-          pass = judge(value, r);
-          for (let i = 0; turnFeatures.length > 1 && i < turnFeatures.length; i++) {
-            if (!judge(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r)) {
+          pass = withinBounds(value, r);
+          for (let i = 0; perTurn && i < turnFeatures.length; i++) {
+            if (!withinBounds(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r)) {
               turnFailures[i]!.push(r.name);
               pass = false;
             }
           }
         } else {
-          value = r.rule.compute(turns ?? [], r.options, wordsOfTurn);
-          pass = judge(value, r);
+          value = r.rule.compute(turns ?? [], r.options, turnWords);
+          pass = withinBounds(value, r);
         }
         results[r.name] = { value: round(value), pass };
         if (!pass) failed.push(r.name);
@@ -154,7 +158,8 @@ export const qualityRulesNode = defineNode({
       const stats: JsonObject = {};
       if (measureStats) {
         const last = texts[texts.length - 1] ?? '';
-        const inputText = turns ? turns.slice(0, turns.length - 1).map((t) => t.content).join('\n') : '';
+        let inputText = '';
+        for (let i = 0; turns && i < turns.length - 1; i++) inputText += (i === 0 ? '' : '\n') + turns[i]!.content;
         stats.num_turns = turns ? turns.length : 1;
         if (countTokens) {
           stats.tokens_input = turns ? countTokens(inputText) : 0;
@@ -164,7 +169,7 @@ export const qualityRulesNode = defineNode({
         stats.mtld = round(mtld(wholeFeatures));
         for (const r of statRules) {
           const value = (stats[r.name] as number | null | undefined) ?? null;
-          const pass = judge(value, r);
+          const pass = withinBounds(value, r);
           results[r.name] = { value, pass };
           if (!pass) failed.push(r.name);
         }
@@ -182,10 +187,9 @@ export const qualityRulesNode = defineNode({
       quality.rules = results;
       quality.rules_passed = failed.length === 0;
       quality.failed = failed;
-      if (turnFeatures.length > 1) {
-        const byTurn = turnFailures.map((f, i) => ({ assistant_turn: i, failed: f })).filter((t) => t.failed.length > 0);
-        if (byTurn.length > 0) quality.turns = byTurn;
-      }
+      let byTurn: JsonObject[] | null = null;
+      for (let i = 0; i < turnFailures.length; i++) if (turnFailures[i]!.length > 0) (byTurn ??= []).push({ assistant_turn: i, failed: turnFailures[i]! });
+      if (byTurn) quality.turns = byTurn;
       if (Object.keys(stats).length > 0) quality.stats = stats;
       const pii = results.pii && (results.pii.value as number) > 0 ? countPii(texts) : null;
       if (pii) quality.pii = pii;
@@ -215,10 +219,16 @@ export const qualityRulesNode = defineNode({
 
 function readTurns(value: unknown, name: string): Turn[] {
   if (!Array.isArray(value)) throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'not an array of messages'}`);
-  return value.map((m, i) => {
+  for (let i = 0; i < value.length; i++) {
+    const m: unknown = value[i];
     if (!isJsonObject(m) || typeof m.role !== 'string' || typeof m.content !== 'string') throw new Error(`${name}[${i}] is not a {role, content} message with text content`);
-    return m as unknown as Turn;
-  });
+  }
+  return value as Turn[];
+}
+
+/** Whether a rule's value lies within its bounds (a rule with no value passes). */
+function withinBounds(value: number | null, r: ActiveRule): boolean {
+  return value === null || ((r.min === undefined || value >= r.min) && (r.max === undefined || value <= r.max));
 }
 
 function countPii(texts: readonly string[]): JsonObject {

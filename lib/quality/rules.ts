@@ -33,8 +33,21 @@ export interface TextRule extends RuleBase {
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
 }
 
-/** The word hashes of turn `i`, made once per conversation and shared by the rules. */
-export type TurnWords = (i: number) => Int32Array;
+/** The word hashes of each turn of one conversation, made when first asked for and shared by the rules. */
+export class TurnWords {
+  private readonly words: Array<Int32Array | undefined> = [];
+
+  constructor(private readonly turns: readonly Turn[]) {}
+
+  /** Hands over hashes already made for turn `i` (the assistant turns, measured first). */
+  know(i: number, hashes: Int32Array): void {
+    this.words[i] = hashes;
+  }
+
+  of(i: number): Int32Array {
+    return (this.words[i] ??= wordHashes(this.turns[i]!.content));
+  }
+}
 
 /** A rule measured on a whole conversation. */
 export interface ConversationRule extends RuleBase {
@@ -78,6 +91,10 @@ export const DEFAULT_BOILERPLATE = [
   'sign up for our newsletter',
 ];
 
+function piiCount(text: string): number {
+  return findPii(text).length;
+}
+
 /** Characters inside URLs; the regex runs only on text that could hold one. */
 function urlChars(text: string): number {
   if (!text.includes('http') && !text.includes('www.')) return 0;
@@ -98,15 +115,15 @@ function phraseCount(f: TextFeatures, phrases: readonly string[]): number {
     if (problem) throw new Error(problem);
     search = phraseSearches.get(phrases)!;
   }
-  const { key, counter, index } = search;
-  return f.measureCounts(key, (text) => counter.counts(text))[index]!;
+  return f.measureCounts(search.key, search.count)[search.index]!;
 }
 
 /** A phrase list's place in a search it shares with the lists prepared with it. */
 interface PhraseSearch {
   /** Names the lists searched together, so a text's counts are remembered. */
   key: string;
-  counter: PhraseCounter;
+  /** Counts every list of the search in a text. */
+  count: (text: string) => number[];
   index: number;
 }
 
@@ -125,7 +142,8 @@ export function preparePhrases(lists: ReadonlyArray<readonly string[]>): string 
     return (err as Error).message;
   }
   const key = `phrases:${JSON.stringify(lists)}`;
-  lists.forEach((list, index) => phraseSearches.set(list, { key, counter, index }));
+  const count = (text: string): number[] => counter.counts(text);
+  lists.forEach((list, index) => phraseSearches.set(list, { key, count, index }));
   return null;
 }
 
@@ -254,7 +272,7 @@ function textRules(): TextRule[] {
       max: 1,
       compute: (f) => ratio(f.bareProseLines, f.proseLines),
     }),
-    rule({ name: 'pii', formula: 'emails + phone numbers + IPv4 addresses + card numbers passing the Luhn check', max: 0, compute: (f) => f.measure('pii', (text) => findPii(text).length) }),
+    rule({ name: 'pii', formula: 'emails + phone numbers + IPv4 addresses + card numbers passing the Luhn check', max: 0, compute: (f) => f.measure('pii', piiCount) }),
   ];
   return rules;
 }
@@ -262,27 +280,37 @@ function textRules(): TextRule[] {
 function conversationRules(): ConversationRule[] {
   const rule = (r: Omit<ConversationRule, 'scope'>): ConversationRule => ({ ...r, scope: 'conversation' });
   return [
-    rule({ name: 'empty_turns', formula: 'turns whose content is empty or white space', max: 0, compute: (turns) => turns.filter((t) => t.content.trim() === '').length }),
+    rule({
+      name: 'empty_turns',
+      formula: 'turns whose content is empty or white space',
+      max: 0,
+      compute: (turns) => {
+        let empty = 0;
+        for (const t of turns) if (t.content.trim() === '') empty++;
+        return empty;
+      },
+    }),
     rule({
       name: 'role_alternation',
       formula: '1 if roles alternate user/assistant (after an optional system turn), else 0',
       min: 1,
       compute: (turns) => {
         const start = turns[0]?.role === 'system' ? 1 : 0;
-        return turns.slice(start).every((t, i) => t.role === (i % 2 === 0 ? 'user' : 'assistant')) ? 1 : 0;
+        for (let i = start; i < turns.length; i++) if (turns[i]!.role !== ((i - start) % 2 === 0 ? 'user' : 'assistant')) return 0;
+        return 1;
       },
     }),
     rule({
       name: 'prompt_copy',
       formula: 'largest share, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it',
       max: 0.8,
-      compute: (turns, _o, words = (i) => wordHashes(turns[i]!.content)) => {
+      compute: (turns, _o, words = new TurnWords(turns)) => {
         let worst: number | null = null;
         for (let i = 1; i < turns.length; i++) {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
-          const reply = words(i);
+          const reply = words.of(i);
           if (reply.length < 3) continue;
-          const prompt = words(i - 1);
+          const prompt = words.of(i - 1);
           promptTrigrams.reset(prompt.length);
           for (let k = 0; k + 3 <= prompt.length; k++) promptTrigrams.add(trigramA(prompt, k), trigramB(prompt, k));
           let copied = 0;

@@ -131,15 +131,19 @@ export function combinedFeatures(parts: readonly TextFeatures[]): TextFeatures {
     all.wordLengths.set(p.wordLengths, at);
     at += p.wordCount;
   }
-  all.repeatedLines = repeats(parts.map((p) => p.lineKeys), seenLines);
-  all.repeatedParagraphs = repeats(parts.map((p) => p.paragraphKeys), seenParagraphs);
+  seenLines.reset(64);
+  seenParagraphs.reset(16);
+  for (const p of parts) {
+    all.repeatedLines += repeats(p.lineKeys, seenLines);
+    all.repeatedParagraphs += repeats(p.paragraphKeys, seenParagraphs);
+  }
   return all;
 }
 
-function repeats(keyLists: ReadonlyArray<readonly number[]>, counter: KeyCounter): number {
-  counter.reset(64);
+/** Adds the key pairs to the counter; returns how many of them it had seen before. */
+function repeats(keys: readonly number[], counter: KeyCounter): number {
   let repeated = 0;
-  for (const keys of keyLists) for (let i = 0; i < keys.length; i += 2) if (counter.counts[counter.add(keys[i]!, keys[i + 1]!)]! > 1) repeated++;
+  for (let i = 0; i < keys.length; i += 2) if (counter.counts[counter.add(keys[i]!, keys[i + 1]!)]! > 1) repeated++;
   return repeated;
 }
 
@@ -466,26 +470,27 @@ export function typeTokenRatio(f: TextFeatures): number | null {
  * ratio stays above 0.72, averaged over a forward and a backward pass.
  */
 export function mtld(f: TextFeatures, threshold = 0.72): number | null {
-  const words = f.wordHashes;
+  if (f.wordHashes.length < 10) return null;
+  return (mtldPass(f.wordHashes, threshold, true) + mtldPass(f.wordHashes, threshold, false)) / 2;
+}
+
+/** One MTLD pass: the words over the number of factors (runs whose type-token ratio fell to the threshold). */
+function mtldPass(words: Int32Array, threshold: number, forward: boolean): number {
   const n = words.length;
-  if (n < 10) return null;
-  const pass = (forward: boolean): number => {
-    let factors = 0;
-    let types = 0;
-    let tokens = 0;
-    typeCounter.begin(n);
-    for (let k = 0; k < n; k++) {
-      tokens++;
-      if (typeCounter.isNew(words[forward ? k : n - 1 - k]!)) types++;
-      if (types / tokens <= threshold) {
-        factors++;
-        types = 0;
-        tokens = 0;
-        typeCounter.begin(n);
-      }
+  let factors = 0;
+  let types = 0;
+  let tokens = 0;
+  typeCounter.begin(n);
+  for (let k = 0; k < n; k++) {
+    tokens++;
+    if (typeCounter.isNew(words[forward ? k : n - 1 - k]!)) types++;
+    if (types / tokens <= threshold) {
+      factors++;
+      types = 0;
+      tokens = 0;
+      typeCounter.begin(n);
     }
-    if (tokens > 0) factors += (1 - types / tokens) / (1 - threshold);
-    return factors === 0 ? n : n / factors;
-  };
-  return (pass(true) + pass(false)) / 2;
+  }
+  if (tokens > 0) factors += (1 - types / tokens) / (1 - threshold);
+  return factors === 0 ? n : n / factors;
 }

@@ -92,12 +92,17 @@ t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', as
   t.equal(text('pii', s), 4);
   t.equal(redactPii(s, findPii(s)), 'mail [EMAIL] or [PHONE]; card [CREDIT_CARD]; ip [IP]; not a card 1234 5678 9012 3456.');
   t.equal(text('pii', 'version 1.2.3 costs 12.50'), 0);
+  // A card number is not also read as a phone number inside it; matches come in text order.
+  t.same(findPii('ip 10.0.0.1 then card 4111-1111-1111-1111 then b@c.io').map((m) => [m.kind, m.start]), [['ip', 3], ['credit_card', 22], ['email', 47]]);
 });
 
 t.test('conversation rules', async (t) => {
   t.equal(conv('empty_turns', [['user', 'hi'], ['assistant', '  ']]), 1);
   t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b']]), 1);
   t.equal(conv('role_alternation', [['user', 'a'], ['user', 'b']]), 0);
+  t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b'], ['user', 'c']]), 1, 'counted from the first turn after the system turn');
+  t.equal(conv('role_alternation', [['system', 's'], ['assistant', 'b'], ['user', 'a']]), 0);
+  t.equal(conv('empty_turns', [['user', ''], ['assistant', 'x'], ['user', '\n\t']]), 2);
   t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6);
   t.equal(conv('prompt_copy', [['user', 'hi'], ['assistant', 'ok']]), null);
   t.equal(conv('num_turns', [['user', 'a'], ['assistant', 'b']]), 2);
