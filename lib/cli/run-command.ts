@@ -71,7 +71,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       type: 'number',
       default: 1,
       describe:
-        'Run the graph in N worker threads (about one per core) for CPU-bound graphs of synchronous nodes (quality_rules, filter, map, code); output order is kept unless --unordered',
+        'Run the graph on N threads (about one per core): the main thread and N-1 workers, for CPU-bound graphs of synchronous nodes (quality_rules, filter, map, code); output order is kept unless --unordered',
     })
     .option('provenance', { type: 'boolean', default: false, describe: 'Add _sygra to each output record: graph hash, nodes visited, models, tokens, cache use, latency, time, version' })
     .option('max-cost', { type: 'number', describe: 'Stop (exit 3) before LLM spending would pass USD, from the models\' `price`' })

@@ -3,6 +3,7 @@ import type { RunStats } from '../metrics/run-stats.js';
 import { asyncStage } from './async-stage.js';
 import type { Batch } from './item.js';
 import { loopNode } from './loop-runner.js';
+import { outputStage } from './output-stage.js';
 import { syncStage } from './sync-stage.js';
 
 export type Stage = (upstream: Highland.Stream<Batch>) => Highland.Stream<Batch>;
@@ -59,9 +60,14 @@ export function threadBlocker(graph: Graph): string | null {
   return null;
 }
 
-/** The whole graph as one batch function, for a graph that `threadBlocker` accepts. */
-export function syncGraph(graph: Graph, stats: RunStats): (batch: Batch) => Batch {
-  return graph.nodes.length === 0 ? (batch) => batch : syncStage(graph.nodes, graph.routes, stats);
+/** The whole graph, output shaping included, as one batch function, for a graph that `threadBlocker` accepts. */
+export function threadedGraph(graph: Graph, stats: RunStats): (batch: Batch) => Batch {
+  const nodes = graph.nodes.length === 0 ? null : syncStage(graph.nodes, graph.routes, stats);
+  const shape = graph.output ? outputStage(graph.output, stats) : null;
+  return (batch) => {
+    const out = nodes ? nodes(batch) : batch;
+    return shape ? shape(out) : out;
+  };
 }
 
 export function composeStages(source: Highland.Stream<Batch>, stages: readonly Stage[]): Highland.Stream<Batch> {

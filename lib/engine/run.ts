@@ -11,11 +11,12 @@ import { getPath, type FieldPath } from './path.js';
 import { SideOutput } from '../io/side-output.js';
 import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
+import { parseUnparsed } from '../io/line-framer.js';
 import { generatedSource } from '../io/generate-source.js';
 import { ProgressLine } from '../metrics/progress.js';
 import { newTrace } from '../metrics/record-trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
-import { compileStages, composeStages } from './pipeline.js';
+import { compileStages, composeStages, threadedGraph } from './pipeline.js';
 import { ThreadPool, threadStage } from './thread-pool.js';
 import { outputStage } from './output-stage.js';
 import { OasstConverter } from '../oasst/convert.js';
@@ -142,9 +143,11 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   let failure: Error | null = null;
   const pool = options.threads
     ? new ThreadPool(
-        options.threads.count,
+        // The main thread is one of the N: it runs the graph too when the workers have enough in hand.
+        options.threads.count - 1,
         { graphPath: options.graph.file, seed: options.threads.seed, keepFiltered: rejected !== undefined, keepFailed: errors !== undefined },
         stats,
+        mainThreadRunner(options.graph, stats),
       )
     : null;
   try {
@@ -226,6 +229,12 @@ function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, fin
     stats.inFlight -= skipped;
     return kept;
   });
+}
+
+/** With --threads, the graph as the main thread runs it on a batch of lines the framer left unparsed. */
+function mainThreadRunner(graph: Graph, stats: RunStats): (batch: Batch) => Batch {
+  const run = threadedGraph(graph, stats);
+  return (batch) => run(batch.map((item) => parseUnparsed(item, graph.entry)));
 }
 
 function startTraces(batch: Batch): Batch {

@@ -7,24 +7,21 @@ import { itemOfLine } from '../io/line-framer.js';
 import { BatchWriter, writeRecord } from '../io/sink.js';
 import { RunStats, type NodeStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from './item.js';
-import { outputStage } from './output-stage.js';
-import { syncGraph } from './pipeline.js';
+import { threadedGraph } from './pipeline.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
 const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
 const graph = await loadGraph(graphPath, undefined, seed);
 const stats = new RunStats();
-const runNodes = syncGraph(graph, stats);
-const shape = graph.output ? outputStage(graph.output, stats) : null;
+const runGraph = threadedGraph(graph, stats);
 const reported = new Map<string, NodeStats>();
 
 port.on('message', (job: ThreadJob) => {
   let result: ThreadResult;
   const transfer: ArrayBuffer[] = [];
   try {
-    let batch = runNodes(parse(job));
-    if (shape) batch = shape(batch);
+    const batch = runGraph(parse(job));
     const writer = new BatchWriter();
     const outLines: number[] = [];
     const outSeqs: number[] = [];

@@ -103,7 +103,10 @@ export class LineFramer {
     }
     if (!this.parseJson) {
       if (bytes[start]! <= 32 && bytes.toString('utf8', start, end).trim() === '') return;
-      out.push({ seq: this.seq++, line: this.lineNo, record: UNPARSED, route: this.entry, unparsed: bytes.subarray(start, end) });
+      const item: Item = { seq: this.seq++, line: this.lineNo, record: UNPARSED, route: this.entry, unparsed: bytes.subarray(start, end) };
+      // For the main thread, should it parse the line itself (see ThreadPool).
+      if (reusable) item.bytes = bytes.subarray(start, end + 1);
+      out.push(item);
       return;
     }
     const line = bytes.toString('utf8', start, end);
@@ -142,6 +145,14 @@ export function itemOfLine(line: string, lineNo: number, seq: number, entry: str
     return lineError(`expected a JSON object, got ${kind}`, line, lineNo, seq);
   }
   return { seq, line: lineNo, record: value, route: entry };
+}
+
+/** An item the framer left unparsed (--threads), parsed on this thread; its input bytes are kept for an unchanged record. */
+export function parseUnparsed(item: Item, entry: string | null): Item {
+  if (item.unparsed === undefined) return item;
+  const parsed = itemOfLine(item.unparsed.toString('utf8'), item.line, item.seq, entry);
+  if (parsed.outcome === undefined && item.bytes !== undefined) parsed.bytes = item.bytes;
+  return parsed;
 }
 
 function lineError(error: string, raw: string, lineNo: number, seq: number): Item {

@@ -88,6 +88,26 @@ t.test('--threads 2 writes what one thread writes, byte for byte, with the same 
   t.ok(lines(filtering.rejected).some((r) => r.node === 'rules'), 'records failing a rule are rejected');
 });
 
+t.test('--threads N runs the graph on the main thread and N - 1 workers', async (t) => {
+  const dir = t.testdir({
+    'where.mjs': "import { threadId } from 'node:worker_threads';\nexport default (record) => ({ ...record, thread: threadId });\n",
+    'g.yaml': 'nodes:\n  where: { type: code, module: ./where.mjs }\n',
+  });
+  // Piped, so the input arrives in many small batches; the first goes to a worker while it
+  // is still starting, and the main thread takes batches while the workers hold two each.
+  const records = Array.from({ length: 20_000 }, (_, i) => ({ id: i, text: `record ${i} `.repeat(8) }));
+  const input = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  for (const threads of [2, 3]) {
+    const res = await runCli(['run', join(dir, 'g.yaml'), '-q', '--threads', String(threads)], { input });
+    t.equal(res.code, 0);
+    const out = lines(res.stdout);
+    t.same(out.map((r) => r.id), records.map((r) => r.id), `${threads} threads: every record, in input order`);
+    const ran = new Set(out.map((r) => r.thread));
+    t.ok(ran.has(0), `${threads} threads: the main thread ran some batches`);
+    t.equal(ran.size, threads, `${threads} threads: each of the ${threads} threads ran some (${[...ran].join(', ')})`);
+  }
+});
+
 t.test('--threads with --unordered writes the same records', async (t) => {
   const dir = t.testdir({ 'tagging.yaml': TAGGING, 'in.jsonl': input() });
   const ordered = await run(dir, 'tagging.yaml', 1);
