@@ -153,6 +153,14 @@ let lengthBuffer = new Int32Array(1024);
 const seenLines = new KeyCounter();
 const seenParagraphs = new KeyCounter();
 
+/** 1 for the ASCII characters of words (letters and digits): most text is ASCII, and these skip the class lookup. */
+const ASCII_WORD = new Uint8Array(128);
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_CLASS[c] = unitClass(c);
+  ASCII_WORD[c] = (ASCII_CLASS[c]! & WORD) !== 0 ? 1 : 0;
+}
+
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
@@ -181,7 +189,7 @@ export function textFeatures(text: string): TextFeatures {
 
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
-    let read = classAt(text, i, c);
+    let read = c < 128 ? ASCII_CLASS[c]! | 0x100 : classAt(text, i, c);
     let units = read >>> 8;
     let cls = read & 0xff;
 
@@ -207,23 +215,35 @@ export function textFeatures(text: string): TextFeatures {
       hash = FNV_OFFSET;
       if (firstVisible < 0) firstVisible = i;
       for (;;) {
-        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
-        if (units === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
-        if ((cls & LETTER) !== 0) letters++;
-        else if ((cls & DIGIT) !== 0) digits++;
-        i += units;
+        if (c < 128) {
+          // An ASCII word character is a letter or a digit, and | 0x20 lower-cases it.
+          hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
+          if (c >= 65) letters++;
+          else digits++;
+          i++;
+        } else {
+          hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+          if (units === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+          if ((cls & LETTER) !== 0) letters++;
+          else if ((cls & DIGIT) !== 0) digits++;
+          i += units;
+        }
         if (i >= n) break;
         c = text.charCodeAt(i);
-        read = classAt(text, i, c);
-        units = read >>> 8;
-        cls = read & 0xff;
-        if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
-          // An apostrophe followed by a letter stays inside the word ("it's").
-          if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text.charCodeAt(i + 1))) break;
-          hash = Math.imul(hash ^ 39, FNV_PRIME);
-          i++;
-          c = text.charCodeAt(i);
-          cls = unitClass(c);
+        if (c >= 128 || ASCII_WORD[c] === 0) {
+          read = classAt(text, i, c);
+          units = read >>> 8;
+          cls = read & 0xff;
+          if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
+            // An apostrophe followed by a letter stays inside the word ("it's").
+            if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text, i + 1)) break;
+            hash = Math.imul(hash ^ 39, FNV_PRIME);
+            i++;
+            c = text.charCodeAt(i);
+            read = classAt(text, i, c);
+            units = read >>> 8;
+            cls = read & 0xff;
+          }
         }
         run = c === prev ? run + 1 : 1;
         if (run > longestRun) longestRun = run;
@@ -295,7 +315,11 @@ export function wordHashes(text: string): Int32Array {
   let i = 0;
   while (i < n) {
     let c = text.charCodeAt(i);
-    let read = classAt(text, i, c);
+    if (c < 128 && ASCII_WORD[c] === 0) {
+      i++;
+      continue;
+    }
+    let read = c < 128 ? WORD | 0x100 : classAt(text, i, c);
     let cls = read & 0xff;
     if ((cls & UNSPACED) !== 0) {
       hashBuffer[words++] = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME) ^ (read >>> 8)) | 0;
@@ -309,15 +333,21 @@ export function wordHashes(text: string): Int32Array {
     const start = i;
     let hash = FNV_OFFSET;
     for (;;) {
-      hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
-      if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
-      i += read >>> 8;
+      if (c < 128) {
+        hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
+        i++;
+      } else {
+        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+        if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+        i += read >>> 8;
+      }
       if (i >= n) break;
       c = text.charCodeAt(i);
+      if (c < 128 && ASCII_WORD[c] !== 0) continue;
       read = classAt(text, i, c);
       cls = read & 0xff;
       if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
-        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text.charCodeAt(i + 1))) break;
+        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text, i + 1)) break;
         hash = Math.imul(hash ^ 39, FNV_PRIME);
         i++;
         c = text.charCodeAt(i);
@@ -353,9 +383,9 @@ function classAt(text: string, i: number, c: number): number {
   return 0x100;
 }
 
-/** An apostrophe inside a word continues it when a letter or mark of a spaced script follows. */
-function joinsWord(next: number): boolean {
-  const cls = unitClass(next);
+/** An apostrophe inside a word continues it when a letter or mark of a spaced script follows at `next` (one outside the BMP too). */
+function joinsWord(text: string, next: number): boolean {
+  const cls = classAt(text, next, text.charCodeAt(next)) & 0xff;
   return (cls & (LETTER | MARK)) !== 0 && (cls & UNSPACED) === 0;
 }
 

@@ -35,6 +35,40 @@ t.test('wordHashes reads the same words as textFeatures', async (t) => {
   for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
 });
 
+t.test('words, letters and digits match a regex reading of the definition on random text', async (t) => {
+  // ASCII takes a fast path in the measuring loops; the rest goes through the class tables.
+  const alphabet = ['a', 'Z', 'q', 'K', '0', '7', ' ', '  ', '\n', '.', ',', '-', "'", '’', 'é', 'É', 'ß', 'e\u0301', '漢', 'カ', '🎉', '𝐀', '_', '#'];
+  let seed = 11;
+  const random = (k: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % k;
+  };
+  // A spaced-script word: letters, digits and marks, joined across an apostrophe that a letter or mark follows.
+  const SPACED = /(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+(?:['’](?=(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{M}])(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+)*|[\p{scx=Han}\p{scx=Katakana}]/gu;
+  let checked = 0;
+  for (let k = 0; k < 2000; k++) {
+    let s = '';
+    for (let j = random(40); j > 0; j--) s += alphabet[random(alphabet.length)];
+    const f = textFeatures(s);
+    const words = s.match(SPACED) ?? [];
+    if (f.wordCount !== words.length || [...f.wordLengths].join() !== words.map((w) => w.length).join()) {
+      t.fail(`words of ${JSON.stringify(s)}: ${f.wordCount} vs ${JSON.stringify(words)}`);
+      break;
+    }
+    if (f.letters !== (s.match(/\p{L}/gu) ?? []).length || f.digits !== (s.match(/\p{Nd}/gu) ?? []).length) {
+      t.fail(`letters or digits of ${JSON.stringify(s)}`);
+      break;
+    }
+    // Case does not matter: the same text in lower case has the same word hashes.
+    if ([...wordHashes(s.toLowerCase())].join() !== [...f.wordHashes].join()) {
+      t.fail(`case changes the words of ${JSON.stringify(s)}`);
+      break;
+    }
+    checked++;
+  }
+  t.equal(checked, 2000, 'every random text agrees');
+});
+
 t.test('character and line ratios', async (t) => {
   t.equal(text('symbol_word_ratio', '# Title\n...wait'), 1);
   t.equal(text('ellipsis_line_fraction', 'a...\nb\nc…'), 2 / 3);
