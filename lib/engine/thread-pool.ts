@@ -4,12 +4,15 @@ import { Worker } from 'node:worker_threads';
 import h from 'highland';
 import type { RunStats } from '../metrics/run-stats.js';
 import { handoff, take, type Handoff } from './handoff.js';
+import { JobBuffers } from './job-buffers.js';
 import type { Batch, Item, JsonObject } from './item.js';
 import type { Stage } from './pipeline.js';
 import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 interface Pending {
   batch: Batch;
+  /** The shared buffer carrying the job's lines, given back once the worker has answered. */
+  buffer: SharedArrayBuffer;
   resolve(result: Handoff<Batch>): void;
   reject(err: Error): void;
 }
@@ -36,6 +39,7 @@ const WORKER_QUEUE = 2;
 export class ThreadPool {
   private readonly threads: Thread[];
   private nextId = 0;
+  private readonly buffers = new JobBuffers();
   private failure: Error | null = null;
   private closing = false;
 
@@ -57,11 +61,12 @@ export class ThreadPool {
     if (this.failure) return Promise.reject(this.failure);
     const thread = this.threads.reduce<Thread | undefined>((a, b) => (a === undefined || b.jobs.size < a.jobs.size ? b : a), undefined);
     if (thread === undefined || thread.jobs.size >= WORKER_QUEUE) return Promise.resolve(handoff(this.runHere(batch)));
-    const job = pack(this.nextId++, lines);
+    const job = pack(this.nextId++, lines, this.buffers);
+    const buffer = job.data.buffer as SharedArrayBuffer;
     // Counted against its thread at once, so batches sent before the threads are up still spread.
-    const done = new Promise<Handoff<Batch>>((resolve, reject) => thread.jobs.set(job.id, { batch, resolve, reject }));
+    const done = new Promise<Handoff<Batch>>((resolve, reject) => thread.jobs.set(job.id, { batch, buffer, resolve, reject }));
     void thread.ready.then(() => {
-      if (!this.failure) thread.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
+      if (!this.failure) thread.worker.postMessage(job);
     });
     return done;
   }
@@ -86,6 +91,7 @@ export class ThreadPool {
       if ('ready' in message) return ready();
       const job = jobs.get(message.id)!;
       jobs.delete(message.id);
+      this.buffers.give(job.buffer);
       if ('error' in message) return job.reject(new Error(`worker thread failed: ${message.error}`));
       job.resolve(handoff(this.unpack(job.batch, message)));
     });
@@ -134,11 +140,11 @@ export function threadStage(pool: ThreadPool, inFlight: number, ordered: boolean
   };
 }
 
-/** The lines of a batch in one transferable buffer, each ended by a newline. */
-function pack(id: number, items: readonly Item[]): ThreadJob {
+/** The lines of a batch in one shared buffer, each ended by a newline. */
+function pack(id: number, items: readonly Item[], buffers: JobBuffers): ThreadJob {
   let size = 0;
   for (const item of items) size += item.unparsed!.length + 1;
-  const data = new Uint8Array(size);
+  const data = new Uint8Array(buffers.take(size), 0, size);
   const lines = new Int32Array(items.length);
   const seqs = new Int32Array(items.length);
   let at = 0;

@@ -10,7 +10,7 @@ export interface ThreadWorkerData {
   keepFailed: boolean;
 }
 
-/** One batch for a worker: its lines, each ended by a newline, with their line numbers and input order. */
+/** One batch for a worker: its lines, each ended by a newline (a view of a shared buffer the main thread reuses once the worker has answered), with their line numbers and input order. */
 export interface ThreadJob {
   id: number;
   data: Uint8Array;

@@ -63,10 +63,14 @@ function parse(job: ThreadJob): Batch {
   return items;
 }
 
-/** Bytes in an ArrayBuffer of their own, so they can be transferred rather than copied. */
+/**
+ * Bytes in an ArrayBuffer of their own, so they can be transferred rather than copied.
+ * Output that is a view of the job's shared buffer (records passed on unchanged) is copied:
+ * the main thread reuses that buffer for another job.
+ */
 function standalone(buf: Buffer | null): Uint8Array {
   if (buf === null) return new Uint8Array(0);
-  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf;
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && !(buf.buffer instanceof SharedArrayBuffer)) return buf;
   return new Uint8Array(buf);
 }
 

@@ -108,6 +108,18 @@ t.test('--threads N runs the graph on the main thread and N - 1 workers', async 
   }
 });
 
+t.test('--threads passes a line larger than a job buffer through a worker unchanged', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': 'nodes:\n  keep: { type: filter, when: "record.id >= 0" }\n' });
+  // The first batch goes to a worker: a 1.5 MB line fills a shared buffer made to its size,
+  // and the record, passed on unchanged, comes back as a copy of those bytes.
+  const huge = JSON.stringify({ id: 0, text: 'x'.repeat(1_500_000) });
+  const rest = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: i + 1, text: `short ${i}` }));
+  const input = [huge, ...rest].join('\n') + '\n';
+  const res = await runCli(['run', join(dir, 'keep.yaml'), '-q', '--threads', '2'], { input });
+  t.equal(res.code, 0, res.stderr);
+  t.equal(res.stdout, input, 'every byte, in order');
+});
+
 t.test('--threads with --unordered writes the same records', async (t) => {
   const dir = t.testdir({ 'tagging.yaml': TAGGING, 'in.jsonl': input() });
   const ordered = await run(dir, 'tagging.yaml', 1);
