@@ -303,7 +303,10 @@ export function textFeatures(text: string): TextFeatures {
 
 /**
  * The word hashes of a text, exactly as `textFeatures` makes them, without its other
- * measures: for texts that only need their words (the prompt a reply may copy).
+ * measures: for texts that only need their words (the prompt a reply may copy). Its word
+ * loop repeats the one inside textFeatures on purpose: textFeatures reading its words in a
+ * pass of their own, through this function, measured 12.2 ns per character against 10.3
+ * for the single pass. A test checks that both read the same words.
  */
 export function wordHashes(text: string): Int32Array {
   const n = text.length;
