@@ -21,14 +21,7 @@ export class KeyCounter {
   reset(n: number): void {
     let size = this.keyA.length;
     while (size < n * 2) size *= 2;
-    if (size !== this.keyA.length || this.stamp === 0x7fffffff) {
-      this.keyA = new Int32Array(size);
-      this.keyB = new Int32Array(size);
-      this.counts = new Int32Array(size);
-      this.stamps = new Int32Array(size);
-      this.mask = size - 1;
-      this.stamp = 0;
-    }
+    if (size !== this.keyA.length || this.stamp === 0x7fffffff) this.allocate(size);
     this.stamp++;
     this.used = 0;
   }
@@ -64,14 +57,19 @@ export class KeyCounter {
     }
   }
 
-  private grow(): void {
-    const { keyA, keyB, counts, stamps, stamp } = this;
-    const size = keyA.length * 2;
+  /** Fresh, empty arrays of `size` slots (stamp 0 marks every slot free). */
+  private allocate(size: number): void {
     this.keyA = new Int32Array(size);
     this.keyB = new Int32Array(size);
     this.counts = new Int32Array(size);
     this.stamps = new Int32Array(size);
     this.mask = size - 1;
+    this.stamp = 0;
+  }
+
+  private grow(): void {
+    const { keyA, keyB, counts, stamps, stamp } = this;
+    this.allocate(keyA.length * 2);
     this.stamp = 1;
     this.used = 0;
     for (let j = 0; j < keyA.length; j++) {
