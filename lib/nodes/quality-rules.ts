@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { didYouMean } from '../config/suggest.js';
 import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
-import { loadLanguageDetector, type DetectLanguage } from '../quality/language.js';
+import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
 import { preparePhrases, RULES, TurnWords, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
@@ -15,10 +15,11 @@ const RuleConfig = Type.Union([
     {
       min: Type.Optional(Type.Number()),
       max: Type.Optional(Type.Number()),
-      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, boilerplate: the phrases to look for (lower case).' })),
+      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, boilerplate: the phrases to look for (lower case), matched as whole phrases.' })),
+      words: Type.Optional(Type.Array(Type.String(), { description: 'stop_words: one stop-word list replacing the built-in lists (Gopher\'s is the, be, to, of, and, that, have, with).' })),
       redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD].' })),
-      expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed ISO 639-1 codes.' })),
-      expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected code (default "lang").' })),
+      expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' })),
+      expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected BCP-47 tag (default "lang").' })),
     },
     { additionalProperties: false },
   ),
@@ -27,7 +28,7 @@ const RuleConfig = Type.Union([
 /** Names that are measured by the node itself rather than the rule table. */
 const NODE_RULES = ['language', 'tokens_input', 'tokens_target', 'ttr', 'mtld'];
 
-type RuleResults = Record<string, { value: number | string | null; pass: boolean }>;
+type RuleResults = Record<string, { value: number | string | null; pass: boolean; confidence?: number }>;
 
 interface ActiveRule {
   name: string;
@@ -80,7 +81,7 @@ export const qualityRulesNode = defineNode({
     }
     if ((textPath && 'error' in textPath) || 'error' in messagesPath) return undefined;
     const wantsLanguage = active.some((r) => r.name === 'language');
-    const detect: DetectLanguage | null = wantsLanguage ? await loadLanguageDetector() : null;
+    const detect: LanguageDetector | null = wantsLanguage ? await loadLanguageDetector() : null;
     const withStats = config.stats !== false;
     const countTokens: CountTokens | null = withStats || active.some((r) => r.name.startsWith('tokens_')) ? await loadTokenCounter() : null;
     const language = active.find((r) => r.name === 'language');
@@ -175,13 +176,9 @@ export const qualityRulesNode = defineNode({
         }
       }
       if (language && detect) {
-        const sample = texts.join('\n\n').slice(0, 400);
-        const detected = sample.trim().length >= 20 ? detect(sample) : null;
-        const fromField = 'error' in expectedField ? undefined : getPath(record, expectedField);
-        const expected = languageOpts.expected !== undefined ? [languageOpts.expected].flat() : typeof fromField === 'string' ? [fromField] : null;
-        const pass = detected === null || expected === null || expected.includes(detected);
-        results.language = { value: detected, pass };
-        if (!pass) failed.push('language');
+        const verdict = judgeLanguage(detect, texts, record, languageOpts.expected, expectedField);
+        results.language = verdict;
+        if (!verdict.pass) failed.push('language');
       }
       const quality: JsonObject = isJsonObject(record.quality) ? record.quality : {};
       quality.rules = results;
@@ -216,6 +213,31 @@ export const qualityRulesNode = defineNode({
     };
   },
 });
+
+/**
+ * The language rule's verdict: the language of the first 400 characters of assistant text
+ * against the expected ones, compared by primary subtag. No verdict (a pass) on text under
+ * 20 characters, without an expected language, on an answer eld itself calls unreliable, or
+ * when no expected language is one eld knows: such text is tagged "unknown".
+ */
+function judgeLanguage(
+  detect: LanguageDetector,
+  texts: readonly string[],
+  record: JsonObject,
+  configured: string | string[] | undefined,
+  expectedField: FieldPath | { error: string },
+): { value: string | null; pass: boolean; confidence?: number } {
+  const sample = texts.join('\n\n').slice(0, 400);
+  if (sample.trim().length < 20) return { value: null, pass: true };
+  const fromField = 'error' in expectedField ? undefined : getPath(record, expectedField);
+  const expected = configured !== undefined ? [configured].flat() : typeof fromField === 'string' ? [fromField] : null;
+  const primaries = expected?.map(primaryLanguage) ?? null;
+  if (primaries !== null && !primaries.some((l) => detect.knows(l))) return { value: 'unknown', pass: true };
+  const found = detect.detect(sample);
+  if (found.language === null) return { value: null, pass: true };
+  const pass = primaries === null || !found.reliable || primaries.includes(found.language);
+  return { value: found.language, pass, confidence: found.confidence };
+}
 
 function readTurns(value: unknown, name: string): Turn[] {
   if (!Array.isArray(value)) throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'not an array of messages'}`);

@@ -43,11 +43,12 @@ export const typeCounter = {
 };
 
 /**
- * Repetition measures of a text given its word hashes and word lengths (in UTF-16 code
- * units). Coverage is in word characters. Equal hashes are taken for equal words; two
+ * Repetition measures of a text given its word hashes, word lengths and its length (all in
+ * UTF-16 code units). Coverage is the characters of the words covered over all the text's
+ * characters, as Gopher defines it (white space and punctuation count in the length). Equal hashes are taken for equal words; two
  * 26-bit n-gram hashes make a false match within one text vanishingly rare.
  */
-export function repetition(hashes: Int32Array, lengths: Int32Array): Repetition {
+export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: number): Repetition {
   const m = hashes.length;
   if (keyA.length < m) {
     const size = Math.max(m, keyA.length * 2);
@@ -64,7 +65,7 @@ export function repetition(hashes: Int32Array, lengths: Int32Array): Repetition 
     keyB[i] = (Math.imul(31, 0x5bd1e995) + Math.imul(hashes[i]!, 7919)) & 0x3ffffff;
     starts[i] = i;
   }
-  const total = prefix[m]!;
+  const total = textLength;
   const top = [0, 0, 0];
   const duplicate = [0, 0, 0, 0, 0, 0];
   let candidates = m;

@@ -2,6 +2,7 @@ import { KeyCounter } from '../hashing/key-counter.js';
 import { fmix32 } from '../hashing/string-hash.js';
 import { codePointClass, DIGIT, END_MARK, LETTER, lowerUnit, MARK, SPACE, UNSPACED, unitClass, WORD } from '../text/char-class.js';
 import { distinctCount, repetition, typeCounter, type Repetition } from './repetition.js';
+import { stopWordTable, STOP_WORD_LANGUAGES, type StopWordTable } from './stop-words.js';
 
 const NO_WORDS = new Int32Array(0);
 
@@ -18,6 +19,13 @@ export class TextFeatures {
   digits = 0;
   parentheses = 0;
   hashes = 0;
+  /** Of `hashes`, those marking a Markdown heading ("## Title"): formatting, not hashtags. */
+  headingHashes = 0;
+  /** Words holding at least one letter (Gopher's alphabetic words). */
+  alphaWords = 0;
+  /** Letters of the Latin script (ASCII and the Latin blocks), and of the Cyrillic script. */
+  latinLetters = 0;
+  cyrillicLetters = 0;
   /** Occurrences of "..." or "…". */
   ellipses = 0;
   /** Occurrences of "```". */
@@ -47,6 +55,13 @@ export class TextFeatures {
   repeatedParagraphs = 0;
   /** Whether the last visible character may end a sentence; null for blank text. */
   endsWithMark: boolean | null = null;
+  /**
+   * Whether the text stops where no complete text can: on a comma, a colon, an opening
+   * bracket or quote, a hyphen, or a lower-case conjunction, article or preposition.
+   */
+  endsDangling = false;
+  /** Per stop-word language (see stop-words.ts), a bit for each of its words seen written in lower case; null when none was. */
+  stopWordBits: Int32Array | null = null;
   /** A hash of each word, lower-cased, in order. */
   wordHashes: Int32Array = NO_WORDS;
   /** Each word's length in UTF-16 code units. */
@@ -69,7 +84,7 @@ export class TextFeatures {
   }
 
   repetition(): Repetition {
-    return (this.repetitionCache ??= repetition(this.wordHashes, this.wordLengths));
+    return (this.repetitionCache ??= repetition(this.wordHashes, this.wordLengths, this.length));
   }
 
   /**
@@ -99,7 +114,7 @@ export class TextFeatures {
 }
 
 const SUMMED = [
-  'visibleChars', 'letters', 'digits', 'parentheses', 'hashes', 'ellipses', 'fences', 'controls', 'wordChars', 'spacedWords',
+  'visibleChars', 'letters', 'digits', 'parentheses', 'hashes', 'headingHashes', 'alphaWords', 'latinLetters', 'cyrillicLetters', 'ellipses', 'fences', 'controls', 'wordChars', 'spacedWords',
   'spacedWordChars', 'nonEmptyLines', 'ellipsisLines', 'bulletLines', 'comparedLines', 'proseLines', 'bareProseLines', 'paragraphs',
 ] as const;
 
@@ -120,7 +135,14 @@ export function combinedFeatures(parts: readonly TextFeatures[]): TextFeatures {
     for (const key of SUMMED) all[key] += p[key];
     all.longestRun = Math.max(all.longestRun, p.longestRun);
     all.longestNonSpace = Math.max(all.longestNonSpace, p.longestNonSpace);
-    if (p.endsWithMark !== null) all.endsWithMark = p.endsWithMark;
+    if (p.endsWithMark !== null) {
+      all.endsWithMark = p.endsWithMark;
+      all.endsDangling = p.endsDangling;
+    }
+    if (p.stopWordBits) {
+      all.stopWordBits ??= new Int32Array(STOP_WORD_LANGUAGES.length);
+      for (let l = 0; l < p.stopWordBits.length; l++) all.stopWordBits[l]! |= p.stopWordBits[l]!;
+    }
     words += p.wordCount;
   }
   all.wordHashes = new Int32Array(words);
@@ -165,6 +187,9 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 export function textFeatures(text: string): TextFeatures {
+  // The stop-word table hashes its words with wordHashes, which writes into the shared word
+  // buffer: it must be built before this text's words go there, never in the middle.
+  stopWords ??= stopWordTable();
   const n = text.length;
   if (hashBuffer.length < n) {
     hashBuffer = new Int32Array(n);
@@ -175,6 +200,8 @@ export function textFeatures(text: string): TextFeatures {
   let hash = FNV_OFFSET;
   let visible = 0;
   let letters = 0;
+  let latin = 0;
+  let cyrillic = 0;
   let digits = 0;
   let run = 0;
   let prev = -1;
@@ -212,20 +239,26 @@ export function textFeatures(text: string): TextFeatures {
     // characters are letters inside words, and they need none of the checks below.
     if ((cls & WORD) !== 0 && (cls & UNSPACED) === 0) {
       const start = i;
+      const lettersBefore = letters;
       hash = FNV_OFFSET;
       if (firstVisible < 0) firstVisible = i;
       for (;;) {
         if (c < 128) {
           // An ASCII word character is a letter or a digit, and | 0x20 lower-cases it.
           hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
-          if (c >= 65) letters++;
-          else digits++;
+          if (c >= 65) {
+            letters++;
+            latin++;
+          } else digits++;
           i++;
         } else {
           hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
           if (units === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
-          if ((cls & LETTER) !== 0) letters++;
-          else if ((cls & DIGIT) !== 0) digits++;
+          if ((cls & LETTER) !== 0) {
+            letters++;
+            if (c < 0x250 || (c >= 0x1e00 && c <= 0x1eff)) latin++;
+            else if (c >= 0x400 && c <= 0x52f) cyrillic++;
+          } else if ((cls & DIGIT) !== 0) digits++;
           i += units;
         }
         if (i >= n) break;
@@ -250,6 +283,8 @@ export function textFeatures(text: string): TextFeatures {
         prev = c;
       }
       words = pushWord(words, hash, i - start, f, true);
+      if (letters > lettersBefore) f.alphaWords++;
+      noteStopWord(f, text, start, i - start, hashBuffer[words - 1]!);
       visible += i - start;
       nonSpace += i - start;
       if (nonSpace > longestNonSpace) longestNonSpace = nonSpace;
@@ -263,7 +298,10 @@ export function textFeatures(text: string): TextFeatures {
       if (c === 46) dots++;
       if (c === 96) ticks++;
     }
-    if ((cls & UNSPACED) !== 0) words = pushWord(words, Math.imul(FNV_OFFSET ^ c, FNV_PRIME), units, f, false);
+    if ((cls & UNSPACED) !== 0) {
+      words = pushWord(words, Math.imul(FNV_OFFSET ^ c, FNV_PRIME), units, f, false);
+      if ((cls & LETTER) !== 0) f.alphaWords++;
+    }
 
     if ((cls & SPACE) !== 0) {
       nonSpace = 0;
@@ -293,6 +331,8 @@ export function textFeatures(text: string): TextFeatures {
 
   f.visibleChars = visible;
   f.letters = letters;
+  f.latinLetters = latin;
+  f.cyrillicLetters = cyrillic;
   f.digits = digits;
   f.longestRun = longestRun;
   f.longestNonSpace = longestNonSpace;
@@ -360,6 +400,29 @@ export function wordHashes(text: string): Int32Array {
     hashBuffer[words++] = fmix32(hash ^ (i - start)) | 0;
   }
   return hashBuffer.slice(0, words);
+}
+
+let stopWords: StopWordTable | undefined;
+
+/**
+ * Notes a word of a spaced script that is a stop word of some language, when it is written
+ * in lower case: a bit per (language, word) in the text's features. Stop words are short,
+ * so a longer word is never looked up.
+ */
+function noteStopWord(f: TextFeatures, text: string, start: number, length: number, hash: number): void {
+  if (length > 8) return;
+  const table = stopWords!;
+  const slot = table.find(hash);
+  if (slot < 0) return;
+  for (let k = start; k < start + length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 128 ? c >= 65 && c <= 90 : lowerUnit(c) !== c) return;
+  }
+  const bits = (f.stopWordBits ??= new Int32Array(STOP_WORD_LANGUAGES.length));
+  for (let p = table.first[slot]!, end = p + table.count[slot]!; p < end; p++) {
+    const pair = table.pairs[p]!;
+    bits[pair >>> 5]! |= 1 << (pair & 31);
+  }
 }
 
 /** Records one word in the shared buffers; `spaced` when it counts towards mean word length. */
@@ -444,10 +507,11 @@ class LineState {
       f.lineKeys.push(a, b);
       if (seenLines.counts[seenLines.add(a, b)]! > 1) f.repeatedLines++;
     }
-    const bullet = isBullet(text, first, end);
-    if (bullet) f.bulletLines++;
+    const item = listItem(text, first, end);
+    if (item === BULLET) f.bulletLines++;
+    f.headingHashes += headingMarks(text, first, end);
     if (text.startsWith('```', first)) this.inCode = !this.inCode;
-    else if (!this.inCode && !bullet && text.charCodeAt(first) !== 35) {
+    else if (!this.inCode && item === 0 && text.charCodeAt(first) !== 35) {
       f.proseLines++;
       if (!endsWithMark(text, last)) f.bareProseLines++;
     }
@@ -456,6 +520,7 @@ class LineState {
   finish(): void {
     this.closeParagraph();
     this.f.endsWithMark = this.lastVisible < 0 ? null : endsWithMark(this.text, this.lastVisible);
+    this.f.endsDangling = this.lastVisible >= 0 && endsDangling(this.text, this.lastVisible);
   }
 
   private closeParagraph(): void {
@@ -467,20 +532,80 @@ class LineState {
   }
 }
 
-const BULLETS = new Set([45, 42, 0x2022, 0x2023, 0x25e6, 0xb7, 0x2013]);
+// The bullets of NeMo Curator's list (• ‣ ⁃ ⁌ ⁍ ∙ ○ ● ◘ ◦ ⦾ ⦿) and datatrove's "-", with
+// Markdown's "*" and the middle dot and en dash seen in chat text.
+const BULLETS = new Set([45, 42, 0x2022, 0x2023, 0x2043, 0x204c, 0x204d, 0x2219, 0x25cb, 0x25cf, 0x25d8, 0x25e6, 0x29be, 0x29bf, 0xb7, 0x2013]);
+const BULLET = 1;
+const NUMBERED = 2;
 
-/** A bullet line: "-", "*", "•", "‣", "◦", "·", "–" or "1." / "1)" followed by white space. */
-function isBullet(text: string, first: number, end: number): boolean {
+/**
+ * What starts a line: a bullet ("-", "•", "●", … followed by white space), a number
+ * ("1." or "1)" followed by white space), or neither (0). Numbered items are list items for
+ * the prose measures, but not bullets: Gopher's rule counts bullet points only.
+ */
+function listItem(text: string, first: number, end: number): number {
   let at = first;
+  let kind = BULLET;
   if (BULLETS.has(text.charCodeAt(at))) at++;
   else {
     while (at < end && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at++;
-    if (at === first || at >= end) return false;
+    if (at === first || at >= end) return 0;
     const c = text.charCodeAt(at);
-    if (c !== 46 && c !== 41) return false;
+    if (c !== 46 && c !== 41) return 0;
     at++;
+    kind = NUMBERED;
   }
-  return at < end && (unitClass(text.charCodeAt(at)) & SPACE) !== 0;
+  return at < end && (unitClass(text.charCodeAt(at)) & SPACE) !== 0 ? kind : 0;
+}
+
+/** The "#" marks of a Markdown heading starting the line (after any ">" quote marks), else 0. */
+function headingMarks(text: string, first: number, end: number): number {
+  let at = first;
+  while (at < end && (text.charCodeAt(at) === 62 || text.charCodeAt(at) === 32)) at++;
+  const from = at;
+  while (at < end && text.charCodeAt(at) === 35) at++;
+  return at > from && at - from <= 6 && (at === end || (unitClass(text.charCodeAt(at)) & SPACE) !== 0) ? at - from : 0;
+}
+
+/** Characters after which a text is cut off: , ; : - – — ( [ { « “ ‘ / & and the CJK comma, enumeration comma, colon and opening brackets. */
+const DANGLING_MARKS = new Set([...',;:-–—([{«“‘/&，、：（「『【《'].map((ch) => ch.charCodeAt(0)));
+/**
+ * Lower-case words that cannot end a sentence: conjunctions, articles and prepositions of
+ * some languages. Prepositions that a question may strand ("what is it for", "help with")
+ * and words that are also verbs or pronouns elsewhere ("do", "die", "das", "zu") are left out.
+ */
+const DANGLING_WORDS = new Set(
+  (
+    'and or but the a an whose than nor ' +
+    'y o de la el los las con por para un una del al pero ' +
+    'e ou um uma com ' +
+    'et le les des du une au aux ' +
+    'und oder der ein eine einer ' +
+    'il gli di della ' +
+    'и или в на с по к от для но ' +
+    'і або у з та від'
+  ).split(' '),
+);
+/** CJK particles and conjunctions that cannot end a sentence: 和 与 及 或 并 (and, or), を や (object marker, "and"). */
+const DANGLING_CJK = new Set([...'和与及或并をや'].map((ch) => ch.charCodeAt(0)));
+
+/** Whether the text, whose last visible character is at `last`, stops where no complete text can. */
+function endsDangling(text: string, last: number): boolean {
+  const c = text.charCodeAt(last);
+  if (DANGLING_MARKS.has(c)) {
+    // A rule of three or more dashes is a Markdown separator, not a cut word.
+    return !(c === 45 && last >= 2 && text.charCodeAt(last - 1) === 45 && text.charCodeAt(last - 2) === 45);
+  }
+  if (DANGLING_CJK.has(c)) return true;
+  if (c >= 128 ? (unitClass(c) & LETTER) === 0 : !((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
+  let start = last;
+  while (start > 0 && last - start < 8) {
+    const p = text.charCodeAt(start - 1);
+    if (p < 128 ? !((p >= 97 && p <= 122) || (p >= 65 && p <= 90)) : (unitClass(p) & LETTER) === 0) break;
+    start--;
+  }
+  const word = text.slice(start, last + 1);
+  return word === word.toLowerCase() && DANGLING_WORDS.has(word);
 }
 
 /** Whether the character ending at `last` (a code point, possibly two units) is an end mark. */

@@ -1,4 +1,4 @@
-import { lowerUnit } from './char-class.js';
+import { lowerUnit, unitClass, UNSPACED, WORD } from './char-class.js';
 
 const APOSTROPHE = 39;
 const CURLY_APOSTROPHE = 0x2019;
@@ -17,7 +17,9 @@ export const MAX_LISTS = 31;
 
 /**
  * Counts occurrences of the phrases of one or more lists in texts, one count per list.
- * Matching ignores case (each code unit lower-cased) and takes a curly apostrophe for a
+ * With `whole`, phrases match whole: one that begins (or ends) with a letter or digit of a
+ * spaced script does not match where a letter or digit comes just before (or after) it, so
+ * "as an ai model" is not found in "as an ai modeler". Matching ignores case (each code unit lower-cased) and takes a curly apostrophe for a
  * straight one. Within a list occurrences do not overlap: the search takes the leftmost
  * one, the longest phrase there, and goes on after it, as a regex alternation of the
  * list's phrases would. Each list is counted on its own terms, as if searched alone.
@@ -41,6 +43,8 @@ export class PhraseCounter {
   private readonly width: number;
   /** Per state: the length of the phrase ending there, or 0. */
   private readonly phraseLength: Int32Array;
+  /** Per state: 1 when its phrase begins with a word character (so must not follow one), 2 when it ends with one; both may be set. */
+  private readonly phraseEdges: Uint8Array;
   /** Per state: a bit for each list with a phrase ending there. */
   private readonly listsEnding: Int32Array;
   private readonly lists: number;
@@ -49,7 +53,10 @@ export class PhraseCounter {
   /** Occurrences found in the current text: start, length and list bits, side by side. */
   private found: number[] = [];
 
-  constructor(lists: ReadonlyArray<readonly string[]>) {
+  private readonly whole: boolean;
+
+  constructor(lists: ReadonlyArray<readonly string[]>, options: { whole?: boolean } = {}) {
+    this.whole = options.whole === true;
     if (lists.length > MAX_LISTS) throw new Error(`at most ${MAX_LISTS} phrase lists are searched together, not ${lists.length}`);
     this.lists = lists.length;
     const total = lists.reduce((n, list) => n + list.length, 0);
@@ -57,6 +64,7 @@ export class PhraseCounter {
     const children: Array<Map<number, number>> = [new Map()];
     const lengths: number[] = [0];
     const ending: number[] = [0];
+    const edges: number[] = [0];
     for (const [index, phrases] of lists.entries()) for (const phrase of phrases) {
       let state = 0;
       for (let i = 0; i < phrase.length; i++) {
@@ -67,6 +75,7 @@ export class PhraseCounter {
           children.push(new Map());
           lengths.push(0);
           ending.push(0);
+          edges.push(0);
           children[state]!.set(symbol, child);
         }
         state = child;
@@ -74,6 +83,7 @@ export class PhraseCounter {
       if (state !== 0) {
         lengths[state] = phrase.length;
         ending[state]! |= 1 << index;
+        edges[state] = (isWordUnit(phrase.charCodeAt(0)) ? 1 : 0) | (isWordUnit(phrase.charCodeAt(phrase.length - 1)) ? 2 : 0);
       }
       if (children.length * (this.alphabet.size + 1) > MAX_TABLE_ENTRIES) {
         throw new Error(`${total} phrases are too many to search at once (${children.length} states × ${this.alphabet.size + 1} characters so far, over ${MAX_TABLE_ENTRIES})`);
@@ -84,6 +94,7 @@ export class PhraseCounter {
     const width = this.width;
     const next = new Int32Array(states * width);
     this.phraseLength = Int32Array.from(lengths);
+    this.phraseEdges = Uint8Array.from(edges);
     this.listsEnding = Int32Array.from(ending);
     this.shorterMatch = new Int32Array(states).fill(-1);
     const reports = new Uint8Array(states);
@@ -121,16 +132,20 @@ export class PhraseCounter {
       if (symbol === UNKNOWN) symbol = this.symbolOf(code, false);
       const step = next[row + symbol]!;
       row = step >>> 1;
-      if ((step & 1) !== 0) this.collect(row / this.width, i);
+      if ((step & 1) !== 0) this.collect(text, row / this.width, i);
     }
     if (this.found.length === 0) return new Array<number>(this.lists).fill(0);
     return this.resolve();
   }
 
-  /** Notes every phrase ending at `end` (the state's own, and those of its suffixes). */
-  private collect(state: number, end: number): void {
+  /** Notes every whole phrase ending at `end` (the state's own, and those of its suffixes). */
+  private collect(text: string, state: number, end: number): void {
     for (let s = this.phraseLength[state]! > 0 ? state : this.shorterMatch[state]!; s >= 0; s = this.shorterMatch[s]!) {
-      this.found.push(end + 1 - this.phraseLength[s]!, this.phraseLength[s]!, this.listsEnding[s]!);
+      const start = end + 1 - this.phraseLength[s]!;
+      const edges = this.whole ? this.phraseEdges[s]! : 0;
+      if ((edges & 1) !== 0 && start > 0 && isWordUnit(text.charCodeAt(start - 1))) continue;
+      if ((edges & 2) !== 0 && end + 1 < text.length && isWordUnit(text.charCodeAt(end + 1))) continue;
+      this.found.push(start, this.phraseLength[s]!, this.listsEnding[s]!);
     }
   }
 
@@ -162,4 +177,10 @@ export class PhraseCounter {
     if (!add) this.symbols[code] = symbol ?? 0;
     return symbol ?? 0;
   }
+}
+
+/** A letter, digit or mark of a script written with spaces: where a whole phrase may not begin or end next to one. */
+function isWordUnit(code: number): boolean {
+  const cls = unitClass(code);
+  return (cls & WORD) !== 0 && (cls & UNSPACED) === 0;
 }

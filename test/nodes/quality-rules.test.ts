@@ -23,8 +23,8 @@ async function rulesOf(messages: Array<[string, string]>, config: Record<string,
 }
 
 t.test('the whole conversation is put together from its turns', async (t) => {
-  const turn1 = 'First answer line here.\nShared closing line!';
-  const turn2 = 'Second answer, new text.\nShared closing line!';
+  const turn1 = 'The answer is in here.\nShared closing line!';
+  const turn2 = 'The second one is in.\nShared closing line!';
   const q = await rulesOf([
     ['user', 'question one'],
     ['assistant', turn1],
@@ -32,8 +32,8 @@ t.test('the whole conversation is put together from its turns', async (t) => {
     ['assistant', turn2],
   ]);
   t.equal(q.rules.duplicate_line_fraction!.value, 0.25, 'a line repeating one from an earlier turn counts: 1 of 4');
-  t.equal(q.rules.word_count!.value, 14, 'words add up: 7 + 7');
-  t.equal(q.rules.whitespace_fraction!.value, Math.round(((6 + 6) / (turn1.length + turn2.length)) * 10_000) / 10_000, 'over the turns, nothing counted for joining them');
+  t.equal(q.rules.word_count!.value, 16, 'words add up: 8 + 8');
+  t.equal(q.rules.whitespace_fraction!.value, Math.round(((7 + 7) / (turn1.length + turn2.length)) * 10_000) / 10_000, 'over the turns, nothing counted for joining them');
   t.equal(q.turns, undefined, 'no turn fails on its own');
 });
 
@@ -45,21 +45,22 @@ t.test('n-grams run across turns', async (t) => {
     ['user', 'again'],
     ['assistant', half.toUpperCase() + '.'],
   ]);
-  // Each turn has 30 words (under the 50 needed); together 60, the second half repeating the first.
-  t.equal(q.rules.duplicate_5gram_coverage!.value, 0.5, 'case-insensitive: the upper-cased repeat covers half the characters');
+  // Each turn has 30 words (under the 50 needed); together 60, the second half repeating the
+  // first. Its 80 word characters are covered, over all 2 × 110 characters of the turns.
+  t.equal(q.rules.duplicate_5gram_coverage!.value, Math.round((80 / 220) * 10_000) / 10_000, 'case-insensitive: the upper-cased repeat is covered');
   t.equal(q.rules.duplicate_5gram_coverage!.pass, false);
 });
 
 t.test('code fences are counted per turn', async (t) => {
   const q = await rulesOf([
     ['user', 'code?'],
-    ['assistant', '```\nopen fence without end'],
+    ['assistant', '```\nthe code of it'],
     ['user', 'and prose?'],
-    ['assistant', 'A line without a mark\nAnother one.'],
+    ['assistant', 'A line of the prose\nAnother one.'],
   ]);
   t.equal(q.rules.code_fences_balanced!.value, 0, 'one fence in all');
   t.equal(q.rules.no_end_mark_fraction!.value, 0.5, 'the second turn is prose, not inside the first turn\'s fence');
-  t.same(q.turns, [{ assistant_turn: 0, failed: ['code_fences_balanced', 'truncated'] }]);
+  t.same(q.turns, [{ assistant_turn: 0, failed: ['code_fences_balanced', 'truncated'] }], 'a turn ending inside a code block is truncated');
 });
 
 t.test('text that spells a special token is counted as text, not refused', async (t) => {
@@ -105,4 +106,20 @@ t.test('phrase lists too large together but not alone are searched apart', async
   const rules = (out.quality as { rules: Rules }).rules;
   t.equal(rules.refusal!.value, 1);
   t.equal(rules.boilerplate!.value, 2);
+});
+
+t.test('language: tags compared by primary subtag; a language eld does not know gives no verdict', async (t) => {
+  const node = await compile({ rules: { language: {} } });
+  const judge = async (lang: string, content: string): Promise<{ value: unknown; pass: boolean; confidence?: number }> => {
+    const out = (await node.run({ lang, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+    return (out.quality as { rules: Record<string, { value: unknown; pass: boolean; confidence?: number }> }).rules.language!;
+  };
+  const pt = await judge('pt-BR', 'Primeiro, vamos aumentar a visibilidade da sua empresa com conteúdo relevante nas redes sociais.');
+  t.equal(pt.value, 'pt');
+  t.equal(pt.pass, true, 'pt-BR allows pt');
+  t.ok(typeof pt.confidence === 'number' && pt.confidence > 0, 'the confidence is tagged');
+  t.equal((await judge('uk-UA', 'Великі мовні моделі допоможуть покращити освіту для школярів і студентів.')).pass, true, 'uk-UA allows uk');
+  const eo = await judge('eo', 'La artikolo estas ripetita multajn fojojn en ĉi tiu teksto pri la registaro.');
+  t.same(eo, { value: 'unknown', pass: true }, 'Esperanto is unknown to eld: no verdict');
+  t.equal((await judge('en', 'Das ist ein deutscher Satz über die Sprachmodelle und ihre Anwendung im Alltag.')).pass, false, 'German where English is expected fails');
 });

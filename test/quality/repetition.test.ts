@@ -2,9 +2,10 @@ import t from 'tap';
 import { repetition } from '../../lib/quality/repetition.js';
 
 // The measures as defined, counted the slow and obvious way (joined strings in a Map), to
-// check the pruned chain of passes against.
+// check the pruned chain of passes against. The text is the words joined by single spaces,
+// and coverage is over all its characters, spaces included (Gopher's definition).
 function reference(words: string[]): { top: number[]; duplicate: number[] } {
-  const total = words.reduce((s, w) => s + w.length, 0);
+  const total = words.join(' ').length;
   const chars = (i: number, n: number): number => words.slice(i, i + n).reduce((s, w) => s + w.length, 0);
   const top = [2, 3, 4].map((n) => {
     const counts = new Map<string, number>();
@@ -34,7 +35,7 @@ function reference(words: string[]): { top: number[]; duplicate: number[] } {
 function measure(words: string[]): { top: number[]; duplicate: number[] } {
   const ids = new Map<string, number>();
   const hashes = Int32Array.from(words, (w) => ids.get(w) ?? (ids.set(w, ids.size * 2654435761), ids.get(w)!));
-  const r = repetition(hashes, Int32Array.from(words, (w) => w.length));
+  const r = repetition(hashes, Int32Array.from(words, (w) => w.length), words.join(' ').length);
   return { top: [...r.top], duplicate: [...r.duplicate] };
 }
 
@@ -64,11 +65,11 @@ t.test('the pruned chain gives exactly what counting every n-gram gives', async 
 
 t.test('hand-computed cases', async (t) => {
   t.same(measure([]), { top: [0, 0, 0], duplicate: [0, 0, 0, 0, 0, 0] });
-  // "ab cd ab cd ab": the 2-gram "ab cd" twice (2 × 4 of 10 characters); the 3-gram
-  // "ab cd ab" twice, overlapping (2 × 6 / 10, above 1 as Gopher's measure allows); no 4-gram repeats.
+  // "ab cd ab cd ab" (14 characters): the 2-gram "ab cd" twice (2 × 4 word characters); the
+  // 3-gram "ab cd ab" twice, overlapping (2 × 6); no 4-gram repeats.
   const r = measure(['ab', 'cd', 'ab', 'cd', 'ab']);
-  t.equal(r.top[0], (2 * 4) / 10);
-  t.equal(r.top[1], (2 * 6) / 10);
+  t.equal(r.top[0], (2 * 4) / 14);
+  t.equal(r.top[1], (2 * 6) / 14);
   t.equal(r.top[2], 0);
   t.same(r.duplicate, [0, 0, 0, 0, 0, 0], 'no 5-gram fits twice in five words');
 });

@@ -70,9 +70,13 @@ t.test('words, letters and digits match a regex reading of the definition on ran
 });
 
 t.test('character and line ratios', async (t) => {
-  t.equal(text('symbol_word_ratio', '# Title\n...wait'), 1);
+  // Gopher fails on the hash ratio or the ellipsis ratio alone; a heading's "#" is not a hashtag.
+  t.equal(text('symbol_word_ratio', '# Title\n...wait'), 1 / 2, 'one ellipsis over two words; the heading mark is not counted');
+  t.equal(text('symbol_word_ratio', '#tag #tag ok...'), 2 / 3, 'two hashtags over three words (the larger ratio)');
+  t.equal(text('symbol_word_ratio', '> ## Quoted heading'), 0);
   t.equal(text('ellipsis_line_fraction', 'a...\nb\nc…'), 2 / 3);
   t.equal(text('bullet_line_fraction', '- a\n- b\ntext'), 2 / 3);
+  t.equal(text('bullet_line_fraction', '● a\n○ b\n∙ c\n⁃ d\n1. e'), 4 / 5, 'NeMo Curator\'s bullets count; a numbered line is no bullet');
   t.equal(text('alpha_fraction', 'ab 12'), 0.5);
   t.equal(text('alpha_fraction', '   '), null);
   t.equal(text('duplicate_line_fraction', 'abc\nabc\nxyz\nabc\n}\n}'), 0.5, 'lines under 3 characters are not counted');
@@ -90,9 +94,10 @@ t.test('character and line ratios', async (t) => {
 });
 
 t.test('n-gram repetition (Gopher)', async (t) => {
+  // Over all characters, as Gopher divides: "the cat" ×25 joined by spaces is 199 characters.
   const repetitive = Array(25).fill('the cat').join(' ');
-  t.equal(text('top_2gram_coverage', repetitive), 1, '"the cat" ×25 covers all 150 word characters');
-  t.equal(text('duplicate_5gram_coverage', repetitive), 144 / 150, 'all but the first two words sit in repeated 5-grams');
+  t.equal(text('top_2gram_coverage', repetitive), 150 / 199, '"the cat" ×25: its 6 word characters × 25 over all 199');
+  t.equal(text('duplicate_5gram_coverage', repetitive), 144 / 199, 'all but the first two words (6 characters) sit in repeated 5-grams');
   t.equal(text('duplicate_5gram_coverage', 'one two three'), null, 'short texts are not judged');
   const varied = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
   t.equal(text('top_2gram_coverage', varied), 0);
@@ -102,7 +107,16 @@ t.test('n-gram repetition (Gopher)', async (t) => {
 t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) => {
   t.equal(text('code_fences_balanced', '```js\nconst x = 1;\n```'), 1);
   t.equal(text('code_fences_balanced', '```js\nx'), 0);
-  t.equal(text('truncated', 'This ends with'), 1);
+  t.equal(text('truncated', 'This ends with the'), 1, 'an article cannot end a text');
+  t.equal(text('truncated', 'Apples, pears and'), 1);
+  t.equal(text('truncated', 'Here are the steps:'), 1, 'a colon promises what never came');
+  t.equal(text('truncated', 'Primero, luego y'), 1, 'a Spanish conjunction');
+  t.equal(text('truncated', '首先，'), 1, 'a CJK comma');
+  t.equal(text('truncated', 'No'), 0, 'a short complete reply');
+  t.equal(text('truncated', '海南省'), 0, 'a short Chinese answer without an end mark');
+  t.equal(text('truncated', 'What do you need help with'), 0, 'a stranded preposition can end a question');
+  t.equal(text('truncated', 'The And'), 0, 'capitalised words are names or titles, not conjunctions');
+  t.equal(text('truncated', 'Above\n---'), 0, 'a Markdown rule is not a cut word');
   t.equal(text('truncated', 'Done.'), 0);
   t.equal(text('truncated', 'Great job 🎉'), 0, 'a symbol is an ending');
   t.equal(text('truncated', '```\ncode\n```'), 0);
@@ -115,6 +129,10 @@ t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) =>
   t.equal(text('refusal', 'I cannot assist with that; I CANNOT.', null, { phrases: ['i cannot', 'i cannot assist with', 'assist'] }), 2, 'the longest phrase wins; occurrences do not overlap');
   t.equal(text('refusal', 'a (b) [c]? a.b', null, { phrases: ['(b) [c]?', 'a.b'] }), 2, 'phrases are literal text, not patterns');
   t.equal(text('refusal', 'axb', null, { phrases: ['a.b'] }), 0);
+  t.equal(text('refusal', 'A poem about OpenAI and its models.'), 0, 'no brand names in the default list');
+  t.equal(text('refusal', 'As an AI modeler, I draw.', null, { phrases: ['as an ai model'] }), 0, 'phrases match whole, not inside a longer word');
+  t.equal(text('refusal', 'Soy un modelo de lenguaje AI.'), 1, 'Spanish disclaimer');
+  t.equal(text('refusal', '作为一个人工智能语言模型，我不能'), 1, 'a Chinese phrase needs no spaces around it');
   t.equal(text('no_end_mark_fraction', 'Line one.\nLine two\n- bullet\n# Head\n```\ncode\n```'), 0.5);
 });
 
@@ -128,6 +146,29 @@ t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', as
   t.equal(text('pii', 'version 1.2.3 costs 12.50'), 0);
   // A card number is not also read as a phone number inside it; matches come in text order.
   t.same(findPii('ip 10.0.0.1 then card 4111-1111-1111-1111 then b@c.io').map((m) => [m.kind, m.start]), [['ip', 3], ['credit_card', 22], ['email', 47]]);
+});
+
+t.test('Gopher\'s stop-word and alphabetic-word rules', async (t) => {
+  // Gopher's own list, given as `words`: distinct list words written in lower case (datatrove
+  // intersects the set of words with the list; NeMo Curator notes that it checks lower case).
+  const gopher = { words: ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'] };
+  t.equal(text('stop_words', 'The cat sat with the dog and the bird.', null, gopher), 3, 'the, with, and; "The" does not count');
+  t.equal(text('stop_words', 'THE END OF IT', null, gopher), 0, 'shouting has no stop words');
+  // The built-in lists: the best list of the text's script.
+  t.equal(text('stop_words', 'Sure, go for it!'), 2, 'English: for, it');
+  t.equal(text('stop_words', 'merci à vous'), 2, 'French: à, vous');
+  t.equal(text('stop_words', 'Верить в светлое будущее и ждать.'), 2, 'Russian: в, и');
+  t.equal(text('stop_words', 'YOU CANNOT CENSOR US'), 0);
+  t.equal(text('stop_words', 'Sweets, Chocolate, Onions'), 0);
+  t.equal(text('stop_words', '我喜欢编程'), null, 'never an English list on Chinese text');
+  t.equal(text('stop_words', 'Ελληνικά κείμενα εδώ'), null, 'no list for Greek: no verdict');
+  t.equal(text('alpha_words', '1 2 3 go'), 1 / 4);
+  t.equal(text('alpha_words', 'année 2024'), 1 / 2);
+});
+
+t.test('mean word length is not measured on Chinese text with a few Latin digits', async (t) => {
+  t.equal(text('mean_word_length', '好的，重新为您推荐。\n1.尖椒干豆腐。\n2.红烧肉。'), null);
+  t.equal(text('mean_word_length', 'ab 漢 cd'), 2, 'two spaced words against one Han word');
 });
 
 t.test('conversation rules', async (t) => {
@@ -157,6 +198,8 @@ t.test('every text rule on empty text, CJK, emoji and code, computed by hand', a
   const code = '```js\nconst x = 1;\n```'; // 22 characters, 5 of them white space; words js, const, x, 1
   const cases: Record<string, [number | null, number | null, number | null, number | null]> = {
     word_count: [0, 5, 2, 4],
+    alpha_words: [null, 1, 1, 3 / 4],
+    stop_words: [null, null, 0, 0],
     mean_word_length: [null, null, 4, 9 / 4],
     symbol_word_ratio: [0, 0, 0, 0],
     ellipsis_line_fraction: [0, 0, 0, 0],

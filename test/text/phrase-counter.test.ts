@@ -53,6 +53,16 @@ t.test('the longest phrase at the leftmost start wins, and occurrences do not ov
   t.equal(count(['he', 'she', 'his', 'hers'], 'ushers'), 1, 'she, then nothing starts after it');
 });
 
+t.test('whole phrases: no match inside a longer word', async (t) => {
+  const whole = (phrases: string[], text: string): number => new PhraseCounter([phrases], { whole: true }).counts(text)[0]!;
+  t.equal(whole(['as an ai model'], 'As an AI modeler'), 0);
+  t.equal(whole(['as an ai model'], 'As an AI model, I'), 1);
+  t.equal(whole(['openai'], 'reopenAI'), 0);
+  t.equal(whole(['(b)'], 'a(b)c'), 1, 'a phrase edged by punctuation needs no boundary');
+  t.equal(whole(['模型'], '语言模型很好'), 1, 'Chinese is written without spaces: no boundary needed');
+  t.equal(count(['as an ai model'], 'As an AI modeler'), 1, 'without whole, a substring counts');
+});
+
 t.test('agrees with the literal definition on random texts', async (t) => {
   let seed = 7;
   const random = (n: number): number => {
