@@ -9,7 +9,7 @@ const FILTERING = `nodes:
     type: quality_rules
     mode: filter
     stats: false
-    rules: { word_count: { min: 5 }, truncated: false }
+    rules: { word_count: { min: 5 }, truncated: false, stop_words: false, alpha_words: false }
   check: { type: code, module: ./check.mjs }
   tag:
     type: map
