@@ -94,5 +94,5 @@ const detected = (m: Message): unknown => {
 };
 const forRegion = langFails(regional).filter((m) => detected(m) === primaryLanguage(m.lang));
 console.log(
-  `\nThe \`language\` rule (opt-in), with the message's \`lang\` expected: it fails ${pct(langFails(flagged.lang_mismatch).length, flagged.lang_mismatch.length)} of the replies reviewers marked lang_mismatch and ${pct(langFails(approved).length, approved.length)} of approved replies; of the ${regional.length} approved replies whose tag has a region (pt-BR, uk-UA, …), ${forRegion.length} fail for the region (the others that fail are written in another language, such as English translations in a Ukrainian tree: ${langFails(regional).length}).`,
+  `\nThe \`language\` rule (opt-in), with the message's \`lang\` expected: it fails ${pct(langFails(flagged.lang_mismatch).length, flagged.lang_mismatch.length)} of the replies reviewers marked lang_mismatch and ${pct(langFails(approved).length, approved.length)} of approved replies; of the ${regional.length} approved replies whose tag has a region (pt-BR, uk-UA, …), ${forRegion.length} fail for the region (${langFails(regional).length} fail in all: a reply in another language than the tag's).`,
 );

@@ -2,9 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { didYouMean } from '../config/suggest.js';
 import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { asksForLanguage } from '../quality/turn-language.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
 import { findPii, redactPii } from '../quality/pii.js';
-import { preparePhrases, RULES, TurnWords, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
+import { preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
@@ -15,7 +16,7 @@ const RuleConfig = Type.Union([
     {
       min: Type.Optional(Type.Number()),
       max: Type.Optional(Type.Number()),
-      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, boilerplate: the phrases to look for (lower case), matched as whole phrases.' })),
+      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, ai_disclaimer, profanity, boilerplate: the phrases to look for (lower case), matched as whole phrases; role_swap: the openings to look for.' })),
       words: Type.Optional(Type.Array(Type.String(), { description: 'stop_words: one stop-word list replacing the built-in lists (Gopher\'s is the, be, to, of, and, that, have, with).' })),
       redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD].' })),
       expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' })),
@@ -127,8 +128,8 @@ export const qualityRulesNode = defineNode({
       if (turnFeatures.length === 0) turnFeatures.push(textFeatures(''));
       const wholeFeatures = combinedFeatures(turnFeatures);
       // Conversation rules see every turn's words; assistant turns reuse those measured above.
-      const turnWords = new TurnWords(turns ?? []);
-      for (let k = 0; k < assistantAt.length; k++) turnWords.know(assistantAt[k]!, turnFeatures[k]!.wordHashes);
+      const turnMeasures = new TurnMeasures(turns ?? []);
+      for (let k = 0; k < assistantAt.length; k++) turnMeasures.know(assistantAt[k]!, turnFeatures[k]!);
       const results: RuleResults = { ...resultsTemplate };
       const failed: string[] = [];
       const perTurn = turnFeatures.length > 1;
@@ -141,15 +142,15 @@ export const qualityRulesNode = defineNode({
         let pass: boolean;
         if (r.rule.scope === 'text') {
           value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
-          pass = withinBounds(value, r);
+          pass = withinBounds(value, r, wholeFeatures);
           for (let i = 0; perTurn && i < turnFeatures.length; i++) {
-            if (!withinBounds(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r)) {
+            if (!withinBounds(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r, turnFeatures[i]!)) {
               turnFailures[i]!.push(r.name);
               pass = false;
             }
           }
         } else {
-          value = r.rule.compute(turns ?? [], r.options, turnWords);
+          value = r.rule.compute(turns ?? [], r.options, turnMeasures);
           pass = withinBounds(value, r);
         }
         results[r.name] = { value: round(value), pass };
@@ -176,7 +177,13 @@ export const qualityRulesNode = defineNode({
         }
       }
       if (language && detect) {
-        const verdict = judgeLanguage(detect, texts, record, languageOpts.expected, expectedField);
+        // A reply to a prompt that asks for a translation or names a language is in the language asked for.
+        let judged = texts;
+        if (turns) {
+          judged = [];
+          for (const i of assistantAt) if (i === 0 || turns[i - 1]!.role !== 'user' || !asksForLanguage(turns[i - 1]!.content)) judged.push(turns[i]!.content);
+        }
+        const verdict = judgeLanguage(detect, judged, record, languageOpts.expected, expectedField);
         results.language = verdict;
         if (!verdict.pass) failed.push('language');
       }
@@ -216,7 +223,8 @@ export const qualityRulesNode = defineNode({
 
 /**
  * The language rule's verdict: the language of the first 400 characters of assistant text
- * against the expected ones, compared by primary subtag. No verdict (a pass) on text under
+ * (leaving out replies to prompts that ask for a translation or name a language) against
+ * the expected ones, compared by primary subtag. No verdict (a pass) on text under
  * 20 characters, without an expected language, on an answer eld itself calls unreliable, or
  * when no expected language is one eld knows: such text is tagged "unknown".
  */
@@ -248,9 +256,12 @@ function readTurns(value: unknown, name: string): Turn[] {
   return value as Turn[];
 }
 
-/** Whether a rule's value lies within its bounds (a rule with no value passes). */
-function withinBounds(value: number | null, r: ActiveRule): boolean {
-  return value === null || ((r.min === undefined || value >= r.min) && (r.max === undefined || value <= r.max));
+/** Whether a rule's value lies within its bounds (a rule with no value passes); `f` is the text measured, for a minimum that grows with it. */
+function withinBounds(value: number | null, r: ActiveRule, f?: TextFeatures): boolean {
+  if (value === null) return true;
+  let min = r.min;
+  if (min !== undefined && f && r.rule?.scope === 'text' && r.rule.minFor) min = r.rule.minFor(f, min);
+  return (min === undefined || value >= min) && (r.max === undefined || value <= r.max);
 }
 
 function countPii(texts: readonly string[]): JsonObject {

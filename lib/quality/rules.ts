@@ -1,5 +1,6 @@
 import { KeyCounter } from '../hashing/key-counter.js';
-import { wordHashes, type TextFeatures } from './text-features.js';
+import { textFeatures, wordHashes, type TextFeatures } from './text-features.js';
+import { asksForLanguage, languageShift, proseOf } from './turn-language.js';
 import { findPii } from './pii.js';
 import { PhraseCounter } from '../text/phrase-counter.js';
 import { bestStopWordList, distinctStopWords } from './stop-words.js';
@@ -36,28 +37,41 @@ export interface TextRule extends RuleBase {
   /** For a rule that looks for phrases: the list it searches, given its options. */
   phrases?(options: RuleOptions): readonly string[];
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
+  /** The minimum for this text, for a rule whose minimum grows with the text (given the configured one). */
+  minFor?(f: TextFeatures, min: number): number;
 }
 
-/** The word hashes of each turn of one conversation, made when first asked for and shared by the rules. */
-export class TurnWords {
+/**
+ * What the conversation rules measure on each turn, made when first asked for and shared
+ * by the rules: the words of a turn, and the features of its prose (outside code fences).
+ * Assistant turns, measured first by the text rules, are handed over.
+ */
+export class TurnMeasures {
   private readonly words: Array<Int32Array | undefined> = [];
+  private readonly prose: Array<TextFeatures | undefined> = [];
 
   constructor(private readonly turns: readonly Turn[]) {}
 
-  /** Hands over hashes already made for turn `i` (the assistant turns, measured first). */
-  know(i: number, hashes: Int32Array): void {
-    this.words[i] = hashes;
+  /** Hands over the features already taken of turn `i`. */
+  know(i: number, f: TextFeatures): void {
+    this.words[i] = f.wordHashes;
+    if (f.fences === 0) this.prose[i] = f;
   }
 
-  of(i: number): Int32Array {
+  wordsOf(i: number): Int32Array {
     return (this.words[i] ??= wordHashes(this.turns[i]!.content));
+  }
+
+  /** Features of the turn's prose, on its first 2,000 characters when it must be measured anew. */
+  proseOf(i: number): TextFeatures {
+    return (this.prose[i] ??= textFeatures(proseOf(this.turns[i]!.content).slice(0, 2000)));
   }
 }
 
 /** A rule measured on a whole conversation. */
 export interface ConversationRule extends RuleBase {
   readonly scope: 'conversation';
-  compute(turns: readonly Turn[], options: RuleOptions, words?: TurnWords): number | null;
+  compute(turns: readonly Turn[], options: RuleOptions, measures?: TurnMeasures): number | null;
 }
 
 export type Rule = TextRule | ConversationRule;
@@ -67,18 +81,10 @@ const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 const MIN_WORDS_FOR_NGRAMS = 50;
 
 /**
- * Phrases with which a model refuses or disclaims being a model, in the languages most
- * common in chat data. No brand names: a reply may well be about a company.
+ * Phrases with which a model declines a request, in the languages most common in chat
+ * data. No brand names: a reply may well be about a company.
  */
 export const DEFAULT_REFUSALS = [
-  'as an ai language model',
-  'as an ai model',
-  'as an ai assistant',
-  'as a language model',
-  'as a large language model',
-  "i'm just an ai",
-  'i am just an ai',
-  "i'm only an ai",
   "i'm sorry, but i can't",
   'i am sorry, but i cannot',
   "i'm sorry, but i cannot",
@@ -88,12 +94,56 @@ export const DEFAULT_REFUSALS = [
   'i cannot assist with',
   "i'm not able to help with",
   "i'm unable to help with",
+  "i can't help with that",
+  'i cannot help with that',
+  "i'm not going to",
+  'i am not going to',
+  "i'm not gonna",
+  'i am not gonna',
+  'i refuse to',
+  "i'm programmed not to",
+  'i am programmed not to',
+  'no puedo ayudarte con',
+  'no puedo ayudar con',
+  'lo siento, pero no puedo',
+  'desculpe, mas não posso',
+  'não posso ajudar com',
+  'je ne peux pas vous aider',
+  'désolé, mais je ne peux pas',
+  'ich kann dir dabei nicht helfen',
+  'ich kann ihnen dabei nicht helfen',
+  'non posso aiutarti',
+  'я не могу помочь с',
+  'извините, но я не могу',
+  '我无法帮助',
+  '抱歉，我不能',
+  '对不起，我不能',
+];
+
+/**
+ * Phrases with which a reply says it is a model ("as an AI language model"): a refusal
+ * when it stands in for the answer, a preamble when an answer follows, which is why their
+ * rule measures them per 100 words.
+ */
+export const DEFAULT_DISCLAIMERS = [
+  'as an ai language model',
+  'as an ai model',
+  'as an ai assistant',
+  'as a language model',
+  'as a large language model',
+  "i'm just an ai",
+  'i am just an ai',
+  "i'm only an ai",
   'i do not have personal opinions',
   "i don't have personal opinions",
   'my knowledge cutoff',
   'como modelo de lenguaje',
   'como un modelo de lenguaje',
   'soy un modelo de lenguaje',
+  'basado en un modelo de lenguaje',
+  'basado en un modelo del lenguaje',
+  'based on a language model',
+  'baseado em um modelo de linguagem',
   'como um modelo de linguagem',
   'sou um modelo de linguagem',
   'en tant que modèle de langage',
@@ -110,6 +160,58 @@ export const DEFAULT_REFUSALS = [
   '作为一个ai语言模型',
   '作为一个语言模型',
   '作为人工智能语言模型',
+];
+
+/**
+ * Strong profanity and slurs, each form written out (phrases match whole words, so
+ * "Scunthorpe" and "assess" are safe). Mild words ("damn", "hell") are not listed.
+ */
+export const DEFAULT_PROFANITY = [
+  'fuck', 'fucks', 'fucked', 'fucking', 'fucker', 'fuckers', 'motherfucker', 'motherfuckers', 'fuckin',
+  'shit', 'shits', 'shitty', 'bullshit', 'bitch', 'bitches', 'cunt', 'cunts', 'asshole', 'assholes',
+  'dickhead', 'piss', 'pissed', 'retard', 'retarded', 'whore', 'slut', 'nigger', 'niggers', 'faggot', 'faggots',
+  'puta', 'puto', 'putas', 'mierda', 'coño', 'gilipollas', 'pendejo', 'cabrón', 'hijo de puta',
+  'caralho', 'porra', 'merda', 'filho da puta', 'putain', 'merde', 'connard', 'salope', 'enculé',
+  'scheiße', 'scheisse', 'arschloch', 'fotze', 'hurensohn', 'cazzo', 'stronzo', 'vaffanculo',
+  'блядь', 'бля', 'хуй', 'хуя', 'пизда', 'пиздец', 'ебать', 'ебаный', 'ебаных', 'сука', 'мудак',
+  '他妈的', '操你妈', '傻逼',
+];
+
+/**
+ * How a user's request opens, for replies that swap roles: an assistant turn that asks
+ * the assistant for something. Questions back to the user ("Could you tell me more…")
+ * are what assistants do, so they are not here.
+ */
+export const DEFAULT_REQUEST_OPENERS = [
+  'can you write',
+  'can you generate',
+  'can you create',
+  'can you make',
+  'can you give me',
+  'can you help me',
+  'write me',
+  'give me',
+  'generate a',
+  'summarise your',
+  'summarize your',
+  'please write',
+  'i want you to',
+  'puedes escribir',
+  'escríbeme',
+  'dame un',
+  'dame una',
+  'necesito que',
+  'escreva',
+  'écris-moi',
+  'donne-moi',
+  'schreib mir',
+  'gib mir',
+  'напиши',
+  'дай мне',
+  '请你',
+  '请帮我',
+  '帮我',
+  '给我写',
 ];
 
 export const DEFAULT_BOILERPLATE = [
@@ -181,6 +283,32 @@ export function preparePhrases(lists: ReadonlyArray<readonly string[]>): string 
   return null;
 }
 
+/** Whether `text`, after leading white space, opens with one of `phrases` (lower case) ending at a word boundary. */
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const HAN = /\p{Script=Han}/u;
+function opensWith(text: string, phrases: readonly string[]): boolean {
+  let start = 0;
+  while (start < text.length && /\s/.test(text[start]!)) start++;
+  const head = text.slice(start, start + 40).toLowerCase();
+  for (const p of phrases) {
+    if (!head.startsWith(p)) continue;
+    const next = head[p.length];
+    // A phrase ending in a word character must end the word too, unless it is Chinese.
+    if (next === undefined || !WORD_CHAR.test(next) || !WORD_CHAR.test(p[p.length - 1]!) || HAN.test(p[p.length - 1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * Gopher's repetition thresholds (0.3 of lines, 0.15 to 0.10 of characters in repeated
+ * n-grams) are for web pages. A chat reply that is a meal plan, a song with a chorus or a
+ * text rewritten twice repeats up to about 60% of itself and is approved by reviewers
+ * (OASST2: 0.59 of lines, 0.46 of characters in 5-grams); a model caught in a loop repeats
+ * far more. So conversations fail at 0.7; set max to Gopher's value for web text.
+ */
+const LOOP = 0.7;
+const LOOP_WHY = 'Chat default 0.7: a meal plan, a song with a chorus or a rewrite repeats up to about 60% of itself (OASST2 approved replies: 0.59 of lines, 0.46 of characters), while a model caught in a loop repeats most of its reply.';
+
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;
 
 const GOPHER = 'Gopher (Rae et al. 2021, table A1)';
@@ -190,9 +318,19 @@ function textOf(f: TextFeatures): string {
   return typeof f.source === 'string' ? f.source : f.source.map(textOf).join('\n');
 }
 
-/** The script of a text's letters when half or more are Latin or Cyrillic, else null. */
+/** The first text measured (the first turn, when the features are of several). */
+function firstText(f: TextFeatures): string {
+  return typeof f.source === 'string' ? f.source : f.source.length === 0 ? '' : firstText(f.source[0]!);
+}
+
+/**
+ * The script of a text's letters when half or more are Latin or Cyrillic and its words are
+ * mostly spaced (a Chinese sentence naming "Bhut Jolokia" is Chinese), else null. Null too
+ * for a text that is mostly list items and headings: a list of dishes or names holds no
+ * function words in any language.
+ */
 function stopWordScript(f: TextFeatures): 'latin' | 'cyrillic' | null {
-  if (f.letters === 0) return null;
+  if (f.letters === 0 || f.spacedWords * 2 < f.wordCount || f.proseLines * 2 < f.nonEmptyLines) return null;
   if (f.latinLetters * 2 >= f.letters) return 'latin';
   if (f.cyrillicLetters * 2 >= f.letters) return 'cyrillic';
   return null;
@@ -256,9 +394,10 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'stop_words',
-      formula: 'distinct stop words written in lower case, for the language list (of the text\'s script) that finds most; null unless half the letters are Latin or Cyrillic (`words` gives one list instead)',
+      formula: 'distinct stop words written in lower case, for the language list (of the text\'s script) that finds most; null unless half the letters are Latin or Cyrillic, most words are spaced and most lines are prose, not list items (`words` gives one list instead). The minimum is one higher from 50 words',
       min: 2,
-      source: `${GOPHER}: at least two of the, be, to, of, and, that, have, with (case as written, as in datatrove and NeMo Curator). Lists for 23 languages of their 20 to 32 most frequent function words (as FineWeb-2 takes a list per language), since a short chat reply seldom holds two of Gopher's eight; never applied to Chinese, Japanese or other scripts without a list.`,
+      source: `${GOPHER}: at least two of the, be, to, of, and, that, have, with (case as written, as in datatrove and NeMo Curator), in documents of 50 words or more. Lists for 23 languages of their 20 to 32 most frequent function words (as FineWeb-2 takes a list per language), since a short chat reply seldom holds two of Gopher's eight; with four times Gopher's words to find, a reply of 50 words or more must hold one more than the minimum. Never applied to Chinese, Japanese or other scripts without a list.`,
+      minFor: (f, min) => (f.wordCount >= 50 ? min + 1 : min),
       compute: (f, o) => {
         if (o.words) {
           let list = customStopWords.get(o.words);
@@ -272,15 +411,15 @@ function textRules(): TextRule[] {
     rule({
       name: 'duplicate_line_fraction',
       formula: 'lines (of 3+ visible characters) repeating an earlier line / such lines',
-      max: 0.3,
-      source: `${GOPHER}. Lines under three characters (braces, "---") are not compared.`,
+      max: LOOP,
+      source: `${GOPHER}: 0.3. ${LOOP_WHY} Lines under three characters (braces, "---") are not compared.`,
       compute: (f) => ratio(f.repeatedLines, f.comparedLines),
     }),
     rule({
       name: 'duplicate_paragraph_fraction',
       formula: 'paragraphs (split at blank lines) repeating an earlier paragraph, lines compared trimmed / paragraphs',
-      max: 0.3,
-      source: `${GOPHER}.`,
+      max: LOOP,
+      source: `${GOPHER}: 0.3. ${LOOP_WHY}`,
       compute: (f) => ratio(f.repeatedParagraphs, f.paragraphs),
     }),
     ...([
@@ -303,20 +442,20 @@ function textRules(): TextRule[] {
       [8, 0.12],
       [9, 0.11],
       [10, 0.1],
-    ] as const).map(([n, max]) =>
+    ] as const).map(([n, gopher]) =>
       rule({
         name: `duplicate_${n}gram_coverage`,
         formula: `word characters inside repeats of a word ${n}-gram (case-insensitive) seen earlier in the text / all characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
-        max,
-        source: `${GOPHER}, over all characters as Gopher divides (datatrove and NeMo Curator alike).`,
+        max: LOOP,
+        source: `${GOPHER}: ${gopher}, measured as Gopher measures it, over all characters (datatrove and NeMo Curator alike). ${LOOP_WHY}`,
         compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().duplicate[n - 5]!),
       }),
     ),
     rule({
       name: 'url_fraction',
       formula: 'characters inside URLs / characters',
-      max: 0.2,
-      source: 'NeMo Curator (UrlsFilter, 0.2).',
+      max: 0.7,
+      source: 'NeMo Curator (UrlsFilter): 0.2. A chat reply that cites its sources or answers "where can I read more" is mostly links, and reviewers approve it (OASST2: up to 0.64), so 0.7 here: a reply of nothing but links fails.',
       compute: (f) => ratio(f.measure('url', urlChars), f.length),
     }),
     rule({
@@ -349,11 +488,34 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'refusal',
-      formula: 'occurrences of refusal phrases ("as an AI language model", "como modelo de lenguaje", …; `phrases` replaces the list) as whole phrases, case-insensitive, not overlapping',
+      formula: 'occurrences of phrases that decline ("I\'m sorry, but I can\'t", "no puedo ayudarte con", …; `phrases` replaces the list) as whole phrases, case-insensitive, not overlapping',
       max: 0,
-      source: 'Ours, in the manner of the phrase lists used to clean ShareGPT-style data; whole phrases only, and no brand names.',
+      source: 'Ours, in the manner of the phrase lists used to clean ShareGPT-style data; whole phrases only, and no brand names. Saying one is a model is not declining: see ai_disclaimer.',
       phrases: (o) => o.phrases ?? DEFAULT_REFUSALS,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_REFUSALS),
+    }),
+    rule({
+      name: 'ai_disclaimer',
+      formula: 'phrases saying the reply comes from a model ("as an AI language model", "como modelo de lenguaje", …; `phrases` replaces the list) per 100 words',
+      max: 2,
+      source: 'Ours. The cleaning scripts of ShareGPT-style data drop every reply holding one; reviewers approve a long answer that opens with one, and fail a short reply that is nothing else. So the rule counts them per 100 words: one in a reply under 50 words fails, one before a 200-word answer does not (max: 0 drops them all).',
+      phrases: (o) => o.phrases ?? DEFAULT_DISCLAIMERS,
+      compute: (f, o) => (f.wordCount === 0 ? 0 : (100 * phraseCount(f, o.phrases ?? DEFAULT_DISCLAIMERS)) / f.wordCount),
+    }),
+    rule({
+      name: 'profanity',
+      formula: 'occurrences of strong profanity and slurs (English, Spanish, Portuguese, French, German, Italian, Russian, Chinese; `phrases` replaces the list) as whole words, case-insensitive',
+      max: 0,
+      source: 'C4 drops any page holding a word of its "bad words" list; ours is a short list of strong words only, written out form by form, so that words holding one ("Scunthorpe") are safe.',
+      phrases: (o) => o.phrases ?? DEFAULT_PROFANITY,
+      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_PROFANITY),
+    }),
+    rule({
+      name: 'role_swap',
+      formula: '1 if the reply opens as a request to an assistant ("Can you write", "Give me", "请你", …; `phrases` replaces the list), else 0',
+      max: 0,
+      source: 'Ours: crowd-written chat data holds assistant turns that ask for something, as a user would (role swaps). A question back to the user ("Could you tell me more?") is not one.',
+      compute: (f, o) => (opensWith(firstText(f), o.phrases ?? DEFAULT_REQUEST_OPENERS) ? 1 : 0),
     }),
     rule({
       name: 'boilerplate',
@@ -418,23 +580,46 @@ function conversationRules(): ConversationRule[] {
     }),
     rule({
       name: 'prompt_copy',
-      formula: 'largest share, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it',
-      source: 'Ours: a reply that parrots its prompt.',
+      formula: 'largest, over assistant turns, of the smaller of two shares: the reply\'s word 3-grams (case-insensitive) found in the user turn before it, and that turn\'s 3-grams found in the reply',
+      source: 'Ours: a reply that parrots its prompt copies the prompt and holds little else. Both shares count, so an extractive answer that quotes a line of a long passage in the prompt is not a copy.',
       max: 0.8,
-      compute: (turns, _o, words = new TurnWords(turns)) => {
+      compute: (turns, _o, measures = new TurnMeasures(turns)) => {
         let worst: number | null = null;
         for (let i = 1; i < turns.length; i++) {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
-          const reply = words.of(i);
-          if (reply.length < 3) continue;
-          const prompt = words.of(i - 1);
+          const reply = measures.wordsOf(i);
+          const prompt = measures.wordsOf(i - 1);
+          if (reply.length < 3 || prompt.length < 3) continue;
           promptTrigrams.reset(prompt.length);
           for (let k = 0; k + 3 <= prompt.length; k++) promptTrigrams.add(trigramA(prompt, k), trigramB(prompt, k));
           let copied = 0;
           for (let k = 0; k + 3 <= reply.length; k++) if (promptTrigrams.has(trigramA(reply, k), trigramB(reply, k))) copied++;
-          worst = Math.max(worst ?? 0, copied / (reply.length - 2));
+          let share = copied / (reply.length - 2);
+          // A reply that copies nothing needs no second share: the smaller is already 0.
+          if (share > 0) {
+            replyTrigrams.reset(reply.length);
+            for (let k = 0; k + 3 <= reply.length; k++) replyTrigrams.add(trigramA(reply, k), trigramB(reply, k));
+            let covered = 0;
+            for (let k = 0; k + 3 <= prompt.length; k++) if (replyTrigrams.has(trigramA(prompt, k), trigramB(prompt, k))) covered++;
+            share = Math.min(share, covered / (prompt.length - 2));
+          }
+          worst = Math.max(worst ?? 0, share);
         }
         return worst;
+      },
+    }),
+    rule({
+      name: 'reply_language',
+      formula: 'assistant turns written in another script than the user turn before them, or, both in Latin or both in Cyrillic script, holding three or more stop words of another language and under half as many of the prompt\'s (prose outside code fences; prompts that ask for a translation or name a language are not judged)',
+      source: 'Ours: reviewers flag a reply in another language than its prompt (OASST\'s lang_mismatch). Decided from the script and stop-word measures, with no language detector, so it costs little and is silent on short texts; the opt-in language rule judges against an expected language with a detector.',
+      max: 0,
+      compute: (turns, _o, measures = new TurnMeasures(turns)) => {
+        let shifted = 0;
+        for (let i = 1; i < turns.length; i++) {
+          if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user' || asksForLanguage(turns[i - 1]!.content)) continue;
+          if (languageShift(measures.proseOf(i - 1), measures.proseOf(i)) !== null) shifted++;
+        }
+        return shifted;
       },
     }),
     rule({ name: 'num_turns', formula: 'number of turns; tagged, a rule only when configured', source: 'Ours.', optIn: true, compute: (turns) => turns.length }),
@@ -446,6 +631,7 @@ function conversationRules(): ConversationRule[] {
 const trigramA = (words: Int32Array, k: number): number => Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
 const trigramB = (words: Int32Array, k: number): number => Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]! | 0;
 const promptTrigrams = new KeyCounter();
+const replyTrigrams = new KeyCounter();
 
 /** Every rule, by name. `language` and the token and diversity measures live in the node. */
 export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([...textRules(), ...conversationRules()].map((r) => [r.name, r]));

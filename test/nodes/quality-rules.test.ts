@@ -48,7 +48,7 @@ t.test('n-grams run across turns', async (t) => {
   // Each turn has 30 words (under the 50 needed); together 60, the second half repeating the
   // first. Its 80 word characters are covered, over all 2 × 110 characters of the turns.
   t.equal(q.rules.duplicate_5gram_coverage!.value, Math.round((80 / 220) * 10_000) / 10_000, 'case-insensitive: the upper-cased repeat is covered');
-  t.equal(q.rules.duplicate_5gram_coverage!.pass, false);
+  t.equal(q.rules.duplicate_5gram_coverage!.pass, true, 'a reply repeating its earlier turn by a third is no loop (fails from 0.7)');
 });
 
 t.test('code fences are counted per turn', async (t) => {
@@ -122,4 +122,9 @@ t.test('language: tags compared by primary subtag; a language eld does not know 
   const eo = await judge('eo', 'La artikolo estas ripetita multajn fojojn en ĉi tiu teksto pri la registaro.');
   t.same(eo, { value: 'unknown', pass: true }, 'Esperanto is unknown to eld: no verdict');
   t.equal((await judge('en', 'Das ist ein deutscher Satz über die Sprachmodelle und ihre Anwendung im Alltag.')).pass, false, 'German where English is expected fails');
+  const translated = (await node.run(
+    { lang: 'uk-UA', messages: [{ role: 'user', content: 'Переклади цей текст англійською: Великі мовні моделі допоможуть покращити освіту.' }, { role: 'assistant', content: 'Large language models will help improve education for everyone.' }] },
+    { node: 'rules', line: 1, seq: 0 },
+  )) as JsonObject;
+  t.equal((translated.quality as { rules: Record<string, { pass: boolean }> }).rules.language!.pass, true, 'a translation that was asked for is not judged against the tree\'s language');
 });

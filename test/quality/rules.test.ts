@@ -122,7 +122,8 @@ t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) =>
   t.equal(text('truncated', '```\ncode\n```'), 0);
   t.equal(text('truncated', 'Done.', 'length'), 1, 'finish_reason length is truncation');
   t.equal(text('truncated', ''), 0);
-  t.equal(text('refusal', "As an AI language model, I can't. I’m sorry, but I can't."), 2);
+  t.equal(text('refusal', "As an AI language model, I can't. I’m sorry, but I can't."), 1, 'saying one is a model is not declining');
+  t.equal(text('refusal', "I'm not going to do your homework."), 1);
   t.equal(text('refusal', 'nothing here', null, { phrases: ['nothing'] }), 1, 'a configured list replaces the default');
   t.equal(text('boilerplate', 'Lorem ipsum dolor; see our Terms of Use.'), 2);
   t.equal(text('refusal', 'x', null, { phrases: ['i cannot', 'i cannot assist with', 'assist'] }), 0);
@@ -131,9 +132,44 @@ t.test('code fences, truncation, refusals, boilerplate, end marks', async (t) =>
   t.equal(text('refusal', 'axb', null, { phrases: ['a.b'] }), 0);
   t.equal(text('refusal', 'A poem about OpenAI and its models.'), 0, 'no brand names in the default list');
   t.equal(text('refusal', 'As an AI modeler, I draw.', null, { phrases: ['as an ai model'] }), 0, 'phrases match whole, not inside a longer word');
-  t.equal(text('refusal', 'Soy un modelo de lenguaje AI.'), 1, 'Spanish disclaimer');
-  t.equal(text('refusal', '作为一个人工智能语言模型，我不能'), 1, 'a Chinese phrase needs no spaces around it');
+  t.equal(text('refusal', 'Soy un modelo de lenguaje AI.'), 0, 'a disclaimer is not a refusal');
+  t.equal(text('ai_disclaimer', 'Soy un modelo de lenguaje AI.'), 100 / 6, 'one disclaimer in 6 words: 16.7 per 100 words');
+  t.equal(text('ai_disclaimer', '作为一个人工智能语言模型，我不能'), 100 / 15, 'a Chinese phrase needs no spaces around it (15 Han words)');
+  const answer = `As an AI language model, I have no opinions. ${'The facts are these. '.repeat(50)}`;
+  t.equal(text('ai_disclaimer', answer), 100 / 209, 'one disclaimer before a 200-word answer: 0.48 per 100 words');
+  t.equal((RULES.get('ai_disclaimer') as TextRule).max, 2, 'fails above two per 100 words: one in a reply under 50 words');
   t.equal(text('no_end_mark_fraction', 'Line one.\nLine two\n- bullet\n# Head\n```\ncode\n```'), 0.5);
+});
+
+t.test('profanity: whole words only; role swaps: a reply that opens as a request', async (t) => {
+  t.equal(text('profanity', 'What the fuck? Shit.'), 2);
+  t.equal(text('profanity', 'Scunthorpe is in England; assess the class; a dickens of a time.'), 0, 'words holding a listed word are safe');
+  t.equal(text('profanity', 'Это пиздец.'), 1, 'Russian');
+  t.equal(text('role_swap', 'Can you write an erotic story for me'), 1);
+  t.equal(text('role_swap', '  give me an example of reinforcement learning'), 1, 'after leading white space, in any case');
+  t.equal(text('role_swap', '请你扮演一名助理'), 1, 'a Chinese opening needs no space after it');
+  t.equal(text('role_swap', 'Could you tell me more about what you need?'), 0, 'a question back to the user is what assistants ask');
+  t.equal(text('role_swap', 'Here is an example. Give me a moment to explain.'), 0, 'only the opening counts');
+  t.equal(text('role_swap', 'Giving meaning to data is hard.'), 0, 'an opening ends at a word boundary');
+  t.equal(text('role_swap', 'Hello', null, { phrases: ['hello'] }), 1, 'a configured list replaces the default');
+});
+
+t.test('repetition: lists and choruses pass, loops fail', async (t) => {
+  const plan = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'].map((d) => `${d}:\nBreakfast: oats with fruit\nLunch: rice and beans with salad\nDinner: soup of the day with bread`).join('\n\n');
+  const lines = (RULES.get('duplicate_line_fraction') as TextRule);
+  const value = text('duplicate_line_fraction', plan)!;
+  // 20 lines; every day repeats the three meal lines of Monday: 12 of 20 repeat.
+  t.equal(value, 12 / 20);
+  t.ok(value <= lines.max!, 'a weekly plan repeating its meals passes');
+  const loop = 'I am sorry for the confusion.\n'.repeat(10);
+  t.equal(text('duplicate_line_fraction', loop), 9 / 10);
+  t.ok(text('duplicate_line_fraction', loop)! > lines.max!, 'a model repeating one line fails');
+  const sentence = 'the model keeps saying the very same thing over and over again ';
+  const looped = sentence.repeat(8);
+  // 12 words (51 letters, 63 characters) a sentence; everything after the first sentence
+  // repeats it: 7 × 51 word characters over 8 × 63 characters.
+  t.equal(text('duplicate_5gram_coverage', looped), (7 * 51) / (8 * 63));
+  t.ok(text('duplicate_5gram_coverage', looped)! > (RULES.get('duplicate_5gram_coverage') as TextRule).max!, 'a loop fails');
 });
 
 t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', async (t) => {
@@ -162,6 +198,12 @@ t.test('Gopher\'s stop-word and alphabetic-word rules', async (t) => {
   t.equal(text('stop_words', 'Sweets, Chocolate, Onions'), 0);
   t.equal(text('stop_words', '我喜欢编程'), null, 'never an English list on Chinese text');
   t.equal(text('stop_words', 'Ελληνικά κείμενα εδώ'), null, 'no list for Greek: no verdict');
+  t.equal(text('stop_words', '印度魔鬼辣椒（Bhut Jolokia）'), null, 'Chinese naming a pepper in Latin letters: mostly Han words');
+  t.equal(text('stop_words', '- Hagymás bab\n- Tojásos nokedli\n- Rakott krumpli'), null, 'a list of dishes holds no function words');
+  const rule = RULES.get('stop_words') as TextRule;
+  const long = textFeatures(Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ') + ' the cat and');
+  t.equal(rule.minFor!(long, 2), 3, 'one more from 50 words: lists four times Gopher\'s length');
+  t.equal(rule.minFor!(textFeatures('the cat and dog'), 2), 2);
   t.equal(text('alpha_words', '1 2 3 go'), 1 / 4);
   t.equal(text('alpha_words', 'année 2024'), 1 / 2);
 });
@@ -178,9 +220,20 @@ t.test('conversation rules', async (t) => {
   t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b'], ['user', 'c']]), 1, 'counted from the first turn after the system turn');
   t.equal(conv('role_alternation', [['system', 's'], ['assistant', 'b'], ['user', 'a']]), 0);
   t.equal(conv('empty_turns', [['user', ''], ['assistant', 'x'], ['user', '\n\t']]), 2);
-  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6);
+  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6, 'all 5 prompt 3-grams are in the reply; 5 of its 6 are in the prompt');
+  const passage = 'Read the text and answer. The pepper was named in 1776 by a Dutch botanist who collected its seeds in the New World and thought it came from China, and the name stuck long after the mistake was known.';
+  // The reply's 2 3-grams are both in the passage; 2 of the passage's 37 are in the reply.
+  t.equal(conv('prompt_copy', [['user', passage], ['assistant', 'a Dutch botanist who']]), 2 / 37, 'an extractive answer copies little of its prompt');
   t.equal(conv('prompt_copy', [['user', 'hi'], ['assistant', 'ok']]), null);
   t.equal(conv('num_turns', [['user', 'a'], ['assistant', 'b']]), 2);
+  const en = 'Can you provide a concise report on the music of this composer and the works that made him known?';
+  t.equal(conv('reply_language', [['user', en], ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。']]), 1, 'Latin prompt, Han reply');
+  t.equal(conv('reply_language', [['user', en], ['assistant', 'Beneficios para la salud por las interacciones entre los humanos y los animales de la casa, que son muchos y que se ven en el día a día.']]), 1, 'English prompt, Spanish reply (by stop words)');
+  t.equal(conv('reply_language', [['user', en], ['assistant', 'Sure. His music mixes pop and electronic sounds, and it is known for the lyrics.']]), 0);
+  t.equal(conv('reply_language', [['user', `Translate into Chinese: ${en}`], ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。']]), 0, 'a translation was asked for');
+  t.equal(conv('reply_language', [['user', '用Python写一个函数，把列表按长度排序，并解释一下。'], ['assistant', '好的，代码如下：\n```python\ndef sort_by_length(items):\n    return sorted(items, key=len)\n```\n这个函数按长度排序。']]), 0, 'code is not prose: its Latin letters do not count');
+  t.equal(conv('reply_language', [['user', 'hi'], ['assistant', '你好']]), 0, 'under 10 letters: no verdict');
+  t.equal(conv('reply_language', [['user', 'Wie ist das Wetter heute in der Stadt und auf dem Land?'], ['assistant', 'Das Wetter ist heute in der Stadt sonnig und auf dem Land bewölkt.']]), 0);
 });
 
 t.test('lexical diversity', async (t) => {
@@ -199,7 +252,7 @@ t.test('every text rule on empty text, CJK, emoji and code, computed by hand', a
   const cases: Record<string, [number | null, number | null, number | null, number | null]> = {
     word_count: [0, 5, 2, 4],
     alpha_words: [null, 1, 1, 3 / 4],
-    stop_words: [null, null, 0, 0],
+    stop_words: [null, null, 0, null], // code: no prose lines, so no verdict
     mean_word_length: [null, null, 4, 9 / 4],
     symbol_word_ratio: [0, 0, 0, 0],
     ellipsis_line_fraction: [0, 0, 0, 0],
@@ -222,6 +275,9 @@ t.test('every text rule on empty text, CJK, emoji and code, computed by hand', a
     code_fences_balanced: [1, 1, 1, 1],
     truncated: [0, 0, 0, 0],
     refusal: [0, 0, 0, 0],
+    ai_disclaimer: [0, 0, 0, 0],
+    profanity: [0, 0, 0, 0],
+    role_swap: [0, 0, 0, 0],
     boilerplate: [0, 0, 0, 0],
     digit_fraction: [0, 0, 0, 1 / 22],
     whitespace_fraction: [0, 0, 2 / 14, 5 / 22],
