@@ -4,7 +4,8 @@ import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { asksForLanguage } from '../quality/turn-language.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
-import { findPii, redactPii } from '../quality/pii.js';
+import { findPii, redactPii, type PiiOptions } from '../quality/pii.js';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
@@ -18,7 +19,8 @@ const RuleConfig = Type.Union([
       max: Type.Optional(Type.Number()),
       phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, ai_disclaimer, profanity, boilerplate: the phrases to look for (lower case), matched as whole phrases; role_swap: the openings to look for.' })),
       words: Type.Optional(Type.Array(Type.String(), { description: 'stop_words: one stop-word list replacing the built-in lists (Gopher\'s is the, be, to, of, and, that, have, with).' })),
-      redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD].' })),
+      redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD], [IBAN], [SSN], [SECRET].' })),
+      countries: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { minItems: 1, description: 'pii: countries (ISO 3166 codes) whose numbering plans read a phone number written without a country code (default US, GB, DE, FR, ES, IT, BR, IN).' })),
       expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' })),
       expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected BCP-47 tag (default "lang").' })),
     },
@@ -88,7 +90,11 @@ export const qualityRulesNode = defineNode({
     const language = active.find((r) => r.name === 'language');
     const languageOpts = (config.rules?.language || {}) as { expected?: string | string[]; expected_field?: string };
     const expectedField = parsePath(languageOpts.expected_field ?? 'lang');
-    const redact = (config.rules?.pii || {}) as { redact?: boolean };
+    const redact = (config.rules?.pii || {}) as { redact?: boolean; countries?: CountryCode[] };
+    const piiOptions: PiiOptions = redact.countries ? { countries: redact.countries } : {};
+    redact.countries?.forEach((c, i) => {
+      if (!isSupportedCountry(c)) ctx.report(['rules', 'pii', 'countries', i], `"${c}" is not a country libphonenumber knows (ISO 3166 alpha-2, such as US, GB, DE)`);
+    });
     // Fixed per graph: which of the node-measured rules (tokens, ttr, mtld) are on.
     const statRules = active.filter((r) => NODE_RULES.includes(r.name) && r.name !== 'language');
     const measureStats = withStats || statRules.length > 0;
@@ -195,9 +201,9 @@ export const qualityRulesNode = defineNode({
       for (let i = 0; i < turnFailures.length; i++) if (turnFailures[i]!.length > 0) (byTurn ??= []).push({ assistant_turn: i, failed: turnFailures[i]! });
       if (byTurn) quality.turns = byTurn;
       if (Object.keys(stats).length > 0) quality.stats = stats;
-      const pii = results.pii && (results.pii.value as number) > 0 ? countPii(texts) : null;
+      const pii = results.pii && (results.pii.value as number) > 0 ? countPii(texts, piiOptions) : null;
       if (pii) quality.pii = pii;
-      if (pii && redact.redact) redactRecord(record, textPath as FieldPath | null, messagesPath as FieldPath);
+      if (pii && redact.redact) redactRecord(record, textPath as FieldPath | null, messagesPath as FieldPath, piiOptions);
       return quality;
     };
 
@@ -264,20 +270,20 @@ function withinBounds(value: number | null, r: ActiveRule, f?: TextFeatures): bo
   return (min === undefined || value >= min) && (r.max === undefined || value <= r.max);
 }
 
-function countPii(texts: readonly string[]): JsonObject {
+function countPii(texts: readonly string[], options: PiiOptions): JsonObject {
   const counts: Record<string, number> = {};
-  for (const t of texts) for (const m of findPii(t)) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
+  for (const t of texts) for (const m of findPii(t, options)) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
   return counts;
 }
 
 /** Redacts every turn (or the text field), not only the assistant's. */
-function redactRecord(record: JsonObject, textPath: FieldPath | null, messagesPath: FieldPath): void {
+function redactRecord(record: JsonObject, textPath: FieldPath | null, messagesPath: FieldPath, options: PiiOptions): void {
   if (textPath) {
     const text = getPath(record, textPath) as string;
-    setPath(record, textPath, redactPii(text, findPii(text)));
+    setPath(record, textPath, redactPii(text, findPii(text, options)));
     return;
   }
-  for (const m of getPath(record, messagesPath) as Turn[]) m.content = redactPii(m.content, findPii(m.content));
+  for (const m of getPath(record, messagesPath) as Turn[]) m.content = redactPii(m.content, findPii(m.content, options));
 }
 
 function round(v: number | null): number | null {

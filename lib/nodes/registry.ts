@@ -7,6 +7,7 @@ import { ifdNode } from './ifd.js';
 import { judgeNode } from './judge.js';
 import { llmNode } from './llm.js';
 import { pairwiseJudgeNode } from './pairwise-judge.js';
+import { piiLlmNode } from './pii-llm.js';
 import { mapNode } from './map.js';
 import { multiLlmNode } from './multi-llm.js';
 import { qualityRulesNode } from './quality-rules.js';
@@ -16,5 +17,5 @@ import { subgraphNode } from './subgraph.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode, rewardNode, ifdNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode, rewardNode, ifdNode, piiLlmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

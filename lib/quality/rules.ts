@@ -1,7 +1,8 @@
 import { KeyCounter } from '../hashing/key-counter.js';
-import { textFeatures, wordHashes, type TextFeatures } from './text-features.js';
+import { languageSignature, wordHashes, type LanguageSignature, type TextFeatures } from './text-features.js';
 import { asksForLanguage, languageShift, proseOf } from './turn-language.js';
-import { findPii } from './pii.js';
+import { findPii, DEFAULT_PHONE_COUNTRIES } from './pii.js';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { PhraseCounter } from '../text/phrase-counter.js';
 import { bestStopWordList, distinctStopWords } from './stop-words.js';
 
@@ -12,6 +13,8 @@ export interface RuleOptions {
   phrases?: string[];
   /** stop_words: one list that replaces the built-in ones. */
   words?: string[];
+  /** pii: countries whose numbering plans read a phone number written without a country code. */
+  countries?: string[];
 }
 
 export interface Turn {
@@ -43,12 +46,12 @@ export interface TextRule extends RuleBase {
 
 /**
  * What the conversation rules measure on each turn, made when first asked for and shared
- * by the rules: the words of a turn, and the features of its prose (outside code fences).
+ * by the rules: the words of a turn, and the language signature of its prose (outside code fences).
  * Assistant turns, measured first by the text rules, are handed over.
  */
 export class TurnMeasures {
   private readonly words: Array<Int32Array | undefined> = [];
-  private readonly prose: Array<TextFeatures | undefined> = [];
+  private readonly prose: Array<LanguageSignature | undefined> = [];
 
   constructor(private readonly turns: readonly Turn[]) {}
 
@@ -62,9 +65,10 @@ export class TurnMeasures {
     return (this.words[i] ??= wordHashes(this.turns[i]!.content));
   }
 
-  /** Features of the turn's prose, on its first 2,000 characters when it must be measured anew. */
-  proseOf(i: number): TextFeatures {
-    return (this.prose[i] ??= textFeatures(proseOf(this.turns[i]!.content).slice(0, 2000)));
+  /** The language signature of the turn's prose (outside code fences), on its first 500 characters when it must be read anew. */
+  languageOf(i: number): LanguageSignature {
+    const content = this.turns[i]!.content;
+    return (this.prose[i] ??= languageSignature(proseOf(content.length > 4000 ? content.slice(0, 4000) : content)));
   }
 }
 
@@ -229,6 +233,14 @@ export const DEFAULT_BOILERPLATE = [
 
 function piiCount(text: string): number {
   return findPii(text).length;
+}
+
+// One counter per configured list of countries, made once, not per record.
+const piiCounters = new WeakMap<readonly string[], (text: string) => number>();
+function piiCounter(countries: readonly string[]): (text: string) => number {
+  let count = piiCounters.get(countries);
+  if (!count) piiCounters.set(countries, (count = (text: string) => findPii(text, { countries: countries as CountryCode[] }).length));
+  return count;
 }
 
 /** Characters inside URLs; the regex runs only on text that could hold one. */
@@ -544,10 +556,10 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'pii',
-      formula: 'emails + phone numbers + IPv4 addresses + card numbers passing the Luhn check',
+      formula: 'emails + phone numbers (valid in their country\'s numbering plan, by libphonenumber) + IBANs (mod-97 check) + card numbers (network prefix and length, Luhn check) + US SSNs + IPv4 and IPv6 addresses + credentials (cloud access keys, sk- API keys, GitHub, Slack and Google tokens, private key blocks, JWTs)',
       max: 0,
-      source: 'Ours (regular expressions with checks).',
-      compute: (f) => f.measure('pii', piiCount),
+      source: `Ours: checksums and numbering plans rather than digit patterns, so ISBNs, dates, order numbers and version strings are not matched. Numbers without a country code are tried in ${DEFAULT_PHONE_COUNTRIES.join(', ')} (\`countries\` sets the list). Names and street addresses need a model: see the pii_llm node.`,
+      compute: (f, o) => (o.countries ? f.measure(`pii:${o.countries.join(',')}`, piiCounter(o.countries)) : f.measure('pii', piiCount)),
     }),
   ];
   return rules;
@@ -580,8 +592,8 @@ function conversationRules(): ConversationRule[] {
     }),
     rule({
       name: 'prompt_copy',
-      formula: 'largest, over assistant turns, of the smaller of two shares: the reply\'s word 3-grams (case-insensitive) found in the user turn before it, and that turn\'s 3-grams found in the reply',
-      source: 'Ours: a reply that parrots its prompt copies the prompt and holds little else. Both shares count, so an extractive answer that quotes a line of a long passage in the prompt is not a copy.',
+      formula: 'largest, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it, over the 3-grams of the longer of the two',
+      source: 'Ours: a reply that parrots its prompt copies the prompt and holds little else. Dividing by the longer text means an extractive answer that quotes a line of a long passage in the prompt is not a copy.',
       max: 0.8,
       compute: (turns, _o, measures = new TurnMeasures(turns)) => {
         let worst: number | null = null;
@@ -594,16 +606,7 @@ function conversationRules(): ConversationRule[] {
           for (let k = 0; k + 3 <= prompt.length; k++) promptTrigrams.add(trigramA(prompt, k), trigramB(prompt, k));
           let copied = 0;
           for (let k = 0; k + 3 <= reply.length; k++) if (promptTrigrams.has(trigramA(reply, k), trigramB(reply, k))) copied++;
-          let share = copied / (reply.length - 2);
-          // A reply that copies nothing needs no second share: the smaller is already 0.
-          if (share > 0) {
-            replyTrigrams.reset(reply.length);
-            for (let k = 0; k + 3 <= reply.length; k++) replyTrigrams.add(trigramA(reply, k), trigramB(reply, k));
-            let covered = 0;
-            for (let k = 0; k + 3 <= prompt.length; k++) if (replyTrigrams.has(trigramA(prompt, k), trigramB(prompt, k))) covered++;
-            share = Math.min(share, covered / (prompt.length - 2));
-          }
-          worst = Math.max(worst ?? 0, share);
+          worst = Math.max(worst ?? 0, copied / (Math.max(reply.length, prompt.length) - 2));
         }
         return worst;
       },
@@ -617,7 +620,7 @@ function conversationRules(): ConversationRule[] {
         let shifted = 0;
         for (let i = 1; i < turns.length; i++) {
           if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user' || asksForLanguage(turns[i - 1]!.content)) continue;
-          if (languageShift(measures.proseOf(i - 1), measures.proseOf(i)) !== null) shifted++;
+          if (languageShift(measures.languageOf(i - 1), measures.languageOf(i)) !== null) shifted++;
         }
         return shifted;
       },
@@ -631,7 +634,6 @@ function conversationRules(): ConversationRule[] {
 const trigramA = (words: Int32Array, k: number): number => Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
 const trigramB = (words: Int32Array, k: number): number => Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]! | 0;
 const promptTrigrams = new KeyCounter();
-const replyTrigrams = new KeyCounter();
 
 /** Every rule, by name. `language` and the token and diversity measures live in the node. */
 export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([...textRules(), ...conversationRules()].map((r) => [r.name, r]));

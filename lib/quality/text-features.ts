@@ -402,6 +402,79 @@ export function wordHashes(text: string): Int32Array {
   return hashBuffer.slice(0, words);
 }
 
+/** What a text's language is told from: its letters by script, and the stop words it holds. */
+export interface LanguageSignature {
+  letters: number;
+  latinLetters: number;
+  cyrillicLetters: number;
+  stopWordBits: Int32Array | null;
+}
+
+/**
+ * The language signature of the first `limit` code units of a text, read as textFeatures
+ * reads words but measuring nothing else: for a prompt, whose other measures no rule needs.
+ */
+export function languageSignature(text: string, limit = 500): LanguageSignature {
+  stopWords ??= stopWordTable();
+  const n = Math.min(text.length, limit);
+  const sig: LanguageSignature = { letters: 0, latinLetters: 0, cyrillicLetters: 0, stopWordBits: null };
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c < 128 && ASCII_WORD[c] === 0) {
+      i++;
+      continue;
+    }
+    let read = c < 128 ? WORD | LETTER | 0x100 : classAt(text, i, c);
+    let cls = read & 0xff;
+    if ((cls & UNSPACED) !== 0) {
+      if ((cls & LETTER) !== 0) sig.letters++;
+      i += read >>> 8;
+      continue;
+    }
+    if ((cls & WORD) === 0) {
+      i += read >>> 8;
+      continue;
+    }
+    const start = i;
+    let hash = FNV_OFFSET;
+    for (;;) {
+      if (c < 128) {
+        hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
+        if (c >= 65) {
+          sig.letters++;
+          sig.latinLetters++;
+        }
+        i++;
+      } else {
+        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+        if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+        if ((cls & LETTER) !== 0) {
+          sig.letters++;
+          if (c < 0x250 || (c >= 0x1e00 && c <= 0x1eff)) sig.latinLetters++;
+          else if (c >= 0x400 && c <= 0x52f) sig.cyrillicLetters++;
+        }
+        i += read >>> 8;
+      }
+      if (i >= n) break;
+      c = text.charCodeAt(i);
+      if (c < 128 && ASCII_WORD[c] !== 0) continue;
+      read = classAt(text, i, c);
+      cls = read & 0xff;
+      if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
+        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text, i + 1)) break;
+        hash = Math.imul(hash ^ 39, FNV_PRIME);
+        i++;
+        c = text.charCodeAt(i);
+        read = classAt(text, i, c);
+        cls = read & 0xff;
+      }
+    }
+    noteStopWord(sig, text, start, i - start, fmix32(hash ^ (i - start)) | 0);
+  }
+  return sig;
+}
+
 let stopWords: StopWordTable | undefined;
 
 /**
@@ -409,7 +482,7 @@ let stopWords: StopWordTable | undefined;
  * in lower case: a bit per (language, word) in the text's features. Stop words are short,
  * so a longer word is never looked up.
  */
-function noteStopWord(f: TextFeatures, text: string, start: number, length: number, hash: number): void {
+function noteStopWord(f: { stopWordBits: Int32Array | null }, text: string, start: number, length: number, hash: number): void {
   if (length > 8) return;
   const table = stopWords!;
   const slot = table.find(hash);

@@ -1,5 +1,5 @@
 import { STOP_WORD_LANGUAGES, bestStopWordList } from './stop-words.js';
-import type { TextFeatures } from './text-features.js';
+import type { LanguageSignature } from './text-features.js';
 
 /**
  * Whether a reply is written in another language than the prompt it answers, decided
@@ -12,7 +12,7 @@ import type { TextFeatures } from './text-features.js';
 export type Script = 'latin' | 'cyrillic' | 'other';
 
 /** The script of two thirds or more of a text's letters, or null (mixed, or under 10 letters). */
-export function mainScript(f: TextFeatures): Script | null {
+export function mainScript(f: LanguageSignature): Script | null {
   if (f.letters < 10) return null;
   if (f.latinLetters * 3 >= f.letters * 2) return 'latin';
   if (f.cyrillicLetters * 3 >= f.letters * 2) return 'cyrillic';
@@ -34,7 +34,7 @@ function popcount(x: number): number {
  * different scripts, "language" when both hold three or more stop words of different
  * languages and the reply holds fewer than half as many of the prompt's, else null.
  */
-export function languageShift(prompt: TextFeatures, reply: TextFeatures): 'script' | 'language' | null {
+export function languageShift(prompt: LanguageSignature, reply: LanguageSignature): 'script' | 'language' | null {
   const a = mainScript(prompt);
   const b = mainScript(reply);
   if (a === null || b === null) return null;

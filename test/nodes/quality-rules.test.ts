@@ -128,3 +128,15 @@ t.test('language: tags compared by primary subtag; a language eld does not know 
   )) as JsonObject;
   t.equal((translated.quality as { rules: Record<string, { pass: boolean }> }).rules.language!.pass, true, 'a translation that was asked for is not judged against the tree\'s language');
 });
+
+t.test('pii: counted by kind, redacted with typed placeholders; countries checked when the graph is read', async (t) => {
+  const node = await compile({ rules: { pii: { redact: true } } });
+  const content = 'Pay DE89 3704 0044 0532 0130 00, key AKIAIOSFODNN7EXAMPLE, call (415) 555-0132.';
+  const out = (await node.run({ messages: [{ role: 'user', content: 'details?' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  t.same((out.quality as JsonObject).pii, { iban: 1, secret: 1, phone: 1 });
+  t.equal((out.messages as Array<{ content: string }>)[1]!.content, 'Pay [IBAN], key [SECRET], call [PHONE].');
+  const usOnly = await compile({ rules: { pii: { countries: ['US'] } } });
+  const london = (await usOnly.run({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'Ring 020 7946 0958 today.' }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  t.equal(((london.quality as JsonObject).rules as Rules).pii!.value, 0, 'a London number without +44 is not read in the US plan');
+  await t.rejects(compile({ rules: { pii: { countries: ['XX'] } } }), /^rules\.pii\.countries\.0: "XX" is not a country/);
+});

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RULES, type TextRule, type ConversationRule } from '../../lib/quality/rules.js';
-import { mtld, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
+import { languageSignature, mtld, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
 import { findPii, luhn, redactPii } from '../../lib/quality/pii.js';
 
 const text = (name: string, s: string, finish: string | null = null, options = {}): number | null =>
@@ -33,6 +33,16 @@ t.test('wordHashes reads the same words as textFeatures', async (t) => {
     '```js\nconst x = 1;\n```',
   ];
   for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
+});
+
+t.test('languageSignature reads the letters and stop words textFeatures reads', async (t) => {
+  const samples = ['', 'The cat and the dog, in the house.', 'Это у тебя и в доме', '我喜欢编程 and the rest', "It's l'été, naïve cafe\u0301 𠀀 🎉 de la", 'THE AND OF'];
+  for (const s of samples) {
+    const f = textFeatures(s);
+    const sig = languageSignature(s, Infinity);
+    t.same([sig.letters, sig.latinLetters, sig.cyrillicLetters, sig.stopWordBits && [...sig.stopWordBits]], [f.letters, f.latinLetters, f.cyrillicLetters, f.stopWordBits && [...f.stopWordBits]], JSON.stringify(s));
+  }
+  t.equal(languageSignature('abcdef', 3).letters, 3, 'reads only up to the limit');
 });
 
 t.test('words, letters and digits match a regex reading of the definition on random text', async (t) => {
@@ -220,9 +230,9 @@ t.test('conversation rules', async (t) => {
   t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b'], ['user', 'c']]), 1, 'counted from the first turn after the system turn');
   t.equal(conv('role_alternation', [['system', 's'], ['assistant', 'b'], ['user', 'a']]), 0);
   t.equal(conv('empty_turns', [['user', ''], ['assistant', 'x'], ['user', '\n\t']]), 2);
-  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6, 'all 5 prompt 3-grams are in the reply; 5 of its 6 are in the prompt');
+  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6, '5 of the reply\'s 6 3-grams are in the prompt, over the 6 of the longer text');
   const passage = 'Read the text and answer. The pepper was named in 1776 by a Dutch botanist who collected its seeds in the New World and thought it came from China, and the name stuck long after the mistake was known.';
-  // The reply's 2 3-grams are both in the passage; 2 of the passage's 37 are in the reply.
+  // The reply's 2 3-grams are both in the passage, over the passage's 37.
   t.equal(conv('prompt_copy', [['user', passage], ['assistant', 'a Dutch botanist who']]), 2 / 37, 'an extractive answer copies little of its prompt');
   t.equal(conv('prompt_copy', [['user', 'hi'], ['assistant', 'ok']]), null);
   t.equal(conv('num_turns', [['user', 'a'], ['assistant', 'b']]), 2);
