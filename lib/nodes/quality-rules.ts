@@ -3,10 +3,11 @@ import { didYouMean } from '../config/suggest.js';
 import { isJsonObject, type JsonObject } from '../engine/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
 import { asksForLanguage } from '../quality/turn-language.js';
+import { LineCleaner } from '../quality/clean-lines.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
 import { findPii, redactPii, type PiiOptions } from '../quality/pii.js';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
-import { preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
+import { DEFAULT_BOILERPLATE, preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
@@ -47,7 +48,11 @@ export const qualityRulesNode = defineNode({
   schema: nodeSchema('quality_rules', 'Heuristic quality rules.', {
     target: Type.Optional(Type.String({ description: '"conversation" (default) for a messages array, or the path of a text field.' })),
     messages: Type.Optional(Type.String({ description: 'With target conversation: the field holding the messages (default "messages").' })),
-    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag (default): annotate; filter: drop records failing any rule.' })),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('tag'), Type.Literal('filter'), Type.Literal('clean')], {
+        description: 'tag (default): annotate; filter: drop records failing any rule; clean: first drop the lines of assistant turns (or of the text field) that are boilerplate or hold no letter or digit, outside code blocks, listing them in quality.cleaned, then tag.',
+      }),
+    ),
     rules: Type.Optional(Type.Record(Type.String(), RuleConfig, { description: 'Rule name → thresholds and options, or false to turn it off. Unnamed rules run with their defaults.' })),
     stats: Type.Optional(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base), type-token ratio, MTLD (default true).' })),
   }),
@@ -208,13 +213,16 @@ export const qualityRulesNode = defineNode({
     };
 
     const filter = config.mode === 'filter';
+    const cleaner = config.mode === 'clean' ? new LineCleaner(((config.rules?.boilerplate || {}) as RuleOptions).phrases ?? DEFAULT_BOILERPLATE) : null;
     return {
       async: false,
       concurrency: 1,
-      // Only quality is set, unless redaction rewrites the texts too.
-      writes: redact.redact ? undefined : ['quality'],
+      // Only quality is set, unless redaction or cleaning rewrites the texts too.
+      writes: redact.redact || cleaner ? undefined : ['quality'],
       run(record) {
+        const cleaned = cleaner ? cleanRecord(cleaner, record, textPath as FieldPath | null, messagesPath as FieldPath) : null;
         const quality = evaluate(record);
+        if (cleaned) quality.cleaned = cleaned;
         record.quality = quality;
         if (filter && quality.rules_passed === false) {
           const rules = quality.rules as Record<string, { value: unknown }>;
@@ -274,6 +282,36 @@ function countPii(texts: readonly string[], options: PiiOptions): JsonObject {
   const counts: Record<string, number> = {};
   for (const t of texts) for (const m of findPii(t, options)) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Drops the boilerplate and word-less lines of the text field, or of each assistant turn
+ * (a user's prompt is what it is), before the rules measure them. Returns what was
+ * removed, or null when nothing was.
+ */
+function cleanRecord(cleaner: LineCleaner, record: JsonObject, textPath: FieldPath | null, messagesPath: FieldPath): JsonObject[] | null {
+  const removed: JsonObject[] = [];
+  if (textPath) {
+    const text = getPath(record, textPath);
+    if (typeof text !== 'string') return null;
+    const result = cleaner.clean(text);
+    if (result.removed.length === 0) return null;
+    setPath(record, textPath, result.text);
+    for (const r of result.removed) removed.push({ line: r.line, reason: r.reason, text: r.text });
+    return removed;
+  }
+  const turns = getPath(record, messagesPath);
+  if (!Array.isArray(turns)) return null;
+  let assistantTurn = -1;
+  for (const m of turns) {
+    if (!isJsonObject(m) || m.role !== 'assistant' || typeof m.content !== 'string') continue;
+    assistantTurn++;
+    const result = cleaner.clean(m.content);
+    if (result.removed.length === 0) continue;
+    m.content = result.text;
+    for (const r of result.removed) removed.push({ assistant_turn: assistantTurn, line: r.line, reason: r.reason, text: r.text });
+  }
+  return removed.length > 0 ? removed : null;
 }
 
 /** Redacts every turn (or the text field), not only the assistant's. */

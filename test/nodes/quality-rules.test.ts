@@ -140,3 +140,27 @@ t.test('pii: counted by kind, redacted with typed placeholders; countries checke
   t.equal(((london.quality as JsonObject).rules as Rules).pii!.value, 0, 'a London number without +44 is not read in the US plan');
   await t.rejects(compile({ rules: { pii: { countries: ['XX'] } } }), /^rules\.pii\.countries\.0: "XX" is not a country/);
 });
+
+t.test('mode clean: drops boilerplate and word-less lines of assistant turns, lists them, then tags', async (t) => {
+  const node = await compile({ mode: 'clean' });
+  const record = {
+    messages: [
+      { role: 'user', content: 'Terms of use question: what is rain?\n*****' },
+      { role: 'assistant', content: 'Rain is water falling from clouds.\n*~*~*~*\nSign up for our newsletter today!' },
+    ],
+  };
+  const original = JSON.stringify(record);
+  const out = (await node.run(record, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const messages = out.messages as Array<{ content: string }>;
+  t.equal(messages[0]!.content, 'Terms of use question: what is rain?\n*****', 'the user turn is left as written');
+  t.equal(messages[1]!.content, 'Rain is water falling from clouds.');
+  const quality = out.quality as JsonObject & { rules: Rules };
+  t.same(quality.cleaned, [
+    { assistant_turn: 0, line: 2, reason: 'symbol_line', text: '*~*~*~*' },
+    { assistant_turn: 0, line: 3, reason: 'boilerplate', text: 'Sign up for our newsletter today!' },
+  ]);
+  t.equal(quality.rules.boilerplate!.value, 0, 'the rules measure the cleaned text');
+  const tagged = (await (await compile({})).run(JSON.parse(original) as JsonObject, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  t.equal(((tagged.quality as JsonObject).rules as Rules).boilerplate!.value, 1, 'tag mode leaves the text and counts the boilerplate');
+  t.equal((tagged.quality as JsonObject).cleaned, undefined);
+});
