@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, printTable, type Measurement } from './harness.js';
-import { prng } from './records.js';
+import { generatedConversations } from './quality-texts.js';
 import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../lib/nodes/definition.js';
 import type { JsonObject } from '../lib/engine/item.js';
@@ -19,31 +19,10 @@ const cli = join(root, 'dist', 'sygra-stream.mjs');
 const dir = join(root, 'bench-data', 'quality');
 await mkdir(dir, { recursive: true });
 
-// A vocabulary of 2,000 made-up words with a Zipf-like draw, so texts repeat the way
-// prose does (common words often, rare words seldom), not like a 20-word loop.
-const SYLLABLES = 'ka lo mi ne ru ta pe so vi da ge ho ju ba ci fe'.split(' ');
-const VOCAB = Array.from({ length: 2000 }, (_, i) => {
-  let w = '';
-  for (let x = i + 1; x > 0; x = Math.floor(x / 16)) w += SYLLABLES[x % 16];
-  return w;
-});
 async function generated(count: number): Promise<string> {
-  const rand = prng(3);
-  const word = (): string => VOCAB[Math.min(VOCAB.length - 1, Math.floor(1 / (rand() + 0.0005)) - 1)]!;
-  const text = (n: number): string => {
-    let s = '';
-    for (let i = 0; i < n; i++) s += (i === 0 ? '' : i % 12 === 0 ? '. ' : ' ') + word();
-    return s + '.';
-  };
   const path = join(dir, `generated-${count}.jsonl`);
   let out = '';
-  for (let i = 0; i < count; i++) {
-    const messages = [
-      { role: 'user', content: text(10 + Math.floor(rand() * 30)) },
-      { role: 'assistant', content: text(60 + Math.floor(rand() * 140)) },
-    ];
-    out += JSON.stringify({ id: i, messages }) + '\n';
-  }
+  for (const record of generatedConversations(count)) out += JSON.stringify(record) + '\n';
   await writeFile(path, out);
   return path;
 }
