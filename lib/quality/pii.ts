@@ -30,6 +30,8 @@ export const DEFAULT_PHONE_COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'DE'
 export interface PiiOptions {
   /** Countries for numbers without a country code (ISO 3166 alpha-2); see DEFAULT_PHONE_COUNTRIES. */
   countries?: readonly CountryCode[];
+  /** false: the caller knows the text holds no token long enough to be a credential (default true). */
+  secrets?: boolean;
 }
 
 // Credentials by their documented shapes: cloud access key ids, API keys that announce
@@ -107,7 +109,7 @@ export function findPii(text: string, options: PiiOptions = {}): PiiMatch[] {
   const found: PiiMatch[] = [];
   // Cheap pre-checks: most texts hold no credential prefix, no '@' and no digit, so most
   // expressions never run. Earlier kinds win where matches overlap.
-  if (SECRET_HINT.test(text)) collect(found, text, 'secret', SECRET, null);
+  if (options.secrets !== false && SECRET_HINT.test(text)) collect(found, text, 'secret', SECRET, null);
   if (text.includes('@')) collect(found, text, 'email', EMAIL, null);
   if (!/\d/.test(text)) return found.sort(byStart);
   collectIbans(found, text);

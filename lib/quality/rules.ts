@@ -65,7 +65,7 @@ export class TurnMeasures {
     return (this.words[i] ??= wordHashes(this.turns[i]!.content));
   }
 
-  /** The language signature of the turn's prose (outside code fences), on its first 500 characters when it must be read anew. */
+  /** The language signature of the turn's prose (outside code fences), on its first 300 characters when it must be read anew. */
   languageOf(i: number): LanguageSignature {
     const content = this.turns[i]!.content;
     return (this.prose[i] ??= languageSignature(proseOf(content.length > 4000 ? content.slice(0, 4000) : content)));
@@ -231,16 +231,37 @@ export const DEFAULT_BOILERPLATE = [
   'sign up for our newsletter',
 ];
 
-function piiCount(text: string): number {
-  return findPii(text).length;
+/**
+ * PII found in the texts measured, each text counted once and remembered. Every credential
+ * shape holds a run of 15 or more letters and digits (a key, a token's random part, a line
+ * of a key block), so a text without so long a word is not searched for one: that search
+ * is the costliest of the PII checks, and few texts hold such a word.
+ */
+function piiIn(f: TextFeatures, countries: readonly string[] | undefined): number {
+  if (typeof f.source !== 'string') {
+    let n = 0;
+    for (const part of f.source) n += piiIn(part, countries);
+    return n;
+  }
+  const secrets = f.longestWord >= MIN_SECRET_LENGTH;
+  if (!countries) return secrets ? f.measure('pii', piiCount) : f.measure('pii:no-secrets', piiCountWithoutSecrets);
+  return f.measure(`pii:${secrets}:${countries.join(',')}`, piiCounter(countries, secrets));
 }
 
+const MIN_SECRET_LENGTH = 15;
+const piiCount = (text: string): number => findPii(text).length;
+const piiCountWithoutSecrets = (text: string): number => findPii(text, { secrets: false }).length;
+
 // One counter per configured list of countries, made once, not per record.
-const piiCounters = new WeakMap<readonly string[], (text: string) => number>();
-function piiCounter(countries: readonly string[]): (text: string) => number {
-  let count = piiCounters.get(countries);
-  if (!count) piiCounters.set(countries, (count = (text: string) => findPii(text, { countries: countries as CountryCode[] }).length));
-  return count;
+const piiCounters = new WeakMap<readonly string[], Array<(text: string) => number>>();
+function piiCounter(countries: readonly string[], secrets: boolean): (text: string) => number {
+  let counts = piiCounters.get(countries);
+  if (!counts) {
+    const options = { countries: countries as CountryCode[] };
+    counts = [(text: string) => findPii(text, { ...options, secrets: false }).length, (text: string) => findPii(text, options).length];
+    piiCounters.set(countries, counts);
+  }
+  return counts[secrets ? 1 : 0]!;
 }
 
 /** Characters inside URLs; the regex runs only on text that could hold one. */
@@ -559,7 +580,7 @@ function textRules(): TextRule[] {
       formula: 'emails + phone numbers (valid in their country\'s numbering plan, by libphonenumber) + IBANs (mod-97 check) + card numbers (network prefix and length, Luhn check) + US SSNs + IPv4 and IPv6 addresses + credentials (cloud access keys, sk- API keys, GitHub, Slack and Google tokens, private key blocks, JWTs)',
       max: 0,
       source: `Ours: checksums and numbering plans rather than digit patterns, so ISBNs, dates, order numbers and version strings are not matched. Numbers without a country code are tried in ${DEFAULT_PHONE_COUNTRIES.join(', ')} (\`countries\` sets the list). Names and street addresses need a model: see the pii_llm node.`,
-      compute: (f, o) => (o.countries ? f.measure(`pii:${o.countries.join(',')}`, piiCounter(o.countries)) : f.measure('pii', piiCount)),
+      compute: (f, o) => piiIn(f, o.countries),
     }),
   ];
   return rules;
@@ -619,8 +640,9 @@ function conversationRules(): ConversationRule[] {
       compute: (turns, _o, measures = new TurnMeasures(turns)) => {
         let shifted = 0;
         for (let i = 1; i < turns.length; i++) {
-          if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user' || asksForLanguage(turns[i - 1]!.content)) continue;
-          if (languageShift(measures.languageOf(i - 1), measures.languageOf(i)) !== null) shifted++;
+          if (turns[i]!.role !== 'assistant' || turns[i - 1]!.role !== 'user') continue;
+          // A shift is rare, so the prompt is searched for language names only when there is one.
+          if (languageShift(measures.languageOf(i - 1), measures.languageOf(i)) !== null && !asksForLanguage(turns[i - 1]!.content)) shifted++;
         }
         return shifted;
       },

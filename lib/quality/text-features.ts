@@ -36,6 +36,8 @@ export class TextFeatures {
   longestRun = 0;
   /** Longest run of characters without white space. */
   longestNonSpace = 0;
+  /** Code units in the longest word (a run of letters, digits and marks). */
+  longestWord = 0;
   /** Total characters in words. */
   wordChars = 0;
   /** Words from scripts written with spaces, and their characters (for mean word length). */
@@ -135,6 +137,7 @@ export function combinedFeatures(parts: readonly TextFeatures[]): TextFeatures {
     for (const key of SUMMED) all[key] += p[key];
     all.longestRun = Math.max(all.longestRun, p.longestRun);
     all.longestNonSpace = Math.max(all.longestNonSpace, p.longestNonSpace);
+    all.longestWord = Math.max(all.longestWord, p.longestWord);
     if (p.endsWithMark !== null) {
       all.endsWithMark = p.endsWithMark;
       all.endsDangling = p.endsDangling;
@@ -414,7 +417,7 @@ export interface LanguageSignature {
  * The language signature of the first `limit` code units of a text, read as textFeatures
  * reads words but measuring nothing else: for a prompt, whose other measures no rule needs.
  */
-export function languageSignature(text: string, limit = 500): LanguageSignature {
+export function languageSignature(text: string, limit = 300): LanguageSignature {
   stopWords ??= stopWordTable();
   const n = Math.min(text.length, limit);
   const sig: LanguageSignature = { letters: 0, latinLetters: 0, cyrillicLetters: 0, stopWordBits: null };
@@ -503,6 +506,7 @@ function pushWord(words: number, hash: number, length: number, f: TextFeatures, 
   hashBuffer[words] = fmix32(hash ^ length) | 0;
   lengthBuffer[words] = length;
   f.wordChars += length;
+  if (length > f.longestWord) f.longestWord = length;
   if (spaced) {
     f.spacedWords++;
     f.spacedWordChars += length;

@@ -59,7 +59,7 @@ const POSITIVES: Case[] = [
   ['key: sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345', [['secret', 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345']]],
   ['token ghp_1234567890abcdefghijABCDEFGHIJ123456 leaked', [['secret', 'ghp_1234567890abcdefghijABCDEFGHIJ123456']]],
   ['stripe sk_live_51Habcdefghijklmnopqrstuv', [['secret', 'sk_live_51Habcdefghijklmnopqrstuv']]],
-  ['slack xoxb-123456789012-abcdefghijkl', [['secret', 'xoxb-123456789012-abcdefghijkl']]],
+  ['slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', [['secret', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx']]],
   ['maps AIzaSyA1234567890abcdefghijklmnopqrstuv', [['secret', 'AIzaSyA1234567890abcdefghijklmnopqrstuv']]],
   [
     'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',

@@ -194,6 +194,20 @@ t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', as
   t.same(findPii('ip 10.0.0.1 then card 4111-1111-1111-1111 then b@c.io').map((m) => [m.kind, m.start]), [['ip', 3], ['credit_card', 22], ['email', 47]]);
 });
 
+t.test('pii rule: credentials are searched in texts with a word of 15 letters and digits, and found', async (t) => {
+  const credentials = [
+    'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+    'export KEY=sk-proj-4f9XyZ8aB7cD6eF5gH4iJ3kL2mN1oP0q',
+    'token ghp_1234567890abcdefghijABCDEFGHIJ123456 leaked',
+    'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx',
+    'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----',
+  ];
+  for (const c of credentials) t.equal(text('pii', c), 1, c.slice(0, 24));
+  t.equal(textFeatures('short words only here').longestWord, 5);
+  t.equal(text('pii', 'no secrets: sk-short, ghp_x'), 0);
+});
+
 t.test('Gopher\'s stop-word and alphabetic-word rules', async (t) => {
   // Gopher's own list, given as `words`: distinct list words written in lower case (datatrove
   // intersects the set of words with the list; NeMo Curator notes that it checks lower case).
