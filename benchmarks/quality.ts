@@ -11,7 +11,7 @@ import { measure, printTable, type Measurement } from './harness.js';
 import { generatedConversations } from './quality-texts.js';
 import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../lib/nodes/definition.js';
-import type { JsonObject } from '../lib/engine/item.js';
+import type { JsonObject } from '../lib/record/item.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');

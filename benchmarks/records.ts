@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { seededRandom } from '../lib/llm/mock-model.js';
+import { seededRandom } from '../lib/random/seeded.js';
 
 /** The library's seeded PRNG: the same seed gives the same records on every machine. */
 export function prng(seed: number): () => number {

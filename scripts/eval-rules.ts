@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../lib/nodes/definition.js';
-import type { JsonObject } from '../lib/engine/item.js';
+import type { JsonObject } from '../lib/record/item.js';
 import { primaryLanguage } from '../lib/quality/language.js';
 import { generatedConversations } from '../benchmarks/quality-texts.js';
 

@@ -1,9 +1,9 @@
 // npm run docs — rewrites the README's graph file reference from the JSON Schema.
-// `npm test` fails while the README is stale (test/config/reference.test.ts).
+// `npm test` fails while the README is stale (test/docs/reference.test.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withFreshReference } from '../lib/config/readme-reference.js';
+import { withFreshReference } from '../lib/docs/readme.js';
 import { nodeTypes } from '../lib/nodes/registry.js';
 
 const readmePath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { graphJsonSchema } from '../config/graph-schema.js';
+import { graphJsonSchema } from '../graph/schema.js';
 import { didYouMean } from '../config/suggest.js';
 import { renderGraph, type GraphFormat } from '../graph/render.js';
 import { nodeTypes } from '../nodes/registry.js';

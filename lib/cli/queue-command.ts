@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { parsePath } from '../engine/path.js';
+import { parsePath } from '../record/path.js';
 import { AtomicFile } from '../io/atomic-file.js';
 import { SideOutput } from '../io/side-output.js';
 import { queueKeys, redactUrl } from '../redis/connect.js';

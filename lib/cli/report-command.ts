@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
-import { isJsonObject } from '../engine/item.js';
+import { isJsonObject } from '../record/item.js';
 import { AtomicFile } from '../io/atomic-file.js';
 import { renderCard, type PipelineInfo } from '../report/card.js';
 import { renderHtml } from '../report/html.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { parsePath, type FieldPath } from '../engine/path.js';
+import { parsePath, type FieldPath } from '../record/path.js';
 import { INPUT_FORMATS, inputFormatOf, OUTPUT_FORMATS, outputFormatOf, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { Budget } from '../llm/budget.js';
 import type { RedisClient } from '../redis/connect.js';

@@ -1,5 +1,5 @@
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, type FieldPath } from '../record/path.js';
 
 /** Which turns of a messages array are compared. */
 export type TurnSelection = 'all' | 'assistant' | 'user';

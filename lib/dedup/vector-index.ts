@@ -1,4 +1,4 @@
-import { seededRandom } from '../llm/mock-model.js';
+import { seededRandom } from '../random/seeded.js';
 import { BandTables, grown } from './band-tables.js';
 
 /** Random-hyperplane LSH settings: `bands` tables keyed by `rows` sign bits each. */

@@ -1,8 +1,8 @@
 import h from 'highland';
 import type { GraphNode, Route } from '../graph/graph.js';
-import { runTraced } from '../metrics/record-trace.js';
+import { runTraced } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
-import type { Batch, Item } from './item.js';
+import type { Batch, Item } from '../record/item.js';
 import { fail, settle } from './settle.js';
 
 /** One input item's place in the stage; `items` is set when it is done (several after fan-out). */

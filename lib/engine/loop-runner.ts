@@ -1,8 +1,7 @@
-import { isJsonObject, type JsonObject } from './item.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
 import type { CompiledLoop, GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
-import { Dropped, type CompiledNode, type RecordContext, type RecordFn } from '../nodes/definition.js';
-import { NodeFailure, Routed } from './settle.js';
+import { Dropped, NodeFailure, Routed, type CompiledNode, type RecordContext, type RecordFn } from '../nodes/definition.js';
 
 /**
  * A bounded loop as one async node: the body runs per record, round after round, so a

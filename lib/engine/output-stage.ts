@@ -1,6 +1,6 @@
 import type { RecordShaper } from '../formats/shape-record.js';
 import type { RunStats } from '../metrics/run-stats.js';
-import type { Batch, Item } from './item.js';
+import type { Batch, Item } from '../record/item.js';
 
 /** The stage after the last node: shapes each record for `output:`; misfits become errors. */
 export function outputStage(shape: RecordShaper, stats: RunStats) {

@@ -1,7 +1,7 @@
 import type { Graph, GraphNode } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import { asyncStage } from './async-stage.js';
-import type { Batch } from './item.js';
+import type { Batch } from '../record/item.js';
 import { loopNode } from './loop-runner.js';
 import { outputStage } from './output-stage.js';
 import { syncStage } from './sync-stage.js';

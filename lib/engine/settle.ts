@@ -1,26 +1,8 @@
-import { Dropped, type NodeResult } from '../nodes/definition.js';
-import { copyTrace } from '../metrics/record-trace.js';
+import { Dropped, NodeFailure, Routed, type NodeResult } from '../nodes/definition.js';
+import { copyTrace } from '../record/trace.js';
 import type { NodeStats } from '../metrics/run-stats.js';
 import type { Route } from '../graph/graph.js';
-import { isJsonObject, type Item, type JsonObject } from './item.js';
-
-/** A record whose next node was decided by the one that produced it (a loop's exit). */
-export class Routed {
-  constructor(
-    readonly record: JsonObject,
-    readonly to: string | null,
-  ) {}
-}
-
-/** A failure inside a composite node, named after the inner node that failed. */
-export class NodeFailure extends Error {
-  constructor(
-    readonly node: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { isJsonObject, type Item, type JsonObject } from '../record/item.js';
 
 /** Sets the item's next node from the route; a route that cannot decide fails the item. */
 function follow(item: Item, node: string, route: Route, stats: NodeStats): boolean {

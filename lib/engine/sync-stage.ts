@@ -1,6 +1,6 @@
 import type { GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
-import type { Batch, Item } from './item.js';
+import type { Batch, Item } from '../record/item.js';
 import { fail, settle } from './settle.js';
 
 /**

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import h from 'highland';
 import type { RunStats } from '../metrics/run-stats.js';
-import { handoff, take, type Handoff } from './handoff.js';
+import { handoff, take, type Handoff } from '../record/handoff.js';
 import { JobBuffers } from './job-buffers.js';
-import type { Batch, Item, JsonObject } from './item.js';
+import type { Batch, Item, JsonObject } from '../record/item.js';
 import type { Stage } from './pipeline.js';
 import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 

@@ -1,5 +1,5 @@
 import type { NodeStats } from '../metrics/run-stats.js';
-import type { Item } from './item.js';
+import type { Item } from '../record/item.js';
 
 /** What a worker thread is started with: enough to load and compile the same graph. */
 export interface ThreadWorkerData {

@@ -6,7 +6,7 @@ import { loadGraph } from '../graph/load.js';
 import { itemOfLine } from '../io/line-framer.js';
 import { BatchWriter, writeRecord } from '../io/sink.js';
 import { RunStats, type NodeStats } from '../metrics/run-stats.js';
-import type { Batch, Item } from './item.js';
+import type { Batch, Item } from '../record/item.js';
 import { threadedGraph } from './pipeline.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 

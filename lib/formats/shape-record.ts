@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, parsePath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import { compileJsonSchema, type JsonCheck } from '../llm/json-output.js';
 import type { OutputConfig } from './output-schema.js';
 

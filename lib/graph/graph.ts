@@ -1,5 +1,5 @@
 import type { RecordShaper } from '../formats/shape-record.js';
-import type { JsonObject } from '../engine/item.js';
+import type { JsonObject } from '../record/item.js';
 import type { ModelRegistry } from '../llm/models.js';
 import type { CompiledNode, RecordContext } from '../nodes/definition.js';
 import type { OasstOptions } from '../oasst/convert.js';

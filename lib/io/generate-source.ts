@@ -1,5 +1,5 @@
 import h from 'highland';
-import type { Batch } from '../engine/item.js';
+import type { Batch } from '../record/item.js';
 import type { RunStats } from '../metrics/run-stats.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { isJsonObject, type Item, type JsonObject } from '../engine/item.js';
+import { isJsonObject, type Item, type JsonObject } from '../record/item.js';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { HashSet64 } from '../dedup/hash-set64.js';
-import { isJsonObject, type Item, type JsonObject } from '../engine/item.js';
-import { getPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type Item, type JsonObject } from '../record/item.js';
+import { getPath, type FieldPath } from '../record/path.js';
 import { hash64 } from '../hashing/string-hash.js';
 
 /**

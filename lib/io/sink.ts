@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import h from 'highland';
-import { handoff, take, type Handoff } from '../engine/handoff.js';
-import type { Batch, Item } from '../engine/item.js';
-import { getPath, setPath, type FieldPath } from '../engine/path.js';
-import type { RecordTrace } from '../metrics/record-trace.js';
+import { handoff, take, type Handoff } from '../record/handoff.js';
+import type { Batch, Item } from '../record/item.js';
+import { getPath, setPath, type FieldPath } from '../record/path.js';
+import type { RecordTrace } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { SideOutput } from './side-output.js';
 

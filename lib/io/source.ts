@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import h from 'highland';
-import type { Batch } from '../engine/item.js';
+import type { Batch } from '../record/item.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import { LineFramer } from './line-framer.js';
 

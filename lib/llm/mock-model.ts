@@ -1,4 +1,5 @@
 import { canonicalJson, sha256 } from './canonical.js';
+import { seededRandom } from '../random/seeded.js';
 import type { ChatMessage, Completion } from './types.js';
 
 const WORDS = (
@@ -146,14 +147,3 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-/** A PRNG seeded from a hex digest (mulberry32). */
-export function seededRandom(hex: string): () => number {
-  let a = parseInt(hex.slice(0, 8), 16) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

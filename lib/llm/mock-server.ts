@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from './canonical.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
-import { mockCompletion, seededRandom, type WireRequest } from './mock-model.js';
+import { mockCompletion, type WireRequest } from './mock-model.js';
+import { seededRandom } from '../random/seeded.js';
 import { mockPromptLogprobs, mockReward } from './mock-scores.js';
 import type { ChatMessage } from './types.js';
 

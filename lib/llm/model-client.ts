@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResponseCache } from './cache/response-cache.js';
 import { canonicalJson, canonicalMessages, sha256 } from './canonical.js';
 import { HttpTransport, TransportError } from './http-transport.js';
-import { traceStorage } from '../metrics/record-trace.js';
+import { traceStorage } from '../record/trace.js';
 import { RequestLimiter } from './limiter.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';

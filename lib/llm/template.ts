@@ -1,5 +1,5 @@
-import { getPath, parsePath, type FieldPath } from '../engine/path.js';
-import type { JsonObject } from '../engine/item.js';
+import { getPath, parsePath, type FieldPath } from '../record/path.js';
+import type { JsonObject } from '../record/item.js';
 
 /** A compiled `{field}` template: literal text and record paths, in order. */
 export interface Template {

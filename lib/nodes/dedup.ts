@@ -6,8 +6,8 @@ import { MinHasher } from '../dedup/minhash.js';
 import { makeNormalizer } from '../dedup/normalize.js';
 import { makeTextReader } from '../dedup/record-text.js';
 import { hyperplaneShape, VectorIndex } from '../dedup/vector-index.js';
-import type { JsonObject } from '../engine/item.js';
-import { parsePath, setPath, type FieldPath } from '../engine/path.js';
+import type { JsonObject } from '../record/item.js';
+import { parsePath, setPath, type FieldPath } from '../record/path.js';
 import { defineNode, Dropped, nodeSchema, type CompiledNode } from './definition.js';
 import { chooseModel } from './model-choice.js';
 

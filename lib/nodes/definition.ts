@@ -1,12 +1,30 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { ConfigProblem, KeyPath } from '../config/problems.js';
 import type { Graph } from '../graph/graph.js';
-import type { JsonObject } from '../engine/item.js';
+import type { JsonObject } from '../record/item.js';
 import type { ModelRegistry } from '../llm/models.js';
 
 /** A node asked to drop the record; the reason is written with `--rejected`. */
 export class Dropped {
   constructor(readonly reason: string) {}
+}
+
+/** A record whose next node was decided by the one that produced it (a loop's exit, a subgraph's). */
+export class Routed {
+  constructor(
+    readonly record: JsonObject,
+    readonly to: string | null,
+  ) {}
+}
+
+/** A failure inside a composite node, named after the inner node that failed. */
+export class NodeFailure extends Error {
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** What a node may return for one record. */

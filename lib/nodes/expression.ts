@@ -1,4 +1,4 @@
-import type { JsonObject } from '../engine/item.js';
+import type { JsonObject } from '../record/item.js';
 import type { RecordContext } from './definition.js';
 
 /** A compiled expression over `record` (and `ctx`). Graph files are trusted code, like a Makefile. */

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, parsePath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import type { ModelClient } from '../llm/model-client.js';
 import {
   CATEGORY_RUBRICS,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
 import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-output.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage, ContentPart } from '../llm/types.js';

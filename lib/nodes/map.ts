@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { deletePath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { deletePath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { compileExpression, type Expression } from './expression.js';
 import { defineNode, nodeSchema } from './definition.js';
 

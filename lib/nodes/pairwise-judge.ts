@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
 import { renderConversation, type Turn } from '../quality/judge.js';
 import { defineNode, nodeSchema } from './definition.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
 import { compileExpression, type Expression } from './expression.js';
 import { defineNode, Dropped, nodeSchema } from './definition.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { didYouMean } from '../config/suggest.js';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { getPath, parsePath, setPath, type FieldPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { asksForLanguage } from '../quality/turn-language.js';
 import { LineCleaner } from '../quality/clean-lines.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { sha256 } from '../llm/canonical.js';
-import { seededRandom } from '../llm/mock-model.js';
-import { parsePath, setPath } from '../engine/path.js';
+import { seededRandom } from '../random/seeded.js';
+import { parsePath, setPath } from '../record/path.js';
 import { defineNode, nodeSchema } from './definition.js';
 
 export const samplerNode = defineNode({

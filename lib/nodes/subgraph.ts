@@ -1,12 +1,11 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { isJsonObject, type JsonObject } from '../engine/item.js';
-import { parsePath, setPath } from '../engine/path.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
+import { parsePath, setPath } from '../record/path.js';
 import { ConfigError } from '../config/problems.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema, type RecordContext } from './definition.js';
+import { defineNode, Dropped, nodeSchema, Routed, type RecordContext } from './definition.js';
 import type { Graph } from '../graph/graph.js';
-import { Routed } from '../engine/settle.js';
 import { RunStats } from '../metrics/run-stats.js';
 
 /** Loads another graph file; set by the graph loader (which this module cannot import without a cycle). */

@@ -1,4 +1,4 @@
-import type { Item, JsonObject } from '../engine/item.js';
+import type { Item, JsonObject } from '../record/item.js';
 import { alternates, bestPath, byAge, preferencePairs, sftPaths, type Path } from './extract.js';
 import { detectLayout, flattenTree, readMessage, type OasstLayout, type OasstMessage } from './message.js';
 import { dpoRecord, oasstRow, sftRecord, sharegptPairRecord, sharegptRecord, type OutputFormat } from './shape.js';

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
 
 export type OasstRole = 'prompter' | 'assistant';
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../engine/item.js';
+import type { JsonObject } from '../record/item.js';
 import type { OasstMessage } from './message.js';
 import type { Path, PreferencePair } from './extract.js';
 

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FieldPath } from '../engine/path.js';
+import type { FieldPath } from '../record/path.js';
 import { LineFramer } from '../io/line-framer.js';
 import { recordId } from '../io/resume.js';
 import type { QueueKeys, RedisClient } from './connect.js';

@@ -1,5 +1,5 @@
 import h from 'highland';
-import { isJsonObject, type Batch, type Item } from '../engine/item.js';
+import { isJsonObject, type Batch, type Item } from '../record/item.js';
 import { outputStage } from '../engine/output-stage.js';
 import { compileStages, composeStages, type Stage } from '../engine/pipeline.js';
 import type { Graph } from '../graph/graph.js';

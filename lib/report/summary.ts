@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from '../engine/item.js';
+import { isJsonObject, type JsonObject } from '../record/item.js';
 
 /** A histogram over fixed bins: `labels[i]` counts `counts[i]` records. */
 export interface Histogram {

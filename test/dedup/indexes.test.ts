@@ -3,7 +3,7 @@ import { DiskHashSet } from '../../lib/dedup/disk-hash-set.js';
 import { ExactIndex } from '../../lib/dedup/exact-index.js';
 import { HashSet64, SLOT_BYTES } from '../../lib/dedup/hash-set64.js';
 import { hyperplaneShape, VectorIndex } from '../../lib/dedup/vector-index.js';
-import { seededRandom } from '../../lib/llm/mock-model.js';
+import { seededRandom } from '../../lib/random/seeded.js';
 
 t.test('HashSet64 keeps each hash with its first value, grows, and stops at its budget', async (t) => {
   const set = new HashSet64(1 << 20);

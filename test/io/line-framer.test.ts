@@ -1,6 +1,6 @@
 import t from 'tap';
 import { LineFramer } from '../../lib/io/line-framer.js';
-import type { Item } from '../../lib/engine/item.js';
+import type { Item } from '../../lib/record/item.js';
 
 function frame(chunks: Array<string | Buffer>, framer = new LineFramer('first')): Item[] {
   const items: Item[] = [];

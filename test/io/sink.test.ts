@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Item } from '../../lib/engine/item.js';
+import type { Item } from '../../lib/record/item.js';
 import { BatchWriter, writeRecord } from '../../lib/io/sink.js';
 
 function written(item: Partial<Item>): string {

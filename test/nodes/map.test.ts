@@ -3,7 +3,7 @@ import { mapNode } from '../../lib/nodes/map.js';
 import { filterNode } from '../../lib/nodes/filter.js';
 import { Dropped, type CompiledNode } from '../../lib/nodes/definition.js';
 import { preview } from '../../lib/nodes/expression.js';
-import type { JsonObject } from '../../lib/engine/item.js';
+import type { JsonObject } from '../../lib/record/item.js';
 
 const ctx = { node: 'n', line: 1, seq: 0 };
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { qualityRulesNode } from '../../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../../lib/nodes/definition.js';
-import type { JsonObject } from '../../lib/engine/item.js';
+import type { JsonObject } from '../../lib/record/item.js';
 
 async function compile(config: Record<string, unknown>): Promise<CompiledNode> {
   const node = await qualityRulesNode.compile({ type: 'quality_rules', stats: false, ...config } as never, {

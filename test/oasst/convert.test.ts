@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OasstConverter, type OasstOptions } from '../../lib/oasst/convert.js';
 import { LineFramer } from '../../lib/io/line-framer.js';
-import type { Item } from '../../lib/engine/item.js';
+import type { Item } from '../../lib/record/item.js';
 import { FIXTURES } from '../cli-process.js';
 
 const defaults: OasstOptions = { layout: 'auto', mode: 'sft', bestPath: false, pairs: 'best-vs-rest', format: 'sft', flat: false, langs: null, sorted: false };

@@ -1,4 +1,4 @@
-import type { RecordTrace } from '../metrics/record-trace.js';
+import type { RecordTrace } from './trace.js';
 
 /** A JSON object: the only shape a record may have. */
 export type JsonObject = { [key: string]: unknown };

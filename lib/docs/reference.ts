@@ -1,6 +1,6 @@
 import { ModelSchema } from '../llm/model-schema.js';
 import type { NodeDefinition } from '../nodes/definition.js';
-import { GraphFileSchema } from './graph-schema.js';
+import { GraphFileSchema } from '../graph/schema.js';
 
 type Schema = Record<string, unknown>;
 

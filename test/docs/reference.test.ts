@@ -1,8 +1,8 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withFreshReference } from '../../lib/config/readme-reference.js';
-import { graphReference } from '../../lib/config/reference.js';
+import { withFreshReference } from '../../lib/docs/readme.js';
+import { graphReference } from '../../lib/docs/reference.js';
 import { ModelSchema } from '../../lib/llm/model-schema.js';
 import { nodeTypes } from '../../lib/nodes/registry.js';
 import { ROOT } from '../cli-process.js';
