@@ -11,7 +11,7 @@ const LAYERS = [
   ['nodes'],
   ['graph'],
   ['engine', 'docs'],
-  ['redis'],
+  ['run', 'redis'],
   ['cli'],
 ];
 

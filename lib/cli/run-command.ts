@@ -6,7 +6,7 @@ import { Budget } from '../llm/budget.js';
 import type { RedisClient } from '../redis/connect.js';
 import { connectOrReport, redisSharedCache } from './redis.js';
 import { threadBlocker } from '../engine/pipeline.js';
-import { runGraph } from '../engine/run.js';
+import { runGraph } from '../run/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';

@@ -16,9 +16,9 @@ import { generatedSource } from '../io/generate-source.js';
 import { ProgressLine } from '../metrics/progress.js';
 import { newTrace } from '../record/trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
-import { compileStages, composeStages, threadedGraph } from './pipeline.js';
+import { compileStages, composeStages, threadedGraph } from '../engine/pipeline.js';
 import { ThreadPool, threadStage } from './thread-pool.js';
-import { outputStage } from './output-stage.js';
+import { outputStage } from '../engine/output-stage.js';
 import { OasstConverter } from '../oasst/convert.js';
 import { oasstStage } from '../oasst/stage.js';
 

@@ -6,7 +6,7 @@ import type { RunStats } from '../metrics/run-stats.js';
 import { handoff, take, type Handoff } from '../record/handoff.js';
 import { JobBuffers } from './job-buffers.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
-import type { Stage } from './pipeline.js';
+import type { Stage } from '../engine/pipeline.js';
 import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 interface Pending {
@@ -164,5 +164,5 @@ function workerScript(): string {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new Error('cannot find the worker thread script (thread-worker) next to the engine');
+  throw new Error('cannot find the worker thread script (thread-worker) next to the run');
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JobBuffers, MAX_KEPT_JOB_BUFFER, MIN_JOB_BUFFER } from '../../lib/engine/job-buffers.js';
+import { JobBuffers, MAX_KEPT_JOB_BUFFER, MIN_JOB_BUFFER } from '../../lib/run/job-buffers.js';
 
 t.test('a buffer given back is taken again for a job it fits; a new one is made otherwise', async (t) => {
   const buffers = new JobBuffers();

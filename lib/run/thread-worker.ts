@@ -7,7 +7,7 @@ import { itemOfLine } from '../io/line-framer.js';
 import { BatchWriter, writeRecord } from '../io/sink.js';
 import { RunStats, type NodeStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
-import { threadedGraph } from './pipeline.js';
+import { threadedGraph } from '../engine/pipeline.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
