@@ -11,7 +11,7 @@ const LAYERS = [
   ['nodes'],
   ['graph'],
   ['engine', 'docs'],
-  ['run', 'redis'],
+  ['run', 'redis', 'api'],
   ['cli'],
 ];
 

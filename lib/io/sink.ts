@@ -30,7 +30,7 @@ export interface SinkTargets {
 export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkTargets): Promise<void> {
   const { output, stats } = targets;
   for (;;) {
-    const batch = take(await pull(stream));
+    const batch = take(await pullBatch(stream));
     if (batch === null) return;
     const chunks = new BatchWriter();
     const waits: Array<Promise<void>> = [];
@@ -166,7 +166,8 @@ export class BatchWriter {
 }
 
 /** The next batch (null at the end), handed off so that the promise does not keep it. */
-function pull(stream: Highland.Stream<Batch>): Promise<Handoff<Batch | null>> {
+/** The next batch of a stream, boxed (see Handoff), or null at its end. */
+export function pullBatch(stream: Highland.Stream<Batch>): Promise<Handoff<Batch | null>> {
   return new Promise((resolve, reject) => {
     stream.pull((err, x) => {
       if (err) reject(err);
