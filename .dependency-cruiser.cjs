@@ -10,9 +10,10 @@ const LAYERS = [
   ['formats', 'io', 'quality'],
   ['nodes'],
   ['graph'],
-  ['engine', 'docs'],
+  ['engine'],
   ['run', 'redis', 'api'],
   ['cli'],
+  ['docs'],
 ];
 
 const layerOf = new Map(LAYERS.flatMap((folders, level) => folders.map((f) => [f, level])));

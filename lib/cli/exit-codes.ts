@@ -1,4 +1,4 @@
-/** Process exit codes; the README and `--help` list the same table. */
+/** Process exit codes; docs/running.md and `--help` list the same table. */
 export const ExitCode = {
   ok: 0,
   /** The run itself failed: cannot read or write, --fail-fast stopped it, a model is unreachable or kept failing. */

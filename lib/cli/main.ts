@@ -110,7 +110,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     .command(
       'rules',
       'Print the quality rules with their formulas and default thresholds (Markdown)',
-      (y) => y.example('$0 rules', 'The table the README shows'),
+      (y) => y.example('$0 rules', 'The table docs/quality.md shows'),
     )
     .command(
       'mock-server',

@@ -85,7 +85,7 @@ export interface CompileContext {
 
 /**
  * One node type. Its schema is the single source for validation, the TypeScript config
- * type, the JSON Schema of graph files and the README reference.
+ * type, the JSON Schema of graph files and the graph reference in docs/graph-file.md.
  */
 export interface NodeDefinition<S extends TObject = TObject> {
   readonly type: string;

@@ -1,6 +1,6 @@
 import { RULES } from './rules.js';
 
-/** The rule reference (README and `sygra-stream rules`), made from the rule table itself. */
+/** The rule reference (docs/quality.md and `sygra-stream rules`), made from the rule table itself. */
 export function rulesTable(): string {
   const cell = (s: string): string => s.replaceAll('|', '\\|');
   const rows = ['| rule | scope | measures | default pass | source, and how ours differs |', '|---|---|---|---|---|'];

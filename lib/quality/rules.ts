@@ -24,7 +24,7 @@ export interface Turn {
 
 interface RuleBase {
   readonly name: string;
-  /** The formula, as documented in the README. */
+  /** The formula, as documented in docs/quality.md. */
   readonly formula: string;
   /** Where the rule comes from (Gopher, C4, FineWeb, NeMo Curator), and how ours differs on purpose, if it does. */
   readonly source: string;

@@ -12,7 +12,7 @@ const alternates = (messages: Msg[]): boolean => {
 };
 
 for (const name of EXAMPLES) {
-  t.test(`${name}: runs offline as the README says, and its output fits its format`, async (t) => {
+  t.test(`${name}: runs offline as docs/examples.md says, and its output fits its format`, async (t) => {
     const dir = t.testdir({});
     const graph = join(FIXTURES, 'graphs', `${name}.yaml`);
     const input = readFileSync(join(FIXTURES, 'graphs', `${name}.input.jsonl`), 'utf8');
@@ -35,8 +35,8 @@ for (const name of EXAMPLES) {
   });
 }
 
-t.test('the README shows each example\'s graph as `sygra-stream graph` draws it', async (t) => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+t.test('docs/examples.md shows each example\'s graph as `sygra-stream graph` draws it', async (t) => {
+  const readme = readFileSync(join(ROOT, 'docs', 'examples.md'), 'utf8');
   for (const name of EXAMPLES) {
     const res = await runCli(['graph', join('fixtures', 'graphs', `${name}.yaml`)]);
     t.ok(readme.includes(res.stdout), `${name}: paste the output of \`sygra-stream graph fixtures/graphs/${name}.yaml\``);

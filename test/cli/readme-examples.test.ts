@@ -9,9 +9,9 @@ export const lookup = ({ word }) => ({ word, meaning: 'the blue above' });
 `;
 const INNER = 'nodes:\n  up: { type: map, set: { text: "record.text.toUpperCase()" } }\n';
 
-t.test("the README's minimal examples cover every node type, validate and run", async (t) => {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Minimal examples'), readme.indexOf('### Validation'));
+t.test('the minimal examples of docs/graph-file.md cover every node type, validate and run', async (t) => {
+  const page = await readFile(join(ROOT, 'docs', 'graph-file.md'), 'utf8');
+  const section = page.slice(page.indexOf('## Minimal examples'), page.indexOf('## Validation'));
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const covered = new Set(blocks.flatMap((b) => [...b.matchAll(/type: ([a-z_]+)/g)].map((m) => m[1]!)));
   t.same([...covered].filter((c) => nodeTypes.has(c)).sort(), [...nodeTypes.keys()].sort(), 'one example for every node type');
