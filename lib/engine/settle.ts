@@ -2,7 +2,7 @@ import { Dropped, NodeFailure, Routed, type NodeResult } from '../nodes/definiti
 import { copyTrace } from '../record/trace.js';
 import type { NodeStats } from '../metrics/run-stats.js';
 import type { Route } from '../graph/graph.js';
-import { isJsonObject, type Item, type JsonObject } from '../record/item.js';
+import { isJsonObject, type Item } from '../record/item.js';
 
 /** Sets the item's next node from the route; a route that cannot decide fails the item. */
 function follow(item: Item, node: string, route: Route, stats: NodeStats): boolean {

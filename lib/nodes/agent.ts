@@ -6,7 +6,7 @@ import { parsePath, setPath, getPath } from '../record/path.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage } from '../llm/types.js';
-import { defineNode, nodeSchema } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 type ToolFn = (args: unknown, ctx: { record: JsonObject }) => unknown;
@@ -20,7 +20,7 @@ export const agentNode = defineNode({
   type: 'agent',
   description: 'An llm node with tools (OpenAI function calling): runs call → tool → call up to max_steps, keeps the whole exchange and a trace.',
   schema: nodeSchema('agent', 'An LLM with tools.', {
-    model: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String({ description: 'The model that calls the tools (may be left out when there is one).' })),
     messages: Type.Optional(Type.Array(Type.Object({ role: Type.String(), content: Type.String() }, { additionalProperties: false }), { description: 'Message templates ({field} from the record).' })),
     messages_from: Type.Optional(Type.String({ description: 'Record field with a messages array, sent after `messages`.' })),
     tools: Type.Array(
@@ -28,18 +28,18 @@ export const agentNode = defineNode({
         {
           module: Type.String({ description: 'ES module, relative to the graph file.' }),
           export: Type.String({ description: 'The tool: a function (args, {record}) => result (or a Promise); its name is the export name.' }),
-          description: Type.String(),
+          description: Type.String({ description: 'What the tool does, for the model.' }),
           parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the arguments.' }),
         },
         { additionalProperties: false },
       ),
-      { minItems: 1 },
+      { minItems: 1, description: 'The functions the model may call: each an export of an ES module, with its JSON Schema.' },
     ),
     max_steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'Model calls at most per record (default 5).' })),
     output: Type.Optional(Type.String({ description: 'Field for the final answer (default "output").' })),
     conversation: Type.Optional(Type.String({ description: 'Field for the whole exchange: messages with tool calls and results (default "messages").' })),
     trace: Type.Optional(Type.String({ description: 'Field for the tool trace [{tool, arguments, result | error}] (default "trace").' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
     let problems = 0;

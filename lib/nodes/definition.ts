@@ -106,6 +106,14 @@ export function nodeSchema<T extends string, P extends TProperties>(type: T, des
   );
 }
 
+/**
+ * `concurrency` of a node that asks a model, declared once so that every such node reads
+ * and documents it alike: records in flight at once, by default the model's own limit.
+ */
+export function modelConcurrency() {
+  return Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: "Records in flight at once (default: the model's `concurrency`)." }));
+}
+
 /** Keeps the definition's config type tied to its schema. */
 export function defineNode<S extends TObject>(definition: NodeDefinition<S>): NodeDefinition<S> {
   return definition;

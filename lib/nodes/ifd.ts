@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import type { PromptLogprobs } from '../llm/mock-scores.js';
-import { defineNode, nodeSchema } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 /** What separates the instruction from the answer in the conditioned text. */
@@ -18,7 +18,7 @@ export const ifdNode = defineNode({
     instruction: Type.Optional(Type.String({ description: 'Or: a text field holding the instruction.' })),
     response: Type.Optional(Type.String({ description: 'With `instruction`: the text field holding the answer.' })),
     output: Type.Optional(Type.String({ description: 'Field that receives {ifd, ppl_conditioned, ppl_answer} (default "quality.ifd").' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     const model = chooseModel(config.model, ctx, 'a model with prompt log-probabilities');

@@ -15,7 +15,9 @@ import {
   type Turn,
 } from '../quality/judge.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema } from './definition.js';
+import { defineNode, Dropped, nodeSchema, modelConcurrency } from './definition.js';
+import { askForJson } from './ask-json.js';
+import { messagesOf } from './messages-field.js';
 
 const CriterionSchema = Type.Object(
   {
@@ -41,11 +43,11 @@ export const judgeNode = defineNode({
     categories: Type.Optional(Type.Boolean({ description: 'First classify the task (code, math, reasoning, closed_qa, open_qa, complex_instruction_following, generic) and use that category\'s rubric.' })),
     question_quality: Type.Optional(Type.Boolean({ description: 'Also score the first user turn alone (1–5): quality.question_score.' })),
     threshold: Type.Optional(Type.Number({ description: 'With mode filter: drop records whose quality.score is below it.' })),
-    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')])),
+    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag (default): write the scores; filter: also drop records scoring below `threshold`.' })),
     only_if: Type.Optional(Type.String({ description: 'JS expression: judge only records for which it is truthy (the others pass unjudged, with no request).' })),
     template: Type.Optional(Type.String({ description: 'Instructions replacing the default; {criteria}, {shape} and {conversation} are filled in.' })),
     json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer cannot be read or is out of range (default 2).' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     let problems = 0;
@@ -88,19 +90,17 @@ export const judgeNode = defineNode({
     const attempts = (config.json_retries ?? 2) + 1;
     const fixedRubric = rubric.length > 0 ? rubric : config.categories ? null : categoryRubric('generic');
 
-    const ask = async (client: ModelClient, criteria: Criterion[], subject: string): Promise<Scores> => {
-      const messages = judgeMessages(criteria, subject, config.template ?? null);
-      const response_format = { type: 'json_schema', json_schema: { name: 'scores', schema: judgeSchema(criteria), strict: true } };
-      let failure = '';
-      let raw = '';
-      for (let attempt = 0; attempt < attempts; attempt++) {
-        raw = (await client.chat({ messages, params: {}, response_format, sample: attempt })).text;
-        const parsed = parseScores(raw, criteria);
-        if ('scores' in parsed) return parsed.scores;
-        failure = parsed.error;
-      }
-      throw new Error(`judge "${client.spec.name}" gave no usable scores after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${failure}; raw answer: ${raw.slice(0, 300)}`);
-    };
+    const ask = (client: ModelClient, criteria: Criterion[], subject: string): Promise<Scores> =>
+      askForJson(client, {
+        messages: judgeMessages(criteria, subject, config.template ?? null),
+        responseFormat: { type: 'json_schema', json_schema: { name: 'scores', schema: judgeSchema(criteria), strict: true } },
+        attempts,
+        read: (raw) => {
+          const parsed = parseScores(raw, criteria);
+          return 'scores' in parsed ? { value: parsed.scores } : parsed;
+        },
+        what: `judge "${client.spec.name}" gave no usable scores`,
+      });
 
     const classify = async (subject: string): Promise<string> => {
       const messages = [
@@ -125,11 +125,7 @@ export const judgeNode = defineNode({
           if (typeof v !== 'string') throw new Error(`target field "${target}" is ${v === undefined ? 'missing' : 'not a string'}`);
           subject = v;
         } else {
-          const v = getPath(record, messagesPath as FieldPath);
-          if (!Array.isArray(v) || !v.every((m) => isJsonObject(m) && typeof m.role === 'string' && typeof m.content === 'string')) {
-            throw new Error(`field "${config.messages ?? 'messages'}" is not an array of {role, content} messages`);
-          }
-          turns = v as unknown as Turn[];
+          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
           subject = renderConversation(turns);
         }
         const quality: JsonObject = isJsonObject(record.quality) ? record.quality : {};

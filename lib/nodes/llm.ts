@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
-import { isJsonObject, type JsonObject } from '../record/item.js';
+import type { JsonObject } from '../record/item.js';
 import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-output.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage, ContentPart } from '../llm/types.js';
-import { defineNode, nodeSchema } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
+import { askForJson } from './ask-json.js';
+import { messagesOf } from './messages-field.js';
 import { chooseModel } from './model-choice.js';
 
 const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false });
@@ -51,7 +53,7 @@ export const llmNode = defineNode({
     json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when the answer is not valid JSON for the schema (default 2).' })),
     n: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'Samples per record; with n > 1 the output is an array.' })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters over the model\'s own.' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once (default: the model\'s concurrency).' })),
+    concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
     let problems = 0;
@@ -97,17 +99,21 @@ export const llmNode = defineNode({
 
     const sample = async (messages: ChatMessage[], index: number): Promise<unknown> => {
       if (!check) return (await client.chat({ messages, params, sample: index })).text;
-      let failure = '';
-      let raw = '';
-      for (let attempt = 0; attempt < jsonAttempts; attempt++) {
-        // Each attempt is its own request (and cache entry): a retry must not get the cached bad answer.
-        const completion = await client.chat({ messages, params, response_format: responseFormat, sample: index + attempt * samples });
-        raw = completion.text;
-        const value = extractJson(raw);
-        failure = value === undefined ? 'answer is not JSON' : (check(value) ?? '');
-        if (failure === '') return value;
-      }
-      throw new Error(`no valid JSON after ${jsonAttempts} attempt${jsonAttempts > 1 ? 's' : ''}: ${failure}; raw answer: ${clip(raw, 500)}`);
+      const valid = check;
+      return askForJson(client, {
+        messages,
+        params,
+        responseFormat,
+        attempts: jsonAttempts,
+        // Sample indexes past the n samples: each retry is a request of its own.
+        sampleOf: (attempt) => index + attempt * samples,
+        read: (raw) => {
+          const value = extractJson(raw);
+          const failure = value === undefined ? 'answer is not JSON' : valid(value);
+          return failure ? { error: failure } : { value };
+        },
+        what: 'no valid JSON',
+      });
     };
 
     return {
@@ -168,17 +174,13 @@ const SWAPPED: Record<string, string> = { user: 'assistant', assistant: 'user' }
 
 /** The messages array a record carries for multi-turn input, checked shape by shape; `swap` trades user and assistant. */
 function historyFrom(record: JsonObject, path: FieldPath, name: string, swap = false): ChatMessage[] {
-  const value = getPath(record, path);
-  if (!Array.isArray(value)) throw new Error(`messages_from: field "${name}" is ${value === undefined ? 'missing' : 'not an array'}`);
-  return value.map((m, i) => {
-    if (!isJsonObject(m) || typeof m.role !== 'string' || (typeof m.content !== 'string' && !Array.isArray(m.content))) {
-      throw new Error(`messages_from: ${name}[${i}] is not a {role, content} message`);
-    }
-    return { role: swap ? (SWAPPED[m.role] ?? m.role) : m.role, content: m.content as ChatMessage['content'] };
-  });
+  let history;
+  try {
+    history = messagesOf(getPath(record, path), name, { parts: true });
+  } catch (err) {
+    throw new Error(`messages_from: ${(err as Error).message}`);
+  }
+  return history.map((m) => ({ role: swap ? (SWAPPED[m.role] ?? m.role) : m.role, content: m.content as ChatMessage['content'] }));
 }
 
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 

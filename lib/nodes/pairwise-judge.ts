@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { isJsonObject, type JsonObject } from '../record/item.js';
+import type { JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
-import { renderConversation, type Turn } from '../quality/judge.js';
-import { defineNode, nodeSchema } from './definition.js';
+import { askForJson } from './ask-json.js';
+import { messagesOf } from './messages-field.js';
+import { renderConversation } from '../quality/judge.js';
+import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 type Vote = 'a' | 'b' | 'tie';
@@ -27,13 +29,13 @@ export const pairwiseJudgeNode = defineNode({
   type: 'pairwise_judge',
   description: 'Compares two responses to the same prompt with an LLM judge, in both orders to cancel position bias; writes {winner: a|b|tie, confidence}.',
   schema: nodeSchema('pairwise_judge', 'Pairwise preference judge.', {
-    model: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String({ description: 'The judge model (may be left out when there is one).' })),
     prompt: Type.Optional(Type.String({ description: 'Field holding the prompt: a string or messages (default "prompt").' })),
     a: Type.String({ description: 'Field holding the first response.' }),
     b: Type.String({ description: 'Field holding the second response.' }),
     criteria: Type.Optional(Type.String({ description: 'What "better" means (default: more helpful, correct and harmless).' })),
     output: Type.Optional(Type.String({ description: 'Field that receives the verdict (default "preference").' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     const modelName = chooseModel(config.model, ctx, 'a judge model');
@@ -59,20 +61,23 @@ export const pairwiseJudgeNode = defineNode({
       const content =
         `Which response to the prompt is ${criteria}? Reply as JSON {"winner": "A" | "B" | "tie", "confidence": 0..1, "rationale": "<one sentence>"}.\n\n` +
         `Prompt:\n${prompt}\n\nResponse A:\n${first}\n\nResponse B:\n${second}`;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const text = (await client.chat({ messages: [{ role: 'user', content }], params: {}, response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } }, sample: attempt })).text;
-        const v = extractJson(text) as { winner?: unknown; confidence?: unknown } | undefined;
-        if (v && (v.winner === 'A' || v.winner === 'B' || v.winner === 'tie')) {
+      return askForJson<{ winner: 'A' | 'B' | 'tie'; confidence: number }>(client, {
+        messages: [{ role: 'user', content }],
+        responseFormat: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } },
+        attempts: 3,
+        read: (text) => {
+          const v = extractJson(text) as { winner?: unknown; confidence?: unknown } | undefined;
+          if (!v || (v.winner !== 'A' && v.winner !== 'B' && v.winner !== 'tie')) return { error: 'no "winner" of A, B or tie' };
           const c = typeof v.confidence === 'number' && v.confidence >= 0 && v.confidence <= 1 ? v.confidence : 0.5;
-          return { winner: v.winner, confidence: c };
-        }
-      }
-      throw new Error('pairwise judge gave no readable verdict after 3 attempts');
+          return { value: { winner: v.winner, confidence: c } };
+        },
+        what: 'pairwise judge gave no readable verdict',
+      });
     };
 
     const asText = (value: unknown, name: string): string => {
       if (typeof value === 'string') return value;
-      if (Array.isArray(value) && value.every((m) => isJsonObject(m) && typeof m.content === 'string')) return renderConversation(value as unknown as Turn[]);
+      if (Array.isArray(value)) return renderConversation(messagesOf(value, name));
       throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'neither text nor messages'}`);
     };
 

@@ -3,7 +3,9 @@ import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema } from './definition.js';
+import { defineNode, Dropped, nodeSchema, modelConcurrency } from './definition.js';
+import { askForJson } from './ask-json.js';
+import { messagesOf, type Message } from './messages-field.js';
 
 /** What the model is asked to find: the personal data that rules cannot see. */
 export const LLM_PII_KINDS = ['name', 'address', 'id_number', 'date_of_birth'] as const;
@@ -69,7 +71,7 @@ export const piiLlmNode = defineNode({
     mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'filter: drop records where anything is found (default tag).' })),
     only_if: Type.Optional(Type.String({ description: 'JS expression: ask only for records for which it is truthy (for example "record.quality.rules_passed").' })),
     json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer is not the JSON asked for (default 2).' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     let problems = 0;
@@ -108,17 +110,13 @@ export const piiLlmNode = defineNode({
       async run(record, rctx) {
         if (onlyIf && !onlyIf(record, rctx)) return record;
         let texts: string[];
-        let turns: Array<{ role: string; content: string }> | null = null;
+        let turns: Message[] | null = null;
         if (textPath) {
           const v = getPath(record, textPath as FieldPath);
           if (typeof v !== 'string') throw new Error(`target field "${target}" is ${v === undefined ? 'missing' : 'not a string'}`);
           texts = [v];
         } else {
-          const v = getPath(record, messagesPath as FieldPath);
-          if (!Array.isArray(v) || !v.every((m) => isJsonObject(m) && typeof m.role === 'string' && typeof m.content === 'string')) {
-            throw new Error(`field "${config.messages ?? 'messages'}" is not an array of {role, content} messages`);
-          }
-          turns = v as unknown as Array<{ role: string; content: string }>;
+          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
           texts = turns.map((t) => t.content);
         }
         // The record's text goes in as data, after the instructions, never into them.
@@ -127,13 +125,16 @@ export const piiLlmNode = defineNode({
           { role: 'system', content: INSTRUCTIONS },
           { role: 'user', content: subject },
         ];
-        let spans: FoundSpan[] | null = null;
-        let raw = '';
-        for (let attempt = 0; attempt < attempts && spans === null; attempt++) {
-          raw = (await client.chat({ messages, params: {}, response_format, sample: attempt })).text;
-          spans = verifiedSpans(raw, texts);
-        }
-        if (spans === null) throw new Error(`model "${client.spec.name}" gave no readable answer after ${attempts} attempt${attempts > 1 ? 's' : ''}; raw answer: ${raw.slice(0, 300)}`);
+        const spans = await askForJson<FoundSpan[]>(client, {
+          messages,
+          responseFormat: response_format,
+          attempts,
+          read: (raw) => {
+            const found = verifiedSpans(raw, texts);
+            return found ? { value: found } : { error: 'not the JSON asked for ({"items": [...]})' };
+          },
+          what: `model "${client.spec.name}" gave no readable answer`,
+        });
         const counts: JsonObject = {};
         for (const s of spans) counts[s.kind] = ((counts[s.kind] as number | undefined) ?? 0) + 1;
         const quality: JsonObject = isJsonObject(record.quality) ? record.quality : {};

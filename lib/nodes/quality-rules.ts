@@ -4,6 +4,7 @@ import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { asksForLanguage } from '../quality/turn-language.js';
 import { LineCleaner } from '../quality/clean-lines.js';
+import { messagesOf } from './messages-field.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
 import { findPii, redactPii, type PiiOptions } from '../quality/pii.js';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
@@ -124,7 +125,7 @@ export const qualityRulesNode = defineNode({
         texts.push(value);
         finish.push(typeof record.finish_reason === 'string' ? record.finish_reason : null);
       } else {
-        turns = readTurns(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
+        turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
         for (let i = 0; i < turns.length; i++) {
           const turn = turns[i]! as Turn & { finish_reason?: unknown };
           if (turn.role !== 'assistant') continue;
@@ -261,14 +262,6 @@ function judgeLanguage(
   return { value: found.language, pass, confidence: found.confidence };
 }
 
-function readTurns(value: unknown, name: string): Turn[] {
-  if (!Array.isArray(value)) throw new Error(`field "${name}" is ${value === undefined ? 'missing' : 'not an array of messages'}`);
-  for (let i = 0; i < value.length; i++) {
-    const m: unknown = value[i];
-    if (!isJsonObject(m) || typeof m.role !== 'string' || typeof m.content !== 'string') throw new Error(`${name}[${i}] is not a {role, content} message with text content`);
-  }
-  return value as Turn[];
-}
 
 /** Whether a rule's value lies within its bounds (a rule with no value passes); `f` is the text measured, for a minimum that grows with it. */
 function withinBounds(value: number | null, r: ActiveRule, f?: TextFeatures): boolean {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { isJsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import type { ChatMessage } from '../llm/types.js';
-import { defineNode, nodeSchema } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { chooseModel } from './model-choice.js';
+import { messagesOf } from './messages-field.js';
 
 export const rewardNode = defineNode({
   type: 'reward',
@@ -12,7 +12,7 @@ export const rewardNode = defineNode({
     model: Type.Optional(Type.String({ description: 'The reward model (from `models`).' })),
     messages: Type.Optional(Type.String({ description: 'Field holding the conversation (default "messages").' })),
     output: Type.Optional(Type.String({ description: 'Field that receives the score (default "quality.reward").' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     const model = chooseModel(config.model, ctx, 'a reward model');
@@ -27,11 +27,8 @@ export const rewardNode = defineNode({
       async: true,
       concurrency: config.concurrency ?? client.spec.concurrency,
       async run(record) {
-        const messages = getPath(record, messagesPath as FieldPath);
-        if (!Array.isArray(messages) || !messages.every((m) => isJsonObject(m) && typeof m.role === 'string')) {
-          throw new Error(`field "${field}" is ${messages === undefined ? 'missing' : 'not a messages array'}`);
-        }
-        setPath(record, outputPath as FieldPath, await client.reward(messages as unknown as ChatMessage[]));
+        const messages = messagesOf(getPath(record, messagesPath as FieldPath), field, { parts: true });
+        setPath(record, outputPath as FieldPath, await client.reward(messages as ChatMessage[]));
         return record;
       },
     };

@@ -18,7 +18,7 @@ export const subgraphNode = defineNode({
     graph: Type.String({ description: 'Graph file, relative to this one.' }),
     inputs: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Field of the inner record → expression over the outer `record` (default: the whole record).' })),
     outputs: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Field of the outer record → expression over the inner result `record` (default: the result replaces the record).' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in the inner graph at once (default 16).' })),
   }),
   async compile(config, ctx) {
     const absolute = isAbsolute(config.graph) ? config.graph : resolve(ctx.graphDir, config.graph);

@@ -54,6 +54,11 @@ t.test('the reference names every node type, every node key and every model key'
   t.match(text, /\| `when` \| string \| yes \|/, 'required keys are marked');
 });
 
+t.test('every key of every node type says what it means', async (t) => {
+  const silent = [...nodeTypes.values()].flatMap((d) => Object.entries(d.schema.properties as Record<string, { description?: string }>).filter(([k, v]) => k !== 'type' && !v.description).map(([k]) => `${d.type}.${k}`));
+  t.same(silent, [], 'keys without a description have an empty row in the reference');
+});
+
 t.test('the node table has a row for every node type, linked to its reference', async (t) => {
   const table = nodeTable(nodeTypes.values());
   for (const d of nodeTypes.values()) t.match(table, `| [\`${d.type}\`](#type-${d.type}) |`);
