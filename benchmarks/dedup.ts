@@ -67,9 +67,14 @@ const graph = async (name: string, yaml: string): Promise<string> => {
 // Exact: short instruction records (~110 bytes), 20% repeats with case and spacing changed.
 const records = arg('records', 1_000_000);
 const exactInput = join(dir, `instructions-${records}.jsonl`);
-await writeRecords(exactInput, records, (i) => ({ id: i, text: sentence(6 + Math.floor(rand() * 10)) }), (r) => ({
-  text: rand() < 0.5 ? String(r.text).toUpperCase() : String(r.text).replaceAll(' ', '  '),
-}));
+await writeRecords(
+  exactInput,
+  records,
+  (i) => ({ id: i, text: sentence(6 + Math.floor(rand() * 10)) }),
+  (r) => ({
+    text: rand() < 0.5 ? String(r.text).toUpperCase() : String(r.text).replaceAll(' ', '  '),
+  }),
+);
 const exactGraph = await graph('exact.yaml', 'nodes:\n  dedup: { type: dedup, method: exact, field: text }\n');
 const hasAwk = spawnSync('awk', ['--version']).status === 0 || spawnSync('awk', ['-W', 'version']).status === 0;
 const exactRows: Array<[string, Measurement]> = [];
@@ -89,7 +94,13 @@ const minhashInput = join(dir, `conversations-${conversations}.jsonl`);
 await writeRecords(
   minhashInput,
   conversations,
-  (i) => ({ id: i, messages: [{ role: 'user', content: sentence(15 + Math.floor(rand() * 20)) }, { role: 'assistant', content: sentence(240 + Math.floor(rand() * 60)) }] }),
+  (i) => ({
+    id: i,
+    messages: [
+      { role: 'user', content: sentence(15 + Math.floor(rand() * 20)) },
+      { role: 'assistant', content: sentence(240 + Math.floor(rand() * 60)) },
+    ],
+  }),
   (r) => ({
     messages: (r.messages as Array<{ role: string; content: string }>).map((m) => {
       const words = m.content.split(' ');
@@ -127,7 +138,11 @@ const texts = Array.from({ length: 2000 }, () => sentence(150));
 const lshBytes = heapAfter(() => {
   const index = new LshIndex(128, lshShape(0.8, 128), 0.8);
   // Unrelated signatures, so that every one is kept.
-  for (let i = 0; i < kept; i++) index.match(Uint32Array.from({ length: 128 }, () => Math.floor(rand() * 2 ** 32)), i + 1);
+  for (let i = 0; i < kept; i++)
+    index.match(
+      Uint32Array.from({ length: 128 }, () => Math.floor(rand() * 2 ** 32)),
+      i + 1,
+    );
   return index;
 });
 const vectorBytes = heapAfter(() => {
@@ -147,7 +162,10 @@ printTable(
 // Semantic lookups against a growing kept set: the LSH bands against the exact scan.
 const lookupRows: Array<Array<string | number>> = [];
 for (const size of [10_000, 100_000]) {
-  for (const [label, shape] of [['lsh (default)', hyperplaneShape(0.95)], ['exact', null]] as const) {
+  for (const [label, shape] of [
+    ['lsh (default)', hyperplaneShape(0.95)],
+    ['exact', null],
+  ] as const) {
     const index = new VectorIndex(size, shape, 1);
     for (let i = 0; i < size; i++) index.add(mockEmbedding(topic(12)), i + 1);
     const before = index.compared;
@@ -164,7 +182,12 @@ printTable(['index', 'kept', 'lookups/s', 'vectors compared per lookup', 'fracti
 
 // End to end through the CLI on the built-in mock embedding (no HTTP): 20,000 questions, 20% repeats.
 const semanticInput = join(dir, 'questions-20000.jsonl');
-await writeRecords(semanticInput, 20_000, (i) => ({ id: i, q: topic(8 + Math.floor(rand() * 8)) }), (r) => ({ q: `${String(r.q)}?` }));
+await writeRecords(
+  semanticInput,
+  20_000,
+  (i) => ({ id: i, q: topic(8 + Math.floor(rand() * 8)) }),
+  (r) => ({ q: `${String(r.q)}?` }),
+);
 const semanticRows: Array<Array<string | number>> = [];
 for (const index of ['lsh', 'exact']) {
   const g = await graph(`semantic-${index}.yaml`, `nodes:\n  dedup: { type: dedup, method: semantic, field: q, index: ${index} }\n`);
@@ -174,6 +197,6 @@ for (const index of ['lsh', 'exact']) {
 console.log('\nsemantic dedup end to end: 20,000 questions, built-in mock embeddings\n');
 printTable(['command', 'records/s', 'peak RSS MB'], semanticRows);
 
-let t0 = performance.now();
+const t0 = performance.now();
 for (let i = 0; i < 2000; i++) hasher.signature(texts[i]!);
 console.log(`\nminhash signatures alone: ${Math.round(2000 / ((performance.now() - t0) / 1000)).toLocaleString('en-US')}/s for 150-word texts`);

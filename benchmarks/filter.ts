@@ -47,20 +47,15 @@ console.log(`\nfilter benchmark: ${records.toLocaleString('en-US')} records, ${m
 console.log('(sygra-stream writes unchanged records back as read; "+ map" changes every kept record, so each is stringified)\n');
 printTable(
   ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'],
-  results.map(([name, m]) => [
-    name,
-    records / m.seconds,
-    mb / m.seconds,
-    jq ? jq.seconds / m.seconds : 'n/a',
-    raw.seconds / m.seconds,
-    m.peakRssMb,
-  ]),
+  results.map(([name, m]) => [name, records / m.seconds, mb / m.seconds, jq ? jq.seconds / m.seconds : 'n/a', raw.seconds / m.seconds, m.peakRssMb]),
 );
 
 if (big > 0) {
   const bigInput = join(dataDir, `chat-${big}.jsonl`);
   await writeChatRecords(bigInput, big, 2);
   const m = await measure([process.execPath, cli, 'run', graph], bigInput);
-  console.log(`\nmemory at scale: ${big.toLocaleString('en-US')} records (${(await fileMb(bigInput)).toFixed(0)} MB): ` +
-    `${Math.round(big / m.seconds).toLocaleString('en-US')} records/s, peak RSS ${m.peakRssMb.toFixed(1)} MB`);
+  console.log(
+    `\nmemory at scale: ${big.toLocaleString('en-US')} records (${(await fileMb(bigInput)).toFixed(0)} MB): ` +
+      `${Math.round(big / m.seconds).toLocaleString('en-US')} records/s, peak RSS ${m.peakRssMb.toFixed(1)} MB`,
+  );
 }

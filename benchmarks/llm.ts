@@ -70,7 +70,18 @@ for (const c of [64, 256]) {
   const m = await measure([process.execPath, cli, 'run', graph, '--no-cache', '-q'], distinctInput);
   const after = await serverStats();
   const rate = records / m.seconds;
-  rows.push([`C=${c}`, Math.round(records / bareSeconds), Math.round(rate), bound, rate / bound, (records / bareSeconds) / bound, bareSeconds / m.seconds, m.peakRssMb, after.chat_requests - before.chat_requests, after.max_in_flight]);
+  rows.push([
+    `C=${c}`,
+    Math.round(records / bareSeconds),
+    Math.round(rate),
+    bound,
+    rate / bound,
+    records / bareSeconds / bound,
+    bareSeconds / m.seconds,
+    m.peakRssMb,
+    after.chat_requests - before.chat_requests,
+    after.max_in_flight,
+  ]);
 }
 console.log(`\nllm benchmark: ${records.toLocaleString('en-US')} distinct prompts, mock-server latency ${latency} ms\n`);
 printTable(['run', 'bare rec/s', 'sygra rec/s', 'C/L', 'sygra ÷ C/L', 'bare ÷ C/L', 'sygra ÷ bare', 'peak RSS MB', 'requests', 'server max in flight'], rows);

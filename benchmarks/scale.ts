@@ -32,7 +32,10 @@ await mkdir(dir, { recursive: true });
 const redis = await startRedis();
 const server = await startMockServer(['--latency-ms', String(latency)]);
 const graph = join(dir, 'llm.yaml');
-await writeFile(graph, `models:\n  m: { base_url: ${server.url}, concurrency: ${concurrency} }\nnodes:\n  answer:\n    type: llm\n    messages: [ { role: user, content: "{q}" } ]\n    output: answer\n`);
+await writeFile(
+  graph,
+  `models:\n  m: { base_url: ${server.url}, concurrency: ${concurrency} }\nnodes:\n  answer:\n    type: llm\n    messages: [ { role: user, content: "{q}" } ]\n    output: answer\n`,
+);
 
 async function cliRun(args: string[], input?: string): Promise<number> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: [input ? 'pipe' : 'ignore', 'ignore', 'inherit'], cwd: dir });
@@ -58,6 +61,6 @@ for (const workers of [1, 2, 4]) {
 }
 console.log(`\nscale-out benchmark: ${records.toLocaleString('en-US')} distinct prompts, mock-server latency ${latency} ms, C = ${concurrency} per worker, this machine's cores: 2\n`);
 printTable(['workers', 'HTTP requests', 'records/s', 'bound W×C/L', '÷ bound'], rows);
-console.log('\n(wall time from the workers\' start to the end of drain, startup included)');
+console.log("\n(wall time from the workers' start to the end of drain, startup included)");
 await server.stop();
 await redis.stop();

@@ -10,5 +10,9 @@ t.test('lib/ keeps its layers (npm run lint:layers)', async (t) => {
   t.equal(res.status, 0, res.stderr);
   const report = JSON.parse(res.stdout) as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }>; totalCruised: number } };
   t.ok(report.summary.totalCruised > 100, 'the modules of lib/ were read');
-  t.same(report.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`), [], 'no import runs against the layers');
+  t.same(
+    report.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
+    [],
+    'no import runs against the layers',
+  );
 });

@@ -55,11 +55,7 @@ export interface LoadedGraph {
  * message names each problem by file:line:col.
  */
 export async function loadGraph(file: string, options: LoadOptions = {}): Promise<LoadedGraph> {
-  const graph = await loadGraphFile(
-    file,
-    { cacheDir: options.cacheDir ?? null, cacheReadOnly: false, cache: options.cache ?? true, env: options.env ?? process.env },
-    options.seed ?? 0,
-  );
+  const graph = await loadGraphFile(file, { cacheDir: options.cacheDir ?? null, cacheReadOnly: false, cache: options.cache ?? true, env: options.env ?? process.env }, options.seed ?? 0);
   return new GraphHandle(graph);
 }
 

@@ -75,68 +75,26 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
         'Usage: $0 <command> [options]',
       ].join('\n'),
     )
-    .command(
-      'run <graph>',
-      'Run records through a graph',
-      (y) => runBuilder(y),
+    .command('run <graph>', 'Run records through a graph', (y) => runBuilder(y))
+    .command('validate <graph>', 'Check a graph file and report every problem as file:line:col', (y) =>
+      y
+        .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
+        .example('$0 validate fixtures/graphs/filter.yaml', 'Prints "ok" or one line per problem; exit 2 on problems'),
     )
-    .command(
-      'validate <graph>',
-      'Check a graph file and report every problem as file:line:col',
-      (y) =>
-        y
-          .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
-          .example('$0 validate fixtures/graphs/filter.yaml', 'Prints "ok" or one line per problem; exit 2 on problems'),
+    .command('graph <graph>', 'Draw a graph file as Mermaid or Graphviz DOT', (y) =>
+      y
+        .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
+        .option('format', { choices: ['mermaid', 'dot'] as const, default: 'mermaid' as const, describe: 'Output format' })
+        .example('$0 graph fixtures/graphs/filter.yaml --format dot | dot -Tsvg > graph.svg', 'Render with Graphviz'),
     )
-    .command(
-      'graph <graph>',
-      'Draw a graph file as Mermaid or Graphviz DOT',
-      (y) =>
-        y
-          .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
-          .option('format', { choices: ['mermaid', 'dot'] as const, default: 'mermaid' as const, describe: 'Output format' })
-          .example('$0 graph fixtures/graphs/filter.yaml --format dot | dot -Tsvg > graph.svg', 'Render with Graphviz'),
-    )
-    .command(
-      'schema',
-      'Print the JSON Schema of graph files (for editor completion)',
-      (y) => y.example('$0 schema > sygra-graph.schema.json', 'Then point your editor\'s YAML plugin at it'),
-    )
-    .command(
-      'oasst',
-      'Turn OASST trees or flat messages into SFT conversations or DPO pairs',
-      (y) => oasstBuilder(y),
-    )
-    .command(
-      'rules',
-      'Print the quality rules with their formulas and default thresholds (Markdown)',
-      (y) => y.example('$0 rules', 'The table docs/quality.md shows'),
-    )
-    .command(
-      'mock-server',
-      'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)',
-      (y) => mockServerBuilder(y),
-    )
-    .command(
-      'cache <action>',
-      'Show or clear the persistent LLM response cache',
-      (y) => cacheBuilder(y),
-    )
-    .command(
-      'report [file]',
-      'Summarise tagged records: a terminal summary, an HTML report (--html) or a dataset card (--card)',
-      (y) => reportBuilder(y),
-    )
-    .command(
-      'queue <action>',
-      'Scale out: push records to a Redis queue, or drain its results',
-      (y) => queueBuilder(y),
-    )
-    .command(
-      'worker <graph>',
-      'Scale out: run a graph on records from a Redis queue (start any number, on any machine)',
-      (y) => workerBuilder(y),
-    )
+    .command('schema', 'Print the JSON Schema of graph files (for editor completion)', (y) => y.example('$0 schema > sygra-graph.schema.json', "Then point your editor's YAML plugin at it"))
+    .command('oasst', 'Turn OASST trees or flat messages into SFT conversations or DPO pairs', (y) => oasstBuilder(y))
+    .command('rules', 'Print the quality rules with their formulas and default thresholds (Markdown)', (y) => y.example('$0 rules', 'The table docs/quality.md shows'))
+    .command('mock-server', 'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)', (y) => mockServerBuilder(y))
+    .command('cache <action>', 'Show or clear the persistent LLM response cache', (y) => cacheBuilder(y))
+    .command('report [file]', 'Summarise tagged records: a terminal summary, an HTML report (--html) or a dataset card (--card)', (y) => reportBuilder(y))
+    .command('queue <action>', 'Scale out: push records to a Redis queue, or drain its results', (y) => queueBuilder(y))
+    .command('worker <graph>', 'Scale out: run a graph on records from a Redis queue (start any number, on any machine)', (y) => workerBuilder(y))
     .completion('completion', 'Print a bash/zsh completion script (add `source <(sygra-stream completion)` to your shell profile)')
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for unexpected failures', global: true })
     .demandCommand(1, `Name a command: ${COMMANDS.join(', ')}.`)

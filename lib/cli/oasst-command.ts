@@ -67,7 +67,12 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
     pairs: args.pairs,
     format,
     flat: args.flat,
-    langs: args.lang ? args.lang.split(',').map((l) => l.trim()).filter(Boolean) : null,
+    langs: args.lang
+      ? args.lang
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean)
+      : null,
     sorted: args.sorted,
   };
   const converter = new OasstConverter(options);

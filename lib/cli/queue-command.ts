@@ -41,7 +41,7 @@ export function queueBuilder(y: Argv): Argv<QueueArgs> {
     .option('errors', { type: 'string', describe: 'drain: write failed and dead-lettered records to FILE' })
     .option('rejected', { type: 'string', describe: 'drain: write filtered records to FILE' })
     .option('stats', { type: 'string', describe: 'drain: write counts (JSON) to FILE' })
-    .option('id-field', { type: 'string', default: 'id', describe: 'push: the field holding each record\'s id (else a hash of its line)' })
+    .option('id-field', { type: 'string', default: 'id', describe: "push: the field holding each record's id (else a hash of its line)" })
     .option('max-backlog', { type: 'number', default: 100_000, describe: 'push: wait while more records than this are waiting for a worker' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr' })
     .example('$0 queue push --queue q1 < records.jsonl', 'Put records on queue q1')
@@ -75,7 +75,10 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
     await Promise.all([outputFile?.commit(), errors?.commit(), rejected?.commit()]);
     if (args.stats) await writeFile(args.stats, JSON.stringify(report, null, 2) + '\n');
     if (!args.quiet) {
-      say(term, `drained queue "${args.queue}": ${report.messages} of ${report.pushed} records, ${report.records_out} out, ${report.filtered} filtered, ${report.errors} errors, ${report.duplicates} duplicate results left out`);
+      say(
+        term,
+        `drained queue "${args.queue}": ${report.messages} of ${report.pushed} records, ${report.records_out} out, ${report.filtered} filtered, ${report.errors} errors, ${report.duplicates} duplicate results left out`,
+      );
     }
     return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   } catch (err) {

@@ -65,7 +65,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       default: false,
       describe: 'Pass over records whose id is already in --output (or --errors, --rejected) and append the rest; files are written in place, so start long runs with it',
     })
-    .option('id-field', { type: 'string', default: 'id', describe: 'With --resume: the field holding each record\'s id (records without one are known by a hash of their line)' })
+    .option('id-field', { type: 'string', default: 'id', describe: "With --resume: the field holding each record's id (records without one are known by a hash of their line)" })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
     .option('threads', {
       type: 'number',
@@ -74,7 +74,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
         'Run the graph on N threads (about one per core): the main thread and N-1 workers, for CPU-bound graphs of synchronous nodes (quality_rules, filter, map, code); output order is kept unless --unordered',
     })
     .option('provenance', { type: 'boolean', default: false, describe: 'Add _sygra to each output record: graph hash, nodes visited, models, tokens, cache use, latency, time, version' })
-    .option('max-cost', { type: 'number', describe: 'Stop (exit 3) before LLM spending would pass USD, from the models\' `price`' })
+    .option('max-cost', { type: 'number', describe: "Stop (exit 3) before LLM spending would pass USD, from the models' `price`" })
     .option('max-requests', { type: 'number', describe: 'Stop (exit 3) before making more than N model requests (cache hits are free)' })
     .option('redis', { type: 'string', describe: 'Share the LLM cache through Redis at URL (memory, then Redis, then disk): runs on several machines pay once per request' })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
@@ -82,10 +82,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
     .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before reading records (--no-preflight skips)' })
     .example('$0 run fixtures/graphs/filter.yaml < fixtures/records.jsonl', 'Filter and annotate records from stdin to stdout')
-    .example(
-      '$0 run graph.yaml -i in.jsonl -o out.jsonl --errors errors.jsonl --stats stats.json',
-      'Files in and out, failed records kept with their line numbers',
-    )
+    .example('$0 run graph.yaml -i in.jsonl -o out.jsonl --errors errors.jsonl --stats stats.json', 'Files in and out, failed records kept with their line numbers')
     .example('$0 run graph.yaml -i in.jsonl -o out.jsonl --errors err.jsonl --resume', 'Run again after a crash: finished ids are passed over, the rest appended') as unknown as Argv<RunArgs>;
 }
 

@@ -32,7 +32,7 @@ export interface WorkerArgs {
 export function workerBuilder(y: Argv): Argv<WorkerArgs> {
   return redisOptions(y)
     .positional('graph', { type: 'string', demandOption: true, describe: 'Graph file (YAML)' })
-    .option('consumer', { type: 'string', describe: 'This worker\'s name in the group (default host:pid)' })
+    .option('consumer', { type: 'string', describe: "This worker's name in the group (default host:pid)" })
     .option('batch', { type: 'number', default: 64, describe: 'Messages taken per read' })
     .option('prefetch', { type: 'number', default: 4, describe: 'Batches in flight at once' })
     .option('claim-idle-ms', { type: 'number', default: 30_000, describe: 'Take over messages a worker left unacknowledged this long (it died)' })
@@ -42,13 +42,18 @@ export function workerBuilder(y: Argv): Argv<WorkerArgs> {
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: neither Redis nor disk)' })
     .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before taking messages' })
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler and dedup nodes' })
-    .option('stats', { type: 'string', describe: 'Write this worker\'s statistics (JSON) to FILE at exit' })
+    .option('stats', { type: 'string', describe: "Write this worker's statistics (JSON) to FILE at exit" })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
     .example('$0 worker graph.yaml --queue q1 --redis redis://10.0.0.5:6379', 'Join the workers of queue q1; run as many as you like, on any machine') as unknown as Argv<WorkerArgs>;
 }
 
 export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<number> {
-  for (const [flag, value] of [['batch', args.batch], ['prefetch', args.prefetch], ['max-deliveries', args['max-deliveries']], ['claim-idle-ms', args['claim-idle-ms']]] as const) {
+  for (const [flag, value] of [
+    ['batch', args.batch],
+    ['prefetch', args.prefetch],
+    ['max-deliveries', args['max-deliveries']],
+    ['claim-idle-ms', args['claim-idle-ms']],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) {
       say(term, `--${flag} takes a whole number of 1 or more`);
       return ExitCode.usage;
@@ -102,7 +107,8 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       await graph.models.close();
       const r = stats.report(packageVersion(), graph.file, graph.models.report(), graph.sha256);
       if (args.stats) await writeFile(args.stats, JSON.stringify({ ...r, worker: { consumer, ...report } }, null, 2) + '\n');
-      if (!args.quiet) say(term, `worker ${consumer}: ${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors; ${report.claimed} taken over, ${report.deadLettered} dead-lettered`);
+      if (!args.quiet)
+        say(term, `worker ${consumer}: ${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors; ${report.claimed} taken over, ${report.deadLettered} dead-lettered`);
       return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
     } finally {
       process.off('SIGINT', onSignal);

@@ -41,7 +41,7 @@ function wordError(schema: TSchema, message: string, value: unknown): string {
 
 function literalChoices(schema: TSchema): unknown[] | undefined {
   const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
-  if (!anyOf || !anyOf.every((s) => 'const' in s)) return undefined;
+  if (!anyOf?.every((s) => 'const' in s)) return undefined;
   return anyOf.map((s) => (s as unknown as { const: unknown }).const);
 }
 

@@ -108,5 +108,4 @@ export class LshIndex {
     }
     return keys;
   }
-
 }

@@ -9,6 +9,7 @@ export interface NormalizeOptions {
   unicode?: boolean;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included
 const ASCII = /^[\x00-\x7f]*$/;
 const SPACES = /\s+/g;
 const PUNCTUATION = /[\p{P}\p{S}]+/gu;

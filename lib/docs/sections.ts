@@ -38,5 +38,11 @@ export function sectionsIn(page: string): string[] {
 
 /** The pages that may hold generated sections: the README and every page of docs/. */
 export function documentationPages(root: string): string[] {
-  return [join(root, 'README.md'), ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => join(root, 'docs', f))];
+  return [
+    join(root, 'README.md'),
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => join(root, 'docs', f)),
+  ];
 }

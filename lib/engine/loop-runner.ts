@@ -13,50 +13,50 @@ export function loopNode(loop: CompiledLoop, nodes: ReadonlyMap<string, GraphNod
   const concurrency = Math.max(...loop.body.map((n) => (nodes.get(n)!.compiled.async ? nodes.get(n)!.compiled.concurrency : 1)), 16);
   // The loop's run may return Routed, which only settle() understands.
   const run = async (start: JsonObject, outer: RecordContext): Promise<Dropped | Routed> => {
-      let record: JsonObject = start;
-      let current = loop.head;
-      let rounds = 0;
-      for (;;) {
-        const node = nodes.get(current)!;
-        const counts = stats.node(current);
-        const ctx: RecordContext = { ...outer, node: current };
-        counts.in++;
-        const began = performance.now();
-        let result: unknown;
-        try {
-          result = await node.compiled.run(record, ctx);
-        } catch (err) {
-          counts.errors++;
-          throw new NodeFailure(current, err instanceof Error ? err.message : String(err));
-        } finally {
-          counts.time_ms += performance.now() - began;
-        }
-        if (result === null || result === undefined || result instanceof Dropped) {
-          counts.filtered++;
-          return result instanceof Dropped ? new Dropped(`${current}: ${result.reason}`) : new Dropped(`${current}: returned null`);
-        }
-        if (!isJsonObject(result)) {
-          counts.errors++;
-          throw new NodeFailure(current, Array.isArray(result) ? 'fan-out (an array) is not supported inside a loop' : `returned ${typeof result}; expected an object`);
-        }
-        counts.out++;
-        record = result;
-        if (current === loop.tail) {
-          rounds++;
-          if (loop.until?.(record, ctx)) return exit(current, record, ctx);
-          if (rounds >= loop.max) {
-            if (loop.onMax === 'error') throw new NodeFailure(current, `loop ${loop.head} … ${loop.tail} used all ${loop.max} rounds`);
-            if (loop.onMax === undefined) return exit(current, record, ctx);
-            return new Routed(record, loop.onMax);
-          }
-          current = loop.head;
-          continue;
-        }
-        const next = routes.get(current)!(record, ctx);
-        if (next !== null && typeof next === 'object') throw new NodeFailure(current, next.error);
-        if (next !== null && body.has(next)) current = next;
-        else return new Routed(record, next);
+    let record: JsonObject = start;
+    let current = loop.head;
+    let rounds = 0;
+    for (;;) {
+      const node = nodes.get(current)!;
+      const counts = stats.node(current);
+      const ctx: RecordContext = { ...outer, node: current };
+      counts.in++;
+      const began = performance.now();
+      let result: unknown;
+      try {
+        result = await node.compiled.run(record, ctx);
+      } catch (err) {
+        counts.errors++;
+        throw new NodeFailure(current, err instanceof Error ? err.message : String(err));
+      } finally {
+        counts.time_ms += performance.now() - began;
       }
+      if (result === null || result === undefined || result instanceof Dropped) {
+        counts.filtered++;
+        return result instanceof Dropped ? new Dropped(`${current}: ${result.reason}`) : new Dropped(`${current}: returned null`);
+      }
+      if (!isJsonObject(result)) {
+        counts.errors++;
+        throw new NodeFailure(current, Array.isArray(result) ? 'fan-out (an array) is not supported inside a loop' : `returned ${typeof result}; expected an object`);
+      }
+      counts.out++;
+      record = result;
+      if (current === loop.tail) {
+        rounds++;
+        if (loop.until?.(record, ctx)) return exit(current, record, ctx);
+        if (rounds >= loop.max) {
+          if (loop.onMax === 'error') throw new NodeFailure(current, `loop ${loop.head} … ${loop.tail} used all ${loop.max} rounds`);
+          if (loop.onMax === undefined) return exit(current, record, ctx);
+          return new Routed(record, loop.onMax);
+        }
+        current = loop.head;
+        continue;
+      }
+      const next = routes.get(current)!(record, ctx);
+      if (next !== null && typeof next === 'object') throw new NodeFailure(current, next.error);
+      if (next !== null && body.has(next)) current = next;
+      else return new Routed(record, next);
+    }
   };
   return { async: true, concurrency, run: run as unknown as RecordFn };
 

@@ -55,7 +55,11 @@ export function settle(
       fail(item, node, 'returned an array with a non-object element', stats);
     } else {
       item.bytes = undefined;
-      const children: Item[] = result.map((record, i) => (i === 0 ? Object.assign(item, { record }) : { seq: item.seq, line: item.line, record, route: null, ...(item.id === undefined ? {} : { id: item.id }), ...(item.trace ? { trace: copyTrace(item.trace) } : {}) }));
+      const children: Item[] = result.map((record, i) =>
+        i === 0
+          ? Object.assign(item, { record })
+          : { seq: item.seq, line: item.line, record, route: null, ...(item.id === undefined ? {} : { id: item.id }), ...(item.trace ? { trace: copyTrace(item.trace) } : {}) },
+      );
       for (const child of children) {
         if (follow(child, node, route, stats)) stats.out++;
         out.push(child);

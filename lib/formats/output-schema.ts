@@ -11,11 +11,9 @@ export const OutputSchema = Type.Object(
     prompt: Type.Optional(Type.String({ description: 'dpo: field holding the prompt, a string or messages (default "prompt").' })),
     chosen: Type.Optional(Type.String({ description: 'dpo: field holding the preferred answer (default "chosen").' })),
     rejected: Type.Optional(Type.String({ description: 'dpo: field holding the other answer (default "rejected").' })),
-    meta: Type.Optional(Type.Array(Type.String(), { description: 'Fields copied into `meta` (a record\'s own `meta` is kept too).' })),
+    meta: Type.Optional(Type.Array(Type.String(), { description: "Fields copied into `meta` (a record's own `meta` is kept too)." })),
     flat: Type.Optional(Type.Boolean({ description: 'dpo: plain strings for prompt, chosen and rejected.' })),
-    schema: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema every written record must satisfy; the others become errors naming the failing path.' }),
-    ),
+    schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema every written record must satisfy; the others become errors naming the failing path.' })),
   },
   { additionalProperties: false },
 );

@@ -77,9 +77,9 @@ export async function compileOutput(config: OutputConfig, report: (path: string[
     switch (config.format) {
       case 'raw':
         return [record];
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: an OASST record without a chosen reply is a conversation
       case 'oasst':
         if (getPath(record, chosenPath) !== undefined) return dpoRows(record);
-      // falls through: a conversation
       case 'sft':
       case 'sharegpt': {
         const turns = conversation(getPath(record, messagesPath), config.messages ?? 'messages');

@@ -81,18 +81,12 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, s
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });
   }
 
-  const output = spec.output
-    ? await compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message)))
-    : null;
+  const output = spec.output ? await compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message))) : null;
 
   const topology = resolveTopology(Object.keys(spec.nodes), spec.edges as EdgeSpec[] | undefined);
   if (Array.isArray(topology)) {
     for (const p of topology) {
-      problems.push(
-        'node' in p.at
-          ? source.problem(['nodes', p.at.node], p.message, 'key')
-          : source.problem(['edges', p.at.edge, ...p.at.key.split('.')], p.message),
-      );
+      problems.push('node' in p.at ? source.problem(['nodes', p.at.node], p.message, 'key') : source.problem(['edges', p.at.edge, ...p.at.key.split('.')], p.message));
     }
     throw new ConfigError(problems);
   }

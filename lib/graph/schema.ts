@@ -15,14 +15,11 @@ export const EdgeSchema = Type.Object(
       }),
     ),
     router: Type.Optional(
-      Type.Object(
-        { module: Type.String(), export: Type.Optional(Type.String()) },
-        { additionalProperties: false, description: 'A JS function (record, ctx) => node name, instead of `to`.' },
-      ),
+      Type.Object({ module: Type.String(), export: Type.Optional(Type.String()) }, { additionalProperties: false, description: 'A JS function (record, ctx) => node name, instead of `to`.' }),
     ),
     max_iterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'On an edge back to an earlier node: the most rounds a record makes.' })),
     until: Type.Optional(Type.String({ description: 'On a loop edge: a JS condition that ends the loop early.' })),
-    on_max: Type.Optional(Type.String({ description: 'On a loop edge: END, error, or a node, for records that used every round (default: the node\'s forward edge).' })),
+    on_max: Type.Optional(Type.String({ description: "On a loop edge: END, error, or a node, for records that used every round (default: the node's forward edge)." })),
   },
   { additionalProperties: false, description: 'Records leaving `from` go to `to`.' },
 );
@@ -40,9 +37,7 @@ export const GraphFileSchema = Type.Object(
       description: 'Node name → node config. Without `edges`, nodes run in the order written.',
       minProperties: 1,
     }),
-    edges: Type.Optional(
-      Type.Array(EdgeSchema, { description: 'Optional. START and END are implicit node names.' }),
-    ),
+    edges: Type.Optional(Type.Array(EdgeSchema, { description: 'Optional. START and END are implicit node names.' })),
     source: Type.Optional(OasstSourceSchema),
     output: Type.Optional(OutputSchema),
   },

@@ -56,7 +56,9 @@ export interface Topology {
 export function resolveTopology(names: readonly string[], edges: readonly EdgeSpec[] | undefined): Topology | TopologyProblem[] {
   if (!edges) {
     const routes = new Map<string, RouteSpec>();
-    names.forEach((n, i) => routes.set(n, { kind: 'static', to: names[i + 1] ?? null }));
+    names.forEach((n, i) => {
+      routes.set(n, { kind: 'static', to: names[i + 1] ?? null });
+    });
     return { entry: names[0] ?? null, routes, order: [...names], loops: [] };
   }
   const problems: TopologyProblem[] = [];
@@ -77,6 +79,7 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
   const loopEdges: Array<{ edge: number; from: string; to: string; spec: EdgeSpec }> = [];
   let entry: string | null | undefined;
 
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: each `return void` ends one edge's checks
   edges.forEach((edge, i) => {
     if (edge.from === END) return void problems.push({ at: { edge: i, key: 'from' }, message: 'END has no outgoing edges' });
     if (edge.from !== START && !known.has(edge.from)) {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { HashSet64 } from '../dedup/hash-set64.js';
 import { isJsonObject, type Item, type JsonObject } from '../record/item.js';
 import { getPath, type FieldPath } from '../record/path.js';
@@ -57,7 +57,7 @@ export interface ScanResult {
  * the resume with its file and line number: appending to a damaged file would hide it.
  */
 export async function scanFinished(path: string, idOf: (value: JsonObject) => unknown, finished: FinishedIds): Promise<ScanResult> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r+');
   } catch (err) {

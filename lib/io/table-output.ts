@@ -49,7 +49,10 @@ export abstract class TableOutput extends Writable {
     this.count++;
     if (this.columns) {
       for (const key of Object.keys(row)) {
-        if (!this.columns.includes(key)) throw new Error(`output record ${this.count} has a field "${key}" that the first ${GROUP_ROWS} records did not have; columns are fixed by then (write NDJSON, or give every record the field)`);
+        if (!this.columns.includes(key))
+          throw new Error(
+            `output record ${this.count} has a field "${key}" that the first ${GROUP_ROWS} records did not have; columns are fixed by then (write NDJSON, or give every record the field)`,
+          );
       }
     }
     this.rows.push(row);
@@ -100,7 +103,10 @@ export class CsvOutput extends TableOutput {
   protected async writeRows(rows: Row[]): Promise<void> {
     const columns = this.columns!;
     const { stringify } = await import('csv-stringify/sync');
-    const text = stringify(rows.map((r) => columns.map((c) => cellText(r[c]))), { delimiter: this.delimiter });
+    const text = stringify(
+      rows.map((r) => columns.map((c) => cellText(r[c]))),
+      { delimiter: this.delimiter },
+    );
     if (!this.file.stream.write(text)) await new Promise<void>((ok) => this.file.stream.once('drain', () => ok()));
   }
 
@@ -145,7 +151,9 @@ export class ParquetOutput extends TableOutput {
         if (v === undefined || v === null) return null;
         if (type === 'STRING') return typeof v === 'string' ? v : JSON.stringify(v);
         if ((type === 'DOUBLE' && typeof v !== 'number') || (type === 'BOOLEAN' && typeof v !== 'boolean')) {
-          throw new Error(`output field "${name}" held ${type === 'DOUBLE' ? 'numbers' : 'booleans'} in the first records, but ${JSON.stringify(v).slice(0, 40)} at a later one (row ${i + 1} of its group)`);
+          throw new Error(
+            `output field "${name}" held ${type === 'DOUBLE' ? 'numbers' : 'booleans'} in the first records, but ${JSON.stringify(v).slice(0, 40)} at a later one (row ${i + 1} of its group)`,
+          );
         }
         return v;
       });

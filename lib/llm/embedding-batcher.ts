@@ -36,8 +36,12 @@ export class EmbeddingBatcher {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.batchSize);
       this.send(batch.map((w) => w.text)).then(
-        (vectors) => batch.forEach((w, i) => w.resolve(vectors[i]!)),
-        (err: unknown) => batch.forEach((w) => w.reject(err)),
+        (vectors) => {
+          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(vectors[i]!);
+        },
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
       );
     }
   }

@@ -2,10 +2,9 @@ import { canonicalJson, sha256 } from './canonical.js';
 import { seededRandom } from '../random/seeded.js';
 import type { ChatMessage, Completion } from './types.js';
 
-const WORDS = (
-  'data model answer careful example useful clear step result method simple detail reason ' +
-  'because therefore first second finally context question value stream record quality'
-).split(' ');
+const WORDS = ('data model answer careful example useful clear step result method simple detail reason ' + 'because therefore first second finally context question value stream record quality').split(
+  ' ',
+);
 
 /** The body of a chat completion request, as sent over HTTP. */
 export interface WireRequest {
@@ -90,7 +89,7 @@ export function textOf(message: ChatMessage | undefined): string {
 }
 
 function jsonSchemaOf(format: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!format || format.type !== 'json_schema') return undefined;
+  if (format?.type !== 'json_schema') return undefined;
   const inner = format.json_schema as { schema?: Record<string, unknown> } | undefined;
   return inner?.schema;
 }
@@ -146,4 +145,3 @@ export function sampleSchema(schema: Schema, rand: () => number, depth: number):
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
-

@@ -56,7 +56,21 @@ export interface MockServerStats {
 
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
-  readonly stats: MockServerStats = { requests: 0, chat_requests: 0, embedding_requests: 0, embedding_inputs: 0, score_requests: 0, in_flight: 0, max_in_flight: 0, errors_injected: 0, rate_limited: 0, unauthorized: 0, connections_reset: 0, early_retries: 0, max_per_second: 0 };
+  readonly stats: MockServerStats = {
+    requests: 0,
+    chat_requests: 0,
+    embedding_requests: 0,
+    embedding_inputs: 0,
+    score_requests: 0,
+    in_flight: 0,
+    max_in_flight: 0,
+    errors_injected: 0,
+    rate_limited: 0,
+    unauthorized: 0,
+    connections_reset: 0,
+    early_retries: 0,
+    max_per_second: 0,
+  };
   private readonly server: Server;
   private readonly random: () => number;
   private readonly recent: number[] = [];
@@ -182,7 +196,12 @@ export class MockServer {
     this.stats.score_requests++;
     await new Promise((r) => setTimeout(r, this.options.latencyMs));
     if (path === '/pooling') {
-      return send(res, 200, { object: 'list', model: body.model, data: [{ index: 0, object: 'pooling', data: [mockReward(body.messages as ChatMessage[])] }], usage: { prompt_tokens: 10, total_tokens: 10 } });
+      return send(res, 200, {
+        object: 'list',
+        model: body.model,
+        data: [{ index: 0, object: 'pooling', data: [mockReward(body.messages as ChatMessage[])] }],
+        usage: { prompt_tokens: 10, total_tokens: 10 },
+      });
     }
     const prompt = body.prompt as string;
     const { offsets, logprobs } = mockPromptLogprobs(prompt);

@@ -162,7 +162,12 @@ export class ModelClient {
    */
   async reward(messages: ChatMessage[]): Promise<number> {
     const payload = { model: this.spec.model, messages };
-    const [score] = await this.numbers('/pooling', payload, async () => [mockReward(messages)], (body) => [parseReward(body)]);
+    const [score] = await this.numbers(
+      '/pooling',
+      payload,
+      async () => [mockReward(messages)],
+      (body) => [parseReward(body)],
+    );
     return score as number;
   }
 
@@ -173,22 +178,31 @@ export class ModelClient {
    */
   async promptLogprobs(prompt: string): Promise<PromptLogprobs> {
     const payload = { model: this.spec.model, prompt, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 };
-    const packed = await this.numbers('/completions', payload, async () => pack(mockPromptLogprobs(prompt)), (body) => pack(parsePromptLogprobs(body, prompt)));
+    const packed = await this.numbers(
+      '/completions',
+      payload,
+      async () => pack(mockPromptLogprobs(prompt)),
+      (body) => pack(parsePromptLogprobs(body, prompt)),
+    );
     return unpack(packed);
   }
 
   private numbers(path: string, payload: Record<string, unknown>, mock: () => Promise<NumberList>, parse: (body: unknown) => NumberList): Promise<NumberList> {
     const load = (): Promise<NumberList> =>
-      this.withinBudget(0, async () => {
-        if (this.spec.provider === 'mock' || this.deps.dryRun) {
-          this.checkAvailable();
-          this.usage.started();
-          const v = await mock();
-          this.usage.ended(0);
-          return v;
-        }
-        return this.exchange(path, payload, 64, (body) => ({ value: parse(body) }));
-      }, () => 0);
+      this.withinBudget(
+        0,
+        async () => {
+          if (this.spec.provider === 'mock' || this.deps.dryRun) {
+            this.checkAvailable();
+            this.usage.started();
+            const v = await mock();
+            this.usage.ended(0);
+            return v;
+          }
+          return this.exchange(path, payload, 64, (body) => ({ value: parse(body) }));
+        },
+        () => 0,
+      );
     const cache = this.deps.numberCache;
     if (!cache) {
       this.usage.cache.misses++;
@@ -228,7 +242,11 @@ export class ModelClient {
   private async fetchFresh(request: ChatRequest): Promise<Completion> {
     const maxTokens = typeof request.params.max_tokens === 'number' ? request.params.max_tokens : 512;
     const worst = costOf(this.spec.price, estimateTokens(request.messages), maxTokens);
-    return this.withinBudget(worst, () => this.fetchCompletion(request), (c) => costOf(this.spec.price, c.usage.prompt_tokens, c.usage.completion_tokens));
+    return this.withinBudget(
+      worst,
+      () => this.fetchCompletion(request),
+      (c) => costOf(this.spec.price, c.usage.prompt_tokens, c.usage.completion_tokens),
+    );
   }
 
   /** Runs one model call inside the run's budget: reserved before, settled after. */
@@ -264,7 +282,11 @@ export class ModelClient {
   private async fetchEmbeddings(texts: string[]): Promise<Float32Array[]> {
     const tokens = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
     const worst = costOf(this.spec.price, tokens, 0);
-    return this.withinBudget(worst, () => this.fetchVectors(texts), () => worst);
+    return this.withinBudget(
+      worst,
+      () => this.fetchVectors(texts),
+      () => worst,
+    );
   }
 
   private async fetchVectors(texts: string[]): Promise<Float32Array[]> {

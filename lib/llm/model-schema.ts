@@ -14,9 +14,7 @@ export const ModelSchema = Type.Object(
       }),
     ),
     model: Type.Optional(Type.String({ description: 'Model name sent to the server. Default: $OPENAI_MODEL, else "mock-1".' })),
-    api_key_env: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'NAME of the environment variable holding the API key.' }),
-    ),
+    api_key_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'NAME of the environment variable holding the API key.' })),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters sent with every request.' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'Requests in flight at once (default 16).' })),
     rpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per minute.' })),

@@ -155,10 +155,7 @@ export class ModelRegistry {
 
   /** The models in use that run on the built-in mock. */
   mockModels(): string[] {
-    return [
-      ...[...this.clients.values()].filter((c) => c.spec.provider === 'mock').map((c) => c.spec.name),
-      ...this.children.flatMap((c) => c.registry.mockModels().map((m) => `${c.prefix}/${m}`)),
-    ];
+    return [...[...this.clients.values()].filter((c) => c.spec.provider === 'mock').map((c) => c.spec.name), ...this.children.flatMap((c) => c.registry.mockModels().map((m) => `${c.prefix}/${m}`))];
   }
 
   inUse(): ModelClient[] {

@@ -1,8 +1,5 @@
 /** A part of a multi-modal message, passed to the server as given. */
-export type ContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string; detail?: string } }
-  | { type: 'input_audio'; input_audio: { data: string; format: string } };
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: string } } | { type: 'input_audio'; input_audio: { data: string; format: string } };
 
 export interface ChatMessage {
   role: string;

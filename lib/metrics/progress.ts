@@ -84,6 +84,4 @@ export class ProgressLine {
     line += `  ${seconds.toFixed(1)}s`;
     return line;
   }
-
 }
-

@@ -6,8 +6,7 @@ import { defineNode, nodeSchema, type RecordFn } from './definition.js';
 
 export const codeNode = defineNode({
   type: 'code',
-  description:
-    'Runs an exported JS function `(record, ctx) => record | record[] | null` (or a Promise of one): null drops, an array fans out.',
+  description: 'Runs an exported JS function `(record, ctx) => record | record[] | null` (or a Promise of one): null drops, an array fans out.',
   schema: nodeSchema('code', 'Runs a JS function from a module.', {
     module: Type.String({ description: 'Path of an ES module, relative to the graph file.' }),
     export: Type.Optional(Type.String({ description: 'Name of the exported function (default: "default").' })),
@@ -38,10 +37,7 @@ export const codeNode = defineNode({
     const fn = namespace[exportName];
     if (typeof fn !== 'function') {
       const found = Object.keys(namespace).filter((k) => typeof namespace[k] === 'function');
-      ctx.report(
-        [config.export === undefined ? 'module' : 'export'],
-        `${file} has no exported function "${exportName}"${found.length ? ` (exports: ${found.join(', ')})` : ''}`,
-      );
+      ctx.report([config.export === undefined ? 'module' : 'export'], `${file} has no exported function "${exportName}"${found.length ? ` (exports: ${found.join(', ')})` : ''}`);
       return undefined;
     }
     const isAsync = fn.constructor.name === 'AsyncFunction' || config.concurrency !== undefined;

@@ -28,7 +28,11 @@ export const dedupNode = defineNode({
   type: 'dedup',
   description: 'Drops (or tags) records whose text repeats an earlier record: exactly, nearly (MinHash LSH), or in meaning (embeddings). The first occurrence in input order is kept.',
   schema: nodeSchema('dedup', 'Deduplication.', {
-    method: Type.Optional(Type.Union([Type.Literal('exact'), Type.Literal('minhash'), Type.Literal('semantic')], { description: 'exact (default): same normalised text; minhash: Jaccard similarity of shingles; semantic: cosine similarity of embeddings.' })),
+    method: Type.Optional(
+      Type.Union([Type.Literal('exact'), Type.Literal('minhash'), Type.Literal('semantic')], {
+        description: 'exact (default): same normalised text; minhash: Jaccard similarity of shingles; semantic: cosine similarity of embeddings.',
+      }),
+    ),
     field: Type.Optional(Type.String({ description: 'A text field, or a messages array (default "messages").' })),
     turns: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('assistant'), Type.Literal('user')], { description: 'For a messages array: which turns are compared (default all).' })),
     mode: Type.Optional(Type.Union([Type.Literal('filter'), Type.Literal('tag')], { description: 'filter (default): drop duplicates; tag: keep all and write the output field.' })),
@@ -44,7 +48,9 @@ export const dedupNode = defineNode({
         { additionalProperties: false, description: 'exact, minhash: how text is normalised before it is compared.' },
       ),
     ),
-    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'minhash: Jaccard similarity (default 0.8); semantic: cosine similarity (default 0.95). At or above it, a duplicate.' })),
+    threshold: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'minhash: Jaccard similarity (default 0.8); semantic: cosine similarity (default 0.95). At or above it, a duplicate.' }),
+    ),
     max_memory_mb: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'exact: memory for the set of seen hashes (default 512; about 17 bytes a distinct text).' })),
     spill_dir: Type.Optional(Type.String({ description: 'exact: when the memory budget is full, go on with a set on disk in this folder (removed at exit). Without it, a full budget is an error.' })),
     shingle: Type.Optional(Type.Union([Type.Literal('word'), Type.Literal('char')], { description: 'minhash: word (default) or character shingles.' })),
@@ -52,7 +58,11 @@ export const dedupNode = defineNode({
     permutations: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, description: 'minhash: signature length (default 128).' })),
     bands: Type.Optional(Type.Integer({ minimum: 1, description: 'minhash: LSH bands (default: chosen for the threshold; rows = permutations / bands).' })),
     model: Type.Optional(Type.String({ description: 'semantic: the embedding model (from `models`).' })),
-    index: Type.Optional(Type.Union([Type.Literal('lsh'), Type.Literal('exact')], { description: 'semantic: lsh (default): compare only vectors sharing a random-hyperplane band (a pair at the threshold is missed < 0.1% of the time); exact: compare with every kept vector.' })),
+    index: Type.Optional(
+      Type.Union([Type.Literal('lsh'), Type.Literal('exact')], {
+        description: 'semantic: lsh (default): compare only vectors sharing a random-hyperplane band (a pair at the threshold is missed < 0.1% of the time); exact: compare with every kept vector.',
+      }),
+    ),
     max_kept: Type.Optional(Type.Integer({ minimum: 1, description: 'semantic: most records the index keeps (default 200000; 4 bytes × dimensions each).' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'semantic: records in flight (embedding requests overlap; decisions stay in input order).' })),
   }),

@@ -19,7 +19,7 @@ export function compileExpression(source: string): Expression | { error: string 
 export function preview(value: unknown, max = 80): string {
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -22,7 +22,8 @@ export const ifdNode = defineNode({
   }),
   compile(config, ctx) {
     const model = chooseModel(config.model, ctx, 'a model with prompt log-probabilities');
-    if ((config.instruction === undefined) !== (config.response === undefined)) ctx.report([config.instruction ? 'response' : 'instruction'], 'give both `instruction` and `response`, or neither (then `messages` is read)');
+    if ((config.instruction === undefined) !== (config.response === undefined))
+      ctx.report([config.instruction ? 'response' : 'instruction'], 'give both `instruction` and `response`, or neither (then `messages` is read)');
     const paths = {
       messages: parsePath(config.messages ?? 'messages'),
       instruction: config.instruction ? parsePath(config.instruction) : null,

@@ -2,18 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import type { ModelClient } from '../llm/model-client.js';
-import {
-  CATEGORY_RUBRICS,
-  categoryRubric,
-  judgeMessages,
-  judgeSchema,
-  overallScore,
-  parseScores,
-  renderConversation,
-  type Criterion,
-  type Scores,
-  type Turn,
-} from '../quality/judge.js';
+import { CATEGORY_RUBRICS, categoryRubric, judgeMessages, judgeSchema, overallScore, parseScores, renderConversation, type Criterion, type Scores, type Turn } from '../quality/judge.js';
 import { compileExpression, type Expression } from './expression.js';
 import { defineNode, Dropped, nodeSchema, modelConcurrency } from './definition.js';
 import { askForJson } from './ask-json.js';
@@ -40,7 +29,9 @@ export const judgeNode = defineNode({
     target: Type.Optional(Type.String({ description: '"conversation" (default) or the path of a text field.' })),
     messages: Type.Optional(Type.String({ description: 'The messages field for target conversation (default "messages").' })),
     rubric: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), CriterionSchema, { description: 'Criterion name → scale, weight, description.' })),
-    categories: Type.Optional(Type.Boolean({ description: 'First classify the task (code, math, reasoning, closed_qa, open_qa, complex_instruction_following, generic) and use that category\'s rubric.' })),
+    categories: Type.Optional(
+      Type.Boolean({ description: "First classify the task (code, math, reasoning, closed_qa, open_qa, complex_instruction_following, generic) and use that category's rubric." }),
+    ),
     question_quality: Type.Optional(Type.Boolean({ description: 'Also score the first user turn alone (1–5): quality.question_score.' })),
     threshold: Type.Optional(Type.Number({ description: 'With mode filter: drop records whose quality.score is below it.' })),
     mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag (default): write the scores; filter: also drop records scoring below `threshold`.' })),
@@ -58,7 +49,10 @@ export const judgeNode = defineNode({
     const names = config.models ?? [config.model ?? ctx.models.defaultName() ?? ''];
     names.forEach((name, i) => {
       if (!ctx.models.names().includes(name)) {
-        report(config.models ? ['models', i] : config.model ? ['model'] : [], name === '' ? `name a judge model (one of: ${ctx.models.names().join(', ')})` : `no model named "${name}" (known: ${ctx.models.names().join(', ')})`);
+        report(
+          config.models ? ['models', i] : config.model ? ['model'] : [],
+          name === '' ? `name a judge model (one of: ${ctx.models.names().join(', ')})` : `no model named "${name}" (known: ${ctx.models.names().join(', ')})`,
+        );
       }
     });
     const target = config.target ?? 'conversation';

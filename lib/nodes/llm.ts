@@ -6,7 +6,7 @@ import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage, ContentPart } from '../llm/types.js';
 import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { askForJson } from './ask-json.js';
-import { messagesOf } from './messages-field.js';
+import { messagesOf, type AnyMessage } from './messages-field.js';
 import { chooseModel } from './model-choice.js';
 
 const TextPart = Type.Object({ type: Type.Literal('text'), text: Type.String() }, { additionalProperties: false });
@@ -40,19 +40,15 @@ export const llmNode = defineNode({
   schema: nodeSchema('llm', 'Calls a chat model.', {
     model: Type.Optional(Type.String({ description: 'A name under `models:`; may be left out when there is only one.' })),
     messages: Type.Optional(Type.Array(MessageSchema, { description: 'Message templates, rendered per record.' })),
-    messages_from: Type.Optional(
-      Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' }),
-    ),
+    messages_from: Type.Optional(Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' })),
     output: Type.Optional(Type.String({ description: 'Field that receives the answer (default "output", or none with append_to); dotted paths allowed.' })),
     append_to: Type.Optional(Type.String({ description: 'Also append the answer to this messages array as {role, content}: multi-turn state.' })),
     role: Type.Optional(Type.String({ description: 'The role of appended answers (default "assistant").' })),
     role_swap: Type.Optional(Type.Boolean({ description: 'Present messages_from with user and assistant swapped: for a model playing the user.' })),
-    json_schema: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: 'Ask for JSON matching this schema; the parsed, validated object is stored.' }),
-    ),
+    json_schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Ask for JSON matching this schema; the parsed, validated object is stored.' })),
     json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when the answer is not valid JSON for the schema (default 2).' })),
     n: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'Samples per record; with n > 1 the output is an array.' })),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters over the model\'s own.' })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Sampling parameters over the model's own." })),
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
@@ -93,9 +89,7 @@ export const llmNode = defineNode({
     const samples = config.n ?? 1;
     const jsonAttempts = (config.json_retries ?? 2) + 1;
     const params = config.params ?? {};
-    const responseFormat = config.json_schema
-      ? { type: 'json_schema', json_schema: { name: 'output', schema: config.json_schema, strict: true } }
-      : undefined;
+    const responseFormat = config.json_schema ? { type: 'json_schema', json_schema: { name: 'output', schema: config.json_schema, strict: true } } : undefined;
 
     const sample = async (messages: ChatMessage[], index: number): Promise<unknown> => {
       if (!check) return (await client.chat({ messages, params, sample: index })).text;
@@ -137,11 +131,7 @@ export const llmNode = defineNode({
   },
 });
 
-function compileMessage(
-  role: string,
-  content: string | Array<ContentPart>,
-  report: (path: Array<string | number>, message: string) => void,
-): MessageTemplate | null {
+function compileMessage(role: string, content: string | Array<ContentPart>, report: (path: Array<string | number>, message: string) => void): MessageTemplate | null {
   if (typeof content === 'string') {
     const t = compileTemplate(content);
     if ('error' in t) {
@@ -174,7 +164,7 @@ const SWAPPED: Record<string, string> = { user: 'assistant', assistant: 'user' }
 
 /** The messages array a record carries for multi-turn input, checked shape by shape; `swap` trades user and assistant. */
 function historyFrom(record: JsonObject, path: FieldPath, name: string, swap = false): ChatMessage[] {
-  let history;
+  let history: AnyMessage[];
   try {
     history = messagesOf(getPath(record, path), name, { parts: true });
   } catch (err) {
@@ -182,5 +172,3 @@ function historyFrom(record: JsonObject, path: FieldPath, name: string, swap = f
   }
   return history.map((m) => ({ role: swap ? (SWAPPED[m.role] ?? m.role) : m.role, content: m.content as ChatMessage['content'] }));
 }
-
-

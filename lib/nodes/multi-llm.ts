@@ -10,7 +10,7 @@ export const multiLlmNode = defineNode({
     messages: Type.Optional(llmNode.schema.properties.messages),
     messages_from: Type.Optional(Type.String({ description: 'Record field with a messages array, sent after `messages`.' })),
     output: Type.Optional(Type.String({ description: 'Field that receives {model: answer} (default "responses").' })),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters for every model (temperature, max_tokens, …), over each model\'s own.' })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Sampling parameters for every model (temperature, max_tokens, …), over each model's own." })),
     json_schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Each answer must be JSON valid against this schema (asked for again when it is not).' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once (default: the largest `concurrency` of the models).' })),
   }),

@@ -41,7 +41,12 @@ export const pairwiseJudgeNode = defineNode({
     const modelName = chooseModel(config.model, ctx, 'a judge model');
     if (modelName === null) return undefined;
     const paths: Record<string, FieldPath> = {};
-    for (const [key, value] of [['prompt', config.prompt ?? 'prompt'], ['a', config.a], ['b', config.b], ['output', config.output ?? 'preference']] as const) {
+    for (const [key, value] of [
+      ['prompt', config.prompt ?? 'prompt'],
+      ['a', config.a],
+      ['b', config.b],
+      ['output', config.output ?? 'preference'],
+    ] as const) {
       const p = parsePath(value);
       if ('error' in p) {
         ctx.report([key], p.error);
@@ -91,7 +96,14 @@ export const pairwiseJudgeNode = defineNode({
         const [ab, ba] = await Promise.all([verdict(prompt, a, b), verdict(prompt, b, a)]);
         const first = { winner: (ab.winner === 'A' ? 'a' : ab.winner === 'B' ? 'b' : 'tie') as Vote, confidence: ab.confidence };
         const second = { winner: (ba.winner === 'A' ? 'b' : ba.winner === 'B' ? 'a' : 'tie') as Vote, confidence: ba.confidence };
-        setPath(record, paths.output!, { ...combineVotes(first, second), votes: [{ order: 'a,b', ...first }, { order: 'b,a', ...second }], judge_model: client.spec.name });
+        setPath(record, paths.output!, {
+          ...combineVotes(first, second),
+          votes: [
+            { order: 'a,b', ...first },
+            { order: 'b,a', ...second },
+          ],
+          judge_model: client.spec.name,
+        });
         return record;
       },
     };

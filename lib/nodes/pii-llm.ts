@@ -62,7 +62,8 @@ export function redactSpans(text: string, spans: readonly FoundSpan[]): string {
 
 export const piiLlmNode = defineNode({
   type: 'pii_llm',
-  description: 'Asks a model for the personal data rules cannot see (names, street addresses, id numbers, dates of birth); keeps only spans found verbatim in the text; writes quality.pii_llm, and redacts or filters on request.',
+  description:
+    'Asks a model for the personal data rules cannot see (names, street addresses, id numbers, dates of birth); keeps only spans found verbatim in the text; writes quality.pii_llm, and redacts or filters on request.',
   schema: nodeSchema('pii_llm', 'LLM-found personal data.', {
     model: Type.Optional(Type.String({ description: 'The model to ask (may be left out when there is one).' })),
     target: Type.Optional(Type.String({ description: '"conversation" (default: every turn) or the path of a text field.' })),

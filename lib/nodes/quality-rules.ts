@@ -19,11 +19,22 @@ const RuleConfig = Type.Union([
     {
       min: Type.Optional(Type.Number()),
       max: Type.Optional(Type.Number()),
-      phrases: Type.Optional(Type.Array(Type.String(), { description: 'refusal, ai_disclaimer, profanity, boilerplate: the phrases to look for (lower case), matched as whole phrases; role_swap: the openings to look for.' })),
-      words: Type.Optional(Type.Array(Type.String(), { description: 'stop_words: one stop-word list replacing the built-in lists (Gopher\'s is the, be, to, of, and, that, have, with).' })),
+      phrases: Type.Optional(
+        Type.Array(Type.String(), {
+          description: 'refusal, ai_disclaimer, profanity, boilerplate: the phrases to look for (lower case), matched as whole phrases; role_swap: the openings to look for.',
+        }),
+      ),
+      words: Type.Optional(Type.Array(Type.String(), { description: "stop_words: one stop-word list replacing the built-in lists (Gopher's is the, be, to, of, and, that, have, with)." })),
       redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD], [IBAN], [SSN], [SECRET].' })),
-      countries: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { minItems: 1, description: 'pii: countries (ISO 3166 codes) whose numbering plans read a phone number written without a country code (default US, GB, DE, FR, ES, IT, BR, IN).' })),
-      expected: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' })),
+      countries: Type.Optional(
+        Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), {
+          minItems: 1,
+          description: 'pii: countries (ISO 3166 codes) whose numbering plans read a phone number written without a country code (default US, GB, DE, FR, ES, IT, BR, IN).',
+        }),
+      ),
+      expected: Type.Optional(
+        Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' }),
+      ),
       expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected BCP-47 tag (default "lang").' })),
     },
     { additionalProperties: false },
@@ -51,7 +62,8 @@ export const qualityRulesNode = defineNode({
     messages: Type.Optional(Type.String({ description: 'With target conversation: the field holding the messages (default "messages").' })),
     mode: Type.Optional(
       Type.Union([Type.Literal('tag'), Type.Literal('filter'), Type.Literal('clean')], {
-        description: 'tag (default): annotate; filter: drop records failing any rule; clean: first drop the lines of assistant turns (or of the text field) that are boilerplate or hold no letter or digit, outside code blocks, listing them in quality.cleaned, then tag.',
+        description:
+          'tag (default): annotate; filter: drop records failing any rule; clean: first drop the lines of assistant turns (or of the text field) that are boilerplate or hold no letter or digit, outside code blocks, listing them in quality.cleaned, then tag.',
       }),
     ),
     rules: Type.Optional(Type.Record(Type.String(), RuleConfig, { description: 'Rule name → thresholds and options, or false to turn it off. Unnamed rules run with their defaults.' })),
@@ -261,7 +273,6 @@ function judgeLanguage(
   const pass = primaries === null || !found.reliable || primaries.includes(found.language);
   return { value: found.language, pass, confidence: found.confidence };
 }
-
 
 /** Whether a rule's value lies within its bounds (a rule with no value passes); `f` is the text measured, for a minimum that grows with it. */
 function withinBounds(value: number | null, r: ActiveRule, f?: TextFeatures): boolean {

@@ -17,5 +17,8 @@ import { subgraphNode } from './subgraph.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode, rewardNode, ifdNode, piiLlmNode].map((d) => [d.type, d as unknown as NodeDefinition]),
+  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode, rewardNode, ifdNode, piiLlmNode].map((d) => [
+    d.type,
+    d as unknown as NodeDefinition,
+  ]),
 );

@@ -8,8 +8,7 @@ import { defineNode, nodeSchema } from './definition.js';
 
 export const samplerNode = defineNode({
   type: 'sampler',
-  description:
-    'Picks from values, or from records in a JSONL file, by weight; seeded per record (from --seed and the record id), so output is the same whatever the concurrency.',
+  description: 'Picks from values, or from records in a JSONL file, by weight; seeded per record (from --seed and the record id), so output is the same whatever the concurrency.',
   schema: nodeSchema('sampler', 'Seeded weighted choice.', {
     values: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, description: 'The choices.' })),
     from: Type.Optional(Type.String({ description: 'A JSONL file of choices (one JSON value per line), relative to the graph file.' })),

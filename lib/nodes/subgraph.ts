@@ -4,7 +4,7 @@ import { isJsonObject, type JsonObject } from '../record/item.js';
 import { parsePath, setPath } from '../record/path.js';
 import { ConfigError } from '../config/problems.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema, Routed, type RecordContext } from './definition.js';
+import { defineNode, Dropped, nodeSchema, type Routed, type RecordContext } from './definition.js';
 import type { Graph } from '../graph/graph.js';
 import { RunStats } from '../metrics/run-stats.js';
 
@@ -17,7 +17,9 @@ export const subgraphNode = defineNode({
   schema: nodeSchema('subgraph', 'Another graph as one node.', {
     graph: Type.String({ description: 'Graph file, relative to this one.' }),
     inputs: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Field of the inner record → expression over the outer `record` (default: the whole record).' })),
-    outputs: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Field of the outer record → expression over the inner result `record` (default: the result replaces the record).' })),
+    outputs: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'Field of the outer record → expression over the inner result `record` (default: the result replaces the record).' }),
+    ),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in the inner graph at once (default 16).' })),
   }),
   async compile(config, ctx) {
@@ -40,8 +42,8 @@ export const subgraphNode = defineNode({
       for (const [field, source] of Object.entries(config[key]!)) {
         const path = parsePath(field);
         const expr = compileExpression(source);
-        if ('error' in path) (problems++, ctx.report([key, field], path.error));
-        else if ('error' in expr) (problems++, ctx.report([key, field], expr.error));
+        if ('error' in path) problems++, ctx.report([key, field], path.error);
+        else if ('error' in expr) problems++, ctx.report([key, field], expr.error);
         else out.push({ path: [...path], expr });
       }
       return out;

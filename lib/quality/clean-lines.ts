@@ -54,7 +54,13 @@ export class LineCleaner {
       else removed.push({ line: i + 1, reason, text: line });
     }
     if (removed.length === 0) return { text, removed };
-    return { text: kept.join('\n').replace(/\n{3,}/g, '\n\n').trim(), removed };
+    return {
+      text: kept
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+      removed,
+    };
   }
 
   private reason(line: string): CleanReason | null {

@@ -75,13 +75,11 @@ export function renderConversation(turns: readonly Turn[]): string {
 
 /** The messages asking the judge to score `subject` against `rubric`, in one JSON object. */
 export function judgeMessages(rubric: readonly Criterion[], subject: string, template: string | null): ChatMessage[] {
-  const criteria = rubric
-    .map((c) => `- ${c.name} (${c.scale[0]} to ${c.scale[1]}${c.allowNotApplicable ? ', or null if it does not apply' : ''}): ${c.description}`)
-    .join('\n');
+  const criteria = rubric.map((c) => `- ${c.name} (${c.scale[0]} to ${c.scale[1]}${c.allowNotApplicable ? ', or null if it does not apply' : ''}): ${c.description}`).join('\n');
   const shape = `{${rubric.map((c) => `"${c.name}": {"score": <number>, "rationale": "<one sentence>"}`).join(', ')}}`;
   const instructions =
     template ??
-    'Rate the assistant\'s replies in the conversation below against each criterion. Be strict and consistent. Reply with one JSON object and nothing else, shaped as: {shape}\n\nCriteria:\n{criteria}\n\nConversation:\n{conversation}';
+    "Rate the assistant's replies in the conversation below against each criterion. Be strict and consistent. Reply with one JSON object and nothing else, shaped as: {shape}\n\nCriteria:\n{criteria}\n\nConversation:\n{conversation}";
   // Fill the instruction template only; the conversation is inserted as data, never parsed again.
   const parts = instructions.split('{conversation}');
   const fill = (s: string): string => s.replaceAll('{criteria}', criteria).replaceAll('{shape}', shape);

@@ -170,6 +170,7 @@ export const DEFAULT_DISCLAIMERS = [
  * Strong profanity and slurs, each form written out (phrases match whole words, so
  * "Scunthorpe" and "assess" are safe). Mild words ("damn", "hell") are not listed.
  */
+// biome-ignore format: one language (or one word family) a line
 export const DEFAULT_PROFANITY = [
   'fuck', 'fucks', 'fucked', 'fucking', 'fucker', 'fuckers', 'motherfucker', 'motherfuckers', 'fuckin',
   'shit', 'shits', 'shitty', 'bullshit', 'bitch', 'bitches', 'cunt', 'cunts', 'asshole', 'assholes',
@@ -312,7 +313,9 @@ export function preparePhrases(lists: ReadonlyArray<readonly string[]>): string 
   }
   const key = `phrases:${JSON.stringify(lists)}`;
   const count = (text: string): number[] => counter.counts(text);
-  lists.forEach((list, index) => phraseSearches.set(list, { key, count, index }));
+  lists.forEach((list, index) => {
+    phraseSearches.set(list, { key, count, index });
+  });
   return null;
 }
 
@@ -340,7 +343,8 @@ function opensWith(text: string, phrases: readonly string[]): boolean {
  * far more. So conversations fail at 0.7; set max to Gopher's value for web text.
  */
 const LOOP = 0.7;
-const LOOP_WHY = 'Chat default 0.7: a meal plan, a song with a chorus or a rewrite repeats up to about 60% of itself (OASST2 approved replies: 0.59 of lines, 0.46 of characters), while a model caught in a loop repeats most of its reply.';
+const LOOP_WHY =
+  'Chat default 0.7: a meal plan, a song with a chorus or a rewrite repeats up to about 60% of itself (OASST2 approved replies: 0.59 of lines, 0.46 of characters), while a model caught in a loop repeats most of its reply.';
 
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;
 
@@ -427,7 +431,8 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'stop_words',
-      formula: 'distinct stop words written in lower case, for the language list (of the text\'s script) that finds most; null unless half the letters are Latin or Cyrillic, most words are spaced and most lines are prose, not list items (`words` gives one list instead). The minimum is one higher from 50 words',
+      formula:
+        "distinct stop words written in lower case, for the language list (of the text's script) that finds most; null unless half the letters are Latin or Cyrillic, most words are spaced and most lines are prose, not list items (`words` gives one list instead). The minimum is one higher from 50 words",
       min: 2,
       source: `${GOPHER}: at least two of the, be, to, of, and, that, have, with (case as written, as in datatrove and NeMo Curator), in documents of 50 words or more. Lists for 23 languages of their 20 to 32 most frequent function words (as FineWeb-2 takes a list per language), since a short chat reply seldom holds two of Gopher's eight; with four times Gopher's words to find, a reply of 50 words or more must hold one more than the minimum. Never applied to Chinese, Japanese or other scripts without a list.`,
       minFor: (f, min) => (f.wordCount >= 50 ? min + 1 : min),
@@ -455,11 +460,13 @@ function textRules(): TextRule[] {
       source: `${GOPHER}: 0.3. ${LOOP_WHY}`,
       compute: (f) => ratio(f.repeatedParagraphs, f.paragraphs),
     }),
-    ...([
-      [2, 0.2],
-      [3, 0.18],
-      [4, 0.16],
-    ] as const).map(([n, max]) =>
+    ...(
+      [
+        [2, 0.2],
+        [3, 0.18],
+        [4, 0.16],
+      ] as const
+    ).map(([n, max]) =>
       rule({
         name: `top_${n}gram_coverage`,
         formula: `word characters of the most frequent word ${n}-gram (case-insensitive) × its count / all characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
@@ -468,14 +475,16 @@ function textRules(): TextRule[] {
         compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().top[n - 2]!),
       }),
     ),
-    ...([
-      [5, 0.15],
-      [6, 0.14],
-      [7, 0.13],
-      [8, 0.12],
-      [9, 0.11],
-      [10, 0.1],
-    ] as const).map(([n, gopher]) =>
+    ...(
+      [
+        [5, 0.15],
+        [6, 0.14],
+        [7, 0.13],
+        [8, 0.12],
+        [9, 0.11],
+        [10, 0.1],
+      ] as const
+    ).map(([n, gopher]) =>
       rule({
         name: `duplicate_${n}gram_coverage`,
         formula: `word characters inside repeats of a word ${n}-gram (case-insensitive) seen earlier in the text / all characters (null under ${MIN_WORDS_FOR_NGRAMS} words)`,
@@ -488,7 +497,8 @@ function textRules(): TextRule[] {
       name: 'url_fraction',
       formula: 'characters inside URLs / characters',
       max: 0.7,
-      source: 'NeMo Curator (UrlsFilter): 0.2. A chat reply that cites its sources or answers "where can I read more" is mostly links, and reviewers approve it (OASST2: up to 0.64), so 0.7 here: a reply of nothing but links fails.',
+      source:
+        'NeMo Curator (UrlsFilter): 0.2. A chat reply that cites its sources or answers "where can I read more" is mostly links, and reviewers approve it (OASST2: up to 0.64), so 0.7 here: a reply of nothing but links fails.',
       compute: (f) => ratio(f.measure('url', urlChars), f.length),
     }),
     rule({
@@ -514,9 +524,11 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'truncated',
-      formula: '1 if finish_reason is "length", or the text stops where no complete text can (inside a code block, on , ; : - ( [ “ or a CJK comma, or on a lower-case conjunction or article such as "and", "the", "y", "und"), else 0',
+      formula:
+        '1 if finish_reason is "length", or the text stops where no complete text can (inside a code block, on , ; : - ( [ “ or a CJK comma, or on a lower-case conjunction or article such as "and", "the", "y", "und"), else 0',
       max: 0,
-      source: 'Ours, decided from the end of the text, not its length: a short complete reply ("No", "海南省") is not truncated, and a missing full stop alone is not a cut (see no_end_mark_fraction).',
+      source:
+        'Ours, decided from the end of the text, not its length: a short complete reply ("No", "海南省") is not truncated, and a missing full stop alone is not a cut (see no_end_mark_fraction).',
       compute: (f, _o, finish) => (finish === 'length' || f.endsDangling || f.fences % 2 === 1 ? 1 : 0),
     }),
     rule({
@@ -531,7 +543,8 @@ function textRules(): TextRule[] {
       name: 'ai_disclaimer',
       formula: 'phrases saying the reply comes from a model ("as an AI language model", "como modelo de lenguaje", …; `phrases` replaces the list) per 100 words',
       max: 2,
-      source: 'Ours. The cleaning scripts of ShareGPT-style data drop every reply holding one; reviewers approve a long answer that opens with one, and fail a short reply that is nothing else. So the rule counts them per 100 words: one in a reply under 50 words fails, one before a 200-word answer does not (max: 0 drops them all).',
+      source:
+        'Ours. The cleaning scripts of ShareGPT-style data drop every reply holding one; reviewers approve a long answer that opens with one, and fail a short reply that is nothing else. So the rule counts them per 100 words: one in a reply under 50 words fails, one before a 200-word answer does not (max: 0 drops them all).',
       phrases: (o) => o.phrases ?? DEFAULT_DISCLAIMERS,
       compute: (f, o) => (f.wordCount === 0 ? 0 : (100 * phraseCount(f, o.phrases ?? DEFAULT_DISCLAIMERS)) / f.wordCount),
     }),
@@ -558,8 +571,20 @@ function textRules(): TextRule[] {
       phrases: (o) => o.phrases ?? DEFAULT_BOILERPLATE,
       compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_BOILERPLATE),
     }),
-    rule({ name: 'digit_fraction', formula: 'digits / characters', max: 0.3, source: 'NeMo Curator (NumbersFilter, 0.15); 0.3 here, as chat answers hold tables and arithmetic.', compute: (f) => ratio(f.digits, f.length) }),
-    rule({ name: 'whitespace_fraction', formula: 'white-space characters / characters', max: 0.5, source: 'NeMo Curator (WhiteSpaceFilter, 0.25); 0.5 here, as code and tables are indented.', compute: (f) => ratio(f.length - f.visibleChars, f.length) }),
+    rule({
+      name: 'digit_fraction',
+      formula: 'digits / characters',
+      max: 0.3,
+      source: 'NeMo Curator (NumbersFilter, 0.15); 0.3 here, as chat answers hold tables and arithmetic.',
+      compute: (f) => ratio(f.digits, f.length),
+    }),
+    rule({
+      name: 'whitespace_fraction',
+      formula: 'white-space characters / characters',
+      max: 0.5,
+      source: 'NeMo Curator (WhiteSpaceFilter, 0.25); 0.5 here, as code and tables are indented.',
+      compute: (f) => ratio(f.length - f.visibleChars, f.length),
+    }),
     rule({ name: 'parenthesis_fraction', formula: 'characters among ()[]{} / characters', max: 0.1, source: 'NeMo Curator (ParenthesesFilter, 0.1).', compute: (f) => ratio(f.parentheses, f.length) }),
     rule({
       name: 'longest_word',
@@ -577,7 +602,8 @@ function textRules(): TextRule[] {
     }),
     rule({
       name: 'pii',
-      formula: 'emails + phone numbers (valid in their country\'s numbering plan, by libphonenumber) + IBANs (mod-97 check) + card numbers (network prefix and length, Luhn check) + US SSNs + IPv4 and IPv6 addresses + credentials (cloud access keys, sk- API keys, GitHub, Slack and Google tokens, private key blocks, JWTs)',
+      formula:
+        "emails + phone numbers (valid in their country's numbering plan, by libphonenumber) + IBANs (mod-97 check) + card numbers (network prefix and length, Luhn check) + US SSNs + IPv4 and IPv6 addresses + credentials (cloud access keys, sk- API keys, GitHub, Slack and Google tokens, private key blocks, JWTs)",
       max: 0,
       source: `Ours: checksums and numbering plans rather than digit patterns, so ISBNs, dates, order numbers and version strings are not matched. Numbers without a country code are tried in ${DEFAULT_PHONE_COUNTRIES.join(', ')} (\`countries\` sets the list). Names and street addresses need a model: see the pii_llm node.`,
       compute: (f, o) => piiIn(f, o.countries),
@@ -613,8 +639,9 @@ function conversationRules(): ConversationRule[] {
     }),
     rule({
       name: 'prompt_copy',
-      formula: 'largest, over assistant turns, of the reply\'s word 3-grams (case-insensitive) found in the user turn before it, over the 3-grams of the longer of the two',
-      source: 'Ours: a reply that parrots its prompt copies the prompt and holds little else. Dividing by the longer text means an extractive answer that quotes a line of a long passage in the prompt is not a copy.',
+      formula: "largest, over assistant turns, of the reply's word 3-grams (case-insensitive) found in the user turn before it, over the 3-grams of the longer of the two",
+      source:
+        'Ours: a reply that parrots its prompt copies the prompt and holds little else. Dividing by the longer text means an extractive answer that quotes a line of a long passage in the prompt is not a copy.',
       max: 0.8,
       compute: (turns, _o, measures = new TurnMeasures(turns)) => {
         let worst: number | null = null;
@@ -634,8 +661,10 @@ function conversationRules(): ConversationRule[] {
     }),
     rule({
       name: 'reply_language',
-      formula: 'assistant turns written in another script than the user turn before them, or, both in Latin or both in Cyrillic script, holding three or more stop words of another language and under half as many of the prompt\'s (prose outside code fences; prompts that ask for a translation or name a language are not judged)',
-      source: 'Ours: reviewers flag a reply in another language than its prompt (OASST\'s lang_mismatch). Decided from the script and stop-word measures, with no language detector, so it costs little and is silent on short texts; the opt-in language rule judges against an expected language with a detector.',
+      formula:
+        "assistant turns written in another script than the user turn before them, or, both in Latin or both in Cyrillic script, holding three or more stop words of another language and under half as many of the prompt's (prose outside code fences; prompts that ask for a translation or name a language are not judged)",
+      source:
+        "Ours: reviewers flag a reply in another language than its prompt (OASST's lang_mismatch). Decided from the script and stop-word measures, with no language detector, so it costs little and is silent on short texts; the opt-in language rule judges against an expected language with a detector.",
       max: 0,
       compute: (turns, _o, measures = new TurnMeasures(turns)) => {
         let shifted = 0;
@@ -654,7 +683,7 @@ function conversationRules(): ConversationRule[] {
 /** A key for the word 3-gram at `k` (three 32-bit word hashes folded to 52 bits). */
 // The word 3-gram at `k` as two independent 32-bit hashes of its three word hashes.
 const trigramA = (words: Int32Array, k: number): number => Math.imul(Math.imul(words[k]!, 0x01000193) ^ words[k + 1]!, 0x01000193) ^ words[k + 2]!;
-const trigramB = (words: Int32Array, k: number): number => Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]! | 0;
+const trigramB = (words: Int32Array, k: number): number => (Math.imul(words[k]!, 0x5bd1e995) + Math.imul(words[k + 1]!, 7919) + words[k + 2]!) | 0;
 const promptTrigrams = new KeyCounter();
 
 /** Every rule, by name. `language` and the token and diversity measures live in the node. */

@@ -116,8 +116,28 @@ export class TextFeatures {
 }
 
 const SUMMED = [
-  'visibleChars', 'letters', 'digits', 'parentheses', 'hashes', 'headingHashes', 'alphaWords', 'latinLetters', 'cyrillicLetters', 'ellipses', 'fences', 'controls', 'wordChars', 'spacedWords',
-  'spacedWordChars', 'nonEmptyLines', 'ellipsisLines', 'bulletLines', 'comparedLines', 'proseLines', 'bareProseLines', 'paragraphs',
+  'visibleChars',
+  'letters',
+  'digits',
+  'parentheses',
+  'hashes',
+  'headingHashes',
+  'alphaWords',
+  'latinLetters',
+  'cyrillicLetters',
+  'ellipses',
+  'fences',
+  'controls',
+  'wordChars',
+  'spacedWords',
+  'spacedWordChars',
+  'nonEmptyLines',
+  'ellipsisLines',
+  'bulletLines',
+  'comparedLines',
+  'proseLines',
+  'bareProseLines',
+  'paragraphs',
 ] as const;
 
 /**

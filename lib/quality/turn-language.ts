@@ -52,6 +52,7 @@ export function languageShift(prompt: LanguageSignature, reply: LanguageSignatur
  * Prompts that ask for a translation or name a language: a reply in another language is
  * then what was asked. Names in English and in the language itself.
  */
+// biome-ignore format: one language's names a line
 const ASKS_FOR_LANGUAGE = new RegExp(
   [
     'translat', 'tradu', 'übersetz', 'перев[оеи]д', 'переклад', '翻译', '翻譯', '翻訳', '번역',

@@ -4,9 +4,7 @@ import type { RecordTrace } from './trace.js';
 export type JsonObject = { [key: string]: unknown };
 
 /** Why a record left the stream before the end of the graph. */
-export type Outcome =
-  | { kind: 'filtered'; node: string; reason: string }
-  | { kind: 'error'; node: string | null; error: string };
+export type Outcome = { kind: 'filtered'; node: string; reason: string } | { kind: 'error'; node: string | null; error: string };
 
 /**
  * What moves between stages. `seq` is the input order, `line` the input line number (for

@@ -176,4 +176,3 @@ export function fieldsOf(fields: string[]): Record<string, string> {
   for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
   return out;
 }
-

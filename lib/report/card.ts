@@ -56,7 +56,9 @@ export function renderCard(summary: DatasetSummary, title: string, pipeline: Pip
   }
   lines.push('', '## How it was made', '');
   if (pipeline) {
-    lines.push(`Generated and tagged with sygra-stream ${pipeline.version ?? ''} from the graph \`${pipeline.graph ?? '?'}\`` + (pipeline.graph_sha256 ? ` (sha256 \`${pipeline.graph_sha256}\`)` : '') + '.');
+    lines.push(
+      `Generated and tagged with sygra-stream ${pipeline.version ?? ''} from the graph \`${pipeline.graph ?? '?'}\`` + (pipeline.graph_sha256 ? ` (sha256 \`${pipeline.graph_sha256}\`)` : '') + '.',
+    );
     const models = Object.keys(pipeline.models ?? {});
     if (models.length) lines.push('', `Models: ${models.map((m) => `\`${m}\``).join(', ')}.`);
   } else {

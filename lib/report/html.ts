@@ -8,7 +8,10 @@ import type { DatasetSummary } from './summary.js';
  * sets data-charts on <html> (a browser test reads it); a script error sets data-error.
  */
 export function renderHtml(summary: DatasetSummary, title: string): string {
-  const data = JSON.stringify(summary).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const data = JSON.stringify(summary)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -15,7 +15,10 @@ export function renderText(summary: DatasetSummary): string {
   }
   out.push('', 'languages', ...bars(toHistogram(summary.languages)));
   out.push('', 'turns per conversation', ...bars(toHistogram(summary.turns)));
-  for (const [title, list] of [['lowest scores', summary.lowest], ['highest scores', summary.highest]] as const) {
+  for (const [title, list] of [
+    ['lowest scores', summary.lowest],
+    ['highest scores', summary.highest],
+  ] as const) {
     if (list.length === 0) continue;
     out.push('', title);
     for (const x of list) out.push(`  ${String(x.score).padStart(5)}  ${x.id}  ${x.prompt.slice(0, 70)}`);

@@ -64,11 +64,7 @@ export interface ResumeOptions {
   retryErrors: boolean;
 }
 
-export type RunStatus =
-  | { kind: 'ok' }
-  | { kind: 'interrupted' }
-  | { kind: 'budget'; message: string }
-  | { kind: 'failed'; message: string };
+export type RunStatus = { kind: 'ok' } | { kind: 'interrupted' } | { kind: 'budget'; message: string } | { kind: 'failed'; message: string };
 
 export interface RunResult {
   status: RunStatus;
@@ -153,9 +149,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   try {
     const graph = options.graph;
     const lines =
-      options.generate !== undefined
-        ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
-        : batchSource(input, graph.entry, stats, stopReading.signal, pool === null);
+      options.generate !== undefined ? generatedSource(options.generate, graph.entry, stats, stopReading.signal) : batchSource(input, graph.entry, stats, stopReading.signal, pool === null);
     const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
     const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
     const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;

@@ -65,30 +65,31 @@ export class PhraseCounter {
     const lengths: number[] = [0];
     const ending: number[] = [0];
     const edges: number[] = [0];
-    for (const [index, phrases] of lists.entries()) for (const phrase of phrases) {
-      let state = 0;
-      for (let i = 0; i < phrase.length; i++) {
-        const symbol = this.symbolOf(phrase.charCodeAt(i), true);
-        let child = children[state]!.get(symbol);
-        if (child === undefined) {
-          child = children.length;
-          children.push(new Map());
-          lengths.push(0);
-          ending.push(0);
-          edges.push(0);
-          children[state]!.set(symbol, child);
+    for (const [index, phrases] of lists.entries())
+      for (const phrase of phrases) {
+        let state = 0;
+        for (let i = 0; i < phrase.length; i++) {
+          const symbol = this.symbolOf(phrase.charCodeAt(i), true);
+          let child = children[state]!.get(symbol);
+          if (child === undefined) {
+            child = children.length;
+            children.push(new Map());
+            lengths.push(0);
+            ending.push(0);
+            edges.push(0);
+            children[state]!.set(symbol, child);
+          }
+          state = child;
         }
-        state = child;
+        if (state !== 0) {
+          lengths[state] = phrase.length;
+          ending[state]! |= 1 << index;
+          edges[state] = (isWordUnit(phrase.charCodeAt(0)) ? 1 : 0) | (isWordUnit(phrase.charCodeAt(phrase.length - 1)) ? 2 : 0);
+        }
+        if (children.length * (this.alphabet.size + 1) > MAX_TABLE_ENTRIES) {
+          throw new Error(`${total} phrases are too many to search at once (${children.length} states × ${this.alphabet.size + 1} characters so far, over ${MAX_TABLE_ENTRIES})`);
+        }
       }
-      if (state !== 0) {
-        lengths[state] = phrase.length;
-        ending[state]! |= 1 << index;
-        edges[state] = (isWordUnit(phrase.charCodeAt(0)) ? 1 : 0) | (isWordUnit(phrase.charCodeAt(phrase.length - 1)) ? 2 : 0);
-      }
-      if (children.length * (this.alphabet.size + 1) > MAX_TABLE_ENTRIES) {
-        throw new Error(`${total} phrases are too many to search at once (${children.length} states × ${this.alphabet.size + 1} characters so far, over ${MAX_TABLE_ENTRIES})`);
-      }
-    }
     const states = children.length;
     this.width = this.alphabet.size + 1;
     const width = this.width;

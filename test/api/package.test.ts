@@ -59,7 +59,10 @@ t.test('the packed package runs a graph from JS and from TypeScript', async (t) 
     'consumer.mjs': CONSUMER_JS,
     'consumer.ts': CONSUMER_TS,
     'package.json': JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
-    'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] }, files: ['consumer.ts'] }),
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
+      files: ['consumer.ts'],
+    }),
   });
   const pack = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], ROOT);
   t.equal(pack.status, 0, pack.stderr);
@@ -75,7 +78,14 @@ t.test('the packed package runs a graph from JS and from TypeScript', async (t) 
 
   const js = run(process.execPath, ['consumer.mjs'], dir);
   t.equal(js.status, 0, js.stderr);
-  const out = JSON.parse(js.stdout) as { nodes: string[]; fates: Array<{ fate: string; seq: number; record: { text?: string }; node?: string }>; out: number; filtered: number; errors: number; bad: string };
+  const out = JSON.parse(js.stdout) as {
+    nodes: string[];
+    fates: Array<{ fate: string; seq: number; record: { text?: string }; node?: string }>;
+    out: number;
+    filtered: number;
+    errors: number;
+    bad: string;
+  };
   t.same(out.nodes, ['keep', 'shout']);
   t.same(
     out.fates.map((f) => [f.seq, f.fate, f.record.text ?? null, f.node ?? null]),

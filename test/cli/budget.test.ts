@@ -28,7 +28,11 @@ t.test('--max-requests stops before the limit, exit 3, nothing lost; --resume th
   const rest = await runCli([...args, '--retry-errors'], { cwd: dir });
   t.equal(rest.code, 0, rest.stderr);
   const out = lines(await readFile(join(dir, 'out.jsonl'), 'utf8'));
-  t.same(out.map((r) => r.id).sort((a, b) => (a as number) - (b as number)), Array.from({ length: 60 }, (_, i) => i), 'every record once, after the resume');
+  t.same(
+    out.map((r) => r.id).sort((a, b) => (a as number) - (b as number)),
+    Array.from({ length: 60 }, (_, i) => i),
+    'every record once, after the resume',
+  );
   t.equal((await server.stats()).chat_requests, 60, 'no request was made twice');
 });
 

@@ -10,7 +10,11 @@ t.test('quality_rules mode clean through the CLI: lines dropped, records kept, w
   const res = await runCli(['run', 'g.yaml'], { cwd: t.testdir({ 'g.yaml': graph }), input });
   t.equal(res.code, 0, res.stderr);
   const out = lines(res.stdout) as Array<{ id: number; text: string; quality: { cleaned?: unknown } }>;
-  t.same(out.map((r) => r.id), [1, 2], 'every record is kept, in order');
+  t.same(
+    out.map((r) => r.id),
+    [1, 2],
+    'every record is kept, in order',
+  );
   t.equal(out[0]!.text, 'Tides follow the moon.');
   t.same(out[0]!.quality.cleaned, [
     { line: 2, reason: 'symbol_line', text: '=====' },

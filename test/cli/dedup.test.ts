@@ -18,55 +18,85 @@ async function run(t: Test, yaml: string, input: string, args: string[] = []) {
   return { ...res, out: lines(res.stdout), rejected: await side('rejected.jsonl'), errors: await side('errors.jsonl'), dir };
 }
 
-const boilerplate =
-  'Thank you for your question. Please note that this answer is provided for general information only and is not professional advice. ';
+const boilerplate = 'Thank you for your question. Please note that this answer is provided for general information only and is not professional advice. ';
 
 t.test('exact: whitespace and case variants are dropped, naming the first line; kept lines pass through byte for byte', async (t) => {
-  const input = [
-    '{"text": "Hello   World",  "n": 1}',
-    JSON.stringify({ text: 'hello world', n: 2 }),
-    JSON.stringify({ text: 'Hello world!', n: 3 }),
-    JSON.stringify({ text: 'ＨＥＬＬＯ world', n: 4 }),
-    JSON.stringify({ text: boilerplate + 'Paris is the capital of France.', n: 5 }),
-    JSON.stringify({ text: boilerplate + 'Rome is the capital of Italy.', n: 6 }),
-  ].join('\n') + '\n';
+  const input =
+    [
+      '{"text": "Hello   World",  "n": 1}',
+      JSON.stringify({ text: 'hello world', n: 2 }),
+      JSON.stringify({ text: 'Hello world!', n: 3 }),
+      JSON.stringify({ text: 'ＨＥＬＬＯ world', n: 4 }),
+      JSON.stringify({ text: boilerplate + 'Paris is the capital of France.', n: 5 }),
+      JSON.stringify({ text: boilerplate + 'Rome is the capital of Italy.', n: 6 }),
+    ].join('\n') + '\n';
   const res = await run(t, graph(['field: text']), input);
   t.equal(res.code, 0, res.stderr);
-  t.same(res.out.map((r) => r.n), [1, 3, 5, 6], 'punctuation counts by default; shared boilerplate is not a repeat');
+  t.same(
+    res.out.map((r) => r.n),
+    [1, 3, 5, 6],
+    'punctuation counts by default; shared boilerplate is not a repeat',
+  );
   t.equal(res.stdout.split('\n')[0], '{"text": "Hello   World",  "n": 1}', 'the kept line is written as it came');
-  t.same(res.rejected.map((r) => [r.line, r.node, r.reason]), [
-    [2, 'dedup', 'duplicate of line 1 (exact, similarity 1)'],
-    [4, 'dedup', 'duplicate of line 1 (exact, similarity 1)'],
-  ]);
+  t.same(
+    res.rejected.map((r) => [r.line, r.node, r.reason]),
+    [
+      [2, 'dedup', 'duplicate of line 1 (exact, similarity 1)'],
+      [4, 'dedup', 'duplicate of line 1 (exact, similarity 1)'],
+    ],
+  );
 
   const punct = await run(t, graph(['field: text', 'normalize: { punctuation: true }']), input);
-  t.same(punct.out.map((r) => r.n), [1, 5, 6]);
+  t.same(
+    punct.out.map((r) => r.n),
+    [1, 5, 6],
+  );
 });
 
 t.test('exact on conversations: roles matter; turns: assistant compares the answers only', async (t) => {
-  const conv = (u: string, a: string) => ({ messages: [{ role: 'user', content: u }, { role: 'assistant', content: a }] });
+  const conv = (u: string, a: string) => ({
+    messages: [
+      { role: 'user', content: u },
+      { role: 'assistant', content: a },
+    ],
+  });
   const input = ndjson([conv('Hi', 'Hello!'), conv('Hello!', 'Hi'), conv('Hey', 'Hello!'), conv('Hi', 'Hello!')]);
   const all = await run(t, graph([]), input);
-  t.same(all.rejected.map((r) => r.line), [4]);
+  t.same(
+    all.rejected.map((r) => r.line),
+    [4],
+  );
   const answers = await run(t, graph(['turns: assistant']), input);
-  t.same(answers.rejected.map((r) => r.line), [3, 4]);
+  t.same(
+    answers.rejected.map((r) => r.line),
+    [3, 4],
+  );
 });
 
 t.test('tag mode keeps every record and writes dedup.{duplicate_of, similarity}', async (t) => {
   const input = ndjson([{ text: 'a b c' }, { text: 'A  B C' }, { text: 'd' }]);
   const res = await run(t, graph(['field: text', 'mode: tag', 'output: meta.dup']), input);
-  t.same(res.out.map((r) => (r.meta as { dup: unknown }).dup), [
-    { duplicate_of: null, similarity: null },
-    { duplicate_of: 1, similarity: 1 },
-    { duplicate_of: null, similarity: null },
-  ]);
+  t.same(
+    res.out.map((r) => (r.meta as { dup: unknown }).dup),
+    [
+      { duplicate_of: null, similarity: null },
+      { duplicate_of: 1, similarity: 1 },
+      { duplicate_of: null, similarity: null },
+    ],
+  );
 });
 
 t.test('a record without the field is an error with its line; the others go on', async (t) => {
   const res = await run(t, graph(['field: text']), ndjson([{ text: 'x' }, { other: 1 }, { text: 'x' }]));
   t.equal(res.code, 0);
-  t.same(res.errors.map((e) => [e.line, e.error]), [[2, 'dedup field "text" is missing']]);
-  t.same(res.rejected.map((r) => r.line), [3]);
+  t.same(
+    res.errors.map((e) => [e.line, e.error]),
+    [[2, 'dedup field "text" is missing']],
+  );
+  t.same(
+    res.rejected.map((r) => r.line),
+    [3],
+  );
 });
 
 t.test('config mistakes are reported with their place, exit 2', async (t) => {
@@ -109,8 +139,14 @@ t.test('minhash: near copies (spacing, case, one word, a sentence swap) dropped;
   const input = ndjson(texts.map((text, i) => ({ text, i })));
   const res = await run(t, graph(['method: minhash', 'field: text']), input);
   t.equal(res.code, 0, res.stderr);
-  t.same(res.out.map((r) => r.i), [0, 4, 5]);
-  t.same(res.rejected.map((r) => r.line), [2, 3, 4]);
+  t.same(
+    res.out.map((r) => r.i),
+    [0, 4, 5],
+  );
+  t.same(
+    res.rejected.map((r) => r.line),
+    [2, 3, 4],
+  );
   for (const r of res.rejected) t.match(r.reason, /^duplicate of line 1 \(minhash, similarity 0\.\d+|1\)$/);
   // Deterministic: the same seed gives the same tags, run after run.
   const tagged = async (): Promise<string> => (await run(t, graph(['method: minhash', 'field: text', 'mode: tag']), input, ['--seed', '3'])).stdout;
@@ -120,13 +156,7 @@ t.test('minhash: near copies (spacing, case, one word, a sentence swap) dropped;
 t.test('semantic against mock-server: paraphrases dropped, requests batched and cached, same answers at any concurrency', async (t) => {
   const server: MockServerProcess = await startMockServer(['--latency-ms', '5']);
   t.teardown(() => server.stop());
-  const questions = [
-    'How do I bake bread at home?',
-    'How can I bake breads at home',
-    'What is the capital of France?',
-    'The capital of France is what',
-    'Explain photosynthesis in plants.',
-  ];
+  const questions = ['How do I bake bread at home?', 'How can I bake breads at home', 'What is the capital of France?', 'The capital of France is what', 'Explain photosynthesis in plants.'];
   const input = ndjson(Array.from({ length: 200 }, (_, i) => ({ text: `${questions[i % 5]} (${Math.floor(i / 5)})`, i })));
   const models = `models:\n  embedder: { base_url: ${server.url}, model: mock-embed, batch_size: 16 }`;
   const dedup = (concurrency: number) => graph(['method: semantic', 'field: text', 'model: embedder', `concurrency: ${concurrency}`, 'threshold: 0.9'], models);
@@ -162,7 +192,11 @@ t.test('semantic on the built-in mock needs no server; shared boilerplate is not
   for (const index of ['lsh', 'exact']) {
     const res = await run(t, graph(['method: semantic', 'field: q', 'threshold: 0.9', `index: ${index}`]), input);
     t.equal(res.code, 0, res.stderr);
-    t.same(res.out.map((r) => r.q), ['Bake bread at home?', 'Tides and the moon', boilerplate + 'Why is the sky blue during the day?', boilerplate + 'Which metals conduct electricity best?'], index);
+    t.same(
+      res.out.map((r) => r.q),
+      ['Bake bread at home?', 'Tides and the moon', boilerplate + 'Why is the sky blue during the day?', boilerplate + 'Which metals conduct electricity best?'],
+      index,
+    );
     t.match(res.stderr, /built-in mock model/);
   }
 });
@@ -183,7 +217,11 @@ t.test('behind an async node that finishes out of order, ordered runs keep the s
   }
   t.equal(outputs[0], outputs[1], 'exact: concurrency 1 and 32 agree');
   t.equal(outputs[2], outputs[3], 'minhash: concurrency 1 and 32 agree');
-  t.same(lines(outputs[0]!).map((r) => r.i), Array.from({ length: 40 }, (_, i) => i), 'the first of each repeated text is the one kept');
+  t.same(
+    lines(outputs[0]!).map((r) => r.i),
+    Array.from({ length: 40 }, (_, i) => i),
+    'the first of each repeated text is the one kept',
+  );
 });
 
 /** Word 3-shingle Jaccard similarity, computed directly (the test's own reference); CJK characters count as words. */

@@ -22,9 +22,15 @@ t.test('--dry-run N prints the exact requests of the first N records and calls n
   t.equal(res.code, 0, res.stderr);
   const requests = lines(res.stdout) as Array<{ model: string; request: { model: string; temperature: number; messages: Array<{ role: string; content: string }> } }>;
   t.equal(requests.length, 6, 'two requests for each of the first three records, nothing else on stdout');
-  t.same(requests.filter((r) => r.request.messages.length === 2).map((r) => r.request.messages[1]!.content), ['Q: number 0?', 'Q: number 1?', 'Q: number 2?']);
+  t.same(
+    requests.filter((r) => r.request.messages.length === 2).map((r) => r.request.messages[1]!.content),
+    ['Q: number 0?', 'Q: number 1?', 'Q: number 2?'],
+  );
   t.match(requests[0], { model: 'm', request: { model: 'real-model', temperature: 0.3 } });
-  t.ok(requests.some((r) => r.request.messages[0]!.content.startsWith('Shorten: Mock answer')), 'later nodes see mock answers');
+  t.ok(
+    requests.some((r) => r.request.messages[0]!.content.startsWith('Shorten: Mock answer')),
+    'later nodes see mock answers',
+  );
   const s = await server.stats();
   t.equal(s.requests, 1, 'the only request the server saw is this stats call: no preflight, no chat');
   t.match(JSON.parse(await readFile(join(dir, 's.json'), 'utf8')), { records_in: 3, conserved: true });

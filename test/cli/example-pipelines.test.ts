@@ -31,11 +31,15 @@ for (const name of EXAMPLES) {
       } else if (!alternates(r.messages as Msg[])) t.fail(`${String(r.id)}: ${(r.messages as Msg[]).map((m) => m.role).join(',')}`);
     }
     const again = await runCli(['run', graph, '--seed', '7', '--cache-dir', dir, '--unordered'], { input });
-    t.same(lines(again.stdout).sort((a, b) => String(a.id).localeCompare(String(b.id))), [...out].sort((a, b) => String(a.id).localeCompare(String(b.id))), 'same records with --unordered');
+    t.same(
+      lines(again.stdout).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+      [...out].sort((a, b) => String(a.id).localeCompare(String(b.id))),
+      'same records with --unordered',
+    );
   });
 }
 
-t.test('docs/examples.md shows each example\'s graph as `sygra-stream graph` draws it', async (t) => {
+t.test("docs/examples.md shows each example's graph as `sygra-stream graph` draws it", async (t) => {
   const readme = readFileSync(join(ROOT, 'docs', 'examples.md'), 'utf8');
   for (const name of EXAMPLES) {
     const res = await runCli(['graph', join('fixtures', 'graphs', `${name}.yaml`)]);
@@ -53,6 +57,9 @@ t.test('tool-use against the mock server gives the same tool-calling conversatio
   const builtIn = await runCli(['run', graph, '--seed', '7', '--no-cache'], { input, env: { OPENAI_BASE_URL: '' } });
   t.equal(viaHttp.code, 0, viaHttp.stderr);
   t.equal(viaHttp.stdout, builtIn.stdout);
-  t.ok(lines(viaHttp.stdout).every((r) => (r.messages as Array<{ role: string }>).some((m) => m.role === 'tool')), 'every conversation called a tool');
+  t.ok(
+    lines(viaHttp.stdout).every((r) => (r.messages as Array<{ role: string }>).some((m) => m.role === 'tool')),
+    'every conversation called a tool',
+  );
   t.equal((await server.stats()).chat_requests, 12, 'a tool call and a final answer per task');
 });

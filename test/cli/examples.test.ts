@@ -8,10 +8,16 @@ t.test('quick start: answer.yaml over questions.jsonl on the built-in mock', asy
   t.equal(res.code, 0, res.stderr);
   t.match(res.stderr, /using the built-in mock model/);
   const out = lines(res.stdout);
-  t.same(out.map((r) => r.id), ['q1', 'q2', 'q4', 'q5', 'q6']);
+  t.same(
+    out.map((r) => r.id),
+    ['q1', 'q2', 'q4', 'q5', 'q6'],
+  );
   for (const r of out) {
     const messages = r.messages as Array<{ role: string; content: string }>;
-    t.same(messages.map((m) => m.role), ['user', 'assistant']);
+    t.same(
+      messages.map((m) => m.role),
+      ['user', 'assistant'],
+    );
     t.equal(messages[0]!.content, r.question);
     const meta = r.meta as { topic: unknown; difficulty: number };
     t.equal(typeof meta.topic, 'string');
@@ -25,7 +31,10 @@ t.test('filter.yaml over records.jsonl', async (t) => {
   const res = await runCli(['run', 'fixtures/graphs/filter.yaml', '--input', 'fixtures/records.jsonl']);
   t.equal(res.code, 0, res.stderr);
   const out = lines(res.stdout);
-  t.same(out.map((r) => r.id), ['r1', 'r3', 'r6']);
+  t.same(
+    out.map((r) => r.id),
+    ['r1', 'r3', 'r6'],
+  );
   t.equal(out[2]!.prompt, (out[2]!.prompt as string).trim(), 'the code node trimmed it');
   t.equal(out[0]!.prompt_chars, (out[0]!.prompt as string).length);
 });

@@ -7,7 +7,7 @@ t.test('conditional edges: the first true branch wins; no match is an error reco
   const dir = t.testdir({
     'g.yaml': [
       'nodes:',
-      '  classify: { type: map, set: { kind: "record.text.includes(\'def \') ? \'code\' : record.text ? \'chat\' : \'none\'" } }',
+      "  classify: { type: map, set: { kind: \"record.text.includes('def ') ? 'code' : record.text ? 'chat' : 'none'\" } }",
       '  code_path: { type: map, set: { path: "\'code\'" } }',
       '  chat_path: { type: map, set: { path: "\'chat\'" } }',
       '  finish: { type: map, set: { done: "true" } }',
@@ -22,7 +22,13 @@ t.test('conditional edges: the first true branch wins; no match is an error reco
   });
   const res = await runCli(['run', 'g.yaml', '--errors', 'e.jsonl', '--stats', 's.json'], { cwd: dir, input: ndjson([{ text: 'def f(): pass' }, { text: 'hello' }, { text: '' }]) });
   t.equal(res.code, 0, res.stderr);
-  t.same(lines(res.stdout).map((r) => [r.path, r.done]), [['code', true], ['chat', true]]);
+  t.same(
+    lines(res.stdout).map((r) => [r.path, r.done]),
+    [
+      ['code', true],
+      ['chat', true],
+    ],
+  );
   t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [{ line: 3, node: 'classify', error: 'no branch of the edge from "classify" matched (code_path, chat_path)' }]);
   t.match(JSON.parse(await readFile(join(dir, 's.json'), 'utf8')), { conserved: true, nodes: { code_path: { in: 1 }, chat_path: { in: 1 }, finish: { in: 2 } } });
 });
@@ -42,7 +48,10 @@ t.test('a router module picks the next node; a bad answer is an error record', a
     'route.js': 'export function pick(r) { return r.n > 9 ? "long" : r.n >= 0 ? "short" : "nowhere" }\n',
   });
   const res = await runCli(['run', 'g.yaml', '--errors', 'e.jsonl'], { cwd: dir, input: ndjson([{ n: 3 }, { n: 30 }, { n: -1 }]) });
-  t.same(lines(res.stdout).map((r) => r.size), ['short', 'long']);
+  t.same(
+    lines(res.stdout).map((r) => r.size),
+    ['short', 'long'],
+  );
   t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [{ node: 'start', error: 'router of "start" returned "nowhere", which is not a node or END' }]);
 });
 
@@ -76,11 +85,14 @@ t.test('a loop goes round until `until` holds, at most max_iterations times', as
   const ok = t.testdir(loopGraph(', until: "record.good", on_max: rescue'));
   const res = await runCli(['run', 'g.yaml', '--stats', 's.json'], { cwd: ok, input: ndjson([{ need: 1 }, { need: 2 }, { need: 9 }]) });
   t.equal(res.code, 0, res.stderr);
-  t.same(lines(res.stdout).map((r) => [r.rounds, r.draft, r.published ?? null, r.rescued ?? null]), [
-    [1, 'v1', true, null],
-    [2, 'v2', true, null],
-    [3, 'v3', null, true],
-  ]);
+  t.same(
+    lines(res.stdout).map((r) => [r.rounds, r.draft, r.published ?? null, r.rescued ?? null]),
+    [
+      [1, 'v1', true, null],
+      [2, 'v2', true, null],
+      [3, 'v3', null, true],
+    ],
+  );
   t.match(JSON.parse(await readFile(join(ok, 's.json'), 'utf8')), { conserved: true, nodes: { revise: { in: 6 }, check: { in: 6 }, publish: { in: 2 }, rescue: { in: 1 } } });
 });
 
@@ -88,7 +100,10 @@ t.test('on_max: END ends the record there; error makes it an error; default foll
   const input = ndjson([{ need: 9 }]);
   await t.test('END', async (t) => {
     const end = await runCli(['run', 'g.yaml'], { cwd: t.testdir(loopGraph(', until: "record.good", on_max: END', false)), input });
-    t.same(lines(end.stdout).map((r) => [r.rounds, r.published ?? null]), [[3, null]]);
+    t.same(
+      lines(end.stdout).map((r) => [r.rounds, r.published ?? null]),
+      [[3, null]],
+    );
   });
   await t.test('error', async (t) => {
     const dir = t.testdir(loopGraph(', on_max: error', false));
@@ -98,7 +113,10 @@ t.test('on_max: END ends the record there; error makes it an error; default foll
   });
   await t.test('default', async (t) => {
     const res = await runCli(['run', 'g.yaml'], { cwd: t.testdir(loopGraph('', false)), input });
-    t.same(lines(res.stdout).map((r) => [r.rounds, r.published]), [[3, true]]);
+    t.same(
+      lines(res.stdout).map((r) => [r.rounds, r.published]),
+      [[3, true]],
+    );
   });
 });
 
@@ -122,7 +140,10 @@ t.test('a record on a long loop does not hold up the others (--unordered, by ord
   const order = lines(res.stdout).map((r) => r.id);
   t.equal(order.length, 11);
   t.equal(order.at(-1), 'slow', 'the 40-round record finished last');
-  t.match(lines(res.stdout).find((r) => r.id === 'slow'), { turns: 40, finished: true });
+  t.match(
+    lines(res.stdout).find((r) => r.id === 'slow'),
+    { turns: 40, finished: true },
+  );
   const ordered = await runCli(['run', 'g.yaml'], { cwd: dir, input });
   t.equal(lines(ordered.stdout)[0]!.id, 'slow', 'ordered mode keeps input order');
 });

@@ -27,7 +27,14 @@ t.test('sampler: the same seed gives byte-identical output at concurrency 1 and 
   t.equal(many.stdout, one.stdout, 'concurrency 32 = concurrency 1');
   const unordered = await runCli(['run', 'g.yaml', '--seed', '7', '--unordered'], { cwd: t.testdir(files(32)), input });
   t.not(unordered.stdout, one.stdout, 'the unordered run did come out in another order');
-  t.equal(lines(unordered.stdout).sort((a, b) => (a.id as number) - (b.id as number)).map((r) => JSON.stringify(r)).join('\n') + '\n', one.stdout, 'byte-identical once sorted');
+  t.equal(
+    lines(unordered.stdout)
+      .sort((a, b) => (a.id as number) - (b.id as number))
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+    one.stdout,
+    'byte-identical once sorted',
+  );
   const other = await runCli(['run', 'g.yaml', '--seed', '8'], { cwd: t.testdir(files(1)), input });
   t.not(other.stdout, one.stdout, 'another seed, other choices');
 
@@ -35,14 +42,20 @@ t.test('sampler: the same seed gives byte-identical output at concurrency 1 and 
   const counts: Record<string, number> = {};
   for (const r of out) counts[(r.persona as { name: string }).name] = (counts[(r.persona as { name: string }).name] ?? 0) + 1;
   t.ok(counts.teacher! > counts.chef! && counts.pirate! > counts.lawyer!, `weights respected: ${JSON.stringify(counts)}`);
-  t.ok(out.every((r) => (r.topics as string[]).length === 2 && new Set(r.topics as string[]).size === 2), 'count: 2 picks two distinct values');
+  t.ok(
+    out.every((r) => (r.topics as string[]).length === 2 && new Set(r.topics as string[]).size === 2),
+    'count: 2 picks two distinct values',
+  );
 });
 
 t.test('--generate N feeds empty records with ids', async (t) => {
   const dir = t.testdir(files(4));
   const res = await runCli(['run', 'g.yaml', '--generate', '5', '--seed', '1', '--stats', 's.json'], { cwd: dir });
   t.equal(res.code, 0, res.stderr);
-  t.same(lines(res.stdout).map((r) => r.id), [0, 1, 2, 3, 4]);
+  t.same(
+    lines(res.stdout).map((r) => r.id),
+    [0, 1, 2, 3, 4],
+  );
   t.match(JSON.parse(await readFile(join(dir, 's.json'), 'utf8')), { records_in: 5, records_out: 5, conserved: true });
   const bad = await runCli(['run', 'g.yaml', '--generate', '5', '--input', 'x.jsonl'], { cwd: dir });
   t.equal(bad.code, 2);
@@ -85,7 +98,10 @@ t.test('multi_llm asks every model; two llm nodes talk in turns with append_to a
   t.same(Object.keys(responses), ['a', 'b']);
   t.not(responses.a, responses.b, 'different models, different answers');
   const conversation = r!.conversation as Array<{ role: string; content: string }>;
-  t.same(conversation.map((m) => m.role), ['user', 'assistant', 'user', 'assistant']);
+  t.same(
+    conversation.map((m) => m.role),
+    ['user', 'assistant', 'user', 'assistant'],
+  );
   t.equal(r!.output, undefined, 'append_to alone writes no output field');
   // The user simulator saw the assistant's answer as a user turn (roles swapped), so the
   // mock's "about ..." names the assistant's text.

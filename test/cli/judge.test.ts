@@ -16,23 +16,10 @@ const conversations = (n: number): string =>
   );
 
 function graph(url: string, judge: string[], models = ''): string {
-  return [
-    'models:',
-    `  j: { base_url: ${url} }`,
-    models,
-    'nodes:',
-    '  judge:',
-    '    type: judge',
-    ...judge.map((l) => `    ${l}`),
-    '',
-  ].join('\n');
+  return ['models:', `  j: { base_url: ${url} }`, models, 'nodes:', '  judge:', '    type: judge', ...judge.map((l) => `    ${l}`), ''].join('\n');
 }
 
-const rubric = [
-  'rubric:',
-  '  helpfulness: { scale: [1, 10], weight: 2 }',
-  '  correctness: { scale: [1, 5], weight: 1 }',
-];
+const rubric = ['rubric:', '  helpfulness: { scale: [1, 10], weight: 2 }', '  correctness: { scale: [1, 5], weight: 1 }'];
 
 async function server(t: Test, args: string[]): Promise<MockServerProcess> {
   const s = await startMockServer(args);
@@ -89,7 +76,10 @@ t.test('only_if skips records without a request; mode filter drops below the thr
   const res = await runCli(['run', 'skip.yaml', '--no-cache'], { cwd: dir, input: conversations(4) });
   const out = lines(res.stdout);
   t.equal(out.length, 4);
-  t.same(out.map((r) => r.quality !== undefined), [false, true, false, false]);
+  t.same(
+    out.map((r) => r.quality !== undefined),
+    [false, true, false, false],
+  );
   t.equal((await s.stats()).chat_requests, 1, 'one request: the other three were never sent');
   const filtered = await runCli(['run', 'filter.yaml', '--no-cache', '--rejected', 'r.jsonl'], { cwd: dir, input: conversations(2) });
   t.equal(filtered.stdout, '');
@@ -112,7 +102,7 @@ t.test('an ensemble records each judge, the mean and the spread', async (t) => {
   t.equal((await s.stats()).chat_requests, 4);
 });
 
-t.test('category-routed rubrics: classify, then score with that category\'s criteria (1–5, N/A allowed)', async (t) => {
+t.test("category-routed rubrics: classify, then score with that category's criteria (1–5, N/A allowed)", async (t) => {
   const s = await server(t, []);
   const dir = t.testdir({ 'g.yaml': graph(s.url, ['categories: true']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache'], { cwd: dir, input: conversations(6) });
@@ -121,7 +111,10 @@ t.test('category-routed rubrics: classify, then score with that category\'s crit
   for (const r of lines(res.stdout)) {
     const q = r.quality as { category: string; judge: Record<string, { score: number | null }> };
     t.ok(q.category in CATEGORY_RUBRICS, q.category);
-    t.same(Object.keys(q.judge), CATEGORY_RUBRICS[q.category]!.map(([name]) => name));
+    t.same(
+      Object.keys(q.judge),
+      CATEGORY_RUBRICS[q.category]!.map(([name]) => name),
+    );
     for (const v of Object.values(q.judge)) t.ok(v.score === null || (v.score >= 1 && v.score <= 5));
   }
   t.equal((await s.stats()).chat_requests, 12, 'a classification and a judgement per record');
@@ -137,6 +130,9 @@ t.test('pairwise judge asks in both orders and maps the verdicts back', async (t
   const [r] = lines(res.stdout);
   const p = r!.preference as { winner: string; confidence: number; votes: Array<{ order: string; winner: string }> };
   t.ok(['a', 'b', 'tie'].includes(p.winner));
-  t.same(p.votes.map((v) => v.order), ['a,b', 'b,a']);
+  t.same(
+    p.votes.map((v) => v.order),
+    ['a,b', 'b,a'],
+  );
   t.equal((await s.stats()).chat_requests, 2, 'one request per order');
 });

@@ -41,7 +41,10 @@ t.test('answers land on the record, in order, with usage in --stats', async (t) 
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--stats', 's.json'], { cwd: dir, input: questions(20) });
   t.equal(res.code, 0, res.stderr);
   const out = lines(res.stdout);
-  t.same(out.map((r) => r.id), Array.from({ length: 20 }, (_, i) => i));
+  t.same(
+    out.map((r) => r.id),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   t.ok(out.every((r) => typeof r.answer === 'string' && (r.answer as string).includes(`number ${r.id}?`)));
   const stats = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as { models: Record<string, Record<string, number>> };
   t.match(stats.models.writer, { requests: 20, retries: 0, failures: 0 });
@@ -106,17 +109,13 @@ t.test('a 400 is not retried and surfaces as a record error', async (t) => {
   const dir = t.testdir({ 'g.yaml': graph(server.url, ['params: { max_tokens: 0 }']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--errors', 'e.jsonl'], { cwd: dir, input: questions(3) });
   t.equal(res.code, 0);
-  t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [
-    { error: /^HTTP 400 .*max_tokens must be at least 1/ },
-    { error: /^HTTP 400/ },
-    { error: /^HTTP 400/ },
-  ]);
+  t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [{ error: /^HTTP 400 .*max_tokens must be at least 1/ }, { error: /^HTTP 400/ }, { error: /^HTTP 400/ }]);
   const s = await server.stats();
   t.equal(s.chat_requests, 0, 'rejected before counting as a chat request');
   t.equal(s.requests, 1 + 3 + 1, 'the preflight, three posts and this stats call: no retry');
 });
 
-t.test('requests in flight never exceed the model\'s concurrency (measured by the server)', async (t) => {
+t.test("requests in flight never exceed the model's concurrency (measured by the server)", async (t) => {
   const server = await withServer(t, ['--latency-ms', '20', '--jitter-ms', '10']);
   const dir = t.testdir({ 'g.yaml': graph(server.url, ['concurrency: 4'], ['concurrency: 32']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--unordered'], { cwd: dir, input: questions(80) });
@@ -196,9 +195,7 @@ t.test('kill -9 mid-run leaves a cache that a rerun can trust', async (t) => {
 });
 
 t.test('invalid JSON output is retried, then reported with the raw answer', async (t) => {
-  const schemaNode = [
-    'json_schema: { type: object, properties: { topic: { type: string }, level: { type: integer, minimum: 1, maximum: 5 } }, required: [topic, level] }',
-  ];
+  const schemaNode = ['json_schema: { type: object, properties: { topic: { type: string }, level: { type: integer, minimum: 1, maximum: 5 } }, required: [topic, level] }'];
   const once1 = await withServer(t, ['--bad-json-first', '1']);
   const dir = t.testdir({ 'g.yaml': graph(once1.url, [], schemaNode), 'bad.yaml': '' });
   const ok = await runCli(['run', 'g.yaml', '--no-cache'], { cwd: dir, input: questions(3) });
@@ -231,10 +228,12 @@ t.test('templates: missing fields are record errors; braces and hostile content 
     ].join('\n'),
     'echo.js': 'export default function (r) { return r }\n',
   });
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text that must stay text
   const hostile = { q: { text: '{secret} }} {{ ${process.exit(1)} `rm -rf`' } };
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--errors', 'e.jsonl'], { cwd: dir, input: ndjson([hostile, { q: {} }]) });
   t.equal(res.code, 0, res.stderr);
   const [out] = lines(res.stdout);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the same text, echoed
   t.match(out!.out, 'about "{literal} {secret} }} {{ ${process.exit(1)} `rm -rf`"');
   t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [{ line: 2, node: 'a', error: 'missing field "q.text" used in a template' }]);
 });
@@ -274,7 +273,10 @@ t.test('preflight fails fast when an endpoint cannot be reached', async (t) => {
   t.equal(res.code, 1);
   t.match(res.stderr, /model "writer": cannot reach http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED/);
   t.match(res.stderr, /no record was read/);
-  t.same((await readdir(dir)).filter((f) => f === 's.json'), []);
+  t.same(
+    (await readdir(dir)).filter((f) => f === 's.json'),
+    [],
+  );
 });
 
 t.test('when every request fails, the circuit breaker stops the run with exit 1', async (t) => {
@@ -333,7 +335,17 @@ t.test('n samples, multi-turn input from the record, and content parts', async (
       '',
     ].join('\n'),
   });
-  const input = ndjson([{ id: 7, question: 'a cat', history: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'how are you?' }] }]);
+  const input = ndjson([
+    {
+      id: 7,
+      question: 'a cat',
+      history: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        { role: 'user', content: 'how are you?' },
+      ],
+    },
+  ]);
   const res = await runCli(['run', 'g.yaml', '--cache-dir', 'c'], { cwd: dir, input });
   t.equal(res.code, 0, res.stderr);
   const [r] = lines(res.stdout);

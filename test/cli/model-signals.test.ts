@@ -4,7 +4,12 @@ import { startMockServer } from '../mock-server-process.js';
 import { mockPromptLogprobs, mockReward } from '../../lib/llm/mock-scores.js';
 import { perplexity } from '../../lib/nodes/ifd.js';
 
-const conv = (q: string, a: string) => ({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] });
+const conv = (q: string, a: string) => ({
+  messages: [
+    { role: 'user', content: q },
+    { role: 'assistant', content: a },
+  ],
+});
 
 t.test('perplexity: exp of the mean negative log-probability from an offset on', async (t) => {
   const p = { offsets: [0, 5, 10], logprobs: [null, -1, -3] };
@@ -20,7 +25,10 @@ t.test('reward: the server score for each conversation, cached', async (t) => {
   const dir = t.testdir({ 'g.yaml': `models:\n  rm: { base_url: ${server.url}, model: reward-1 }\nnodes:\n  score: { type: reward }\n` });
   const res = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '-q'], { cwd: dir, input: ndjson(records) });
   t.equal(res.code, 0, res.stderr);
-  t.same(lines(res.stdout).map((r) => (r.quality as { reward: number }).reward), records.map((r) => mockReward(r.messages)));
+  t.same(
+    lines(res.stdout).map((r) => (r.quality as { reward: number }).reward),
+    records.map((r) => mockReward(r.messages)),
+  );
   t.equal((await server.stats()).score_requests, 2, 'the repeated conversation cost nothing');
   await runCli(['run', 'g.yaml', '--cache-dir', 'c', '-q'], { cwd: dir, input: ndjson(records) });
   t.equal((await server.stats()).score_requests, 2, 'a rerun is served from the disk cache');

@@ -16,9 +16,34 @@ function browse(file: string, screenshot?: string): string {
 }
 
 const tagged = [
-  { id: 'a', lang: 'en', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }], quality: { score: 8.5, rules_passed: true, rules: { word_count: { value: 1, pass: true } }, judge: { helpfulness: { score: 9, rationale: 'x' } } } },
-  { id: 'b', lang: 'de', messages: [{ role: 'user', content: 'Hallo' }, { role: 'assistant', content: 'Tag' }, { role: 'user', content: '?' }, { role: 'assistant', content: '!' }], quality: { score: 2, rules_passed: false, rules: { word_count: { value: 1, pass: false } }, judge: { helpfulness: { score: 2, rationale: 'y' } } } },
-  { id: 'c', messages: [{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }], meta: { lang: 'en', quality: { score: 10, judge: { helpfulness: { score: 10 } } } } },
+  {
+    id: 'a',
+    lang: 'en',
+    messages: [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello!' },
+    ],
+    quality: { score: 8.5, rules_passed: true, rules: { word_count: { value: 1, pass: true } }, judge: { helpfulness: { score: 9, rationale: 'x' } } },
+  },
+  {
+    id: 'b',
+    lang: 'de',
+    messages: [
+      { role: 'user', content: 'Hallo' },
+      { role: 'assistant', content: 'Tag' },
+      { role: 'user', content: '?' },
+      { role: 'assistant', content: '!' },
+    ],
+    quality: { score: 2, rules_passed: false, rules: { word_count: { value: 1, pass: false } }, judge: { helpfulness: { score: 2, rationale: 'y' } } },
+  },
+  {
+    id: 'c',
+    messages: [
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: 'A' },
+    ],
+    meta: { lang: 'en', quality: { score: 10, judge: { helpfulness: { score: 10 } } } },
+  },
   { id: 'd', prompt: 'no messages' },
 ];
 
@@ -36,7 +61,14 @@ t.test('--text: counts, score bins, criteria, rule pass rates, languages and tur
 });
 
 t.test('--html on hostile record text: the text stays text, the page draws its charts in Chromium', { skip: CHROMIUM ? false : 'no chromium installed (apt-get install chromium)' }, async (t) => {
-  const hostile = { id: 'x</script><script>document.documentElement.dataset.error="xss"</script>', messages: [{ role: 'user', content: '<img src=x onerror="document.documentElement.dataset.error=1">' }, { role: 'assistant', content: 'ok' }], quality: { score: 5 } };
+  const hostile = {
+    id: 'x</script><script>document.documentElement.dataset.error="xss"</script>',
+    messages: [
+      { role: 'user', content: '<img src=x onerror="document.documentElement.dataset.error=1">' },
+      { role: 'assistant', content: 'ok' },
+    ],
+    quality: { score: 5 },
+  };
   const dir = t.testdir({});
   const res = await runCli(['report', '--html', 'r.html'], { cwd: dir, input: ndjson([...tagged, hostile]) });
   t.equal(res.code, 0, res.stderr);
@@ -49,22 +81,26 @@ t.test('--html on hostile record text: the text stays text, the page draws its c
   t.match(dom, /&lt;img src=x onerror=/, 'hostile markup shown as text');
 });
 
-t.test('shared OASST2 data tagged by the mock judge: report renders in Chromium; card names the graph', { skip: !existsSync(DATA) ? `no data at ${DATA}` : CHROMIUM ? false : 'no chromium installed (apt-get install chromium)' }, async (t) => {
-  const dir = t.testdir({});
-  const run = await runCli(['run', join(FIXTURES, 'graphs', 'oasst-curation.yaml'), '-i', DATA, '-o', 'tagged.jsonl', '--stats', 'stats.json', '-q', '--no-cache'], { cwd: dir });
-  t.equal(run.code, 0, run.stderr);
-  const res = await runCli(['report', 'tagged.jsonl', '--html', 'report.html', '--card', 'README.md', '--stats', 'stats.json', '--title', 'OASST2 curated'], { cwd: dir });
-  t.equal(res.code, 0, res.stderr);
-  const dom = browse(join(dir, 'report.html'), join(dir, 'shot.png'));
-  t.match(dom, /data-charts="7"/, 'score, three criteria, rules, languages, turns');
-  t.notMatch(dom, /data-error/);
-  const png = await readFile(join(dir, 'shot.png'));
-  t.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && png.length > 20_000, `a screenshot of ${png.length} bytes`);
-  const card = await readFile(join(dir, 'README.md'), 'utf8');
-  const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as { graph_sha256: string };
-  t.match(card, /^---\nlicense: other # TODO[^\n]*\nlanguage:\n- en\n- es\n/);
-  t.match(card, /size_categories:\n- n<1K\n/);
-  t.match(card, /# OASST2 curated\n\n## Dataset summary\n\n494 records, \d+ of them scored by an LLM judge/);
-  t.match(card, new RegExp(`sha256 \`${stats.graph_sha256}\``));
-  t.match(card, /Models: `judge_model`\./);
-});
+t.test(
+  'shared OASST2 data tagged by the mock judge: report renders in Chromium; card names the graph',
+  { skip: !existsSync(DATA) ? `no data at ${DATA}` : CHROMIUM ? false : 'no chromium installed (apt-get install chromium)' },
+  async (t) => {
+    const dir = t.testdir({});
+    const run = await runCli(['run', join(FIXTURES, 'graphs', 'oasst-curation.yaml'), '-i', DATA, '-o', 'tagged.jsonl', '--stats', 'stats.json', '-q', '--no-cache'], { cwd: dir });
+    t.equal(run.code, 0, run.stderr);
+    const res = await runCli(['report', 'tagged.jsonl', '--html', 'report.html', '--card', 'README.md', '--stats', 'stats.json', '--title', 'OASST2 curated'], { cwd: dir });
+    t.equal(res.code, 0, res.stderr);
+    const dom = browse(join(dir, 'report.html'), join(dir, 'shot.png'));
+    t.match(dom, /data-charts="7"/, 'score, three criteria, rules, languages, turns');
+    t.notMatch(dom, /data-error/);
+    const png = await readFile(join(dir, 'shot.png'));
+    t.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && png.length > 20_000, `a screenshot of ${png.length} bytes`);
+    const card = await readFile(join(dir, 'README.md'), 'utf8');
+    const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as { graph_sha256: string };
+    t.match(card, /^---\nlicense: other # TODO[^\n]*\nlanguage:\n- en\n- es\n/);
+    t.match(card, /size_categories:\n- n<1K\n/);
+    t.match(card, /# OASST2 curated\n\n## Dataset summary\n\n494 records, \d+ of them scored by an LLM judge/);
+    t.match(card, new RegExp(`sha256 \`${stats.graph_sha256}\``));
+    t.match(card, /Models: `judge_model`\./);
+  },
+);

@@ -16,7 +16,7 @@ const files = (prefix: string) => ['-o', `${prefix}out.jsonl`, '--errors', `${pr
 
 function seeded(seed: number): () => number {
   let s = seed;
-  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 for (const ordered of [true, false]) {
@@ -85,13 +85,19 @@ t.test('--retry-errors does failed records again; usage mistakes are exit 2', as
   const dir = t.testdir({ 'f.mjs': flaky, 'g.yaml': 'nodes:\n  f: { type: code, module: ./f.mjs }\n', 'in.jsonl': [1, 2, 3, 4].map((n) => JSON.stringify({ id: n, n })).join('\n') + '\n' });
   const args = ['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--errors', 'err.jsonl', '--resume'];
   t.equal((await runCli(args, { cwd: dir })).code, 0);
-  t.same(lines(await readFile(join(dir, 'err.jsonl'), 'utf8')).map((e) => [e.id, e.error]), [['3', 'flaky']]);
+  t.same(
+    lines(await readFile(join(dir, 'err.jsonl'), 'utf8')).map((e) => [e.id, e.error]),
+    [['3', 'flaky']],
+  );
   const still = await runCli(args, { cwd: dir, env: { FIXED: '1' } });
   t.match(still.stderr, /resumed: 4 in, 0 out, 0 filtered, 0 errors, 4 done before/, 'without --retry-errors the failed record counts as done');
   t.equal(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).length, 3);
   const retried = await runCli([...args, '--retry-errors'], { cwd: dir, env: { FIXED: '1' } });
   t.equal(retried.code, 0, retried.stderr);
-  t.same(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).map((r) => r.n), [1, 2, 4, 3]);
+  t.same(
+    lines(await readFile(join(dir, 'out.jsonl'), 'utf8')).map((r) => r.n),
+    [1, 2, 4, 3],
+  );
   t.equal(await readFile(join(dir, 'err.jsonl'), 'utf8'), '', 'the errors file started afresh');
 
   const noOutput = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '--resume'], { cwd: dir });

@@ -39,10 +39,7 @@ function pipelineDir(t: Test, steps = ''): string {
 t.test('filter, map and code nodes with every outcome, conserved and reported', async (t) => {
   const dir = pipelineDir(t);
   const input = ndjson(Array.from({ length: 10 }, (_, n) => ({ n })));
-  const res = await runCli(
-    ['run', 'graph.yaml', '--errors', 'errors.jsonl', '--rejected', 'rejected.jsonl', '--stats', 'stats.json'],
-    { cwd: dir, input },
-  );
+  const res = await runCli(['run', 'graph.yaml', '--errors', 'errors.jsonl', '--rejected', 'rejected.jsonl', '--stats', 'stats.json'], { cwd: dir, input });
   t.equal(res.code, 0, res.stderr);
   t.same(lines(res.stdout), [
     { n: 0, half: 0, meta: { kind: 'even' } },
@@ -55,11 +52,20 @@ t.test('filter, map and code nodes with every outcome, conserved and reported', 
   const rejected = lines(await readFile(join(dir, 'rejected.jsonl'), 'utf8'));
   t.equal(rejected.length, 6);
   t.same(rejected[0], { line: 2, node: 'keep_even', reason: 'when "record.n % 2 === 0" was false', record: { n: 1 } });
-  t.same(rejected.find((r) => r.node === 'step'), { line: 9, node: 'step', reason: 'returned null', record: { n: 8, half: 4, meta: { kind: 'even' } } });
+  t.same(
+    rejected.find((r) => r.node === 'step'),
+    { line: 9, node: 'step', reason: 'returned null', record: { n: 8, half: 4, meta: { kind: 'even' } } },
+  );
   const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as Record<string, unknown>;
   t.match(stats, { records_in: 10, records_out: 4, filtered: 6, errors: 1, fanout: 1, conserved: true });
   const { createHash } = await import('node:crypto');
-  t.equal(stats.graph_sha256, createHash('sha256').update(await readFile(join(dir, 'graph.yaml'))).digest('hex'), 'the exact graph is named by its hash');
+  t.equal(
+    stats.graph_sha256,
+    createHash('sha256')
+      .update(await readFile(join(dir, 'graph.yaml')))
+      .digest('hex'),
+    'the exact graph is named by its hash',
+  );
   t.match(stats.nodes, {
     keep_even: { in: 10, out: 5, filtered: 5, errors: 0 },
     label: { in: 5, out: 5 },
@@ -83,7 +89,10 @@ t.test('empty input, a single record, and inputs smaller and larger than a batch
     const res = await runCli(['run', 'graph.yaml', '--stats', 's.json'], { cwd: dir, input });
     const out = lines(res.stdout);
     t.equal(out.length, Math.ceil(count / 2), `${count} records: every even one out`);
-    t.ok(out.every((r, i) => r.n === i * 2), `${count} records: in input order`);
+    t.ok(
+      out.every((r, i) => r.n === i * 2),
+      `${count} records: in input order`,
+    );
     t.match(JSON.parse(await readFile(join(dir, 's.json'), 'utf8')), { records_in: count, conserved: true });
   }
 });
@@ -97,11 +106,7 @@ t.test('unchanged records are written back exactly as read', async (t) => {
 
 t.test('malformed, non-object, BOM and invalid UTF-8 input go to --errors with line numbers', async (t) => {
   const dir = t.testdir({ 'graph.yaml': 'nodes:\n  all:\n    type: filter\n    when: "true"\n' });
-  const input = Buffer.concat([
-    Buffer.from('\ufeff{"a":1}\nnot json\n[1]\n\n'),
-    Buffer.from([0x7b, 0x22, 0x62, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d, 0x0a]),
-    Buffer.from('{"a":2}'),
-  ]);
+  const input = Buffer.concat([Buffer.from('\ufeff{"a":1}\nnot json\n[1]\n\n'), Buffer.from([0x7b, 0x22, 0x62, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d, 0x0a]), Buffer.from('{"a":2}')]);
   const res = await runCli(['run', 'graph.yaml', '--errors', 'e.jsonl', '--stats', 's.json'], { cwd: dir, input });
   t.equal(res.code, 0);
   t.same(lines(res.stdout), [{ a: 1 }, { a: 2 }]);
@@ -138,7 +143,10 @@ t.test('--input and --output files; output is written atomically', async (t) => 
   t.equal(res.code, 0, res.stderr);
   t.equal(res.stdout, '', 'nothing on stdout');
   t.same(lines(await readFile(join(dir, 'out.jsonl'), 'utf8')), [{ n: 2, half: 1, meta: { kind: 'even' } }]);
-  t.same((await readdir(dir)).filter((n) => n.includes('.tmp')), []);
+  t.same(
+    (await readdir(dir)).filter((n) => n.includes('.tmp')),
+    [],
+  );
 
   const missing = await runCli(['run', 'graph.yaml', '-i', 'nope.jsonl'], { cwd: dir });
   t.equal(missing.code, 2);

@@ -84,7 +84,10 @@ if (!haveRedis) {
     const llm = `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask:\n    type: llm\n    messages: [ { role: user, content: "{q}" } ]\n    output: answer\n`;
     const dir = t.testdir({ 'g.yaml': llm, 'in.jsonl': records(2, () => ({ q: 'the same question' })) });
     t.equal((await runCli(['queue', 'push', '--redis', redis.url, '--queue', 'lock', '-i', 'in.jsonl'], { cwd: dir })).code, 0);
-    const [a, b] = await Promise.all([finished(worker('lock', dir, ['--batch', '1', '--prefetch', '1', '--cache-dir', 'c1'])), finished(worker('lock', dir, ['--batch', '1', '--prefetch', '1', '--cache-dir', 'c2']))]);
+    const [a, b] = await Promise.all([
+      finished(worker('lock', dir, ['--batch', '1', '--prefetch', '1', '--cache-dir', 'c1'])),
+      finished(worker('lock', dir, ['--batch', '1', '--prefetch', '1', '--cache-dir', 'c2'])),
+    ]);
     t.equal(a.code, 0, a.stderr);
     t.equal(b.code, 0, b.stderr);
     t.equal((await server.stats()).chat_requests, 1, 'one request for two workers');

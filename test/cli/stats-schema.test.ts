@@ -8,8 +8,28 @@ t.test('--stats has the documented fields, per run, per node and per model', asy
   const dir = t.testdir({});
   const res = await runCli(['run', join(FIXTURES, 'graphs', 'answer.yaml'), '-i', join(FIXTURES, 'questions.jsonl'), '--stats', 's.json', '-q', '--cache-dir', 'c'], { cwd: dir });
   t.equal(res.code, 0, res.stderr);
-  const stats = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as Record<string, unknown> & { nodes: Record<string, Record<string, unknown>>; models: Record<string, Record<string, unknown>> };
-  for (const key of ['version', 'graph', 'graph_sha256', 'records_in', 'records_out', 'filtered', 'errors', 'fanout', 'skipped', 'conserved', 'peak_in_flight', 'wall_ms', 'interrupted', 'nodes', 'models']) t.ok(key in stats, key);
+  const stats = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as Record<string, unknown> & {
+    nodes: Record<string, Record<string, unknown>>;
+    models: Record<string, Record<string, unknown>>;
+  };
+  for (const key of [
+    'version',
+    'graph',
+    'graph_sha256',
+    'records_in',
+    'records_out',
+    'filtered',
+    'errors',
+    'fanout',
+    'skipped',
+    'conserved',
+    'peak_in_flight',
+    'wall_ms',
+    'interrupted',
+    'nodes',
+    'models',
+  ])
+    t.ok(key in stats, key);
   t.match(stats.graph_sha256, /^[0-9a-f]{64}$/);
   t.equal(stats.conserved, true);
   for (const [name, node] of Object.entries(stats.nodes)) {

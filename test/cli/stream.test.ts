@@ -32,7 +32,10 @@ t.test('ordered by default: a slow record holds its place', async (t) => {
   const dir = asyncDir(t, straggler);
   const res = await runCli(['run', 'graph.yaml'], { cwd: dir, input: ndjson(Array.from({ length: 40 }, (_, n) => ({ n }))) });
   t.equal(res.code, 0, res.stderr);
-  t.same(lines(res.stdout).map((r) => r.n), Array.from({ length: 40 }, (_, n) => n));
+  t.same(
+    lines(res.stdout).map((r) => r.n),
+    Array.from({ length: 40 }, (_, n) => n),
+  );
 });
 
 t.test('--unordered lets fast records pass a slow one', async (t) => {
@@ -40,7 +43,11 @@ t.test('--unordered lets fast records pass a slow one', async (t) => {
   const res = await runCli(['run', 'graph.yaml', '--unordered'], { cwd: dir, input: ndjson(Array.from({ length: 40 }, (_, n) => ({ n }))) });
   t.equal(res.code, 0, res.stderr);
   const order = lines(res.stdout).map((r) => r.n as number);
-  t.same([...order].sort((a, b) => a - b), Array.from({ length: 40 }, (_, n) => n), 'every record once');
+  t.same(
+    [...order].sort((a, b) => a - b),
+    Array.from({ length: 40 }, (_, n) => n),
+    'every record once',
+  );
   t.ok(order.indexOf(0) >= 10, `record 0 came out after at least ten others (position ${order.indexOf(0)})`);
 });
 
@@ -97,7 +104,10 @@ t.test('SIGINT stops reading, flushes records in flight, writes stats, exits 130
   t.ok((stats.records_in as number) < 20000, `stopped reading before the end (${stats.records_in} read)`);
   const out = lines(await readFile(join(dir, 'out.jsonl'), 'utf8'));
   t.equal(out.length, stats.records_out, 'every record taken in was written out');
-  t.same(out.map((r) => r.n), Array.from({ length: out.length }, (_, n) => n));
+  t.same(
+    out.map((r) => r.n),
+    Array.from({ length: out.length }, (_, n) => n),
+  );
 });
 
 t.test('a slow consumer holds the pipeline back: records in flight stay bounded', async (t) => {
@@ -146,7 +156,7 @@ t.test('graph renders as Mermaid and DOT', async (t) => {
     ].join('\n'),
   );
   const dot = await runCli(['graph', 'fixtures/graphs/filter.yaml', '--format', 'dot']);
-  t.match(dot.stdout, /^digraph sygra \{\n  rankdir=LR;/);
+  t.match(dot.stdout, /^digraph sygra \{\n {2}rankdir=LR;/);
   t.match(dot.stdout, /"long_prompts" -> "add_len";/);
   t.match(dot.stdout, /"normalize" -> "END";\n\}\n$/);
 });

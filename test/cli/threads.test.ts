@@ -32,14 +32,32 @@ function input(): Buffer {
   for (let i = 0; i < 3000; i++) {
     const n = 2 + (i % 9);
     const reply = Array.from({ length: n }, (_, k) => words[(i + k * 7) % words.length]).join(' ') + (i % 3 ? '.' : '');
-    const record = i % 211 === 7 ? { id: i, text: 'no messages here' } : { id: i, messages: [{ role: 'user', content: `Question ${i}, caf\u00e9?` }, { role: 'assistant', content: reply }] };
+    const record =
+      i % 211 === 7
+        ? { id: i, text: 'no messages here' }
+        : {
+            id: i,
+            messages: [
+              { role: 'user', content: `Question ${i}, caf\u00e9?` },
+              { role: 'assistant', content: reply },
+            ],
+          };
     // Some lines keep escapes JSON.stringify would not write, to show they are kept as they came.
     parts.push(i % 5 === 0 ? JSON.stringify(record).replace('caf\u00e9', 'caf\\u00e9') + '\n' : JSON.stringify(record) + '\n');
     if (i === 100) parts.push('{"id": "broken",\n');
     if (i === 200) parts.push('\n   \n');
     if (i === 300) parts.push('[1, 2]\n');
     if (i === 400) parts.push(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]));
-    if (i === 500) parts.push(JSON.stringify({ id: 'crlf', messages: [{ role: 'user', content: 'a b c d e' }, { role: 'assistant', content: 'one two three four five six.' }] }) + '\r\n');
+    if (i === 500)
+      parts.push(
+        JSON.stringify({
+          id: 'crlf',
+          messages: [
+            { role: 'user', content: 'a b c d e' },
+            { role: 'assistant', content: 'one two three four five six.' },
+          ],
+        }) + '\r\n',
+      );
   }
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
@@ -47,7 +65,22 @@ function input(): Buffer {
 async function run(dir: string, graph: string, threads: number, extra: string[] = []) {
   const tag = `${graph}-${threads}${extra.join('')}`;
   const files = { errors: join(dir, `${tag}.errors`), rejected: join(dir, `${tag}.rejected`), stats: join(dir, `${tag}.stats`) };
-  const res = await runCli(['run', join(dir, graph), '-q', '-i', join(dir, 'in.jsonl'), '--threads', String(threads), '--errors', files.errors, '--rejected', files.rejected, '--stats', files.stats, ...extra]);
+  const res = await runCli([
+    'run',
+    join(dir, graph),
+    '-q',
+    '-i',
+    join(dir, 'in.jsonl'),
+    '--threads',
+    String(threads),
+    '--errors',
+    files.errors,
+    '--rejected',
+    files.rejected,
+    '--stats',
+    files.stats,
+    ...extra,
+  ]);
   const read = (p: string): string => readFileSync(p, 'utf8');
   return { ...res, errors: read(files.errors), rejected: read(files.rejected), stats: JSON.parse(read(files.stats)) as Record<string, unknown> };
 }
@@ -82,10 +115,19 @@ t.test('--threads 2 writes what one thread writes, byte for byte, with the same 
   t.same(counts(JSON.parse(readFileSync(join(dir, 'bare.stats'), 'utf8')) as Record<string, unknown>), counts(oneThread.stats), 'no side files: same counts');
   const filtering = await run(dir, 'filtering.yaml', 2);
   const errors = lines(filtering.errors);
-  t.ok(errors.some((e) => e.node === 'check' && String(e.error).includes('unlucky')), 'a node error from a worker names its node');
-  t.ok(errors.some((e) => e.node === null && String(e.error).startsWith('malformed JSON')), 'a malformed line is reported with its line');
+  t.ok(
+    errors.some((e) => e.node === 'check' && String(e.error).includes('unlucky')),
+    'a node error from a worker names its node',
+  );
+  t.ok(
+    errors.some((e) => e.node === null && String(e.error).startsWith('malformed JSON')),
+    'a malformed line is reported with its line',
+  );
   t.ok(errors.some((e) => String(e.error) === 'invalid UTF-8 byte sequence'));
-  t.ok(lines(filtering.rejected).some((r) => r.node === 'rules'), 'records failing a rule are rejected');
+  t.ok(
+    lines(filtering.rejected).some((r) => r.node === 'rules'),
+    'records failing a rule are rejected',
+  );
 });
 
 t.test('--threads N runs the graph on the main thread and N - 1 workers', async (t) => {
@@ -101,7 +143,11 @@ t.test('--threads N runs the graph on the main thread and N - 1 workers', async 
     const res = await runCli(['run', join(dir, 'g.yaml'), '-q', '--threads', String(threads)], { input });
     t.equal(res.code, 0);
     const out = lines(res.stdout);
-    t.same(out.map((r) => r.id), records.map((r) => r.id), `${threads} threads: every record, in input order`);
+    t.same(
+      out.map((r) => r.id),
+      records.map((r) => r.id),
+      `${threads} threads: every record, in input order`,
+    );
     const ran = new Set(out.map((r) => r.thread));
     t.ok(ran.has(0), `${threads} threads: the main thread ran some batches`);
     t.equal(ran.size, threads, `${threads} threads: each of the ${threads} threads ran some (${[...ran].join(', ')})`);
@@ -156,7 +202,11 @@ t.test('--threads refuses what it cannot split, before reading a record', async 
   const llm = await runCli(['run', join(dir, 'llm.yaml'), '--threads', '2'], { input: '{"q":"a"}\n' });
   t.equal(llm.code, 2);
   t.match(llm.stderr, /node "ask" is asynchronous/);
-  for (const args of [['--threads', '0'], ['--threads', '1.5'], ['--threads', '2', '--provenance']]) {
+  for (const args of [
+    ['--threads', '0'],
+    ['--threads', '1.5'],
+    ['--threads', '2', '--provenance'],
+  ]) {
     const res = await runCli(['run', join(dir, 'ok.yaml'), ...args], { input: '' });
     t.equal(res.code, 2, args.join(' '));
     t.match(res.stderr, /--threads/);

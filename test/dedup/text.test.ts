@@ -23,7 +23,13 @@ t.test('record text: a string field, or the selected turns of a messages array',
     prompt: 'Hi',
     messages: [
       { role: 'user', content: 'What is 2+2?' },
-      { role: 'assistant', content: [{ type: 'text', text: 'Four.' }, { type: 'image_url', image_url: { url: 'x' } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Four.' },
+          { type: 'image_url', image_url: { url: 'x' } },
+        ],
+      },
     ],
   };
   t.equal(makeTextReader(['prompt'], 'prompt', 'all')(record), 'Hi');

@@ -25,10 +25,25 @@ t.test('README.md is a front page of at most 12 KB', async (t) => {
 });
 
 t.test('links between pages point at headings that exist', async (t) => {
-  const slug = (heading: string): string => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replaceAll(' ', '-');
+  const slug = (heading: string): string =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\- _]/gu, '')
+      .replaceAll(' ', '-');
   const pages = new Map<string, string>();
   for (const page of documentationPages(ROOT)) pages.set(relative(ROOT, page), await readFile(page, 'utf8'));
-  const anchors = new Map([...pages].map(([name, text]) => [name, new Set(withoutCode(text).split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))))]));
+  const anchors = new Map(
+    [...pages].map(([name, text]) => [
+      name,
+      new Set(
+        withoutCode(text)
+          .split('\n')
+          .filter((l) => /^#{1,6} /.test(l))
+          .map((l) => slug(l.replace(/^#+ /, ''))),
+      ),
+    ]),
+  );
   for (const [name, text] of pages) {
     for (const m of withoutCode(text).matchAll(/\]\(([^)\s]*?\.md)?(?:#([^)\s]+))?\)/g)) {
       if (m[1] === undefined && m[2] === undefined) continue;
@@ -55,7 +70,11 @@ t.test('the reference names every node type, every node key and every model key'
 });
 
 t.test('every key of every node type says what it means', async (t) => {
-  const silent = [...nodeTypes.values()].flatMap((d) => Object.entries(d.schema.properties as Record<string, { description?: string }>).filter(([k, v]) => k !== 'type' && !v.description).map(([k]) => `${d.type}.${k}`));
+  const silent = [...nodeTypes.values()].flatMap((d) =>
+    Object.entries(d.schema.properties as Record<string, { description?: string }>)
+      .filter(([k, v]) => k !== 'type' && !v.description)
+      .map(([k]) => `${d.type}.${k}`),
+  );
   t.same(silent, [], 'keys without a description have an empty row in the reference');
 });
 

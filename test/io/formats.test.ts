@@ -83,7 +83,13 @@ t.test('Parquet out and back in: the same records, numbers as DOUBLE columns', a
   t.equal(meta.row_groups.length, 3, 'written a row group at a time (10,000 rows each)');
   t.same(
     meta.schema.slice(1).map((c) => [c.name, c.type]),
-    [['id', 'DOUBLE'], ['question', 'BYTE_ARRAY'], ['ok', 'BOOLEAN'], ['meta', 'BYTE_ARRAY'], ['len', 'DOUBLE']],
+    [
+      ['id', 'DOUBLE'],
+      ['question', 'BYTE_ARRAY'],
+      ['ok', 'BOOLEAN'],
+      ['meta', 'BYTE_ARRAY'],
+      ['len', 'DOUBLE'],
+    ],
   );
 });
 

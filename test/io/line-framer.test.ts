@@ -11,14 +11,26 @@ function frame(chunks: Array<string | Buffer>, framer = new LineFramer('first'))
 
 t.test('parses objects and numbers lines from 1, skipping blank lines', async (t) => {
   const items = frame(['{"a":1}\n\n   \n{"b":2}\n']);
-  t.same(items.map((i) => [i.line, i.record]), [[1, { a: 1 }], [4, { b: 2 }]]);
-  t.same(items.map((i) => i.seq), [0, 1]);
+  t.same(
+    items.map((i) => [i.line, i.record]),
+    [
+      [1, { a: 1 }],
+      [4, { b: 2 }],
+    ],
+  );
+  t.same(
+    items.map((i) => i.seq),
+    [0, 1],
+  );
   t.equal(items[0]!.route, 'first');
 });
 
 t.test('a final line without newline is still a record', async (t) => {
   const items = frame(['{"a":1}\n{"b":2}']);
-  t.same(items.map((i) => i.record), [{ a: 1 }, { b: 2 }]);
+  t.same(
+    items.map((i) => i.record),
+    [{ a: 1 }, { b: 2 }],
+  );
   t.equal(items[1]!.bytes, undefined, 'no reusable bytes for a line without newline');
   t.equal(items[0]!.bytes!.toString(), '{"a":1}\n');
 });
@@ -27,33 +39,50 @@ t.test('lines split across chunks, including inside a multi-byte character', asy
   const text = Buffer.from('{"k":"日本語 🙂"}\n{"k":"x"}\n');
   for (let cut = 1; cut < text.length; cut++) {
     const items = frame([text.subarray(0, cut), text.subarray(cut)]);
-    t.same(items.map((i) => i.record.k), ['日本語 🙂', 'x'], `cut at byte ${cut}`);
+    t.same(
+      items.map((i) => i.record.k),
+      ['日本語 🙂', 'x'],
+      `cut at byte ${cut}`,
+    );
     t.equal(items.filter((i) => i.outcome).length, 0);
   }
 });
 
 t.test('BOM at start is skipped, even when split across chunks', async (t) => {
   const items = frame([Buffer.from([0xef]), Buffer.from([0xbb, 0xbf]), '{"a":1}\n']);
-  t.same(items.map((i) => i.record), [{ a: 1 }]);
-  t.same(frame(['\ufeff{"a":1}']).map((i) => i.record), [{ a: 1 }]);
+  t.same(
+    items.map((i) => i.record),
+    [{ a: 1 }],
+  );
+  t.same(
+    frame(['\ufeff{"a":1}']).map((i) => i.record),
+    [{ a: 1 }],
+  );
 });
 
 t.test('CRLF line endings', async (t) => {
   const items = frame(['{"a":1}\r\n{"b":2}\r\n']);
-  t.same(items.map((i) => i.record), [{ a: 1 }, { b: 2 }]);
+  t.same(
+    items.map((i) => i.record),
+    [{ a: 1 }, { b: 2 }],
+  );
   t.equal(items[0]!.bytes, undefined, 'CRLF records are re-serialised with LF');
 });
 
 t.test('malformed, non-object and invalid UTF-8 lines become error items with line numbers', async (t) => {
-  const bad = Buffer.concat([
-    Buffer.from('{"ok":1}\n{"broken":\n[1,2]\n"str"\nnull\n'),
-    Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]),
-    Buffer.from('{"ok":2}\n'),
-  ]);
+  const bad = Buffer.concat([Buffer.from('{"ok":1}\n{"broken":\n[1,2]\n"str"\nnull\n'), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]), Buffer.from('{"ok":2}\n')]);
   const items = frame([bad]);
   t.same(
     items.map((i) => [i.line, i.outcome?.kind ?? 'record']),
-    [[1, 'record'], [2, 'error'], [3, 'error'], [4, 'error'], [5, 'error'], [6, 'error'], [7, 'record']],
+    [
+      [1, 'record'],
+      [2, 'error'],
+      [3, 'error'],
+      [4, 'error'],
+      [5, 'error'],
+      [6, 'error'],
+      [7, 'record'],
+    ],
   );
   const errors = items.filter((i) => i.outcome?.kind === 'error');
   t.match(errors[0]!.outcome, { node: null, error: /^malformed JSON/ });
@@ -84,14 +113,22 @@ t.test('a line carried over is joined alone: the rest of the chunk is framed in 
   t.same(framer.push(Buffer.from('{"a":')), []);
   const second = Buffer.from('1}\n{"b":2}\n{"c":3}\n{"d":');
   const items = framer.push(second);
-  t.same(items.map((i) => i.record), [{ a: 1 }, { b: 2 }, { c: 3 }]);
+  t.same(
+    items.map((i) => i.record),
+    [{ a: 1 }, { b: 2 }, { c: 3 }],
+  );
   // Small buffers share Node's pool, so "a view of" means: the same memory, inside the chunk.
-  const inside = (view: Buffer, chunk: Buffer): boolean =>
-    view.buffer === chunk.buffer && view.byteOffset >= chunk.byteOffset && view.byteOffset + view.length <= chunk.byteOffset + chunk.length;
+  const inside = (view: Buffer, chunk: Buffer): boolean => view.buffer === chunk.buffer && view.byteOffset >= chunk.byteOffset && view.byteOffset + view.length <= chunk.byteOffset + chunk.length;
   t.notOk(inside(items[0]!.bytes!, second), 'the joined line has bytes of its own');
   t.ok(inside(items[1]!.bytes!, second), 'later lines are views of the chunk read, not of a copy');
   t.equal(items[2]!.bytes!.toString(), '{"c":3}\n');
-  t.same(framer.push(Buffer.from('4}')).concat(framer.end()).map((i) => i.record), [{ d: 4 }]);
+  t.same(
+    framer
+      .push(Buffer.from('4}'))
+      .concat(framer.end())
+      .map((i) => i.record),
+    [{ d: 4 }],
+  );
   // Every split of a few lines into three chunks gives the same records.
   const text = '{"x":"ab"}\n\n{"y":"日本"}\r\n{"z":1}';
   const want = [{ x: 'ab' }, { y: '日本' }, { z: 1 }];

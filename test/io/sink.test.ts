@@ -11,7 +11,11 @@ function written(item: Partial<Item>): string {
 t.test('a record is written as its line, its line with fields appended, or stringified', async (t) => {
   t.equal(written({ record: { a: 1 }, bytes: Buffer.from('{ "a" : 1 }\n') }), '{ "a" : 1 }\n', 'unchanged: the line as it came');
   t.equal(written({ record: { a: 1 } }), '{"a":1}\n', 'no bytes: stringified');
-  t.equal(written({ record: { a: 1, q: { x: [1] } }, bytes: Buffer.from('{ "a" : 1 }  \n'), appended: ['q'] }), '{ "a" : 1 ,"q":{"x":[1]}}\n', 'appended before the closing brace, trailing spaces dropped');
+  t.equal(
+    written({ record: { a: 1, q: { x: [1] } }, bytes: Buffer.from('{ "a" : 1 }  \n'), appended: ['q'] }),
+    '{ "a" : 1 ,"q":{"x":[1]}}\n',
+    'appended before the closing brace, trailing spaces dropped',
+  );
   t.equal(written({ record: { q: 'v' }, bytes: Buffer.from('{}\n'), appended: ['q'] }), '{"q":"v"}\n', 'no comma after an empty object');
   t.equal(written({ record: { a: 1, q: undefined, r: 2 }, bytes: Buffer.from('{"a":1}\n'), appended: ['q', 'r'] }), '{"a":1,"r":2}\n', 'a field left undefined is not written');
 });

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { RequestLimiter, TokenBucket } from '../../lib/llm/limiter.js';
 
-t.test('a bucket banks a second\'s worth and refills at its rate', async (t) => {
+t.test("a bucket banks a second's worth and refills at its rate", async (t) => {
   let now = 0;
   const b = new TokenBucket(600, () => now);
   for (let i = 0; i < 10; i++) t.equal(b.take(1), true);
-  t.equal(b.take(1), false, 'empty after a second\'s worth: no minute-long burst');
+  t.equal(b.take(1), false, "empty after a second's worth: no minute-long burst");
   t.equal(b.msUntil(1), 100, 'one request every 100 ms at 600 rpm');
   now = 99;
   t.equal(b.take(1), false);
@@ -13,7 +13,7 @@ t.test('a bucket banks a second\'s worth and refills at its rate', async (t) => 
   t.equal(b.take(1), true);
   now = 60_000;
   t.equal(b.msUntil(10), 0);
-  t.equal(b.take(10), true, 'a full second\'s worth is there after a long idle...');
+  t.equal(b.take(10), true, "a full second's worth is there after a long idle...");
   t.equal(b.take(1), false, '...and never more');
   const slow = new TokenBucket(30, () => now);
   t.equal(slow.take(1), true, 'at least one unit is banked');

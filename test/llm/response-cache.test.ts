@@ -45,7 +45,10 @@ t.test('a tier not ready to peek is asked through get; a miss loads once for con
     let loads = 0;
     const load = async () => ({ v: `loaded ${++loads}` });
     const answers = await Promise.all(Array.from({ length: 5 }, () => cache.fetch('x', load, counters)));
-    t.same(answers.map((a) => a.v), Array(5).fill('loaded 1'));
+    t.same(
+      answers.map((a) => a.v),
+      Array(5).fill('loaded 1'),
+    );
     t.equal(store.gets, 1, `${canPeek}: one get`);
     t.equal(store.sets, 1, 'the loaded value is stored');
     t.same(await cache.fetch('x', load, counters), { v: 'loaded 1' });

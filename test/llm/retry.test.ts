@@ -30,7 +30,11 @@ t.test('full jitter stays within the exponential envelope; Retry-After wins but 
   t.equal(retryDelayMs(0, undefined, opts, () => 0.999999) < 100, true);
   t.equal(Math.round(retryDelayMs(3, undefined, opts, () => 0.5)), 400);
   t.equal(Math.round(retryDelayMs(10, undefined, opts, () => 1)), 1000, 'capped');
-  t.equal(retryDelayMs(0, undefined, opts, () => 0), 0, 'full jitter reaches zero');
+  t.equal(
+    retryDelayMs(0, undefined, opts, () => 0),
+    0,
+    'full jitter reaches zero',
+  );
   t.equal(retryDelayMs(0, 2500, opts), 2500);
   t.equal(retryDelayMs(0, 3_600_000, opts), 4000, 'an hour-long Retry-After is capped');
 });

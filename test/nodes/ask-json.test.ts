@@ -21,7 +21,11 @@ t.test('retries until an answer reads, each attempt a request of its own', async
   const model = scripted(['no', 'still no', '42']);
   const value = await askForJson(model, { messages: [{ role: 'user', content: 'n?' }], attempts: 3, read: readNumber, what: 'no number', responseFormat: { type: 'json_object' } });
   t.equal(value, 42);
-  t.same(model.requests.map((r) => r.sample), [0, 1, 2], 'sample indexes 0, 1, 2: no retry gets a cached answer');
+  t.same(
+    model.requests.map((r) => r.sample),
+    [0, 1, 2],
+    'sample indexes 0, 1, 2: no retry gets a cached answer',
+  );
   t.same(model.requests[0]!.response_format, { type: 'json_object' });
   t.same(model.requests[0]!.params, {});
 });
@@ -31,5 +35,8 @@ t.test('after the last attempt: the reason and the start of the last answer', as
   const err = await askForJson(model, { messages: [], attempts: 2, read: readNumber, what: 'judge "j" gave no number', sampleOf: (k) => 10 + k }).catch((e: unknown) => e);
   t.ok(err instanceof JsonAnswerError);
   t.match((err as Error).message, /^judge "j" gave no number after 2 attempts: "b+" is not a number; raw answer: b{299}…$/);
-  t.same(model.requests.map((r) => r.sample), [10, 11]);
+  t.same(
+    model.requests.map((r) => r.sample),
+    [10, 11],
+  );
 });

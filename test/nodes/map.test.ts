@@ -26,11 +26,7 @@ t.test('map: expressions see the incoming record; dotted paths nest; unset remov
 t.test('map: bad paths and expressions are config problems', async (t) => {
   const { node, problems } = compile(mapNode, { type: 'map' as const, set: { 'a..b': '1', ok: 'record.' }, unset: ['__proto__.x'] });
   t.equal(node, undefined);
-  t.same(problems, [
-    'set.a..b: "a..b" is not a valid field path (empty segment)',
-    'set.ok: expression does not compile: Unexpected token \')\'',
-    'unset.0: "__proto__.x" names a reserved property',
-  ]);
+  t.same(problems, ['set.a..b: "a..b" is not a valid field path (empty segment)', "set.ok: expression does not compile: Unexpected token ')'", 'unset.0: "__proto__.x" names a reserved property']);
   t.same(compile(mapNode, { type: 'map' as const }).problems, [': a map node needs `set` or `unset`']);
 });
 

@@ -2,7 +2,10 @@ import t from 'tap';
 import { messagesOf } from '../../lib/nodes/messages-field.js';
 
 t.test('a messages field is an array of {role, content} with text content', async (t) => {
-  const ok = [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello', extra: 1 }];
+  const ok = [
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello', extra: 1 },
+  ];
   t.equal(messagesOf(ok, 'messages'), ok, 'returned as it is');
   t.throws(() => messagesOf(undefined, 'conversation'), /^field "conversation" is missing$/);
   t.throws(() => messagesOf('text', 'messages'), /^field "messages" is not an array of \{role, content\} messages$/);

@@ -16,10 +16,14 @@ t.test('only spans found verbatim in the text are kept', async (t) => {
       { kind: 'name', text: ' Maria Lopez ' },
     ],
   });
-  t.same(verifiedSpans(answer, texts), [
-    { kind: 'name', text: 'Maria Lopez' },
-    { kind: 'address', text: '12 Elm Street' },
-  ], 'a made-up name, a miscopied one, an unknown kind and a repeat are dropped');
+  t.same(
+    verifiedSpans(answer, texts),
+    [
+      { kind: 'name', text: 'Maria Lopez' },
+      { kind: 'address', text: '12 Elm Street' },
+    ],
+    'a made-up name, a miscopied one, an unknown kind and a repeat are dropped',
+  );
   t.same(verifiedSpans('Sure! ```json\n{"items": []}\n```', texts), [], 'JSON in a fence is read');
   t.equal(verifiedSpans('I cannot help with that.', texts), null, 'an answer that is not the JSON asked for');
   t.equal(
@@ -47,7 +51,15 @@ async function spanServer(t: Test): Promise<string> {
       const names = [...text.matchAll(/Maria Lopez/g)].map((m) => ({ kind: 'name', text: m[0] }));
       const content = JSON.stringify({ items: [...names, { kind: 'name', text: 'Nobody Here' }] });
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }], usage: { prompt_tokens: 10, completion_tokens: 10 } }));
+      res.end(
+        JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          model: 'm',
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }],
+          usage: { prompt_tokens: 10, completion_tokens: 10 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,8 +70,20 @@ async function spanServer(t: Test): Promise<string> {
 t.test('the pii_llm node tags, redacts and filters through the CLI', async (t) => {
   const url = await spanServer(t);
   const input = ndjson([
-    { id: 1, messages: [{ role: 'user', content: 'Write to Maria Lopez about the rent.' }, { role: 'assistant', content: 'Dear Maria Lopez, the rent is due.' }] },
-    { id: 2, messages: [{ role: 'user', content: 'what is rain?' }, { role: 'assistant', content: 'water falling from clouds.' }] },
+    {
+      id: 1,
+      messages: [
+        { role: 'user', content: 'Write to Maria Lopez about the rent.' },
+        { role: 'assistant', content: 'Dear Maria Lopez, the rent is due.' },
+      ],
+    },
+    {
+      id: 2,
+      messages: [
+        { role: 'user', content: 'what is rain?' },
+        { role: 'assistant', content: 'water falling from clouds.' },
+      ],
+    },
   ]);
   const graph = (options: string): string => `models:\n  m: { base_url: ${url} }\nnodes:\n  pii:\n    type: pii_llm\n${options}`;
   const dir = t.testdir({ 'tag.yaml': graph('    redact: true\n'), 'filter.yaml': graph('    mode: filter\n') });
@@ -72,5 +96,9 @@ t.test('the pii_llm node tags, redacts and filters through the CLI', async (t) =
   t.same(second!.quality.pii_llm, {});
   const filtered = await runCli(['run', 'filter.yaml', '--no-cache'], { cwd: dir, input });
   t.equal(filtered.code, 0, filtered.stderr);
-  t.same(lines(filtered.stdout).map((r) => r.id), [2], 'the record holding a name is dropped');
+  t.same(
+    lines(filtered.stdout).map((r) => r.id),
+    [2],
+    'the record holding a name is dropped',
+  );
 });

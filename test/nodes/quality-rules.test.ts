@@ -4,13 +4,16 @@ import type { CompiledNode } from '../../lib/nodes/definition.js';
 import type { JsonObject } from '../../lib/record/item.js';
 
 async function compile(config: Record<string, unknown>): Promise<CompiledNode> {
-  const node = await qualityRulesNode.compile({ type: 'quality_rules', stats: false, ...config } as never, {
-    name: 'rules',
-    graphDir: '.',
-    report: (path: unknown[], message: string) => {
-      throw new Error(`${path.join('.')}: ${message}`);
-    },
-  } as never);
+  const node = await qualityRulesNode.compile(
+    { type: 'quality_rules', stats: false, ...config } as never,
+    {
+      name: 'rules',
+      graphDir: '.',
+      report: (path: unknown[], message: string) => {
+        throw new Error(`${path.join('.')}: ${message}`);
+      },
+    } as never,
+  );
   return node!;
 }
 
@@ -59,7 +62,7 @@ t.test('code fences are counted per turn', async (t) => {
     ['assistant', 'A line of the prose\nAnother one.'],
   ]);
   t.equal(q.rules.code_fences_balanced!.value, 0, 'one fence in all');
-  t.equal(q.rules.no_end_mark_fraction!.value, 0.5, 'the second turn is prose, not inside the first turn\'s fence');
+  t.equal(q.rules.no_end_mark_fraction!.value, 0.5, "the second turn is prose, not inside the first turn's fence");
   t.same(q.turns, [{ assistant_turn: 0, failed: ['code_fences_balanced', 'truncated'] }], 'a turn ending inside a code block is truncated');
 });
 
@@ -102,7 +105,15 @@ t.test('phrase lists too large together but not alone are searched apart', async
   const boilerplate = list();
   const node = await compile({ rules: { refusal: { phrases: refusals }, boilerplate: { phrases: boilerplate } } });
   const content = `${refusals[5]} and ${boilerplate[9]} and ${boilerplate[10]}`;
-  const out = (await node.run({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const out = (await node.run(
+    {
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content },
+      ],
+    },
+    { node: 'rules', line: 1, seq: 0 },
+  )) as JsonObject;
   const rules = (out.quality as { rules: Rules }).rules;
   t.equal(rules.refusal!.value, 1);
   t.equal(rules.boilerplate!.value, 2);
@@ -111,7 +122,16 @@ t.test('phrase lists too large together but not alone are searched apart', async
 t.test('language: tags compared by primary subtag; a language eld does not know gives no verdict', async (t) => {
   const node = await compile({ rules: { language: {} } });
   const judge = async (lang: string, content: string): Promise<{ value: unknown; pass: boolean; confidence?: number }> => {
-    const out = (await node.run({ lang, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+    const out = (await node.run(
+      {
+        lang,
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content },
+        ],
+      },
+      { node: 'rules', line: 1, seq: 0 },
+    )) as JsonObject;
     return (out.quality as { rules: Record<string, { value: unknown; pass: boolean; confidence?: number }> }).rules.language!;
   };
   const pt = await judge('pt-BR', 'Primeiro, vamos aumentar a visibilidade da sua empresa com conteúdo relevante nas redes sociais.');
@@ -123,20 +143,42 @@ t.test('language: tags compared by primary subtag; a language eld does not know 
   t.same(eo, { value: 'unknown', pass: true }, 'Esperanto is unknown to eld: no verdict');
   t.equal((await judge('en', 'Das ist ein deutscher Satz über die Sprachmodelle und ihre Anwendung im Alltag.')).pass, false, 'German where English is expected fails');
   const translated = (await node.run(
-    { lang: 'uk-UA', messages: [{ role: 'user', content: 'Переклади цей текст англійською: Великі мовні моделі допоможуть покращити освіту.' }, { role: 'assistant', content: 'Large language models will help improve education for everyone.' }] },
+    {
+      lang: 'uk-UA',
+      messages: [
+        { role: 'user', content: 'Переклади цей текст англійською: Великі мовні моделі допоможуть покращити освіту.' },
+        { role: 'assistant', content: 'Large language models will help improve education for everyone.' },
+      ],
+    },
     { node: 'rules', line: 1, seq: 0 },
   )) as JsonObject;
-  t.equal((translated.quality as { rules: Record<string, { pass: boolean }> }).rules.language!.pass, true, 'a translation that was asked for is not judged against the tree\'s language');
+  t.equal((translated.quality as { rules: Record<string, { pass: boolean }> }).rules.language!.pass, true, "a translation that was asked for is not judged against the tree's language");
 });
 
 t.test('pii: counted by kind, redacted with typed placeholders; countries checked when the graph is read', async (t) => {
   const node = await compile({ rules: { pii: { redact: true } } });
   const content = 'Pay DE89 3704 0044 0532 0130 00, key AKIAIOSFODNN7EXAMPLE, call (415) 555-0132.';
-  const out = (await node.run({ messages: [{ role: 'user', content: 'details?' }, { role: 'assistant', content }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const out = (await node.run(
+    {
+      messages: [
+        { role: 'user', content: 'details?' },
+        { role: 'assistant', content },
+      ],
+    },
+    { node: 'rules', line: 1, seq: 0 },
+  )) as JsonObject;
   t.same((out.quality as JsonObject).pii, { iban: 1, secret: 1, phone: 1 });
   t.equal((out.messages as Array<{ content: string }>)[1]!.content, 'Pay [IBAN], key [SECRET], call [PHONE].');
   const usOnly = await compile({ rules: { pii: { countries: ['US'] } } });
-  const london = (await usOnly.run({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'Ring 020 7946 0958 today.' }] }, { node: 'rules', line: 1, seq: 0 })) as JsonObject;
+  const london = (await usOnly.run(
+    {
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: 'Ring 020 7946 0958 today.' },
+      ],
+    },
+    { node: 'rules', line: 1, seq: 0 },
+  )) as JsonObject;
   t.equal(((london.quality as JsonObject).rules as Rules).pii!.value, 0, 'a London number without +44 is not read in the US plan');
   await t.rejects(compile({ rules: { pii: { countries: ['XX'] } } }), /^rules\.pii\.countries\.0: "XX" is not a country/);
 });

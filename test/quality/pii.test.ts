@@ -70,7 +70,14 @@ const POSITIVES: Case[] = [
     [['secret', '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END RSA PRIVATE KEY-----']],
   ],
   // Several in one text.
-  ['Jane: jane@example.com, (415) 555-0132, 203.0.113.9', [['email', 'jane@example.com'], ['phone', '(415) 555-0132'], ['ip', '203.0.113.9']]],
+  [
+    'Jane: jane@example.com, (415) 555-0132, 203.0.113.9',
+    [
+      ['email', 'jane@example.com'],
+      ['phone', '(415) 555-0132'],
+      ['ip', '203.0.113.9'],
+    ],
+  ],
 ];
 
 const LOOK_ALIKES: string[] = [

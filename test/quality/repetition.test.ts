@@ -35,13 +35,17 @@ function reference(words: string[]): { top: number[]; duplicate: number[] } {
 function measure(words: string[]): { top: number[]; duplicate: number[] } {
   const ids = new Map<string, number>();
   const hashes = Int32Array.from(words, (w) => ids.get(w) ?? (ids.set(w, ids.size * 2654435761), ids.get(w)!));
-  const r = repetition(hashes, Int32Array.from(words, (w) => w.length), words.join(' ').length);
+  const r = repetition(
+    hashes,
+    Int32Array.from(words, (w) => w.length),
+    words.join(' ').length,
+  );
   return { top: [...r.top], duplicate: [...r.duplicate] };
 }
 
 t.test('the pruned chain gives exactly what counting every n-gram gives', async (t) => {
   let seed = 7;
-  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let trial = 0; trial < 300; trial++) {
     // Small vocabularies and pasted spans make long repeats common, so every level is exercised.
     const vocab = Array.from({ length: 2 + Math.floor(rand() * 30) }, (_, i) => 'w'.repeat(1 + (i % 4)) + i);

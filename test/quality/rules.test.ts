@@ -3,10 +3,12 @@ import { RULES, type TextRule, type ConversationRule } from '../../lib/quality/r
 import { languageSignature, mtld, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
 import { findPii, luhn, redactPii } from '../../lib/quality/pii.js';
 
-const text = (name: string, s: string, finish: string | null = null, options = {}): number | null =>
-  (RULES.get(name) as TextRule).compute(textFeatures(s), options, finish);
+const text = (name: string, s: string, finish: string | null = null, options = {}): number | null => (RULES.get(name) as TextRule).compute(textFeatures(s), options, finish);
 const conv = (name: string, turns: Array<[string, string]>): number | null =>
-  (RULES.get(name) as ConversationRule).compute(turns.map(([role, content]) => ({ role, content })), {});
+  (RULES.get(name) as ConversationRule).compute(
+    turns.map(([role, content]) => ({ role, content })),
+    {},
+  );
 
 t.test('words: Unicode-aware, CJK characters count one each, emoji are not words', async (t) => {
   t.equal(text('word_count', "Hello, world! It's 2024."), 4);
@@ -24,14 +26,7 @@ t.test('words: Unicode-aware, CJK characters count one each, emoji are not words
 });
 
 t.test('wordHashes reads the same words as textFeatures', async (t) => {
-  const samples = [
-    '',
-    "It's the cafe\u0301's 2nd try — naïve!",
-    'テーマは東京、abc漢字 𠀀x 🎉🎉 end',
-    "rock 'n' roll ''' isn’t",
-    'x\ud800y \udc00z',
-    '```js\nconst x = 1;\n```',
-  ];
+  const samples = ['', "It's the cafe\u0301's 2nd try — naïve!", 'テーマは東京、abc漢字 𠀀x 🎉🎉 end', "rock 'n' roll ''' isn’t", 'x\ud800y \udc00z', '```js\nconst x = 1;\n```'];
   for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
 });
 
@@ -40,7 +35,11 @@ t.test('languageSignature reads the letters and stop words textFeatures reads', 
   for (const s of samples) {
     const f = textFeatures(s);
     const sig = languageSignature(s, Infinity);
-    t.same([sig.letters, sig.latinLetters, sig.cyrillicLetters, sig.stopWordBits && [...sig.stopWordBits]], [f.letters, f.latinLetters, f.cyrillicLetters, f.stopWordBits && [...f.stopWordBits]], JSON.stringify(s));
+    t.same(
+      [sig.letters, sig.latinLetters, sig.cyrillicLetters, sig.stopWordBits && [...sig.stopWordBits]],
+      [f.letters, f.latinLetters, f.cyrillicLetters, f.stopWordBits && [...f.stopWordBits]],
+      JSON.stringify(s),
+    );
   }
   t.equal(languageSignature('abcdef', 3).letters, 3, 'reads only up to the limit');
 });
@@ -54,7 +53,8 @@ t.test('words, letters and digits match a regex reading of the definition on ran
     return seed % k;
   };
   // A spaced-script word: letters, digits and marks, joined across an apostrophe that a letter or mark follows.
-  const SPACED = /(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+(?:['’](?=(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{M}])(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+)*|[\p{scx=Han}\p{scx=Katakana}]/gu;
+  const SPACED =
+    /(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+(?:['’](?=(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{M}])(?:(?![\p{scx=Han}\p{scx=Katakana}])[\p{L}\p{N}\p{M}])+)*|[\p{scx=Han}\p{scx=Katakana}]/gu;
   let checked = 0;
   for (let k = 0; k < 2000; k++) {
     let s = '';
@@ -86,7 +86,7 @@ t.test('character and line ratios', async (t) => {
   t.equal(text('symbol_word_ratio', '> ## Quoted heading'), 0);
   t.equal(text('ellipsis_line_fraction', 'a...\nb\nc…'), 2 / 3);
   t.equal(text('bullet_line_fraction', '- a\n- b\ntext'), 2 / 3);
-  t.equal(text('bullet_line_fraction', '● a\n○ b\n∙ c\n⁃ d\n1. e'), 4 / 5, 'NeMo Curator\'s bullets count; a numbered line is no bullet');
+  t.equal(text('bullet_line_fraction', '● a\n○ b\n∙ c\n⁃ d\n1. e'), 4 / 5, "NeMo Curator's bullets count; a numbered line is no bullet");
   t.equal(text('alpha_fraction', 'ab 12'), 0.5);
   t.equal(text('alpha_fraction', '   '), null);
   t.equal(text('duplicate_line_fraction', 'abc\nabc\nxyz\nabc\n}\n}'), 0.5, 'lines under 3 characters are not counted');
@@ -165,8 +165,10 @@ t.test('profanity: whole words only; role swaps: a reply that opens as a request
 });
 
 t.test('repetition: lists and choruses pass, loops fail', async (t) => {
-  const plan = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'].map((d) => `${d}:\nBreakfast: oats with fruit\nLunch: rice and beans with salad\nDinner: soup of the day with bread`).join('\n\n');
-  const lines = (RULES.get('duplicate_line_fraction') as TextRule);
+  const plan = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']
+    .map((d) => `${d}:\nBreakfast: oats with fruit\nLunch: rice and beans with salad\nDinner: soup of the day with bread`)
+    .join('\n\n');
+  const lines = RULES.get('duplicate_line_fraction') as TextRule;
   const value = text('duplicate_line_fraction', plan)!;
   // 20 lines; every day repeats the three meal lines of Monday: 12 of 20 repeat.
   t.equal(value, 12 / 20);
@@ -186,12 +188,22 @@ t.test('PII: emails, phones, IPs, card numbers with a Luhn check; redaction', as
   t.equal(luhn('4111111111111111'), true);
   t.equal(luhn('4111111111111112'), false);
   const s = 'mail ada@example.com or +44 20 7946 0958; card 4111 1111 1111 1111; ip 192.168.0.1; not a card 1234 5678 9012 3456.';
-  t.same(findPii(s).map((m) => m.kind), ['email', 'phone', 'credit_card', 'ip']);
+  t.same(
+    findPii(s).map((m) => m.kind),
+    ['email', 'phone', 'credit_card', 'ip'],
+  );
   t.equal(text('pii', s), 4);
   t.equal(redactPii(s, findPii(s)), 'mail [EMAIL] or [PHONE]; card [CREDIT_CARD]; ip [IP]; not a card 1234 5678 9012 3456.');
   t.equal(text('pii', 'version 1.2.3 costs 12.50'), 0);
   // A card number is not also read as a phone number inside it; matches come in text order.
-  t.same(findPii('ip 10.0.0.1 then card 4111-1111-1111-1111 then b@c.io').map((m) => [m.kind, m.start]), [['ip', 3], ['credit_card', 22], ['email', 47]]);
+  t.same(
+    findPii('ip 10.0.0.1 then card 4111-1111-1111-1111 then b@c.io').map((m) => [m.kind, m.start]),
+    [
+      ['ip', 3],
+      ['credit_card', 22],
+      ['email', 47],
+    ],
+  );
 });
 
 t.test('pii rule: credentials are searched in texts with a word of 15 letters and digits, and found', async (t) => {
@@ -208,7 +220,7 @@ t.test('pii rule: credentials are searched in texts with a word of 15 letters an
   t.equal(text('pii', 'no secrets: sk-short, ghp_x'), 0);
 });
 
-t.test('Gopher\'s stop-word and alphabetic-word rules', async (t) => {
+t.test("Gopher's stop-word and alphabetic-word rules", async (t) => {
   // Gopher's own list, given as `words`: distinct list words written in lower case (datatrove
   // intersects the set of words with the list; NeMo Curator notes that it checks lower case).
   const gopher = { words: ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'] };
@@ -226,7 +238,7 @@ t.test('Gopher\'s stop-word and alphabetic-word rules', async (t) => {
   t.equal(text('stop_words', '- Hagymás bab\n- Tojásos nokedli\n- Rakott krumpli'), null, 'a list of dishes holds no function words');
   const rule = RULES.get('stop_words') as TextRule;
   const long = textFeatures(Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ') + ' the cat and');
-  t.equal(rule.minFor!(long, 2), 3, 'one more from 50 words: lists four times Gopher\'s length');
+  t.equal(rule.minFor!(long, 2), 3, "one more from 50 words: lists four times Gopher's length");
   t.equal(rule.minFor!(textFeatures('the cat and dog'), 2), 2);
   t.equal(text('alpha_words', '1 2 3 go'), 1 / 4);
   t.equal(text('alpha_words', 'année 2024'), 1 / 2);
@@ -238,26 +250,142 @@ t.test('mean word length is not measured on Chinese text with a few Latin digits
 });
 
 t.test('conversation rules', async (t) => {
-  t.equal(conv('empty_turns', [['user', 'hi'], ['assistant', '  ']]), 1);
-  t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b']]), 1);
-  t.equal(conv('role_alternation', [['user', 'a'], ['user', 'b']]), 0);
-  t.equal(conv('role_alternation', [['system', 's'], ['user', 'a'], ['assistant', 'b'], ['user', 'c']]), 1, 'counted from the first turn after the system turn');
-  t.equal(conv('role_alternation', [['system', 's'], ['assistant', 'b'], ['user', 'a']]), 0);
-  t.equal(conv('empty_turns', [['user', ''], ['assistant', 'x'], ['user', '\n\t']]), 2);
-  t.equal(conv('prompt_copy', [['user', 'tell me about the big red dog'], ['assistant', 'Tell me about the big red dog please']]), 5 / 6, '5 of the reply\'s 6 3-grams are in the prompt, over the 6 of the longer text');
-  const passage = 'Read the text and answer. The pepper was named in 1776 by a Dutch botanist who collected its seeds in the New World and thought it came from China, and the name stuck long after the mistake was known.';
+  t.equal(
+    conv('empty_turns', [
+      ['user', 'hi'],
+      ['assistant', '  '],
+    ]),
+    1,
+  );
+  t.equal(
+    conv('role_alternation', [
+      ['system', 's'],
+      ['user', 'a'],
+      ['assistant', 'b'],
+    ]),
+    1,
+  );
+  t.equal(
+    conv('role_alternation', [
+      ['user', 'a'],
+      ['user', 'b'],
+    ]),
+    0,
+  );
+  t.equal(
+    conv('role_alternation', [
+      ['system', 's'],
+      ['user', 'a'],
+      ['assistant', 'b'],
+      ['user', 'c'],
+    ]),
+    1,
+    'counted from the first turn after the system turn',
+  );
+  t.equal(
+    conv('role_alternation', [
+      ['system', 's'],
+      ['assistant', 'b'],
+      ['user', 'a'],
+    ]),
+    0,
+  );
+  t.equal(
+    conv('empty_turns', [
+      ['user', ''],
+      ['assistant', 'x'],
+      ['user', '\n\t'],
+    ]),
+    2,
+  );
+  t.equal(
+    conv('prompt_copy', [
+      ['user', 'tell me about the big red dog'],
+      ['assistant', 'Tell me about the big red dog please'],
+    ]),
+    5 / 6,
+    "5 of the reply's 6 3-grams are in the prompt, over the 6 of the longer text",
+  );
+  const passage =
+    'Read the text and answer. The pepper was named in 1776 by a Dutch botanist who collected its seeds in the New World and thought it came from China, and the name stuck long after the mistake was known.';
   // The reply's 2 3-grams are both in the passage, over the passage's 37.
-  t.equal(conv('prompt_copy', [['user', passage], ['assistant', 'a Dutch botanist who']]), 2 / 37, 'an extractive answer copies little of its prompt');
-  t.equal(conv('prompt_copy', [['user', 'hi'], ['assistant', 'ok']]), null);
-  t.equal(conv('num_turns', [['user', 'a'], ['assistant', 'b']]), 2);
+  t.equal(
+    conv('prompt_copy', [
+      ['user', passage],
+      ['assistant', 'a Dutch botanist who'],
+    ]),
+    2 / 37,
+    'an extractive answer copies little of its prompt',
+  );
+  t.equal(
+    conv('prompt_copy', [
+      ['user', 'hi'],
+      ['assistant', 'ok'],
+    ]),
+    null,
+  );
+  t.equal(
+    conv('num_turns', [
+      ['user', 'a'],
+      ['assistant', 'b'],
+    ]),
+    2,
+  );
   const en = 'Can you provide a concise report on the music of this composer and the works that made him known?';
-  t.equal(conv('reply_language', [['user', en], ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。']]), 1, 'Latin prompt, Han reply');
-  t.equal(conv('reply_language', [['user', en], ['assistant', 'Beneficios para la salud por las interacciones entre los humanos y los animales de la casa, que son muchos y que se ven en el día a día.']]), 1, 'English prompt, Spanish reply (by stop words)');
-  t.equal(conv('reply_language', [['user', en], ['assistant', 'Sure. His music mixes pop and electronic sounds, and it is known for the lyrics.']]), 0);
-  t.equal(conv('reply_language', [['user', `Translate into Chinese: ${en}`], ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。']]), 0, 'a translation was asked for');
-  t.equal(conv('reply_language', [['user', '用Python写一个函数，把列表按长度排序，并解释一下。'], ['assistant', '好的，代码如下：\n```python\ndef sort_by_length(items):\n    return sorted(items, key=len)\n```\n这个函数按长度排序。']]), 0, 'code is not prose: its Latin letters do not count');
-  t.equal(conv('reply_language', [['user', 'hi'], ['assistant', '你好']]), 0, 'under 10 letters: no verdict');
-  t.equal(conv('reply_language', [['user', 'Wie ist das Wetter heute in der Stadt und auf dem Land?'], ['assistant', 'Das Wetter ist heute in der Stadt sonnig und auf dem Land bewölkt.']]), 0);
+  t.equal(
+    conv('reply_language', [
+      ['user', en],
+      ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。'],
+    ]),
+    1,
+    'Latin prompt, Han reply',
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', en],
+      ['assistant', 'Beneficios para la salud por las interacciones entre los humanos y los animales de la casa, que son muchos y que se ven en el día a día.'],
+    ]),
+    1,
+    'English prompt, Spanish reply (by stop words)',
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', en],
+      ['assistant', 'Sure. His music mixes pop and electronic sounds, and it is known for the lyrics.'],
+    ]),
+    0,
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', `Translate into Chinese: ${en}`],
+      ['assistant', '是的，以下是一份简明报告来定义这位作曲家的音乐。'],
+    ]),
+    0,
+    'a translation was asked for',
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', '用Python写一个函数，把列表按长度排序，并解释一下。'],
+      ['assistant', '好的，代码如下：\n```python\ndef sort_by_length(items):\n    return sorted(items, key=len)\n```\n这个函数按长度排序。'],
+    ]),
+    0,
+    'code is not prose: its Latin letters do not count',
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', 'hi'],
+      ['assistant', '你好'],
+    ]),
+    0,
+    'under 10 letters: no verdict',
+  );
+  t.equal(
+    conv('reply_language', [
+      ['user', 'Wie ist das Wetter heute in der Stadt und auf dem Land?'],
+      ['assistant', 'Das Wetter ist heute in der Stadt sonnig und auf dem Land bewölkt.'],
+    ]),
+    0,
+  );
 });
 
 t.test('lexical diversity', async (t) => {
@@ -313,7 +441,11 @@ t.test('every text rule on empty text, CJK, emoji and code, computed by hand', a
   const textRules = [...RULES.values()].filter((r) => r.scope === 'text').map((r) => r.name);
   t.same(Object.keys(cases).sort(), textRules.sort(), 'every text rule is in the table');
   for (const [name, want] of Object.entries(cases)) {
-    t.same([empty, cjk, emoji, code].map((s) => text(name, s)), want, name);
+    t.same(
+      [empty, cjk, emoji, code].map((s) => text(name, s)),
+      want,
+      name,
+    );
   }
 });
 

@@ -54,7 +54,13 @@ const nemo = {
   digits: (text: string): number => (text.match(/\p{Nd}/gu) ?? []).length / text.length,
   whiteSpace: (text: string): number => [...text].filter((c) => ['\t', '\n', '\r', ' '].includes(c)).length / text.length,
   parentheses: (text: string): number => (text.match(/[{}[\]()]/g) ?? []).length / text.length,
-  longWord: (text: string): number => Math.max(...text.trim().split(/\s+/).map((w) => w.length)),
+  longWord: (text: string): number =>
+    Math.max(
+      ...text
+        .trim()
+        .split(/\s+/)
+        .map((w) => w.length),
+    ),
 };
 
 const PROSE = 'the cat sat on the mat and the dog slept with the cat\nthe end of the story is near\nand that is all we have to say';
@@ -75,7 +81,11 @@ t.test('Gopher (datatrove): the quality rules', async (t) => {
   // Hash and ellipsis ratios: datatrove divides by all its words, here the words without
   // the symbols ("#ai" is one word either way; "..." is a word for the whitespace split only).
   const tagWords = gopher.words(TAGS).filter((w) => /\p{L}/u.test(w)).length;
-  t.equal(value('symbol_word_ratio', TAGS), Math.max(gopher.hashRatio(TAGS) * gopher.words(TAGS).length, gopher.ellipsisRatio(TAGS) * gopher.words(TAGS).length) / tagWords, 'the larger of the hash and ellipsis counts, over words');
+  t.equal(
+    value('symbol_word_ratio', TAGS),
+    Math.max(gopher.hashRatio(TAGS) * gopher.words(TAGS).length, gopher.ellipsisRatio(TAGS) * gopher.words(TAGS).length) / tagWords,
+    'the larger of the hash and ellipsis counts, over words',
+  );
   // Bullets: datatrove counts "•" and "-"; ours also the other glyphs NeMo Curator lists, and only non-empty lines.
   t.equal(value('bullet_line_fraction', LIST), gopher.bulletLines(LIST));
   t.equal(value('duplicate_line_fraction', 'a line here\nanother line\na line here\na line here'), gopher.duplicateLines('a line here\nanother line\na line here\na line here'));

@@ -5,7 +5,10 @@ t.test('the same seed gives the same numbers, in [0, 1)', async (t) => {
   const a = seededRandom('00c0ffee');
   const b = seededRandom('00c0ffee');
   const draws = Array.from({ length: 1000 }, () => a());
-  t.same(draws, Array.from({ length: 1000 }, () => b()));
+  t.same(
+    draws,
+    Array.from({ length: 1000 }, () => b()),
+  );
   t.ok(draws.every((x) => x >= 0 && x < 1));
   t.not(seededRandom('00c0ffef')(), draws[0], 'another seed, another stream');
   // mulberry32 from seed 0: the first draw, computed by hand from its steps.
