@@ -1,3 +1,4 @@
+import type { Graph } from '../graph/graph.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../record/path.js';
@@ -176,10 +177,27 @@ async function runWithGraph(
     args.seed,
   );
   if (!graph) return ExitCode.usage;
+  // The command owns the graph's model runtime: opened by loading, closed here and only here.
+  try {
+    return await runLoadedGraph(args, term, graph, dryRun, idPath, budget, inputFormat, outputFormat);
+  } finally {
+    await graph.models.close();
+  }
+}
+
+async function runLoadedGraph(
+  args: RunArgs,
+  term: Terminal,
+  graph: Graph,
+  dryRun: number | undefined,
+  idPath: FieldPath,
+  budget: Budget | undefined,
+  inputFormat: InputFormat,
+  outputFormat: OutputFormat,
+): Promise<number> {
   const notThreadable = args.threads > 1 ? threadBlocker(graph) : null;
   if (notThreadable) {
     say(term, `--threads: ${notThreadable}; run it with one thread`);
-    await graph.models.close();
     return ExitCode.usage;
   }
   const mocked = graph.models.mockModels();
@@ -193,7 +211,6 @@ async function runWithGraph(
   const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
   if (cacheProblem) {
     say(term, cacheProblem);
-    await graph.models.close();
     return ExitCode.runtime;
   }
   if (args.preflight && dryRun === undefined) {
@@ -201,7 +218,6 @@ async function runWithGraph(
     if (problems.length > 0) {
       for (const p of problems) say(term, p);
       say(term, 'no record was read (use --no-preflight to skip this check)');
-      await graph.models.close();
       return ExitCode.runtime;
     }
   }

@@ -69,50 +69,52 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       args.seed,
     );
     if (!graph) return ExitCode.usage;
-    if (graph.source) {
-      say(term, `${args.graph}: a worker takes records, not OASST trees: convert them first (sygra-stream oasst < trees.jsonl | sygra-stream queue push ...) and drop \`source:\``);
-      await graph.models.close();
-      return ExitCode.usage;
-    }
-    const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
-    const problems = cacheProblem ? [cacheProblem] : args.preflight ? await graph.models.preflight() : [];
-    if (problems.length > 0) {
-      for (const p of problems) say(term, p);
-      await graph.models.close();
-      return ExitCode.runtime;
-    }
-    const stop = new AbortController();
-    const onSignal = (): void => {
-      if (!args.quiet) say(term, 'stopping: finishing the batches in flight');
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const stats = new RunStats();
-    const consumer = args.consumer ?? `${hostname()}:${process.pid}`;
+    // The command owns the graph's model runtime: opened by loading, closed here and only here.
     try {
-      const report = await runWorker({
-        graph,
-        redis,
-        keys: queueKeys(args.queue),
-        consumer,
-        batch: args.batch,
-        prefetch: args.prefetch,
-        claimIdleMs: args['claim-idle-ms'],
-        maxDeliveries: args['max-deliveries'],
-        exitWhenDone: args['exit-when-done'],
-        stop: stop.signal,
-        stats,
-      });
-      await graph.models.close();
-      const r = stats.report(packageVersion(), graph.file, graph.models.report(), graph.sha256);
-      if (args.stats) await writeFile(args.stats, JSON.stringify({ ...r, worker: { consumer, ...report } }, null, 2) + '\n');
-      if (!args.quiet)
-        say(term, `worker ${consumer}: ${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors; ${report.claimed} taken over, ${report.deadLettered} dead-lettered`);
-      return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+      if (graph.source) {
+        say(term, `${args.graph}: a worker takes records, not OASST trees: convert them first (sygra-stream oasst < trees.jsonl | sygra-stream queue push ...) and drop \`source:\``);
+        return ExitCode.usage;
+      }
+      const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
+      const problems = cacheProblem ? [cacheProblem] : args.preflight ? await graph.models.preflight() : [];
+      if (problems.length > 0) {
+        for (const p of problems) say(term, p);
+        return ExitCode.runtime;
+      }
+      const stop = new AbortController();
+      const onSignal = (): void => {
+        if (!args.quiet) say(term, 'stopping: finishing the batches in flight');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const stats = new RunStats();
+      const consumer = args.consumer ?? `${hostname()}:${process.pid}`;
+      try {
+        const report = await runWorker({
+          graph,
+          redis,
+          keys: queueKeys(args.queue),
+          consumer,
+          batch: args.batch,
+          prefetch: args.prefetch,
+          claimIdleMs: args['claim-idle-ms'],
+          maxDeliveries: args['max-deliveries'],
+          exitWhenDone: args['exit-when-done'],
+          stop: stop.signal,
+          stats,
+        });
+        const r = stats.report(packageVersion(), graph.file, graph.models.report(), graph.sha256);
+        if (args.stats) await writeFile(args.stats, JSON.stringify({ ...r, worker: { consumer, ...report } }, null, 2) + '\n');
+        if (!args.quiet)
+          say(term, `worker ${consumer}: ${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors; ${report.claimed} taken over, ${report.deadLettered} dead-lettered`);
+        return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      await graph.models.close();
     }
   } catch (err) {
     say(term, `worker: ${(err as Error).message}`);

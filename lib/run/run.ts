@@ -192,7 +192,6 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     // Keep what was written: an interrupted or failed run's output is still worth reading.
     await Promise.all(files.map((f) => f.commit().catch(() => undefined)));
   }
-  await options.graph.models.close();
   const final = report();
   if (options.statsPath) await writeStats(options.statsPath, final);
 
