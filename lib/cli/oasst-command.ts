@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { inputFormatOf, openInput } from '../io/formats.js';
+import type { Batch } from '../record/item.js';
+import { writeStatsFile } from '../io/stats-file.js';
 import type { Argv } from 'yargs';
 import { AtomicFile } from '../io/atomic-file.js';
 import { SideOutput } from '../io/side-output.js';
@@ -92,8 +93,16 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
     say(term, `cannot open output: ${(err as Error).message}`);
     return ExitCode.runtime;
   }
-  const input = args.input ? createReadStream(args.input) : term.stdin;
-  const converted = oasstStage(converter, null, stats)(batchSource(input, null, stats, stop.signal));
+  let converted: Highland.Stream<Batch>;
+  try {
+    // Read as `run` reads: .gz and .zst are decompressed, a JSON array is streamed.
+    const input = await openInput(args.input, inputFormatOf(args.input, undefined), term.stdin);
+    converted = oasstStage(converter, null, stats)(batchSource(input, null, stats, stop.signal));
+  } catch (err) {
+    await Promise.all([outputFile?.abort(), errors?.abort()]);
+    say(term, `cannot read input: ${(err as Error).message}`);
+    return ExitCode.runtime;
+  }
   try {
     await drainToSink(converted, { output, errors, stats, closed: closed.signal });
     await Promise.all([outputFile?.commit(), errors?.commit()]);
@@ -104,7 +113,7 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
   const c = converter.counts;
   const accounted = c.kept + c.duplicates + c.pruned_deleted + c.pruned_review + c.dropped_lang + c.orphaned;
   const report = { ...c, conserved: accounted === c.messages_in, mode: options.mode, format };
-  if (args.stats) await writeFile(args.stats, JSON.stringify(report, null, 2) + '\n');
+  if (args.stats) await writeStatsFile(args.stats, report);
   if (!args.quiet) {
     say(
       term,

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { inputFormatOf, openInput } from '../io/formats.js';
+import { writeStatsFile } from '../io/stats-file.js';
 import type { Argv } from 'yargs';
 import { parsePath } from '../record/path.js';
 import { AtomicFile } from '../io/atomic-file.js';
@@ -63,7 +63,8 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
   process.on('SIGINT', onSignal);
   try {
     if (args.action === 'push') {
-      const input = args.input ? createReadStream(args.input) : term.stdin;
+      // Read as `run` reads: .gz and .zst are decompressed, a JSON array is streamed.
+      const input = await openInput(args.input, inputFormatOf(args.input, undefined), term.stdin);
       const pushed = await pushRecords({ redis, keys, input, idPath, maxBacklog: args['max-backlog'], stop: stop.signal });
       if (!args.quiet) say(term, `pushed ${pushed} records to queue "${args.queue}" at ${redactUrl(args.redis)}`);
       return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
@@ -71,9 +72,18 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
     const outputFile = args.output ? new AtomicFile(args.output) : null;
     const errors = args.errors ? new SideOutput(args.errors) : undefined;
     const rejected = args.rejected ? new SideOutput(args.rejected) : undefined;
-    const report = await drainResults({ redis, keys, output: outputFile?.stream ?? term.stdout, errors, rejected, stop: stop.signal });
-    await Promise.all([outputFile?.commit(), errors?.commit(), rejected?.commit()]);
-    if (args.stats) await writeFile(args.stats, JSON.stringify(report, null, 2) + '\n');
+    const files = [outputFile, errors, rejected].filter((f) => f !== null && f !== undefined);
+    let report: Awaited<ReturnType<typeof drainResults>>;
+    try {
+      // Outputs open before anything is taken from the queue, and their temp files go on failure.
+      await Promise.all(files.map((f) => f.ready()));
+      report = await drainResults({ redis, keys, output: outputFile?.stream ?? term.stdout, errors, rejected, stop: stop.signal });
+      await Promise.all(files.map((f) => f.commit()));
+    } catch (err) {
+      await Promise.all(files.map((f) => f.abort().catch(() => undefined)));
+      throw err;
+    }
+    if (args.stats) await writeStatsFile(args.stats, report);
     if (!args.quiet) {
       say(
         term,

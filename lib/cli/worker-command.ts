@@ -1,5 +1,5 @@
+import { writeStatsFile } from '../io/stats-file.js';
 import { hostname } from 'node:os';
-import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { RunStats } from '../metrics/run-stats.js';
 import { queueKeys } from '../redis/connect.js';
@@ -105,7 +105,7 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
           stats,
         });
         const r = stats.report(packageVersion(), graph.file, graph.models.report(), graph.sha256);
-        if (args.stats) await writeFile(args.stats, JSON.stringify({ ...r, worker: { consumer, ...report } }, null, 2) + '\n');
+        if (args.stats) await writeStatsFile(args.stats, { ...r, worker: { consumer, ...report } });
         if (!args.quiet)
           say(term, `worker ${consumer}: ${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors; ${report.claimed} taken over, ${report.deadLettered} dead-lettered`);
         return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;

@@ -3,7 +3,7 @@ import h from 'highland';
 import type { Batch } from '../record/item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
-import { AtomicFile } from '../io/atomic-file.js';
+import { writeStatsFile } from '../io/stats-file.js';
 import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { openOutputFile } from '../io/output-file.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
@@ -193,7 +193,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     await Promise.all(files.map((f) => f.commit().catch(() => undefined)));
   }
   const final = report();
-  if (options.statsPath) await writeStats(options.statsPath, final);
+  if (options.statsPath) await writeStatsFile(options.statsPath, final);
 
   const broken = failure ?? writeFailure;
   if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report: final };
@@ -251,13 +251,6 @@ function firstRecords(stream: Highland.Stream<Batch>, limit: number, stats: RunS
     push(null, kept);
     next();
   });
-}
-
-async function writeStats(path: string, report: RunStatsReport): Promise<void> {
-  const file = new AtomicFile(path);
-  await file.ready();
-  file.stream.write(JSON.stringify(report, null, 2) + '\n');
-  await file.commit();
 }
 
 function fileSize(path: string): number | undefined {

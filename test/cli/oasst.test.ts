@@ -1,5 +1,6 @@
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, lines, runCli } from '../cli-process.js';
 
@@ -124,4 +125,24 @@ t.test('usage errors: a format that does not fit the mode, a missing file', asyn
   t.match(a.stderr, /--format dpo needs --mode dpo/);
   const b = await runCli(['oasst', '-i', 'nope.jsonl']);
   t.equal(b.code, 2);
+});
+
+t.test('oasst reads input as run does: a gzip file is decompressed; --stats is written whole', async (t) => {
+  const trees = readFileSync(join(FIXTURES, 'oasst', 'trees.jsonl'));
+  const dir = t.testdir({ 'trees.jsonl.gz': gzipSync(trees) });
+  const plain = await runCli(['oasst', '-q', '-i', join(FIXTURES, 'oasst', 'trees.jsonl')]);
+  const zipped = await runCli(['oasst', '-q', '-i', 'trees.jsonl.gz', '--stats', 'stats.json'], { cwd: dir });
+  t.equal(zipped.code, 0, zipped.stderr);
+  t.ok(lines(plain.stdout).length > 0);
+  t.equal(zipped.stdout, plain.stdout, 'the same conversations from the compressed file');
+  const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as { conserved: boolean };
+  t.equal(stats.conserved, true);
+  t.same(readdirSync(dir).sort(), ['stats.json', 'trees.jsonl.gz'], 'no temporary file is left beside the stats');
+  const missing = await runCli(['oasst', '-q', '-i', 'nope.jsonl.gz', '-o', 'out.jsonl'], { cwd: dir });
+  t.equal(missing.code, 2, 'a missing input file is a usage error');
+  t.match(missing.stderr, /nope\.jsonl\.gz/);
+  t.notOk(
+    readdirSync(dir).some((f) => f.startsWith('out.jsonl')),
+    'no output, and no temporary output, for input that cannot be read',
+  );
 });
