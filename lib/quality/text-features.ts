@@ -436,6 +436,9 @@ export interface LanguageSignature {
 /**
  * The language signature of the first `limit` code units of a text, read as textFeatures
  * reads words but measuring nothing else: for a prompt, whose other measures no rule needs.
+ * Its word loop is wordHashes' loop plus letter and stop-word counting, kept apart so that
+ * wordHashes (prompt_copy reads every prompt with it) carries none of that counting; a test
+ * holds the three readings (textFeatures, wordHashes, this) to the same words.
  */
 export function languageSignature(text: string, limit = 300): LanguageSignature {
   stopWords ??= stopWordTable();
