@@ -9,6 +9,8 @@ import type { RootDatabase } from 'lmdb';
  */
 export class DiskHashSet {
   private readonly pending = new Map<string, number>();
+  /** The last write handed to LMDB: its batches land in order, so this one lands last. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: RootDatabase<number, number[]>,
@@ -32,6 +34,11 @@ export class DiskHashSet {
   add(hi: number, lo: number, value: number): void {
     const key = `${hi}:${lo}`;
     this.pending.set(key, value);
-    void this.db.put([hi, lo], value).then(() => this.pending.delete(key));
+    this.lastWrite = this.db.put([hi, lo], value).then(() => this.pending.delete(key));
+  }
+
+  /** Resolves once every write made so far is on disk (and no longer answered from memory). */
+  async landed(): Promise<void> {
+    await this.lastWrite;
   }
 }

@@ -1,7 +1,9 @@
 import t from 'tap';
 import { readFile, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { lines, runCli, startCli } from '../cli-process.js';
+import { whenInDir } from '../wait-for.js';
 import { startMockServer } from '../mock-server-process.js';
 
 // Every 17th record fails, every 5th is filtered, a third have no id field (known by their line's hash).
@@ -35,10 +37,17 @@ for (const ordered of [true, false]) {
         const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files(prefix), '--resume', '-q', '--stats', `${prefix}stats.json`, ...extra], { cwd: dir });
         child.stdin!.end();
         const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-        const killAfter = 150 + Math.floor(rand() * 400);
-        const timer = setTimeout(() => child.kill('SIGKILL'), attempt < 4 ? killAfter : 60_000);
+        // The first attempts are killed once the output has grown by a random number of
+        // records: wherever the run happens to be, however fast the machine is.
+        const gone = new AbortController();
+        if (attempt < 4) {
+          const target = linesIn(join(dir, `${prefix}out.jsonl`)) + 20 + Math.floor(rand() * 300);
+          void whenInDir(dir, () => linesIn(join(dir, `${prefix}out.jsonl`)) >= target, gone.signal).then(() => {
+            if (!gone.signal.aborted) child.kill('SIGKILL');
+          });
+        }
         const code = await exited;
-        clearTimeout(timer);
+        gone.abort();
         if (code === 0) break;
         kills++;
       }
@@ -116,11 +125,13 @@ t.test('with the LLM cache, a resumed run pays again only for requests that were
   const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume', '-q'], { cwd: dir });
   child.stdin!.end();
   // Kill once some records are written, however slow the machine is to start.
-  for (let waited = 0; waited < 20_000; waited += 25) {
-    const written = await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '');
-    if (written.split('\n').length > 20) break;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
+  await whenInDir(dir, () => {
+    try {
+      return readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n').length > 20;
+    } catch {
+      return false;
+    }
+  });
   child.kill('SIGKILL');
   await new Promise((ok) => child.on('exit', ok));
   const before = lines(await readFile(join(dir, 'out.jsonl'), 'utf8').catch(() => '')).length;
@@ -131,3 +142,15 @@ t.test('with the LLM cache, a resumed run pays again only for requests that were
   const requests = (await server.stats()).chat_requests!;
   t.ok(requests >= 300 && requests <= 300 + 4, `${requests} requests for 300 prompts with 4 in flight at the kill`);
 });
+
+/** Lines in a file so far (0 while it does not exist). */
+function linesIn(path: string): number {
+  try {
+    const text = readFileSync(path, 'utf8');
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}

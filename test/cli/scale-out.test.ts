@@ -2,9 +2,11 @@ import t from 'tap';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { collect, lines, runCli, startCli, type CliResult } from '../cli-process.js';
 import { startMockServer } from '../mock-server-process.js';
 import { haveRedis, startRedis, type RedisServerProcess } from '../redis-server-process.js';
+import { whenInDir } from '../wait-for.js';
 
 if (!haveRedis) {
   t.test('scale-out over Redis Streams', { skip: 'redis-server is not installed (apt-get install redis-server)' }, () => undefined);
@@ -15,7 +17,12 @@ if (!haveRedis) {
   });
   t.teardown(() => redis.stop());
 
-  const SLOW = `export default async (r) => {
+  // Each worker leaves a file named after its pid when it takes its first record, so a test
+  // can stop one mid-run without guessing at timing.
+  const SLOW = `import { writeFileSync } from 'node:fs';
+let started = false;
+export default async (r) => {
+  if (!started) { started = true; writeFileSync('started-' + process.pid, ''); }
   if (r.poison && !process.env.NO_POISON) process.kill(process.pid, 'SIGKILL');
   await new Promise((ok) => setTimeout(ok, 5));
   if (r.n % 13 === 0) throw new Error('bad ' + r.n);
@@ -38,12 +45,14 @@ if (!haveRedis) {
     t.match(push.stderr, /pushed 600 records to queue "kill"/);
     const workers = [worker('kill', dir), worker('kill', dir), worker('kill', dir)];
     const results = workers.map(finished);
-    await new Promise((ok) => setTimeout(ok, 400));
-    workers[0]!.kill('SIGKILL');
-    const [killed, a, b] = await Promise.all(results);
-    t.equal(killed!.signal, 'SIGKILL');
-    t.equal(a!.code, 0, a!.stderr);
-    t.equal(b!.code, 0, b!.stderr);
+    // Kill the first worker to take a record, while it holds a batch.
+    const startedWorker = (): ChildProcess | undefined => workers.find((w) => existsSync(join(dir, `started-${w.pid}`)));
+    await whenInDir(dir, () => startedWorker() !== undefined);
+    const victim = startedWorker()!;
+    victim.kill('SIGKILL');
+    const ended = await Promise.all(results);
+    t.equal(ended[workers.indexOf(victim)]!.signal, 'SIGKILL');
+    for (const [i, r] of ended.entries()) if (workers[i] !== victim) t.equal(r.code, 0, r.stderr);
     const drain = await runCli(['queue', 'drain', '--redis', redis.url, '--queue', 'kill', '--errors', 'err.jsonl', '--rejected', 'rej.jsonl', '--stats', 'stats.json'], { cwd: dir });
     t.equal(drain.code, 0, drain.stderr);
     const out = lines(drain.stdout).map((r) => r.id as string);

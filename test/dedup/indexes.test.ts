@@ -34,11 +34,12 @@ t.test('ExactIndex: a full budget is an error naming the fix, or spills to disk'
   t.throws(() => tight.check('text 14', 15), /memory budget .* is full after 14 distinct texts: raise max_memory_mb, or set spill_dir/);
 
   const dir = t.testdir();
-  const spilling = new ExactIndex(16 * SLOT_BYTES, await DiskHashSet.open(dir));
+  const disk = await DiskHashSet.open(dir);
+  const spilling = new ExactIndex(16 * SLOT_BYTES, disk);
   for (let i = 0; i < 100; i++) t.equal(spilling.check(`text ${i}`, i + 1), null);
   t.equal(spilling.check('text 3', 200), 4, 'found in memory');
   t.equal(spilling.check('text 77', 201), 78, 'found on disk before the write landed');
-  await new Promise((r) => setTimeout(r, 50));
+  await disk.landed();
   t.equal(spilling.check('text 90', 202), 91, 'found on disk after it landed');
 });
 
