@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 
@@ -50,6 +51,29 @@ export function printTable(header: string[], rows: Array<Array<string | number>>
     console.log(row.map((c, i) => String(c).padStart(widths[i]!)).join('  '));
     if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+}
+
+/**
+ * Writes a table into a documentation page, between `<!-- bench:NAME ... -->` and
+ * `<!-- /bench:NAME -->`, as a Markdown table with when, where and by what command it was
+ * measured: the published figures are always the ones a bench printed. A page without the
+ * markers is left alone (said on stderr).
+ */
+export function publishTable(page: string, name: string, command: string, header: string[], rows: Array<Array<string | number>>): void {
+  const text = readFileSync(page, 'utf8');
+  const open = new RegExp(`<!-- bench:${name}[^>]*-->`);
+  const close = `<!-- /bench:${name} -->`;
+  const start = text.search(open);
+  const end = text.indexOf(close);
+  if (start === -1 || end < start) {
+    console.error(`(no bench:${name} markers in ${page}: table not published)`);
+    return;
+  }
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? format(c) : String(c).replaceAll('|', '\\|'))));
+  const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...cells.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const when = `Measured ${new Date().toISOString().slice(0, 10)} by \`${command}\` on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}.`;
+  const openTag = text.slice(start, text.indexOf('-->', start) + 3);
+  writeFileSync(page, `${text.slice(0, start)}${openTag}\n\n${table}\n\n${when}\n\n${text.slice(end)}`);
 }
 
 function format(n: number): string {

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, printTable, type Measurement } from './harness.js';
+import { measure, printTable, publishTable, type Measurement } from './harness.js';
 import { generatedConversations } from './quality-texts.js';
 import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../lib/nodes/definition.js';
@@ -92,7 +92,10 @@ for (const { name, path, count, full } of inputs) {
   rows.push([name, 'rules: two one-thread runs at once (ceiling for 2 threads)', '2×1', 2 * count, Math.round(pairRate), (pairRate / baseRate).toFixed(2), '']);
 }
 console.log('\nquality rules benchmark (startup included; the floor loop runs on one thread)\n');
-printTable(['input', 'run', 'threads', 'conversations', 'conversations/s', '× floor', 'peak RSS MB'], rows);
+const header = ['input', 'run', 'threads', 'conversations', 'conversations/s', '× floor', 'peak RSS MB'];
+printTable(header, rows);
+const performancePage = join(root, 'docs', 'performance.md');
+publishTable(performancePage, 'quality', 'npm run bench:quality', header, rows);
 
 // In-process, without reading or writing: the node alone on each input's first 5,000
 // conversations (best of 10), against JSON.parse + JSON.stringify of the same lines.
@@ -123,4 +126,6 @@ for (const { name, path, full } of inputs) {
   micro.push([name, lines.length, perConv(json), perConv(rules), (rules / json).toFixed(2)]);
 }
 console.log('\nthe node alone, in-process (best of 10)\n');
-printTable(['input', 'conversations', 'JSON parse + stringify µs/conv', 'quality_rules µs/conv', '× JSON'], micro);
+const microHeader = ['input', 'conversations', 'JSON parse + stringify µs/conv', 'quality_rules µs/conv', '× JSON'];
+printTable(microHeader, micro);
+publishTable(performancePage, 'quality-node', 'npm run bench:quality', microHeader, micro);

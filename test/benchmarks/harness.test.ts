@@ -1,0 +1,30 @@
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { publishTable } from '../../benchmarks/harness.js';
+
+t.test('publishTable writes a Markdown table between its markers, and only there', async (t) => {
+  const dir = t.testdir();
+  const page = join(dir, 'perf.md');
+  writeFileSync(page, 'Before.\n\n<!-- bench:x (written by a bench) -->\nold table\n<!-- /bench:x -->\n\nAfter.\n');
+  publishTable(
+    page,
+    'x',
+    'npm run bench:x',
+    ['input', 'records/s'],
+    [
+      ['a | b', 12345],
+      ['c', 0.5],
+    ],
+  );
+  const text = readFileSync(page, 'utf8');
+  t.match(
+    text,
+    /^Before\.\n\n<!-- bench:x \(written by a bench\) -->\n\n\| input \| records\/s \|\n\|---\|---\|\n\| a \\\| b \| 12,345 \|\n\| c \| 0\.50 \|\n\nMeasured \d{4}-\d\d-\d\d by `npm run bench:x` on \d+ cores .*\n\n<!-- \/bench:x -->\n\nAfter\.\n$/,
+  );
+  t.notMatch(text, /old table/);
+  const other = join(dir, 'other.md');
+  writeFileSync(other, 'no markers\n');
+  publishTable(other, 'x', 'npm run bench:x', ['a'], [[1]]);
+  t.equal(readFileSync(other, 'utf8'), 'no markers\n', 'a page without the markers is left alone');
+});
