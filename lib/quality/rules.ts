@@ -346,6 +346,14 @@ const LOOP = 0.7;
 const LOOP_WHY =
   'Chat default 0.7: a meal plan, a song with a chorus or a rewrite repeats up to about 60% of itself (OASST2 approved replies: 0.59 of lines, 0.46 of characters), while a model caught in a loop repeats most of its reply.';
 
+/** A rule's list (`phrases` in the graph replaces `defaults`) and its value: how many of them the text holds. */
+function countsPhrases(defaults: readonly string[]): Pick<TextRule, 'phrases' | 'compute'> {
+  return {
+    phrases: (o) => o.phrases ?? defaults,
+    compute: (f, o) => phraseCount(f, o.phrases ?? defaults),
+  };
+}
+
 const URL = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/g;
 
 const GOPHER = 'Gopher (Rae et al. 2021, table A1)';
@@ -536,8 +544,7 @@ function textRules(): TextRule[] {
       formula: 'occurrences of phrases that decline ("I\'m sorry, but I can\'t", "no puedo ayudarte con", …; `phrases` replaces the list) as whole phrases, case-insensitive, not overlapping',
       max: 0,
       source: 'Ours, in the manner of the phrase lists used to clean ShareGPT-style data; whole phrases only, and no brand names. Saying one is a model is not declining: see ai_disclaimer.',
-      phrases: (o) => o.phrases ?? DEFAULT_REFUSALS,
-      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_REFUSALS),
+      ...countsPhrases(DEFAULT_REFUSALS),
     }),
     rule({
       name: 'ai_disclaimer',
@@ -553,8 +560,7 @@ function textRules(): TextRule[] {
       formula: 'occurrences of strong profanity and slurs (English, Spanish, Portuguese, French, German, Italian, Russian, Chinese; `phrases` replaces the list) as whole words, case-insensitive',
       max: 0,
       source: 'C4 drops any page holding a word of its "bad words" list; ours is a short list of strong words only, written out form by form, so that words holding one ("Scunthorpe") are safe.',
-      phrases: (o) => o.phrases ?? DEFAULT_PROFANITY,
-      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_PROFANITY),
+      ...countsPhrases(DEFAULT_PROFANITY),
     }),
     rule({
       name: 'role_swap',
@@ -568,8 +574,7 @@ function textRules(): TextRule[] {
       formula: 'occurrences of boilerplate strings ("lorem ipsum", "terms of use", …; `phrases` replaces the list) as whole phrases, case-insensitive, not overlapping',
       max: 0,
       source: 'C4 (lorem ipsum, "terms of use", "privacy policy", cookies, JavaScript notices); NeMo Curator drops paragraphs over 40% boilerplate, we count occurrences.',
-      phrases: (o) => o.phrases ?? DEFAULT_BOILERPLATE,
-      compute: (f, o) => phraseCount(f, o.phrases ?? DEFAULT_BOILERPLATE),
+      ...countsPhrases(DEFAULT_BOILERPLATE),
     }),
     rule({
       name: 'digit_fraction',
