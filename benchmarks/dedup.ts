@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LshIndex, lshShape } from '../lib/dedup/lsh-index.js';
 import { MinHasher } from '../lib/dedup/minhash.js';
 import { hyperplaneShape, VectorIndex } from '../lib/dedup/vector-index.js';
-import { mockEmbedding } from '../lib/llm/mock-embedding.js';
+import { mockEmbedding } from '../lib/llm/mock/embedding.js';
 import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
 import { prng, writeNdjson } from './records.js';
 

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { MockServer } from '../llm/mock-server.js';
+import { MockServer } from '../llm/mock/server.js';
 import { ExitCode } from './exit-codes.js';
 import { say, type Terminal } from './terminal.js';
 

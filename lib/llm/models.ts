@@ -8,7 +8,7 @@ import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import type { ModelConfig } from './model-schema.js';
-import type { WireRequest } from './mock-model.js';
+import type { WireRequest } from './wire.js';
 import type { ModelUsageReport } from './usage.js';
 
 /** How a run caches and reaches models; set from the command line. */

@@ -32,3 +32,11 @@ export interface Completion {
   /** The assistant message as returned (tool calls included). */
   message: ChatMessage;
 }
+
+/** Prompt log-probabilities as a completions endpoint returns them with echo: one per token. */
+export interface PromptLogprobs {
+  /** Character offset of each token in the prompt. */
+  offsets: number[];
+  /** Log-probability of each token given those before it; null for the first, as servers do. */
+  logprobs: Array<number | null>;
+}

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
-import type { PromptLogprobs } from '../llm/mock-scores.js';
+import type { PromptLogprobs } from '../llm/types.js';
 import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
 import { chooseModel } from './model-choice.js';
 

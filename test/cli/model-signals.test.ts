@@ -1,7 +1,7 @@
 import t from 'tap';
 import { lines, ndjson, runCli } from '../cli-process.js';
 import { startMockServer } from '../mock-server-process.js';
-import { mockPromptLogprobs, mockReward } from '../../lib/llm/mock-scores.js';
+import { mockPromptLogprobs, mockReward } from '../../lib/llm/mock/scores.js';
 import { perplexity } from '../../lib/nodes/ifd.js';
 
 const conv = (q: string, a: string) => ({

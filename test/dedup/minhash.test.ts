@@ -1,7 +1,7 @@
 import t from 'tap';
 import { LshIndex, lshShape } from '../../lib/dedup/lsh-index.js';
 import { MinHasher, estimatedJaccard } from '../../lib/dedup/minhash.js';
-import { mockEmbedding } from '../../lib/llm/mock-embedding.js';
+import { mockEmbedding } from '../../lib/llm/mock/embedding.js';
 
 const hasher = (o: Partial<ConstructorParameters<typeof MinHasher>[0]> = {}): MinHasher => new MinHasher({ permutations: 256, shingle: 'word', k: 1, seed: 1, ...o });
 

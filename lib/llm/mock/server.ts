@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { canonicalJson, sha256 } from './canonical.js';
-import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding.js';
-import { mockCompletion, type WireRequest } from './mock-model.js';
-import { seededRandom } from '../random/seeded.js';
-import { mockPromptLogprobs, mockReward } from './mock-scores.js';
-import type { ChatMessage } from './types.js';
+import { canonicalJson, sha256 } from '../canonical.js';
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './embedding.js';
+import { mockCompletion } from './completion.js';
+import { seededRandom } from '../../random/seeded.js';
+import { mockPromptLogprobs, mockReward } from './scores.js';
+import type { ChatMessage } from '../types.js';
+import type { WireRequest } from '../wire.js';
 
 export interface MockServerOptions {
   port: number;

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { compileJsonSchema, extractJson } from '../../lib/llm/json-output.js';
-import { mockCompletion, sampleSchema } from '../../lib/llm/mock-model.js';
-import { seededRandom } from '../../lib/random/seeded.js';
+import { compileJsonSchema, extractJson } from '../../../lib/llm/json-output.js';
+import { mockCompletion, sampleSchema } from '../../../lib/llm/mock/completion.js';
+import { seededRandom } from '../../../lib/random/seeded.js';
 
 t.test('the mock model is deterministic and depends on the whole request', async (t) => {
   const req = { model: 'm', messages: [{ role: 'user', content: 'hello there' }] };

@@ -1,19 +1,12 @@
-import { canonicalJson, sha256 } from './canonical.js';
-import { seededRandom } from '../random/seeded.js';
-import type { ChatMessage, Completion } from './types.js';
+import { canonicalJson, sha256 } from '../canonical.js';
+import { seededRandom } from '../../random/seeded.js';
+import { estimateTokens, textOf } from '../tokens.js';
+import type { Completion } from '../types.js';
+import type { WireRequest } from '../wire.js';
 
 const WORDS = ('data model answer careful example useful clear step result method simple detail reason ' + 'because therefore first second finally context question value stream record quality').split(
   ' ',
 );
-
-/** The body of a chat completion request, as sent over HTTP. */
-export interface WireRequest {
-  model: string;
-  messages: ChatMessage[];
-  response_format?: Record<string, unknown>;
-  max_tokens?: number;
-  [param: string]: unknown;
-}
 
 /**
  * The built-in deterministic model: the same request body always gets the same answer,
@@ -73,19 +66,6 @@ function mockToolCall(request: WireRequest, digest: string, rand: () => number):
   if (!tool?.name) return null;
   const args = sampleSchema(tool.parameters ?? { type: 'object', properties: {} }, rand, 0);
   return { id: `call_${digest.slice(0, 12)}`, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } };
-}
-
-/** About four characters a token: close enough for budgets and mock usage. */
-export function estimateTokens(messages: readonly ChatMessage[]): number {
-  let chars = 0;
-  for (const m of messages) chars += textOf(m).length + 4;
-  return Math.ceil(chars / 4);
-}
-
-export function textOf(message: ChatMessage | undefined): string {
-  if (!message || message.content === null) return '';
-  if (typeof message.content === 'string') return message.content;
-  return message.content.map((p) => (p.type === 'text' ? p.text : '')).join(' ');
 }
 
 function jsonSchemaOf(format: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isRetryableStatus, parseDuration, parseRetryAfter, retryDelayMs } from '../../lib/llm/retry.js';
+import { isRetryableStatus, parseDuration, parseRetryAfter, retryDelayMs } from '../../lib/llm/backoff.js';
 
 t.test('retryable statuses', async (t) => {
   t.same([408, 409, 429, 500, 502, 503, 504].map(isRetryableStatus), Array(7).fill(true));
@@ -40,7 +40,7 @@ t.test('full jitter stays within the exponential envelope; Retry-After wins but 
 });
 
 t.test('x-ratelimit headers: a spent budget pauses until its reset', async (t) => {
-  const { rateLimitHint } = await import('../../lib/llm/http-transport.js');
+  const { rateLimitHint } = await import('../../lib/llm/transports/http.js');
   const before = Date.now();
   const hint = rateLimitHint({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2s', 'x-ratelimit-remaining-tokens': '500', 'x-ratelimit-reset-tokens': '1m0s' });
   t.ok(hint && hint.pauseUntil >= before + 2000 && hint.pauseUntil <= Date.now() + 2000, 'requests spent: wait 2 s');

@@ -1,20 +1,6 @@
 import type { Pool } from 'undici';
-import { isRetryableStatus, parseDuration, parseRetryAfter } from './retry.js';
-
-/** A failed HTTP exchange: `retryable` says whether another try may succeed. */
-export class TransportError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    /** Connection-level failure or 5xx: counts toward the circuit breaker. */
-    readonly serverFault: boolean,
-    readonly retryAfterMs?: number,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'TransportError';
-  }
-}
+import { isRetryableStatus, parseDuration, parseRetryAfter } from '../backoff.js';
+import { TransportError } from '../transport-error.js';
 
 export interface Endpoint {
   readonly url: string;

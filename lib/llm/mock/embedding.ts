@@ -1,5 +1,5 @@
-import { hash32 } from '../hashing/string-hash.js';
-import { words } from '../text/words.js';
+import { hash32 } from '../../hashing/string-hash.js';
+import { words } from '../../text/words.js';
 
 /** Dimensions of a mock embedding unless the request asks for `dimensions`. */
 export const MOCK_EMBEDDING_DIMENSIONS = 256;

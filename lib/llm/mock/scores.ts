@@ -1,19 +1,11 @@
-import { canonicalJson, sha256 } from './canonical.js';
-import { hash32 } from '../hashing/string-hash.js';
-import type { ChatMessage } from './types.js';
+import { canonicalJson, sha256 } from '../canonical.js';
+import { hash32 } from '../../hashing/string-hash.js';
+import type { ChatMessage, PromptLogprobs } from '../types.js';
 
 /** The built-in reward model: a deterministic score in [-5, 5] for a conversation. */
 export function mockReward(messages: readonly ChatMessage[]): number {
   const h = parseInt(sha256(canonicalJson(messages)).slice(0, 8), 16);
   return Math.round(((h / 0xffffffff) * 10 - 5) * 1000) / 1000;
-}
-
-/** Prompt log-probabilities as a completions endpoint returns them with echo: one per token. */
-export interface PromptLogprobs {
-  /** Character offset of each token in the prompt. */
-  offsets: number[];
-  /** Log-probability of each token given those before it; null for the first, as servers do. */
-  logprobs: Array<number | null>;
 }
 
 /**

@@ -1,3 +1,22 @@
+import { forKinds, type Layer } from '../dispatch.js';
+
+/**
+ * Embeddings of single texts, gathered into requests of at most `batchSize` texts (an
+ * /embeddings call takes an array): the layer under the cache, so only misses are sent.
+ */
+export function batchEmbeddingsLayer(batchSize: number): Layer {
+  const batchers = new Map<number | undefined, EmbeddingBatcher>();
+  return forKinds(['embedding'], (call, next) => {
+    const { text, dimensions } = call.input;
+    let batcher = batchers.get(dimensions);
+    if (!batcher) {
+      batcher = new EmbeddingBatcher(batchSize, (texts) => next({ kind: 'embeddings', input: { texts, dimensions } }).then((r) => r.value));
+      batchers.set(dimensions, batcher);
+    }
+    return batcher.embed(text).then((value) => ({ value }));
+  });
+}
+
 interface Waiting {
   text: string;
   resolve: (vector: Float32Array) => void;

@@ -1,0 +1,35 @@
+import { isKind, type Layer, type ModelCall } from '../dispatch.js';
+import type { RequestLimiter } from '../limiter.js';
+import { estimateTokens } from '../tokens.js';
+
+/**
+ * Each attempt waits for the model's limiter (concurrency, rpm, tpm) and gives its slot
+ * back when answered; the tokens it really used correct the token bucket. It sits under
+ * the retry layer: a retry is a request the server counts, and a call sleeping in backoff
+ * holds no slot.
+ */
+export function limitLayer(limiter: RequestLimiter): Layer {
+  return (next) => async (call) => {
+    const estimate = tokenEstimate(call);
+    await limiter.acquire(estimate);
+    let used: number | undefined;
+    try {
+      const reply = await next(call);
+      if (reply.usage) used = reply.usage.prompt_tokens + reply.usage.completion_tokens;
+      return reply;
+    } finally {
+      limiter.release(estimate, used);
+    }
+  };
+}
+
+/** Tokens a call is expected to use, before it is sent: a chat's prompt and its max_tokens (else 256). */
+export function tokenEstimate(call: ModelCall): number {
+  if (isKind(call, 'chat')) {
+    const { messages, params } = call.input;
+    return estimateTokens(messages) + (typeof params.max_tokens === 'number' ? params.max_tokens : 256);
+  }
+  if (isKind(call, 'embeddings')) return Math.ceil(call.input.texts.reduce((n, t) => n + t.length, 0) / 4);
+  if (isKind(call, 'embedding')) return Math.ceil(call.input.text.length / 4);
+  return 64;
+}

@@ -1,0 +1,126 @@
+import { byKind, type Transport } from '../dispatch.js';
+import { estimateTokens } from '../tokens.js';
+import { TransportError } from '../transport-error.js';
+import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
+import { chatBody, logprobsRequest } from '../wire.js';
+import { HttpTransport } from './http.js';
+
+export interface OpenAiTransportOptions {
+  /** The model's name in the graph, for messages. */
+  name: string;
+  /** The name sent to the server. */
+  model: string;
+  baseUrls: readonly string[];
+  apiKey?: string;
+  timeoutMs: number;
+  connections: number;
+  balance: 'least_outstanding' | 'round_robin';
+  /** A server's rate-limit headers say no request should start before this epoch ms. */
+  onRateLimit: (untilEpochMs: number) => void;
+}
+
+/**
+ * OpenAI-compatible servers (OpenAI, vLLM, llama.cpp, Ollama, TGI, ...): /chat/completions,
+ * /embeddings, vLLM's /pooling for reward models and /completions with echo for prompt
+ * log-probabilities. undici is loaded on the first request, so mock-only runs start faster.
+ */
+export function openAiTransport(options: OpenAiTransportOptions): Transport {
+  let http: Promise<HttpTransport> | null = null;
+  const open = (): Promise<HttpTransport> => {
+    http ??= HttpTransport.open(options.baseUrls, { apiKey: options.apiKey, timeoutMs: options.timeoutMs, connections: options.connections, balance: options.balance });
+    return http;
+  };
+  const post = async (path: string, payload: unknown): Promise<unknown> => {
+    const transport = await open();
+    return transport.postJson(transport.pick(), path, payload, (hint) => options.onRateLimit(hint.pauseUntil));
+  };
+  const embeddings = async (texts: string[], dimensions: number | undefined) => {
+    const payload: Record<string, unknown> = { model: options.model, input: texts };
+    if (dimensions !== undefined) payload.dimensions = dimensions;
+    return parseEmbeddings(await post('/embeddings', payload), texts);
+  };
+  return {
+    dispatch: byKind({
+      chat: async (request) => parseCompletion(await post('/chat/completions', chatBody(options.model, request)), request),
+      embedding: async ({ text, dimensions }) => {
+        const { value, usage } = await embeddings([text], dimensions);
+        return { value: value[0] as Float32Array, usage };
+      },
+      embeddings: ({ texts, dimensions }) => embeddings(texts, dimensions),
+      reward: async ({ messages }) => ({ value: parseReward(await post('/pooling', { model: options.model, messages })) }),
+      prompt_logprobs: async ({ prompt }) => ({ value: parsePromptLogprobs(await post('/completions', { model: options.model, ...logprobsRequest(prompt) }), prompt) }),
+    }),
+    async preflight() {
+      const transport = await open();
+      const problems: string[] = [];
+      for (const endpoint of transport.endpoints) {
+        const res = await transport.probe(endpoint, '/models');
+        if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.url}: ${res.error}`);
+        else if (res.status === 401 || res.status === 403) {
+          problems.push(`model "${options.name}": ${endpoint.url} refused the credentials (HTTP ${res.status}); check the API key variable`);
+        }
+      }
+      return problems;
+    },
+    async close() {
+      await (await http)?.close();
+    },
+  };
+}
+
+function parseCompletion(body: unknown, request: ChatRequest): { value: Completion; usage: TokenUsage } {
+  const b = body as {
+    choices?: Array<{ message?: ChatMessage; finish_reason?: string | null }>;
+    usage?: { prompt_tokens?: number; completion_tokens?: number };
+  };
+  const choice = b.choices?.[0];
+  if (!choice?.message) throw new TransportError('answer has no choices[0].message', true, true);
+  const message = choice.message;
+  const text = typeof message.content === 'string' ? message.content : '';
+  const usage = {
+    prompt_tokens: b.usage?.prompt_tokens ?? estimateTokens(request.messages),
+    completion_tokens: b.usage?.completion_tokens ?? Math.ceil(text.length / 4),
+  };
+  const value: Completion = {
+    text,
+    finish_reason: choice.finish_reason ?? null,
+    usage,
+    message: { role: 'assistant', content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
+  };
+  return { value, usage };
+}
+
+/** The vectors of an /embeddings answer, in input order (servers may list them out of order). */
+function parseEmbeddings(body: unknown, texts: readonly string[]): { value: Float32Array[]; usage: TokenUsage } {
+  const expected = texts.length;
+  const b = body as { data?: Array<{ embedding?: unknown; index?: number }>; usage?: { prompt_tokens?: number } };
+  if (!Array.isArray(b.data) || b.data.length !== expected) {
+    throw new TransportError(`embeddings answer has ${Array.isArray(b.data) ? b.data.length : 'no'} vectors for ${expected} inputs`, true, true);
+  }
+  const vectors: Float32Array[] = new Array<Float32Array>(expected);
+  b.data.forEach((d, i) => {
+    const at = typeof d.index === 'number' ? d.index : i;
+    if (!Array.isArray(d.embedding) || at < 0 || at >= expected) throw new TransportError('embeddings answer has a malformed vector', true, true);
+    vectors[at] = Float32Array.from(d.embedding as number[]);
+  });
+  const estimate = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+  return { value: vectors, usage: { prompt_tokens: b.usage?.prompt_tokens ?? estimate, completion_tokens: 0 } };
+}
+
+function parseReward(body: unknown): number {
+  const b = body as { data?: Array<{ data?: unknown }> };
+  let v = b.data?.[0]?.data;
+  while (Array.isArray(v)) v = v[v.length - 1];
+  if (typeof v !== 'number') throw new TransportError('reward answer has no number in data[0].data', true, true);
+  return v;
+}
+
+function parsePromptLogprobs(body: unknown, prompt: string): PromptLogprobs {
+  const b = body as { choices?: Array<{ logprobs?: { token_logprobs?: Array<number | null>; text_offset?: number[] } }> };
+  const lp = b.choices?.[0]?.logprobs;
+  if (!lp?.token_logprobs || !lp.text_offset) throw new TransportError('completions answer has no logprobs (the server must support echo with logprobs)', false, false);
+  // With echo the answer repeats the prompt, then the one generated token: keep the prompt's.
+  const keep = lp.text_offset.findIndex((o) => o >= prompt.length);
+  const n = keep === -1 ? lp.text_offset.length : keep;
+  return { offsets: lp.text_offset.slice(0, n), logprobs: lp.token_logprobs.slice(0, n) };
+}

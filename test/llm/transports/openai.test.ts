@@ -1,0 +1,75 @@
+import t from 'tap';
+import type { ModelCall } from '../../../lib/llm/dispatch.js';
+import { TransportError } from '../../../lib/llm/transport-error.js';
+import { mockTransport } from '../../../lib/llm/transports/mock.js';
+import { openAiTransport, type OpenAiTransportOptions } from '../../../lib/llm/transports/openai.js';
+import { listeningMock } from './mock-server.js';
+
+const options = (url: string, more: Partial<OpenAiTransportOptions> = {}): OpenAiTransportOptions => ({
+  name: 'gen',
+  model: 'mock-1',
+  baseUrls: [url],
+  timeoutMs: 5000,
+  connections: 4,
+  balance: 'least_outstanding',
+  onRateLimit: () => {},
+  ...more,
+});
+
+t.test('over HTTP the answers are those of the in-process mock: chat, embeddings in order, reward, prompt log-probabilities', async (t) => {
+  const { server, url } = await listeningMock();
+  t.teardown(() => server.close());
+  const http = openAiTransport(options(url));
+  t.teardown(() => http.close());
+  const local = mockTransport('mock-1');
+  const chat: ModelCall<'chat'> = { kind: 'chat', input: { messages: [{ role: 'user', content: 'Name three rivers.' }], params: { temperature: 0 } } };
+  const [remote, mine] = await Promise.all([http.dispatch(chat), local.dispatch(chat)]);
+  t.same(remote.value, mine.value);
+  t.same(remote.usage, mine.value.usage);
+
+  const texts = ['alpha beta', 'gamma', 'delta epsilon zeta'];
+  const vectors = await http.dispatch({ kind: 'embeddings', input: { texts, dimensions: 16 } });
+  t.same(
+    vectors.value.map((v) => [...v]),
+    (await local.dispatch({ kind: 'embeddings', input: { texts, dimensions: 16 } })).value.map((v) => [...v]),
+  );
+  t.equal(server.stats.embedding_inputs, 3);
+
+  const messages = [
+    { role: 'user', content: 'q' },
+    { role: 'assistant', content: 'a' },
+  ];
+  t.equal((await http.dispatch({ kind: 'reward', input: { messages } })).value, (await local.dispatch({ kind: 'reward', input: { messages } })).value);
+  const prompt = 'the prompt whose tokens are scored';
+  t.same((await http.dispatch({ kind: 'prompt_logprobs', input: { prompt } })).value, (await local.dispatch({ kind: 'prompt_logprobs', input: { prompt } })).value);
+});
+
+t.test('failures are TransportErrors that say whether to retry and whether the server is at fault', async (t) => {
+  const { server, url } = await listeningMock({ failFirst: 1, failStatus: 503 });
+  t.teardown(() => server.close());
+  const http = openAiTransport(options(url));
+  t.teardown(() => http.close());
+  const chat: ModelCall<'chat'> = { kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: {} } };
+  const err = await http.dispatch(chat).catch((e: unknown) => e);
+  t.type(err, TransportError);
+  t.match(err, { retryable: true, serverFault: true, status: 503, message: /^HTTP 503 from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/ });
+  t.equal((await http.dispatch(chat)).value.finish_reason, 'stop', 'the second try is answered');
+
+  const bad = await http.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: { max_tokens: 0 } } }).catch((e: unknown) => e);
+  t.match(bad, { retryable: false, serverFault: false, status: 400 });
+});
+
+t.test('the API key goes in the Authorization header and never into a message; preflight names refusals and unreachable endpoints', async (t) => {
+  const { server, url } = await listeningMock({ apiKey: 'sk-right-key' });
+  t.teardown(() => server.close());
+  const right = openAiTransport(options(url, { apiKey: 'sk-right-key' }));
+  const wrong = openAiTransport(options(url, { apiKey: 'sk-wrong-key' }));
+  const nowhere = openAiTransport(options('http://127.0.0.1:9/v1'));
+  t.teardown(() => Promise.all([right.close(), wrong.close(), nowhere.close()]));
+  t.same(await right.preflight(), []);
+  t.match(await wrong.preflight(), [/^model "gen": http:\/\/127\.0\.0\.1:\d+\/v1 refused the credentials \(HTTP 401\); check the API key variable$/]);
+  t.match(await nowhere.preflight(), [/^model "gen": cannot reach http:\/\/127\.0\.0\.1:9\/v1: ECONNREFUSED/]);
+  const err = (await wrong.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: {} } }).catch((e: unknown) => e)) as Error;
+  t.match(err.message, /HTTP 401/);
+  t.notMatch(err.message, /sk-wrong-key/);
+});
