@@ -15,6 +15,7 @@
  */
 import h from 'highland';
 import { loadGraph as loadGraphFile } from '../graph/load.js';
+import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
 import { take } from '../record/handoff.js';
@@ -55,8 +56,13 @@ export interface LoadedGraph {
  * message names each problem by file:line:col.
  */
 export async function loadGraph(file: string, options: LoadOptions = {}): Promise<LoadedGraph> {
-  const graph = await loadGraphFile(file, { cacheDir: options.cacheDir ?? null, cacheReadOnly: false, cache: options.cache ?? true, env: options.env ?? process.env }, options.seed ?? 0);
-  return new GraphHandle(graph);
+  const runtime = new ModelRuntime({ cacheDir: options.cacheDir ?? null, cacheReadOnly: false, cache: options.cache ?? true, env: options.env ?? process.env });
+  try {
+    return new GraphHandle(await loadGraphFile(file, runtime, options.seed ?? 0), runtime);
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
 }
 
 /** What became of one input record (or, for fan-out nodes, of each record it became). */
@@ -110,13 +116,16 @@ class GraphHandle implements LoadedGraph {
   readonly file: string;
   readonly nodes: readonly string[];
 
-  constructor(readonly graph: Graph) {
+  constructor(
+    readonly graph: Graph,
+    private readonly runtime: ModelRuntime,
+  ) {
     this.file = graph.file;
     this.nodes = graph.nodes.map((n) => n.name);
   }
 
   close(): Promise<void> {
-    return this.graph.models.close();
+    return this.runtime.close();
   }
 }
 

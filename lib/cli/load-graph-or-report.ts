@@ -1,13 +1,13 @@
 import { ConfigError, formatProblem } from '../config/problems.js';
 import type { Graph } from '../graph/graph.js';
 import { loadGraph } from '../graph/load.js';
-import type { LlmOptions } from '../llm/models.js';
+import type { ModelRuntime } from '../llm/models.js';
 import type { Terminal } from './terminal.js';
 
 /** Loads a graph; on problems, prints each as one line on stderr and returns null. */
-export async function loadGraphOrReport(file: string, term: Terminal, llm?: LlmOptions, seed?: number): Promise<Graph | null> {
+export async function loadGraphOrReport(file: string, term: Terminal, runtime?: ModelRuntime, seed?: number): Promise<Graph | null> {
   try {
-    return await loadGraph(file, llm, seed);
+    return await loadGraph(file, runtime, seed);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems) term.stderr.write(`${formatProblem(p)}\n`);

@@ -1,3 +1,4 @@
+import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
@@ -161,27 +162,23 @@ async function runWithGraph(
   outputFormat: OutputFormat,
 ): Promise<number> {
   const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
-  const graph = await loadGraphOrReport(
-    args.graph,
-    term,
-    {
-      cacheDir: args.cache ? args['cache-dir'] : null,
-      cacheReadOnly: args['cache-read-only'],
-      cache: args.cache,
-      env: process.env,
-      shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
-      budget,
-      // A dry run prints each request where records would go, and sends none.
-      dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
-    },
-    args.seed,
-  );
-  if (!graph) return ExitCode.usage;
-  // The command owns the graph's model runtime: opened by loading, closed here and only here.
+  // The command owns the model runtime: opened here, closed in this finally and nowhere else.
+  const runtime = new ModelRuntime({
+    cacheDir: args.cache ? args['cache-dir'] : null,
+    cacheReadOnly: args['cache-read-only'],
+    cache: args.cache,
+    env: process.env,
+    shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
+    budget,
+    // A dry run prints each request where records would go, and sends none.
+    dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
+  });
   try {
-    return await runLoadedGraph(args, term, graph, dryRun, idPath, budget, inputFormat, outputFormat);
+    const graph = await loadGraphOrReport(args.graph, term, runtime, args.seed);
+    if (!graph) return ExitCode.usage;
+    return await runLoadedGraph(args, term, graph, runtime, dryRun, idPath, budget, inputFormat, outputFormat);
   } finally {
-    await graph.models.close();
+    await runtime.close();
   }
 }
 
@@ -189,6 +186,7 @@ async function runLoadedGraph(
   args: RunArgs,
   term: Terminal,
   graph: Graph,
+  runtime: ModelRuntime,
   dryRun: number | undefined,
   idPath: FieldPath,
   budget: Budget | undefined,
@@ -208,7 +206,7 @@ async function runLoadedGraph(
         'using the built-in mock model (deterministic, offline). Set base_url in the graph file or OPENAI_BASE_URL for a real server.',
     );
   }
-  const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
+  const cacheProblem = graph.models.inUse().length > 0 ? await runtime.ready() : null;
   if (cacheProblem) {
     say(term, cacheProblem);
     return ExitCode.runtime;

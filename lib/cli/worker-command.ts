@@ -1,3 +1,4 @@
+import { ModelRuntime } from '../llm/models.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import { hostname } from 'node:os';
 import type { Argv } from 'yargs';
@@ -62,20 +63,22 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
   const redis = await connectOrReport(args.redis, term);
   if (!redis) return ExitCode.runtime;
   try {
-    const graph = await loadGraphOrReport(
-      args.graph,
-      term,
-      { cacheDir: args.cache ? args['cache-dir'] : null, cacheReadOnly: false, cache: args.cache, env: process.env, shared: args.cache ? redisSharedCache(redis, false) : undefined },
-      args.seed,
-    );
-    if (!graph) return ExitCode.usage;
-    // The command owns the graph's model runtime: opened by loading, closed here and only here.
+    // The command owns the model runtime: opened here, closed in the finally below and nowhere else.
+    const runtime = new ModelRuntime({
+      cacheDir: args.cache ? args['cache-dir'] : null,
+      cacheReadOnly: false,
+      cache: args.cache,
+      env: process.env,
+      shared: args.cache ? redisSharedCache(redis, false) : undefined,
+    });
     try {
+      const graph = await loadGraphOrReport(args.graph, term, runtime, args.seed);
+      if (!graph) return ExitCode.usage;
       if (graph.source) {
         say(term, `${args.graph}: a worker takes records, not OASST trees: convert them first (sygra-stream oasst < trees.jsonl | sygra-stream queue push ...) and drop \`source:\``);
         return ExitCode.usage;
       }
-      const cacheProblem = graph.models.inUse().length > 0 ? await graph.models.ready() : null;
+      const cacheProblem = graph.models.inUse().length > 0 ? await runtime.ready() : null;
       const problems = cacheProblem ? [cacheProblem] : args.preflight ? await graph.models.preflight() : [];
       if (problems.length > 0) {
         for (const p of problems) say(term, p);
@@ -114,7 +117,7 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
         process.off('SIGTERM', onSignal);
       }
     } finally {
-      await graph.models.close();
+      await runtime.close();
     }
   } catch (err) {
     say(term, `worker: ${(err as Error).message}`);

@@ -8,7 +8,7 @@ import { YamlSource } from '../config/source.js';
 import { didYouMean } from '../config/suggest.js';
 import type { JsonObject } from '../record/item.js';
 import { compileOutput } from '../formats/shape-record.js';
-import { ModelRegistry, type LlmOptions } from '../llm/models.js';
+import { ModelRuntime } from '../llm/models.js';
 import { sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { END, START, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
@@ -18,21 +18,20 @@ import { resolveTopology, type EdgeSpec } from './topology.js';
 type GraphFile = Static<typeof GraphFileSchema>;
 const NAME = new RegExp(NODE_NAME_PATTERN);
 
-/** For validation and drawing: no persistent cache is opened. */
-const VALIDATE_ONLY: LlmOptions = { cacheDir: null, cacheReadOnly: true, cache: false, env: process.env };
-
 /**
  * Reads, validates and compiles a graph file. Every problem is collected and thrown at once
- * as a ConfigError, each located by file:line:col and key path.
+ * as a ConfigError, each located by file:line:col and key path. The graph's models come
+ * from `runtime`, which the caller opened and will close; without one (validation,
+ * drawing, thread workers) nothing is opened.
  */
-export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, seed = 0, including: readonly string[] = []): Promise<Graph> {
+export async function loadGraph(file: string, runtime: ModelRuntime = ModelRuntime.describing(), seed = 0, including: readonly string[] = []): Promise<Graph> {
   const chain = [...including, resolve(file)];
   const source = await YamlSource.load(file);
   const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
   if (problems.length > 0) throw new ConfigError(problems);
   const spec = source.data as GraphFile;
   const dir = dirname(resolve(file));
-  const models = new ModelRegistry(spec.models ?? {}, llm);
+  const models = runtime.registry(spec.models ?? {});
 
   const compiled: GraphNode[] = [];
   for (const [name, raw] of Object.entries(spec.nodes)) {
@@ -71,7 +70,7 @@ export async function loadGraph(file: string, llm: LlmOptions = VALIDATE_ONLY, s
         if (chain.includes(resolve(sub))) {
           throw new ConfigError([source.problem(['nodes', name, 'graph'], `include cycle: ${[...chain, resolve(sub)].map((f) => basename(f)).join(' → ')}`)]);
         }
-        const inner = await loadGraph(sub, llm, seed, chain);
+        const inner = await loadGraph(sub, runtime, seed, chain);
         models.adopt(name, inner.models);
         return inner;
       },

@@ -37,24 +37,24 @@ export interface SharedCache {
 
 export const DEFAULT_MODEL_NAME = 'default';
 
-/** The graph's models, created on first use and shared by every node that names them. */
-export class ModelRegistry {
+/**
+ * What the models of a run share, opened by the command and closed by it, once: the cache
+ * tiers (memory, Redis, disk), the budget, the dry run, and the signal that a model has
+ * failed for good. Each graph file (and each included one) gets its registry from here.
+ */
+export class ModelRuntime {
   /** Aborted, with a message as reason, when a model fails past its circuit breaker. */
   readonly fatal = new AbortController();
-  private readonly clients = new Map<string, ModelClient>();
+  private readonly registries: ModelRegistry[] = [];
   private readonly cache: ResponseCache<Completion> | null;
   private readonly stores: Array<CacheStore<Completion>> = [];
   private readonly embeddingCache: ResponseCache<Float32Array> | null;
   private readonly embeddingStores: Array<CacheStore<Float32Array>> = [];
   private readonly numberCache: ResponseCache<NumberList> | null;
   private readonly numberStores: Array<CacheStore<NumberList>> = [];
-  /** Registries of included graphs (subgraphs): reported and closed with this one. */
-  private readonly children: Array<{ prefix: string; registry: ModelRegistry }> = [];
+  private diskOpened = false;
 
-  constructor(
-    private readonly configs: Readonly<Record<string, ModelConfig>>,
-    private readonly options: LlmOptions,
-  ) {
+  constructor(readonly options: LlmOptions) {
     const lock = options.shared?.lock;
     if (options.shared) {
       this.stores.push(options.shared.completions);
@@ -64,6 +64,73 @@ export class ModelRegistry {
     this.cache = options.cache ? new ResponseCache({ stores: this.stores, sizeOf: completionSize, lock }) : null;
     this.embeddingCache = options.cache ? new ResponseCache({ stores: this.embeddingStores, sizeOf: (v) => v.byteLength + 64, lock }) : null;
     this.numberCache = options.cache ? new ResponseCache({ stores: this.numberStores, sizeOf: (v) => v.length * 8 + 64, lock }) : null;
+  }
+
+  /** For `validate`, `graph` and thread workers: no cache, nothing opened, nothing to close. */
+  static describing(env: NodeJS.ProcessEnv = process.env): ModelRuntime {
+    return new ModelRuntime({ cacheDir: null, cacheReadOnly: true, cache: false, env });
+  }
+
+  /** The models a graph file declares. */
+  registry(configs: Readonly<Record<string, ModelConfig>>): ModelRegistry {
+    const registry = new ModelRegistry(configs, this);
+    this.registries.push(registry);
+    return registry;
+  }
+
+  /** A client for a model, with the run's caches, budget and dry run. */
+  client(spec: ResolvedModel): ModelClient {
+    const { options } = this;
+    // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
+    if (!this.diskOpened && options.cache && options.cacheDir && !options.dryRun) {
+      this.diskOpened = true;
+      this.stores.push(new DiskStore(options.cacheDir, completionCodec, options.cacheReadOnly));
+      this.embeddingStores.push(new DiskStore(options.cacheDir, embeddingCodec, options.cacheReadOnly));
+      this.numberStores.push(new DiskStore(options.cacheDir, numbersCodec, options.cacheReadOnly));
+    }
+    return new ModelClient(spec, {
+      cache: options.dryRun ? null : this.cache,
+      embeddingCache: options.dryRun ? null : this.embeddingCache,
+      numberCache: options.dryRun ? null : this.numberCache,
+      budget: options.budget,
+      dryRun: options.dryRun,
+      onFatal: (message) => {
+        if (!this.fatal.signal.aborted) this.fatal.abort(message);
+      },
+    });
+  }
+
+  /** Opens the persistent cache tiers; a problem is returned as a message. */
+  async ready(): Promise<string | null> {
+    try {
+      await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.ready()));
+      return null;
+    } catch (err) {
+      return `cannot open the LLM cache in ${this.options.cacheDir}: ${(err as Error).message}`;
+    }
+  }
+
+  /** Ends every model's connections, then writes and closes the cache tiers. */
+  async close(): Promise<void> {
+    await Promise.all(this.registries.flatMap((r) => r.inUse().map((c) => c.close())));
+    await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.close()));
+  }
+}
+
+/** The graph's models, created on first use and shared by every node that names them. */
+export class ModelRegistry {
+  private readonly clients = new Map<string, ModelClient>();
+  /** Registries of included graphs (subgraphs): reported with this one. */
+  private readonly children: Array<{ prefix: string; registry: ModelRegistry }> = [];
+
+  constructor(
+    private readonly configs: Readonly<Record<string, ModelConfig>>,
+    private readonly runtime: ModelRuntime,
+  ) {}
+
+  /** Aborted, with a message as reason, when a model of the run fails past its circuit breaker. */
+  get fatal(): AbortController {
+    return this.runtime.fatal;
   }
 
   /** Names a node may use; a graph without `models` gets the implicit "default". */
@@ -81,7 +148,7 @@ export class ModelRegistry {
   /** A problem with the model's environment (e.g. its key variable unset), or null. */
   check(name: string): string | null {
     const config = this.configFor(name);
-    if (config.api_key_env && config.provider !== 'mock' && !this.options.env[config.api_key_env]) {
+    if (config.api_key_env && config.provider !== 'mock' && !this.runtime.options.env[config.api_key_env]) {
       return `environment variable ${config.api_key_env} (api_key_env of model "${name}") is not set`;
     }
     return null;
@@ -90,32 +157,15 @@ export class ModelRegistry {
   get(name: string): ModelClient {
     let client = this.clients.get(name);
     if (!client) {
-      // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
-      if (this.clients.size === 0 && this.options.cache && this.options.cacheDir && !this.options.dryRun) {
-        this.stores.push(new DiskStore(this.options.cacheDir, completionCodec, this.options.cacheReadOnly));
-        this.embeddingStores.push(new DiskStore(this.options.cacheDir, embeddingCodec, this.options.cacheReadOnly));
-        this.numberStores.push(new DiskStore(this.options.cacheDir, numbersCodec, this.options.cacheReadOnly));
-      }
-      client = new ModelClient(this.resolve(name), {
-        cache: this.options.dryRun ? null : this.cache,
-        embeddingCache: this.options.dryRun ? null : this.embeddingCache,
-        numberCache: this.options.dryRun ? null : this.numberCache,
-        budget: this.options.budget,
-        dryRun: this.options.dryRun,
-        onFatal: (message) => {
-          if (!this.fatal.signal.aborted) this.fatal.abort(message);
-        },
-      });
+      client = this.runtime.client(this.resolve(name));
       this.clients.set(name, client);
     }
     return client;
   }
 
+  /** An included graph's models, reported under `prefix/`. */
   adopt(prefix: string, registry: ModelRegistry): void {
     this.children.push({ prefix, registry });
-    registry.fatal.signal.addEventListener('abort', () => {
-      if (!this.fatal.signal.aborted) this.fatal.abort(registry.fatal.signal.reason);
-    });
   }
 
   /** The LLM part of the progress line, over every model (subgraphs' included). */
@@ -169,25 +219,10 @@ export class ModelRegistry {
     return out;
   }
 
-  /** Opens the persistent cache tiers; a problem is returned as a message. */
-  async ready(): Promise<string | null> {
-    try {
-      await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.ready()));
-      return null;
-    } catch (err) {
-      return `cannot open the LLM cache in ${this.options.cacheDir}: ${(err as Error).message}`;
-    }
-  }
-
+  /** Checks each endpoint of every model in use answers; returns problems. */
   async preflight(): Promise<string[]> {
     const all = await Promise.all([...this.inUse().map((c) => c.preflight()), ...this.children.map((c) => c.registry.preflight())]);
     return all.flat();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.children.map((c) => c.registry.close()));
-    await Promise.all(this.inUse().map((c) => c.close()));
-    await Promise.all([...this.stores, ...this.embeddingStores, ...this.numberStores].map((s) => s.close()));
   }
 
   private configFor(name: string): ModelConfig {
@@ -196,7 +231,7 @@ export class ModelRegistry {
 
   private resolve(name: string): ResolvedModel {
     const c = this.configFor(name);
-    const env = this.options.env;
+    const env = this.runtime.options.env;
     const urls = c.base_url === undefined ? (env.OPENAI_BASE_URL ? [env.OPENAI_BASE_URL] : []) : [c.base_url].flat();
     const provider = c.provider === 'mock' || urls.length === 0 ? 'mock' : 'openai';
     const keyVar = c.api_key_env ?? 'OPENAI_API_KEY';
