@@ -20,11 +20,8 @@ import type { Graph } from '../graph/graph.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
 import { take } from '../record/handoff.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
-import { compileStages, composeStages } from '../engine/pipeline.js';
-import { outputStage } from '../engine/output-stage.js';
+import { graphStage, sourceStage } from '../engine/pipeline.js';
 import { pullBatch } from '../io/sink.js';
-import { OasstConverter } from '../oasst/convert.js';
-import { oasstStage } from '../oasst/stage.js';
 
 export type { JsonObject } from '../record/item.js';
 export type { RunStatsReport } from '../metrics/run-stats.js';
@@ -94,9 +91,7 @@ export function runGraph(loaded: LoadedGraph, records: AsyncIterable<JsonObject>
   const stats = new RunStats();
   const results = async function* (): AsyncGenerator<RecordFate> {
     const source = recordSource(records, graph.entry, stats, options.batchSize ?? 256);
-    const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(source) : source;
-    let stream = composeStages(converted, compileStages(graph, { ordered: options.ordered ?? true, stats }));
-    if (graph.output) stream = stream.map(outputStage(graph.output, stats));
+    const stream = graphStage(graph, { ordered: options.ordered ?? true, stats })(sourceStage(graph, stats)(source));
     for (;;) {
       const batch = take(await pullBatch(stream));
       if (batch === null) return;

@@ -1,15 +1,13 @@
 import { inputFormatOf, openInput } from '../io/formats.js';
-import type { Batch } from '../record/item.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import type { Argv } from 'yargs';
-import { AtomicFile } from '../io/atomic-file.js';
-import { SideOutput } from '../io/side-output.js';
-import { drainToSink } from '../io/sink.js';
+import { RunOutputs } from '../io/outputs.js';
 import { batchSource } from '../io/source.js';
 import { RunStats } from '../metrics/run-stats.js';
 import { OasstConverter, type OasstOptions } from '../oasst/convert.js';
 import { oasstStage } from '../oasst/stage.js';
 import type { OutputFormat } from '../oasst/shape.js';
+import { runRecords } from '../run/records-run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
@@ -78,36 +76,18 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
   };
   const converter = new OasstConverter(options);
   const stats = new RunStats();
-  const outputFile = args.output ? new AtomicFile(args.output) : null;
-  const errors = args.errors ? new SideOutput(args.errors) : undefined;
-  const closed = new AbortController();
   const stop = new AbortController();
-  const output = outputFile ? outputFile.stream : term.stdout;
-  output.on('error', () => {
-    closed.abort();
-    stop.abort();
-  });
-  try {
-    await Promise.all([outputFile?.ready(), errors?.ready()]);
-  } catch (err) {
-    say(term, `cannot open output: ${(err as Error).message}`);
-    return ExitCode.runtime;
-  }
-  let converted: Highland.Stream<Batch>;
-  try {
+  const result = await runRecords({
     // Read as `run` reads: .gz and .zst are decompressed, a JSON array is streamed.
-    const input = await openInput(args.input, inputFormatOf(args.input, undefined), term.stdin);
-    converted = oasstStage(converter, null, stats)(batchSource(input, null, stats, stop.signal));
-  } catch (err) {
-    await Promise.all([outputFile?.abort(), errors?.abort()]);
-    say(term, `cannot read input: ${(err as Error).message}`);
-    return ExitCode.runtime;
-  }
-  try {
-    await drainToSink(converted, { output, errors, stats, closed: closed.signal });
-    await Promise.all([outputFile?.commit(), errors?.commit()]);
-  } catch (err) {
-    say(term, `${(err as NodeJS.ErrnoException).code ?? 'error'}: ${(err as Error).message}`);
+    openInput: () => openInput(args.input, inputFormatOf(args.input, undefined), term.stdin),
+    outputs: new RunOutputs({ output: args.output, errors: args.errors }, term.stdout),
+    stats,
+    stopReading: stop,
+    source: (input) => batchSource(input, null, stats, stop.signal),
+    pipeline: oasstStage(converter, null, stats),
+  });
+  if (!result.ok) {
+    say(term, result.message);
     return ExitCode.runtime;
   }
   const c = converter.counts;

@@ -2,8 +2,7 @@ import { inputFormatOf, openInput } from '../io/formats.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import type { Argv } from 'yargs';
 import { parsePath } from '../record/path.js';
-import { AtomicFile } from '../io/atomic-file.js';
-import { SideOutput } from '../io/side-output.js';
+import { RunOutputs } from '../io/outputs.js';
 import { queueKeys, redactUrl } from '../redis/connect.js';
 import { connectOrReport } from './redis.js';
 import { drainResults } from '../redis/drain.js';
@@ -69,18 +68,15 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
       if (!args.quiet) say(term, `pushed ${pushed} records to queue "${args.queue}" at ${redactUrl(args.redis)}`);
       return stop.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
     }
-    const outputFile = args.output ? new AtomicFile(args.output) : null;
-    const errors = args.errors ? new SideOutput(args.errors) : undefined;
-    const rejected = args.rejected ? new SideOutput(args.rejected) : undefined;
-    const files = [outputFile, errors, rejected].filter((f) => f !== null && f !== undefined);
+    const outputs = new RunOutputs({ output: args.output, errors: args.errors, rejected: args.rejected }, term.stdout);
     let report: Awaited<ReturnType<typeof drainResults>>;
+    // Outputs open before anything is taken from the queue, and their temp files go on failure.
+    await outputs.ready();
     try {
-      // Outputs open before anything is taken from the queue, and their temp files go on failure.
-      await Promise.all(files.map((f) => f.ready()));
-      report = await drainResults({ redis, keys, output: outputFile?.stream ?? term.stdout, errors, rejected, stop: stop.signal });
-      await Promise.all(files.map((f) => f.commit()));
+      report = await drainResults({ redis, keys, output: outputs.output, errors: outputs.errors, rejected: outputs.rejected, stop: stop.signal });
+      await outputs.commit();
     } catch (err) {
-      await Promise.all(files.map((f) => f.abort().catch(() => undefined)));
+      await outputs.abort();
       throw err;
     }
     if (args.stats) await writeStatsFile(args.stats, report);

@@ -5,6 +5,8 @@ import type { Batch } from '../record/item.js';
 import { loopNode } from './loop-runner.js';
 import { outputStage } from './output-stage.js';
 import { syncStage } from './sync-stage.js';
+import { OasstConverter } from '../oasst/convert.js';
+import { oasstStage } from '../oasst/stage.js';
 
 export type Stage = (upstream: Highland.Stream<Batch>) => Highland.Stream<Batch>;
 
@@ -72,4 +74,24 @@ export function threadedGraph(graph: Graph, stats: RunStats): (batch: Batch) => 
 
 export function composeStages(source: Highland.Stream<Batch>, stages: readonly Stage[]): Highland.Stream<Batch> {
   return stages.reduce((stream, stage) => stage(stream), source);
+}
+
+/**
+ * The graph's nodes and its output shape as one stage, for every runner (run, worker,
+ * the library). Compiled once; apply it to as many streams as needed.
+ */
+export function graphStage(graph: Graph, options: { ordered: boolean; stats: RunStats }): Stage {
+  const stages = compileStages(graph, options);
+  const shape = graph.output ? outputStage(graph.output, options.stats) : null;
+  return (records) => {
+    const out = composeStages(records, stages);
+    return shape ? out.map(shape) : out;
+  };
+}
+
+/** `source: {type: oasst}`: input lines are OASST messages or trees, turned into conversations first. */
+export function sourceStage(graph: Graph, stats: RunStats): Stage {
+  if (!graph.source) return (lines) => lines;
+  const converter = new OasstConverter(graph.source);
+  return oasstStage(converter, graph.entry, stats);
 }

@@ -23,6 +23,8 @@ export class SideOutput {
     this.encoder = ndjson.stringify() as unknown as Writable;
     (this.encoder as unknown as NodeJS.ReadableStream).pipe(this.file.stream);
     this.piped = once(this.file.stream, 'finish');
+    // A file that fails to open, or is aborted, rejects this; commit() still sees the failure.
+    this.piped.catch(() => undefined);
   }
 
   ready(): Promise<void> {

@@ -1,7 +1,6 @@
 import h from 'highland';
 import { isJsonObject, type Batch, type Item } from '../record/item.js';
-import { outputStage } from '../engine/output-stage.js';
-import { compileStages, composeStages, type Stage } from '../engine/pipeline.js';
+import { graphStage, type Stage } from '../engine/pipeline.js';
 import type { Graph } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { QueueKeys, RedisClient } from './connect.js';
@@ -47,14 +46,14 @@ export interface WorkerReport {
 export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   const { redis, keys } = o;
   await createGroup(redis, keys);
-  const stages = compileStages(o.graph, { ordered: true, stats: o.stats });
+  const stage = graphStage(o.graph, { ordered: true, stats: o.stats });
   const report: WorkerReport = { messages: 0, claimed: 0, deadLettered: 0 };
   const inFlight = new Set<Promise<void>>();
   let lastClaim = 0;
   let failure: Error | null = null;
 
   const start = (messages: Message[]): void => {
-    const task = processBatch(o, stages, messages).then(
+    const task = processBatch(o, stage, messages).then(
       () => undefined,
       (err: Error) => {
         failure ??= err;
@@ -73,7 +72,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
       for (let m = await claimIdle(o); m && !o.stop.aborted; m = await claimIdle(o)) {
         report.claimed++;
         if (await deadLetterIfSpent(o, m)) report.deadLettered++;
-        else await processBatch(o, stages, [m]);
+        else await processBatch(o, stage, [m]);
       }
     }
     const read = (await redis.xreadgroup('GROUP', keys.group, o.consumer, 'COUNT', o.batch, 'BLOCK', 500, 'STREAMS', keys.input, '>')) as Array<[string, Message[]]> | null;
@@ -90,7 +89,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   return report;
 }
 
-async function processBatch(o: WorkerOptions, stages: readonly Stage[], messages: Message[]): Promise<void> {
+async function processBatch(o: WorkerOptions, stage: Stage, messages: Message[]): Promise<void> {
   const graph = o.graph;
   const items: Item[] = messages.map(([, fields], seq) => {
     const f = fieldsOf(fields);
@@ -107,9 +106,11 @@ async function processBatch(o: WorkerOptions, stages: readonly Stage[], messages
     return { seq, line, record, route: graph.entry, id: f.id };
   });
   o.stats.admitted(items.length);
-  let stream = composeStages(h<Batch>([items]), stages);
-  if (graph.output) stream = stream.map(outputStage(graph.output, o.stats));
-  const results = (await stream.collect().toPromise(Promise)).flat();
+  const results = (
+    await stage(h<Batch>([items]))
+      .collect()
+      .toPromise(Promise)
+  ).flat();
   o.stats.inFlight -= results.length;
 
   // One result entry per message: its records, rejections and errors together.

@@ -5,22 +5,18 @@ import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
-import { openOutputFile } from '../io/output-file.js';
+import { RunOutputs } from '../io/outputs.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
 import { getPath, type FieldPath } from '../record/path.js';
-import { SideOutput } from '../io/side-output.js';
-import { drainToSink } from '../io/sink.js';
 import { batchSource } from '../io/source.js';
 import { parseUnparsed } from '../io/line-framer.js';
 import { generatedSource } from '../io/generate-source.js';
 import { ProgressLine } from '../metrics/progress.js';
 import { newTrace } from '../record/trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
-import { compileStages, composeStages, threadedGraph } from '../engine/pipeline.js';
+import { graphStage, sourceStage, threadedGraph } from '../engine/pipeline.js';
+import { describeIoError, runRecords } from './records-run.js';
 import { ThreadPool, threadStage } from './thread-pool.js';
-import { outputStage } from '../engine/output-stage.js';
-import { OasstConverter } from '../oasst/convert.js';
-import { oasstStage } from '../oasst/stage.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -75,7 +71,6 @@ export interface RunResult {
 export async function runGraph(options: RunOptions): Promise<RunResult> {
   const stats = new RunStats();
   const stopReading = new AbortController();
-  const outputClosed = new AbortController();
   let failFastMessage: string | null = null;
   options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });
   const fatal = options.graph.models.fatal.signal;
@@ -95,35 +90,11 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
       return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
     }
   }
-  const outputFile = options.outputPath ? openOutputFile(options.outputPath, options.outputFormat ?? 'jsonl', resume !== undefined) : null;
-  const output: Writable = outputFile ? outputFile.stream : options.stdout;
-  const sideMode = resume ? 'append' : 'atomic';
-  const errors = options.errorsPath ? new SideOutput(options.errorsPath, resume?.retryErrors ? 'truncate' : sideMode) : undefined;
-  const rejected = options.rejectedPath ? new SideOutput(options.rejectedPath, sideMode) : undefined;
-  const files = [outputFile, errors, rejected].filter((f) => f !== null && f !== undefined);
-
-  let writeFailure: Error | null = null;
-  const onOutputError = (err: NodeJS.ErrnoException): void => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') outputClosed.abort();
-    else writeFailure ??= err;
-    stopReading.abort();
-  };
-  output.on('error', onOutputError);
-
-  try {
-    await Promise.all(files.map((f) => f.ready()));
-  } catch (err) {
-    await Promise.all(files.map((f) => f.abort()));
-    return { status: { kind: 'failed', message: `cannot open output: ${(err as Error).message}` }, report: report() };
-  }
-
-  let input: Readable;
-  try {
-    input = options.generate !== undefined ? options.stdin : await openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin);
-  } catch (err) {
-    await Promise.all(files.map((f) => f.abort()));
-    return { status: { kind: 'failed', message: `cannot read input: ${(err as Error).message}` }, report: report() };
-  }
+  const outputs = new RunOutputs(
+    { output: options.outputPath, format: options.outputFormat, errors: options.errorsPath, rejected: options.rejectedPath },
+    options.stdout,
+    !resume ? 'replace' : resume.retryErrors ? 'resume-retry-errors' : 'resume',
+  );
   const progress = options.progress
     ? new ProgressLine(stats, options.stderr, {
         llm: () => (options.graph.models.inUse().length > 0 ? options.graph.models.progress() : null),
@@ -134,69 +105,58 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
             : undefined,
       })
     : null;
-  await progress?.start();
-
-  let failure: Error | null = null;
-  const pool = options.threads
-    ? new ThreadPool(
-        // The main thread is one of the N: it runs the graph too when the workers have enough in hand.
-        options.threads.count - 1,
-        { graphPath: options.graph.file, seed: options.threads.seed, keepFiltered: rejected !== undefined, keepFailed: errors !== undefined },
-        stats,
-        mainThreadRunner(options.graph, stats),
-      )
-    : null;
-  try {
-    const graph = options.graph;
-    const lines =
-      options.generate !== undefined ? generatedSource(options.generate, graph.entry, stats, stopReading.signal) : batchSource(input, graph.entry, stats, stopReading.signal, pool === null);
-    const converted = graph.source ? oasstStage(new OasstConverter(graph.source), graph.entry, stats)(lines) : lines;
-    const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
-    const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
-    const records = options.provenance ? resumed.map(startTraces) : resumed;
-    let stream: Highland.Stream<Batch>;
-    if (pool) {
+  const graph = options.graph;
+  // Started once the input is open: the workers load the graph while nothing else waits.
+  let pool: ThreadPool | null = null;
+  const result = await runRecords({
+    openInput: () => (options.generate !== undefined ? Promise.resolve(options.stdin) : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin)),
+    outputs,
+    stats,
+    stopReading,
+    source: (input) =>
+      options.generate !== undefined ? generatedSource(options.generate, graph.entry, stats, stopReading.signal) : batchSource(input, graph.entry, stats, stopReading.signal, pool === null),
+    pipeline: (lines) => {
+      const converted = sourceStage(graph, stats)(lines);
+      const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
+      const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
+      const records = options.provenance ? resumed.map(startTraces) : resumed;
       // Four batches per thread: one being worked on, the rest queued, so no thread waits for the reader.
-      stream = threadStage(pool, options.threads!.count * 4, options.ordered)(records);
-    } else {
-      stream = composeStages(records, compileStages(graph, { ordered: options.ordered, stats }));
-      if (graph.output) stream = stream.map(outputStage(graph.output, stats));
-    }
-    await drainToSink(stream, {
-      output,
-      provenance: options.provenance ? { version: options.version, graphSha256: options.graph.sha256 } : undefined,
+      return pool ? threadStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
+    },
+    sink: {
+      provenance: options.provenance ? { version: options.version, graphSha256: graph.sha256 } : undefined,
       idPath: resume?.idPath,
-      errors,
-      rejected,
-      stats,
-      closed: outputClosed.signal,
       onError: options.failFast
         ? (line, message) => {
             failFastMessage ??= `stopped at the first error (--fail-fast): line ${line}: ${message}`;
             stopReading.abort();
           }
         : undefined,
-    });
-  } catch (err) {
-    failure = err as Error;
-  }
-  await pool?.close();
-  progress?.stop();
-  stats.interrupted = options.interrupt.aborted;
-
-  if (failure === null && writeFailure === null) {
-    await Promise.all(files.map((f) => f.commit())).catch((err: Error) => {
-      failure = err;
-    });
-  } else {
-    // Keep what was written: an interrupted or failed run's output is still worth reading.
-    await Promise.all(files.map((f) => f.commit().catch(() => undefined)));
-  }
+    },
+    started: async () => {
+      await progress?.start();
+      if (options.threads) {
+        // The main thread is one of the N: it runs the graph too when the workers have enough in hand.
+        const { count, seed } = options.threads;
+        pool = new ThreadPool(
+          count - 1,
+          { graphPath: graph.file, seed, keepFiltered: outputs.rejected !== undefined, keepFailed: outputs.errors !== undefined },
+          stats,
+          mainThreadRunner(graph, stats),
+        );
+      }
+    },
+    drained: async () => {
+      await pool?.close();
+      progress?.stop();
+      stats.interrupted = options.interrupt.aborted;
+    },
+  });
   const final = report();
+  if (!result.ok && result.opening) return { status: { kind: 'failed', message: result.message }, report: final };
   if (options.statsPath) await writeStatsFile(options.statsPath, final);
 
-  const broken = failure ?? writeFailure;
-  if (broken) return { status: { kind: 'failed', message: describeIoError(broken) }, report: final };
+  if (!result.ok) return { status: { kind: 'failed', message: result.message }, report: final };
   if (fatal.aborted) return { status: { kind: 'failed', message: String(fatal.reason) }, report: final };
   if (failFastMessage) return { status: { kind: 'failed', message: failFastMessage }, report: final };
   if (options.budgetSpent?.aborted) return { status: { kind: 'budget', message: String(options.budgetSpent.reason) }, report: final };
@@ -259,10 +219,4 @@ function fileSize(path: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function describeIoError(err: Error): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code && e.path) return `${e.code}: ${e.path}`;
-  return e.code ? `${e.code}: ${e.message}` : e.message;
 }
