@@ -2,6 +2,7 @@
 // ×200 for the rules alone) and on
 // 100,000 generated conversations (records/s through the CLI, startup included, best of 3),
 // on one thread and with --threads 2, against a plain parse-and-stringify Node loop.
+import { applyDefaults } from '../lib/config/defaults.js';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -99,7 +100,7 @@ publishTable(performancePage, 'quality', 'npm run bench:quality', header, rows);
 
 // In-process, without reading or writing: the node alone on each input's first 5,000
 // conversations (best of 10), against JSON.parse + JSON.stringify of the same lines.
-const node = (await qualityRulesNode.compile({ type: 'quality_rules', stats: false }, {
+const node = (await qualityRulesNode.compile(applyDefaults(qualityRulesNode.schema, { type: 'quality_rules', stats: false }), {
   name: 'rules',
   graphDir: root,
   report: (path: unknown[], message: string) => {

@@ -4,6 +4,7 @@
 // that reviewers flagged (spam, fails_task, lang_mismatch, pii ≥ 0.5) that fail (higher is
 // better). Each reply is judged as a two-turn conversation: its parent prompt, then it.
 // Prints Markdown; docs/quality-eval.md holds the table of the last run.
+import { applyDefaults } from '../lib/config/defaults.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,8 @@ const flagged = Object.fromEntries(FLAGS.map((f) => [f, replies.filter((m) => la
 
 async function compile(rules: JsonObject): Promise<CompiledNode> {
   const problems: string[] = [];
-  const node = await qualityRulesNode.compile({ type: 'quality_rules', rules } as never, {
+  const written = { type: 'quality_rules', rules };
+  const node = await qualityRulesNode.compile(applyDefaults(qualityRulesNode.schema, written), {
     name: 'rules',
     graphDir: root,
     report: (_path, message) => problems.push(message),
@@ -54,6 +56,7 @@ async function compile(rules: JsonObject): Promise<CompiledNode> {
     seed: 0,
     include: () => Promise.reject(new Error('no subgraphs here')),
     reportForeign: () => undefined,
+    written,
   });
   if (!node || problems.length > 0) throw new Error(`rules do not compile: ${problems.join('; ')}`);
   return node;

@@ -1,3 +1,4 @@
+import { defaultOf } from '../config/defaults.js';
 import { ModelSchema } from '../llm/model-schema.js';
 import type { NodeDefinition } from '../nodes/definition.js';
 import { GraphFileSchema } from '../graph/schema.js';
@@ -29,9 +30,12 @@ function table(schema: Schema, order?: string[], skip: string[] = [], types: Rec
   if (order) keys.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   if (keys.length === 0) return ['(no keys of its own)'];
   return [
-    '| key | type | required | meaning |',
-    '|---|---|---|---|',
-    ...keys.map((k) => `| \`${k}\` | ${types[k] ?? typeOf(properties[k]!)} | ${required.has(k) ? 'yes' : ''} | ${cell(String(properties[k]!.description ?? ''))} |`),
+    '| key | type | required | default | meaning |',
+    '|---|---|---|---|---|',
+    ...keys.map((k) => {
+      const p = properties[k]!;
+      return `| \`${k}\` | ${types[k] ?? typeOf(p)} | ${required.has(k) ? 'yes' : ''} | ${cell(defaultOf(p) ?? '')} | ${cell(String(p.description ?? ''))} |`;
+    }),
   ];
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import { compileJsonSchema, type JsonCheck } from '../llm/json-output.js';
-import type { OutputConfig } from './output-schema.js';
+import type { OutputSettings } from './output-schema.js';
 
 export interface Turn {
   role: string;
@@ -13,20 +13,21 @@ export interface Turn {
 export type RecordShaper = (record: JsonObject) => JsonObject[] | { error: string };
 
 /** Compiles the `output:` block; problems are reported by key path. */
-export async function compileOutput(config: OutputConfig, report: (path: string[], message: string) => void): Promise<RecordShaper | undefined> {
-  const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected', fallback: string): FieldPath | undefined => {
-    const p = parsePath(config[key] ?? fallback);
+/** `config` has its defaults filled in (applyDefaults with OutputSchema). */
+export async function compileOutput(config: OutputSettings, report: (path: string[], message: string) => void): Promise<RecordShaper | undefined> {
+  const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected'): FieldPath | undefined => {
+    const p = parsePath(config[key]);
     if ('error' in p) {
       report([key], p.error);
       return undefined;
     }
     return p;
   };
-  const idPath = field('id', 'id');
-  const messagesPath = field('messages', 'messages');
-  const promptPath = field('prompt', 'prompt');
-  const chosenPath = field('chosen', 'chosen');
-  const rejectedPath = field('rejected', 'rejected');
+  const idPath = field('id');
+  const messagesPath = field('messages');
+  const promptPath = field('prompt');
+  const chosenPath = field('chosen');
+  const rejectedPath = field('rejected');
   const metaPaths = (config.meta ?? []).map((m) => ({ name: m, path: parsePath(m) }));
   let check: JsonCheck | null = null;
   if (config.schema) {
@@ -50,11 +51,11 @@ export async function compileOutput(config: OutputConfig, report: (path: string[
   };
 
   const readPair = (record: JsonObject): { prompt: Turn[]; chosen: string; rejected: string } | { error: string } => {
-    const prompt = promptTurns(getPath(record, promptPath), config.prompt ?? 'prompt');
+    const prompt = promptTurns(getPath(record, promptPath), config.prompt);
     if ('error' in prompt) return prompt;
-    const chosen = answerText(getPath(record, chosenPath), config.chosen ?? 'chosen');
+    const chosen = answerText(getPath(record, chosenPath), config.chosen);
     if (typeof chosen !== 'string') return chosen;
-    const rejected = answerText(getPath(record, rejectedPath), config.rejected ?? 'rejected');
+    const rejected = answerText(getPath(record, rejectedPath), config.rejected);
     if (typeof rejected !== 'string') return rejected;
     if (chosen === rejected) return { error: 'chosen and rejected are identical' };
     return { prompt, chosen, rejected };
@@ -82,10 +83,10 @@ export async function compileOutput(config: OutputConfig, report: (path: string[
         if (getPath(record, chosenPath) !== undefined) return dpoRows(record);
       case 'sft':
       case 'sharegpt': {
-        const turns = conversation(getPath(record, messagesPath), config.messages ?? 'messages');
+        const turns = conversation(getPath(record, messagesPath), config.messages);
         if ('error' in turns) return turns;
         const last = turns[turns.length - 1]!;
-        if (last.role !== 'assistant') return { error: `${config.messages ?? 'messages'}: the conversation must end with an assistant turn` };
+        if (last.role !== 'assistant') return { error: `${config.messages}: the conversation must end with an assistant turn` };
         const id = idOf(record);
         if (config.format === 'sft') return [withMeta({ id, messages: turns }, metaOf(record))];
         if (config.format === 'sharegpt') return [{ id, conversations: turns.map(toShareGpt) }];

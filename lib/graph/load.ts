@@ -2,14 +2,16 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { checkSchema } from '../config/check-schema.js';
+import { applyDefaults } from '../config/defaults.js';
 import { GraphFileSchema, NODE_NAME_PATTERN } from './schema.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { YamlSource } from '../config/source.js';
 import { didYouMean } from '../config/suggest.js';
 import type { JsonObject } from '../record/item.js';
+import { OutputSchema } from '../formats/output-schema.js';
 import { compileOutput } from '../formats/shape-record.js';
 import { ModelRuntime } from '../llm/models.js';
-import { sourceOptions } from '../oasst/source-schema.js';
+import { OasstSourceSchema, sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { END, START, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
 import { compileLoop, compileRoute } from './routes.js';
@@ -61,7 +63,7 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
       config = Value.Clean(definition.schema, structuredClone(config)) as JsonObject;
       if (!Value.Check(definition.schema, config)) continue;
     }
-    const node = await definition.compile(config as never, {
+    const node = await definition.compile(applyDefaults(definition.schema, config) as never, {
       name,
       graphDir: dir,
       models,
@@ -75,12 +77,13 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
         return inner;
       },
       reportForeign: (foreign) => problems.push(...foreign),
+      written: config,
       report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
     });
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });
   }
 
-  const output = spec.output ? await compileOutput(spec.output, (path, message) => problems.push(source.problem(['output', ...path], message))) : null;
+  const output = spec.output ? await compileOutput(applyDefaults(OutputSchema, spec.output), (path, message) => problems.push(source.problem(['output', ...path], message))) : null;
 
   const topology = resolveTopology(Object.keys(spec.nodes), spec.edges as EdgeSpec[] | undefined);
   if (Array.isArray(topology)) {
@@ -111,7 +114,7 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
     routeSpecs: topology.routes,
     loopSpecs: topology.loops,
     models,
-    source: spec.source ? sourceOptions(spec.source) : null,
+    source: spec.source ? sourceOptions(applyDefaults(OasstSourceSchema, spec.source)) : null,
     output: output ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import { withComputedDefault } from '../config/defaults.js';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { OutputSchema } from '../formats/output-schema.js';
 import { ModelSchema } from '../llm/model-schema.js';
@@ -19,7 +20,7 @@ export const EdgeSchema = Type.Object(
     ),
     max_iterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'On an edge back to an earlier node: the most rounds a record makes.' })),
     until: Type.Optional(Type.String({ description: 'On a loop edge: a JS condition that ends the loop early.' })),
-    on_max: Type.Optional(Type.String({ description: "On a loop edge: END, error, or a node, for records that used every round (default: the node's forward edge)." })),
+    on_max: withComputedDefault(Type.String({ description: 'On a loop edge: END, error, or a node, for records that used every round.' }), "the node's forward edge"),
   },
   { additionalProperties: false, description: 'Records leaving `from` go to `to`.' },
 );

@@ -7,7 +7,8 @@ import type { LoadLock } from './cache/load-lock.js';
 import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
-import type { ModelConfig } from './model-schema.js';
+import { ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
+import { applyDefaults } from '../config/defaults.js';
 import type { WireRequest } from './wire.js';
 import type { ModelUsageReport } from './usage.js';
 
@@ -145,9 +146,10 @@ export class ModelRegistry {
     return names.length === 1 ? names[0] : undefined;
   }
 
-  /** A problem with the model's environment (e.g. its key variable unset), or null. */
+  /** A problem with the model's environment (a key variable the graph names, unset), or null. */
   check(name: string): string | null {
-    const config = this.configFor(name);
+    // Only a variable the graph names must be set: a local server may need no key at all.
+    const config = this.configs[name] ?? {};
     if (config.api_key_env && config.provider !== 'mock' && !this.runtime.options.env[config.api_key_env]) {
       return `environment variable ${config.api_key_env} (api_key_env of model "${name}") is not set`;
     }
@@ -225,8 +227,8 @@ export class ModelRegistry {
     return all.flat();
   }
 
-  private configFor(name: string): ModelConfig {
-    return this.configs[name] ?? {};
+  private configFor(name: string): ModelSettings {
+    return applyDefaults(ModelSchema, this.configs[name] ?? {});
   }
 
   private resolve(name: string): ResolvedModel {
@@ -234,21 +236,21 @@ export class ModelRegistry {
     const env = this.runtime.options.env;
     const urls = c.base_url === undefined ? (env.OPENAI_BASE_URL ? [env.OPENAI_BASE_URL] : []) : [c.base_url].flat();
     const provider = c.provider === 'mock' || urls.length === 0 ? 'mock' : 'openai';
-    const keyVar = c.api_key_env ?? 'OPENAI_API_KEY';
+
     return {
       name,
       model: c.model ?? env.OPENAI_MODEL ?? 'mock-1',
       provider,
       baseUrls: provider === 'mock' ? [] : urls,
-      apiKey: env[keyVar] || undefined,
-      params: c.params ?? {},
-      concurrency: c.concurrency ?? 16,
+      apiKey: env[c.api_key_env] || undefined,
+      params: c.params,
+      concurrency: c.concurrency,
       rpm: c.rpm,
       tpm: c.tpm,
-      timeoutMs: c.timeout_ms ?? 60_000,
-      retries: c.retries ?? 5,
-      balance: c.balance ?? 'least_outstanding',
-      embeddingBatch: c.batch_size ?? 64,
+      timeoutMs: c.timeout_ms,
+      retries: c.retries,
+      balance: c.balance,
+      embeddingBatch: c.batch_size,
       price: c.price,
     };
   }

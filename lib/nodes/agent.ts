@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import { parsePath, setPath, getPath } from '../record/path.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { compileTemplate } from '../llm/template.js';
@@ -35,10 +36,10 @@ export const agentNode = defineNode({
       ),
       { minItems: 1, description: 'The functions the model may call: each an export of an ES module, with its JSON Schema.' },
     ),
-    max_steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'Model calls at most per record (default 5).' })),
-    output: Type.Optional(Type.String({ description: 'Field for the final answer (default "output").' })),
-    conversation: Type.Optional(Type.String({ description: 'Field for the whole exchange: messages with tool calls and results (default "messages").' })),
-    trace: Type.Optional(Type.String({ description: 'Field for the tool trace [{tool, arguments, result | error}] (default "trace").' })),
+    max_steps: withDefault(Type.Integer({ minimum: 1, maximum: 50, description: 'Model calls at most per record.' }), 5),
+    output: withDefault(Type.String({ description: 'Field for the final answer.' }), 'output'),
+    conversation: withDefault(Type.String({ description: 'Field for the whole exchange: messages with tool calls and results.' }), 'messages'),
+    trace: withDefault(Type.String({ description: 'Field for the tool trace [{tool, arguments, result | error}].' }), 'trace'),
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
@@ -68,15 +69,15 @@ export const agentNode = defineNode({
       }
     }
     const paths = {
-      output: parsePath(config.output ?? 'output'),
-      conversation: parsePath(config.conversation ?? 'messages'),
-      trace: parsePath(config.trace ?? 'trace'),
+      output: parsePath(config.output),
+      conversation: parsePath(config.conversation),
+      trace: parsePath(config.trace),
       history: config.messages_from ? parsePath(config.messages_from) : null,
     };
     for (const [key, p] of Object.entries(paths)) if (p && 'error' in p) report([key === 'history' ? 'messages_from' : key], p.error);
     if (problems > 0 || !modelName) return undefined;
     const client = ctx.models.get(modelName);
-    const maxSteps = config.max_steps ?? 5;
+    const maxSteps = config.max_steps;
     const toolSpecs = config.tools.map((t) => ({ type: 'function', function: { name: t.export, description: t.description, parameters: t.parameters } }));
 
     return {

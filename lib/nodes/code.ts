@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import { defineNode, nodeSchema, type RecordFn } from './definition.js';
 
 export const codeNode = defineNode({
@@ -9,12 +10,12 @@ export const codeNode = defineNode({
   description: 'Runs an exported JS function `(record, ctx) => record | record[] | null` (or a Promise of one): null drops, an array fans out.',
   schema: nodeSchema('code', 'Runs a JS function from a module.', {
     module: Type.String({ description: 'Path of an ES module, relative to the graph file.' }),
-    export: Type.Optional(Type.String({ description: 'Name of the exported function (default: "default").' })),
+    export: withDefault(Type.String({ description: 'Name of the exported function.' }), 'default'),
     concurrency: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: 10000,
-        description: 'Records in flight at once. Setting it (or exporting an async function) runs the node asynchronously.',
+        description: 'Records in flight at once (16 unless set). Setting it (or exporting an async function) runs the node asynchronously.',
       }),
     ),
   }),
@@ -33,11 +34,11 @@ export const codeNode = defineNode({
       ctx.report(['module'], `module does not load: ${firstLine((err as Error).message)}`);
       return undefined;
     }
-    const exportName = config.export ?? 'default';
+    const exportName = config.export;
     const fn = namespace[exportName];
     if (typeof fn !== 'function') {
       const found = Object.keys(namespace).filter((k) => typeof namespace[k] === 'function');
-      ctx.report([config.export === undefined ? 'module' : 'export'], `${file} has no exported function "${exportName}"${found.length ? ` (exports: ${found.join(', ')})` : ''}`);
+      ctx.report([ctx.written.export === undefined ? 'module' : 'export'], `${file} has no exported function "${exportName}"${found.length ? ` (exports: ${found.join(', ')})` : ''}`);
       return undefined;
     }
     const isAsync = fn.constructor.name === 'AsyncFunction' || config.concurrency !== undefined;

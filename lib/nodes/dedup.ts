@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withComputedDefault, withDefault } from '../config/defaults.js';
 import { DiskHashSet } from '../dedup/disk-hash-set.js';
 import { ExactIndex } from '../dedup/exact-index.js';
 import { LshIndex, lshShape } from '../dedup/lsh-index.js';
@@ -28,46 +29,52 @@ export const dedupNode = defineNode({
   type: 'dedup',
   description: 'Drops (or tags) records whose text repeats an earlier record: exactly, nearly (MinHash LSH), or in meaning (embeddings). The first occurrence in input order is kept.',
   schema: nodeSchema('dedup', 'Deduplication.', {
-    method: Type.Optional(
+    method: withDefault(
       Type.Union([Type.Literal('exact'), Type.Literal('minhash'), Type.Literal('semantic')], {
-        description: 'exact (default): same normalised text; minhash: Jaccard similarity of shingles; semantic: cosine similarity of embeddings.',
+        description: 'exact: same normalised text; minhash: Jaccard similarity of shingles; semantic: cosine similarity of embeddings.',
       }),
+      'exact',
     ),
-    field: Type.Optional(Type.String({ description: 'A text field, or a messages array (default "messages").' })),
-    turns: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('assistant'), Type.Literal('user')], { description: 'For a messages array: which turns are compared (default all).' })),
-    mode: Type.Optional(Type.Union([Type.Literal('filter'), Type.Literal('tag')], { description: 'filter (default): drop duplicates; tag: keep all and write the output field.' })),
-    output: Type.Optional(Type.String({ description: 'With mode tag: the field that receives {duplicate_of, similarity} (default "dedup").' })),
+    field: withDefault(Type.String({ description: 'A text field, or a messages array.' }), 'messages'),
+    turns: withDefault(Type.Union([Type.Literal('all'), Type.Literal('assistant'), Type.Literal('user')], { description: 'For a messages array: which turns are compared.' }), 'all'),
+    mode: withDefault(Type.Union([Type.Literal('filter'), Type.Literal('tag')], { description: 'filter: drop duplicates; tag: keep all and write the output field.' }), 'filter'),
+    output: withDefault(Type.String({ description: 'With mode tag: the field that receives {duplicate_of, similarity}.' }), 'dedup'),
     normalize: Type.Optional(
       Type.Object(
         {
-          case: Type.Optional(Type.Boolean({ description: 'Lower-case (default true).' })),
-          whitespace: Type.Optional(Type.Boolean({ description: 'Collapse white space (default true).' })),
-          punctuation: Type.Optional(Type.Boolean({ description: 'Remove punctuation and symbols (default false).' })),
-          unicode: Type.Optional(Type.Boolean({ description: 'Unicode NFKC (default true).' })),
+          case: withDefault(Type.Boolean({ description: 'Lower-case.' }), true),
+          whitespace: withDefault(Type.Boolean({ description: 'Collapse white space.' }), true),
+          punctuation: withDefault(Type.Boolean({ description: 'Remove punctuation and symbols.' }), false),
+          unicode: withDefault(Type.Boolean({ description: 'Unicode NFKC.' }), true),
         },
         { additionalProperties: false, description: 'exact, minhash: how text is normalised before it is compared.' },
       ),
     ),
-    threshold: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 1, description: 'minhash: Jaccard similarity (default 0.8); semantic: cosine similarity (default 0.95). At or above it, a duplicate.' }),
+    threshold: withComputedDefault(
+      Type.Number({ minimum: 0, maximum: 1, description: 'minhash: Jaccard similarity; semantic: cosine similarity. At or above it, a duplicate.' }),
+      'minhash 0.8, semantic 0.95',
     ),
-    max_memory_mb: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'exact: memory for the set of seen hashes (default 512; about 17 bytes a distinct text).' })),
+    max_memory_mb: withDefault(Type.Number({ exclusiveMinimum: 0, description: 'exact: memory for the set of seen hashes.' }), 512),
     spill_dir: Type.Optional(Type.String({ description: 'exact: when the memory budget is full, go on with a set on disk in this folder (removed at exit). Without it, a full budget is an error.' })),
-    shingle: Type.Optional(Type.Union([Type.Literal('word'), Type.Literal('char')], { description: 'minhash: word (default) or character shingles.' })),
-    k: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'minhash: shingle length (default 3 words, or 5 characters).' })),
-    permutations: Type.Optional(Type.Integer({ minimum: 16, maximum: 1024, description: 'minhash: signature length (default 128).' })),
-    bands: Type.Optional(Type.Integer({ minimum: 1, description: 'minhash: LSH bands (default: chosen for the threshold; rows = permutations / bands).' })),
+    shingle: withDefault(Type.Union([Type.Literal('word'), Type.Literal('char')], { description: 'minhash: word or character shingles.' }), 'word'),
+    k: withComputedDefault(Type.Integer({ minimum: 1, maximum: 64, description: 'minhash: shingle length.' }), '3 words, or 5 characters'),
+    permutations: withDefault(Type.Integer({ minimum: 16, maximum: 1024, description: 'minhash: signature length.' }), 128),
+    bands: withComputedDefault(Type.Integer({ minimum: 1, description: 'minhash: LSH bands (rows = permutations / bands).' }), 'chosen for the threshold'),
     model: Type.Optional(Type.String({ description: 'semantic: the embedding model (from `models`).' })),
-    index: Type.Optional(
+    index: withDefault(
       Type.Union([Type.Literal('lsh'), Type.Literal('exact')], {
-        description: 'semantic: lsh (default): compare only vectors sharing a random-hyperplane band (a pair at the threshold is missed < 0.1% of the time); exact: compare with every kept vector.',
+        description: 'semantic: lsh: compare only vectors sharing a random-hyperplane band (a pair at the threshold is missed < 0.1% of the time); exact: compare with every kept vector.',
       }),
+      'lsh',
     ),
-    max_kept: Type.Optional(Type.Integer({ minimum: 1, description: 'semantic: most records the index keeps (default 200000; 4 bytes × dimensions each).' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'semantic: records in flight (embedding requests overlap; decisions stay in input order).' })),
+    max_kept: withDefault(Type.Integer({ minimum: 1, description: 'semantic: most records the index keeps.' }), 200_000),
+    concurrency: withComputedDefault(
+      Type.Integer({ minimum: 1, maximum: 10000, description: 'semantic: records in flight (embedding requests overlap; decisions stay in input order).' }),
+      "64, or the model's `concurrency` if higher",
+    ),
   }),
   async compile(config, ctx) {
-    const method = config.method ?? 'exact';
+    const method = config.method;
     let problems = 0;
     const report = (path: string[], message: string): void => {
       problems++;
@@ -75,21 +82,21 @@ export const dedupNode = defineNode({
     };
     for (const [other, keys] of Object.entries(METHOD_KEYS)) {
       if (other === method) continue;
-      for (const key of keys) if (config[key] !== undefined) report([key], `\`${key}\` applies to method ${other}, not ${method}`);
+      for (const key of keys) if (ctx.written[key] !== undefined) report([key], `\`${key}\` applies to method ${other}, not ${method}`);
     }
     if (method === 'semantic' && config.normalize) report(['normalize'], '`normalize` applies to methods exact and minhash; semantic compares the text as it is');
     if (method === 'exact' && config.threshold !== undefined) report(['threshold'], '`threshold` applies to methods minhash and semantic; exact matches are exact');
-    const field = config.field ?? 'messages';
+    const field = config.field;
     const fieldPath = parsePath(field);
     if ('error' in fieldPath) report(['field'], fieldPath.error);
-    const outputPath = parsePath(config.output ?? 'dedup');
+    const outputPath = parsePath(config.output);
     if ('error' in outputPath) report(['output'], outputPath.error);
-    const permutations = config.permutations ?? 128;
+    const permutations = config.permutations;
     if (config.bands !== undefined && config.bands > permutations) report(['bands'], `bands (${config.bands}) cannot exceed permutations (${permutations})`);
     const modelName = method === 'semantic' ? chooseModel(config.model, ctx, 'an embedding model') : '';
     if (problems > 0 || modelName === null) return undefined;
 
-    const readText = makeTextReader(fieldPath as FieldPath, field, config.turns ?? 'all');
+    const readText = makeTextReader(fieldPath as FieldPath, field, config.turns);
     const normalize = makeNormalizer(config.normalize);
     const tag = config.mode === 'tag';
     const output = outputPath as FieldPath;
@@ -112,7 +119,7 @@ export const dedupNode = defineNode({
 
     if (method === 'exact') {
       const disk = config.spill_dir ? await DiskHashSet.open(config.spill_dir) : null;
-      const index = new ExactIndex((config.max_memory_mb ?? 512) * 2 ** 20, disk);
+      const index = new ExactIndex(config.max_memory_mb * 2 ** 20, disk);
       return sync((text, line) => {
         const first = index.check(text, line);
         return first === null ? { duplicateOf: null, similarity: null } : { duplicateOf: first, similarity: 1 };
@@ -121,7 +128,7 @@ export const dedupNode = defineNode({
 
     if (method === 'minhash') {
       const threshold = config.threshold ?? 0.8;
-      const shingle = config.shingle ?? 'word';
+      const shingle = config.shingle;
       const hasher = new MinHasher({ permutations, shingle, k: config.k ?? (shingle === 'word' ? 3 : 5), seed: ctx.seed });
       const shape = config.bands ? { bands: config.bands, rows: Math.floor(permutations / config.bands) } : lshShape(threshold, permutations);
       const index = new LshIndex(permutations, shape, threshold);
@@ -133,7 +140,7 @@ export const dedupNode = defineNode({
 
     const threshold = config.threshold ?? 0.95;
     const client = ctx.models.get(modelName);
-    const index = new VectorIndex(config.max_kept ?? 200_000, config.index === 'exact' ? null : hyperplaneShape(threshold), ctx.seed);
+    const index = new VectorIndex(config.max_kept, config.index === 'exact' ? null : hyperplaneShape(threshold), ctx.seed);
     // Embeddings are fetched concurrently, but each record is compared with the kept set
     // only after every earlier record was: the first occurrence in input order is kept,
     // whatever order the answers come back in.

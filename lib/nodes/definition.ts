@@ -1,5 +1,6 @@
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 import type { ConfigProblem, KeyPath } from '../config/problems.js';
+import { withComputedDefault, type ConfigOf } from '../config/defaults.js';
 import type { Graph } from '../graph/graph.js';
 import type { JsonObject } from '../record/item.js';
 import type { ModelRegistry } from '../llm/models.js';
@@ -81,6 +82,8 @@ export interface CompileContext {
   include(file: string): Promise<Graph>;
   /** Reports problems found in another file, as they are. */
   reportForeign(problems: readonly ConfigProblem[]): void;
+  /** The node's config as the file wrote it, before defaults: for checks about which keys were set. */
+  readonly written: JsonObject;
 }
 
 /**
@@ -91,7 +94,8 @@ export interface NodeDefinition<S extends TObject = TObject> {
   readonly type: string;
   readonly description: string;
   readonly schema: S;
-  compile(config: Static<S>, ctx: CompileContext): CompiledNode | undefined | Promise<CompiledNode | undefined>;
+  /** `config` was checked against `schema`, and has its defaults filled in. */
+  compile(config: ConfigOf<S>, ctx: CompileContext): CompiledNode | undefined | Promise<CompiledNode | undefined>;
 }
 
 /** Builds a node config schema: the `type` literal, an optional description, and the node's own keys. */
@@ -111,7 +115,7 @@ export function nodeSchema<T extends string, P extends TProperties>(type: T, des
  * and documents it alike: records in flight at once, by default the model's own limit.
  */
 export function modelConcurrency() {
-  return Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: "Records in flight at once (default: the model's `concurrency`)." }));
+  return withComputedDefault(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once.' }), "the model's `concurrency`");
 }
 
 /** Keeps the definition's config type tied to its schema. */

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import type { PromptLogprobs } from '../llm/types.js';
@@ -14,10 +15,10 @@ export const ifdNode = defineNode({
     'Instruction-following difficulty (Li et al., 2023): the perplexity of the answer given the instruction over its perplexity alone, from prompt log-probabilities (POST /completions with echo). Near or above 1: the instruction hardly helps.',
   schema: nodeSchema('ifd', 'Instruction-following difficulty.', {
     model: Type.Optional(Type.String({ description: 'A model served with prompt log-probabilities (from `models`).' })),
-    messages: Type.Optional(Type.String({ description: 'Field holding the conversation: the first user turn is the instruction, the last assistant turn the answer (default "messages").' })),
+    messages: withDefault(Type.String({ description: 'Field holding the conversation: the first user turn is the instruction, the last assistant turn the answer.' }), 'messages'),
     instruction: Type.Optional(Type.String({ description: 'Or: a text field holding the instruction.' })),
     response: Type.Optional(Type.String({ description: 'With `instruction`: the text field holding the answer.' })),
-    output: Type.Optional(Type.String({ description: 'Field that receives {ifd, ppl_conditioned, ppl_answer} (default "quality.ifd").' })),
+    output: withDefault(Type.String({ description: 'Field that receives {ifd, ppl_conditioned, ppl_answer}.' }), 'quality.ifd'),
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
@@ -25,10 +26,10 @@ export const ifdNode = defineNode({
     if ((config.instruction === undefined) !== (config.response === undefined))
       ctx.report([config.instruction ? 'response' : 'instruction'], 'give both `instruction` and `response`, or neither (then `messages` is read)');
     const paths = {
-      messages: parsePath(config.messages ?? 'messages'),
+      messages: parsePath(config.messages),
       instruction: config.instruction ? parsePath(config.instruction) : null,
       response: config.response ? parsePath(config.response) : null,
-      output: parsePath(config.output ?? 'quality.ifd'),
+      output: parsePath(config.output),
     };
     let bad = false;
     for (const [key, p] of Object.entries(paths)) {
@@ -51,7 +52,7 @@ export const ifdNode = defineNode({
       const turns = Array.isArray(messages) ? messages.filter(isJsonObject) : [];
       const instruction = turns.find((m) => m.role === 'user')?.content;
       const answer = [...turns].reverse().find((m) => m.role === 'assistant')?.content;
-      if (typeof instruction !== 'string' || typeof answer !== 'string') throw new Error(`field "${config.messages ?? 'messages'}" needs a user turn and an assistant turn with text`);
+      if (typeof instruction !== 'string' || typeof answer !== 'string') throw new Error(`field "${config.messages}" needs a user turn and an assistant turn with text`);
       return { instruction, answer };
     };
 

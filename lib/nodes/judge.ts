@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { applyDefaults, withComputedDefault, withDefault } from '../config/defaults.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import type { ModelClient } from '../llm/model-client.js';
@@ -10,10 +11,10 @@ import { messagesOf } from './messages-field.js';
 
 const CriterionSchema = Type.Object(
   {
-    scale: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: 'Lowest and highest score (default [1, 10]).' })),
-    weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Weight in quality.score (default 1).' })),
-    description: Type.Optional(Type.String()),
-    allow_na: Type.Optional(Type.Boolean({ description: 'The judge may answer null when the criterion does not apply.' })),
+    scale: withDefault(Type.Tuple([Type.Number(), Type.Number()], { description: 'Lowest and highest score.' }), [1, 10]),
+    weight: withDefault(Type.Number({ exclusiveMinimum: 0, description: 'Weight in quality.score.' }), 1),
+    description: withComputedDefault(Type.String({ description: 'What the criterion asks, for the judge.' }), 'its name, with spaces for underscores'),
+    allow_na: withDefault(Type.Boolean({ description: 'The judge may answer null when the criterion does not apply.' }), false),
   },
   { additionalProperties: false },
 );
@@ -26,18 +27,18 @@ export const judgeNode = defineNode({
   schema: nodeSchema('judge', 'LLM-as-judge scoring.', {
     model: Type.Optional(Type.String({ description: 'The judge model (may be left out when there is one).' })),
     models: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Several judges: each is recorded, with the mean and the spread.' })),
-    target: Type.Optional(Type.String({ description: '"conversation" (default) or the path of a text field.' })),
-    messages: Type.Optional(Type.String({ description: 'The messages field for target conversation (default "messages").' })),
+    target: withDefault(Type.String({ description: '"conversation" or the path of a text field.' }), 'conversation'),
+    messages: withDefault(Type.String({ description: 'The messages field for target conversation.' }), 'messages'),
     rubric: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), CriterionSchema, { description: 'Criterion name → scale, weight, description.' })),
     categories: Type.Optional(
       Type.Boolean({ description: "First classify the task (code, math, reasoning, closed_qa, open_qa, complex_instruction_following, generic) and use that category's rubric." }),
     ),
     question_quality: Type.Optional(Type.Boolean({ description: 'Also score the first user turn alone (1–5): quality.question_score.' })),
     threshold: Type.Optional(Type.Number({ description: 'With mode filter: drop records whose quality.score is below it.' })),
-    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag (default): write the scores; filter: also drop records scoring below `threshold`.' })),
+    mode: withDefault(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag: write the scores; filter: also drop records scoring below `threshold`.' }), 'tag'),
     only_if: Type.Optional(Type.String({ description: 'JS expression: judge only records for which it is truthy (the others pass unjudged, with no request).' })),
     template: Type.Optional(Type.String({ description: 'Instructions replacing the default; {criteria}, {shape} and {conversation} are filled in.' })),
-    json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer cannot be read or is out of range (default 2).' })),
+    json_retries: withDefault(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer cannot be read or is out of range.' }), 2),
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
@@ -55,10 +56,10 @@ export const judgeNode = defineNode({
         );
       }
     });
-    const target = config.target ?? 'conversation';
+    const target = config.target;
     const textPath = target === 'conversation' ? null : parsePath(target);
     if (textPath && 'error' in textPath) report(['target'], textPath.error);
-    const messagesPath = parsePath(config.messages ?? 'messages');
+    const messagesPath = parsePath(config.messages);
     if ('error' in messagesPath) report(['messages'], messagesPath.error);
     let onlyIf: Expression | null = null;
     if (config.only_if) {
@@ -66,13 +67,10 @@ export const judgeNode = defineNode({
       if ('error' in e) report(['only_if'], e.error);
       else onlyIf = e;
     }
-    const rubric: Criterion[] = Object.entries(config.rubric ?? {}).map(([name, c]) => ({
-      name,
-      scale: c.scale ?? [1, 10],
-      weight: c.weight ?? 1,
-      description: c.description ?? name.replaceAll('_', ' '),
-      allowNotApplicable: c.allow_na ?? false,
-    }));
+    const rubric: Criterion[] = Object.entries(config.rubric ?? {}).map(([name, written]) => {
+      const c = applyDefaults(CriterionSchema, written);
+      return { name, scale: c.scale, weight: c.weight, description: c.description ?? name.replaceAll('_', ' '), allowNotApplicable: c.allow_na };
+    });
     rubric.forEach((c) => {
       if (!(c.scale[0] < c.scale[1])) report(['rubric', c.name, 'scale'], 'the scale must go from a lower to a higher number');
     });
@@ -81,7 +79,7 @@ export const judgeNode = defineNode({
     if (problems > 0) return undefined;
 
     const judges = names.map((n) => ctx.models.get(n));
-    const attempts = (config.json_retries ?? 2) + 1;
+    const attempts = config.json_retries + 1;
     const fixedRubric = rubric.length > 0 ? rubric : config.categories ? null : categoryRubric('generic');
 
     const ask = (client: ModelClient, criteria: Criterion[], subject: string): Promise<Scores> =>
@@ -119,7 +117,7 @@ export const judgeNode = defineNode({
           if (typeof v !== 'string') throw new Error(`target field "${target}" is ${v === undefined ? 'missing' : 'not a string'}`);
           subject = v;
         } else {
-          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
+          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages);
           subject = renderConversation(turns);
         }
         const quality: JsonObject = isJsonObject(record.quality) ? record.quality : {};

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withComputedDefault, withDefault } from '../config/defaults.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import type { JsonObject } from '../record/item.js';
 import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-output.js';
@@ -41,14 +42,14 @@ export const llmNode = defineNode({
     model: Type.Optional(Type.String({ description: 'A name under `models:`; may be left out when there is only one.' })),
     messages: Type.Optional(Type.Array(MessageSchema, { description: 'Message templates, rendered per record.' })),
     messages_from: Type.Optional(Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' })),
-    output: Type.Optional(Type.String({ description: 'Field that receives the answer (default "output", or none with append_to); dotted paths allowed.' })),
+    output: withComputedDefault(Type.String({ description: 'Field that receives the answer; dotted paths allowed.' }), '"output", or none with `append_to`'),
     append_to: Type.Optional(Type.String({ description: 'Also append the answer to this messages array as {role, content}: multi-turn state.' })),
-    role: Type.Optional(Type.String({ description: 'The role of appended answers (default "assistant").' })),
+    role: withDefault(Type.String({ description: 'The role of appended answers.' }), 'assistant'),
     role_swap: Type.Optional(Type.Boolean({ description: 'Present messages_from with user and assistant swapped: for a model playing the user.' })),
     json_schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Ask for JSON matching this schema; the parsed, validated object is stored.' })),
-    json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when the answer is not valid JSON for the schema (default 2).' })),
-    n: Type.Optional(Type.Integer({ minimum: 1, maximum: 128, description: 'Samples per record; with n > 1 the output is an array.' })),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Sampling parameters over the model's own." })),
+    json_retries: withDefault(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when the answer is not valid JSON for the schema.' }), 2),
+    n: withDefault(Type.Integer({ minimum: 1, maximum: 128, description: 'Samples per record; with n > 1 the output is an array.' }), 1),
+    params: withDefault(Type.Record(Type.String(), Type.Unknown(), { description: "Sampling parameters over the model's own." }), {}),
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
@@ -76,7 +77,7 @@ export const llmNode = defineNode({
     if (outputPath && 'error' in outputPath) report(['output'], outputPath.error);
     const appendPath = config.append_to === undefined ? null : parsePath(config.append_to);
     if (appendPath && 'error' in appendPath) report(['append_to'], appendPath.error);
-    if (appendPath && (config.n ?? 1) > 1) report(['append_to'], 'append_to takes one answer: leave n at 1');
+    if (appendPath && config.n > 1) report(['append_to'], 'append_to takes one answer: leave n at 1');
     let check: JsonCheck | null = null;
     if (config.json_schema) {
       const compiled = await compileJsonSchema(config.json_schema);
@@ -86,9 +87,9 @@ export const llmNode = defineNode({
     if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath)) return undefined;
 
     const client = ctx.models.get(modelName);
-    const samples = config.n ?? 1;
-    const jsonAttempts = (config.json_retries ?? 2) + 1;
-    const params = config.params ?? {};
+    const samples = config.n;
+    const jsonAttempts = config.json_retries + 1;
+    const params = config.params;
     const responseFormat = config.json_schema ? { type: 'json_schema', json_schema: { name: 'output', schema: config.json_schema, strict: true } } : undefined;
 
     const sample = async (messages: ChatMessage[], index: number): Promise<unknown> => {
@@ -120,7 +121,7 @@ export const llmNode = defineNode({
         if (outputPath && !('error' in outputPath)) setPath(record, outputPath, answer);
         if (appendPath && !('error' in appendPath)) {
           const list = getPath(record, appendPath);
-          const turn = { role: config.role ?? 'assistant', content: typeof answer === 'string' ? answer : JSON.stringify(answer) };
+          const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer) };
           if (Array.isArray(list)) list.push(turn);
           else if (list === undefined) setPath(record, appendPath, [turn]);
           else throw new Error(`append_to: field "${config.append_to}" is not an array`);

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { applyDefaults, withComputedDefault, withDefault } from '../config/defaults.js';
 import { defineNode, nodeSchema, type CompiledNode } from './definition.js';
 import { llmNode } from './llm.js';
 
@@ -9,18 +10,18 @@ export const multiLlmNode = defineNode({
     models: Type.Array(Type.String(), { minItems: 2, description: 'Model names under `models:`.' }),
     messages: Type.Optional(llmNode.schema.properties.messages),
     messages_from: Type.Optional(Type.String({ description: 'Record field with a messages array, sent after `messages`.' })),
-    output: Type.Optional(Type.String({ description: 'Field that receives {model: answer} (default "responses").' })),
+    output: withDefault(Type.String({ description: 'Field that receives {model: answer}.' }), 'responses'),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Sampling parameters for every model (temperature, max_tokens, …), over each model's own." })),
     json_schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Each answer must be JSON valid against this schema (asked for again when it is not).' })),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once (default: the largest `concurrency` of the models).' })),
+    concurrency: withComputedDefault(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in flight at once.' }), 'the largest `concurrency` of the models'),
   }),
   async compile(config, ctx) {
-    const output = config.output ?? 'responses';
+    const output = config.output;
     // One llm node per model, each writing its answer under output.<model>.
     const parts: CompiledNode[] = [];
     for (const [i, model] of config.models.entries()) {
       const part = await llmNode.compile(
-        {
+        applyDefaults(llmNode.schema, {
           type: 'llm',
           model,
           messages: config.messages,
@@ -29,7 +30,7 @@ export const multiLlmNode = defineNode({
           params: config.params,
           json_schema: config.json_schema,
           concurrency: config.concurrency,
-        },
+        }),
         { ...ctx, report: (path, message) => ctx.report(path[0] === 'model' ? ['models', i] : path, message) },
       );
       if (!part) return undefined;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import type { JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
@@ -30,11 +31,11 @@ export const pairwiseJudgeNode = defineNode({
   description: 'Compares two responses to the same prompt with an LLM judge, in both orders to cancel position bias; writes {winner: a|b|tie, confidence}.',
   schema: nodeSchema('pairwise_judge', 'Pairwise preference judge.', {
     model: Type.Optional(Type.String({ description: 'The judge model (may be left out when there is one).' })),
-    prompt: Type.Optional(Type.String({ description: 'Field holding the prompt: a string or messages (default "prompt").' })),
+    prompt: withDefault(Type.String({ description: 'Field holding the prompt: a string or messages.' }), 'prompt'),
     a: Type.String({ description: 'Field holding the first response.' }),
     b: Type.String({ description: 'Field holding the second response.' }),
-    criteria: Type.Optional(Type.String({ description: 'What "better" means (default: more helpful, correct and harmless).' })),
-    output: Type.Optional(Type.String({ description: 'Field that receives the verdict (default "preference").' })),
+    criteria: withDefault(Type.String({ description: 'What "better" means.' }), 'more helpful, more correct and more harmless'),
+    output: withDefault(Type.String({ description: 'Field that receives the verdict.' }), 'preference'),
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
@@ -42,10 +43,10 @@ export const pairwiseJudgeNode = defineNode({
     if (modelName === null) return undefined;
     const paths: Record<string, FieldPath> = {};
     for (const [key, value] of [
-      ['prompt', config.prompt ?? 'prompt'],
+      ['prompt', config.prompt],
       ['a', config.a],
       ['b', config.b],
-      ['output', config.output ?? 'preference'],
+      ['output', config.output],
     ] as const) {
       const p = parsePath(value);
       if ('error' in p) {
@@ -55,7 +56,7 @@ export const pairwiseJudgeNode = defineNode({
       paths[key] = p;
     }
     const client = ctx.models.get(modelName);
-    const criteria = config.criteria ?? 'more helpful, more correct and more harmless';
+    const criteria = config.criteria;
     const schema = {
       type: 'object',
       properties: { winner: { enum: ['A', 'B', 'tie'] }, confidence: { type: 'number', minimum: 0, maximum: 1 }, rationale: { type: 'string' } },
@@ -90,7 +91,7 @@ export const pairwiseJudgeNode = defineNode({
       async: true,
       concurrency: config.concurrency ?? client.spec.concurrency,
       async run(record: JsonObject) {
-        const prompt = asText(getPath(record, paths.prompt!), config.prompt ?? 'prompt');
+        const prompt = asText(getPath(record, paths.prompt!), config.prompt);
         const a = asText(getPath(record, paths.a!), config.a);
         const b = asText(getPath(record, paths.b!), config.b);
         const [ab, ba] = await Promise.all([verdict(prompt, a, b), verdict(prompt, b, a)]);

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { extractJson } from '../llm/json-output.js';
@@ -66,12 +67,12 @@ export const piiLlmNode = defineNode({
     'Asks a model for the personal data rules cannot see (names, street addresses, id numbers, dates of birth); keeps only spans found verbatim in the text; writes quality.pii_llm, and redacts or filters on request.',
   schema: nodeSchema('pii_llm', 'LLM-found personal data.', {
     model: Type.Optional(Type.String({ description: 'The model to ask (may be left out when there is one).' })),
-    target: Type.Optional(Type.String({ description: '"conversation" (default: every turn) or the path of a text field.' })),
-    messages: Type.Optional(Type.String({ description: 'The messages field for target conversation (default "messages").' })),
+    target: withDefault(Type.String({ description: '"conversation" or the path of a text field.' }), 'conversation'),
+    messages: withDefault(Type.String({ description: 'The messages field for target conversation.' }), 'messages'),
     redact: Type.Optional(Type.Boolean({ description: 'Replace what is found with [NAME], [ADDRESS], [ID], [DATE_OF_BIRTH].' })),
-    mode: Type.Optional(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'filter: drop records where anything is found (default tag).' })),
+    mode: withDefault(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'filter: drop records where anything is found.' }), 'tag'),
     only_if: Type.Optional(Type.String({ description: 'JS expression: ask only for records for which it is truthy (for example "record.quality.rules_passed").' })),
-    json_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer is not the JSON asked for (default 2).' })),
+    json_retries: withDefault(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer is not the JSON asked for.' }), 2),
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
@@ -81,13 +82,13 @@ export const piiLlmNode = defineNode({
       problems++;
       ctx.report(config.model ? ['model'] : [], name === '' ? `name a model (one of: ${ctx.models.names().join(', ')})` : `no model named "${name}" (known: ${ctx.models.names().join(', ')})`);
     }
-    const target = config.target ?? 'conversation';
+    const target = config.target;
     const textPath = target === 'conversation' ? null : parsePath(target);
     if (textPath && 'error' in textPath) {
       problems++;
       ctx.report(['target'], textPath.error);
     }
-    const messagesPath = parsePath(config.messages ?? 'messages');
+    const messagesPath = parsePath(config.messages);
     if ('error' in messagesPath) {
       problems++;
       ctx.report(['messages'], messagesPath.error);
@@ -102,7 +103,7 @@ export const piiLlmNode = defineNode({
     }
     if (problems > 0) return undefined;
     const client = ctx.models.get(name);
-    const attempts = (config.json_retries ?? 2) + 1;
+    const attempts = config.json_retries + 1;
     const response_format = { type: 'json_schema', json_schema: { name: 'personal_data', schema: ANSWER_SCHEMA, strict: true } };
 
     return {
@@ -117,7 +118,7 @@ export const piiLlmNode = defineNode({
           if (typeof v !== 'string') throw new Error(`target field "${target}" is ${v === undefined ? 'missing' : 'not a string'}`);
           texts = [v];
         } else {
-          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
+          turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages);
           texts = turns.map((t) => t.content);
         }
         // The record's text goes in as data, after the instructions, never into them.

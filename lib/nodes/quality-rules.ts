@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withComputedDefault, withDefault } from '../config/defaults.js';
 import { didYouMean } from '../config/suggest.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
@@ -26,16 +27,18 @@ const RuleConfig = Type.Union([
       ),
       words: Type.Optional(Type.Array(Type.String(), { description: "stop_words: one stop-word list replacing the built-in lists (Gopher's is the, be, to, of, and, that, have, with)." })),
       redact: Type.Optional(Type.Boolean({ description: 'pii: replace what is found with [EMAIL], [PHONE], [IP], [CREDIT_CARD], [IBAN], [SSN], [SECRET].' })),
-      countries: Type.Optional(
+      // Rule options are documented here and read by each rule, which holds its own default.
+      countries: withComputedDefault(
         Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), {
           minItems: 1,
-          description: 'pii: countries (ISO 3166 codes) whose numbering plans read a phone number written without a country code (default US, GB, DE, FR, ES, IT, BR, IN).',
+          description: 'pii: countries (ISO 3166 codes) whose numbering plans read a phone number written without a country code.',
         }),
+        'US, GB, DE, FR, ES, IT, BR, IN',
       ),
       expected: Type.Optional(
         Type.Union([Type.String(), Type.Array(Type.String())], { description: 'language: allowed languages, as BCP-47 tags compared by their primary subtag ("pt-BR" allows "pt").' }),
       ),
-      expected_field: Type.Optional(Type.String({ description: 'language: record field holding the expected BCP-47 tag (default "lang").' })),
+      expected_field: withComputedDefault(Type.String({ description: 'language: record field holding the expected BCP-47 tag.' }), '"lang"'),
     },
     { additionalProperties: false },
   ),
@@ -58,22 +61,23 @@ export const qualityRulesNode = defineNode({
   type: 'quality_rules',
   description: 'Heuristic quality rules (C4/Gopher-style) on a text or a conversation: tags quality.rules, or filters records failing any enabled rule.',
   schema: nodeSchema('quality_rules', 'Heuristic quality rules.', {
-    target: Type.Optional(Type.String({ description: '"conversation" (default) for a messages array, or the path of a text field.' })),
-    messages: Type.Optional(Type.String({ description: 'With target conversation: the field holding the messages (default "messages").' })),
-    mode: Type.Optional(
+    target: withDefault(Type.String({ description: '"conversation" for a messages array, or the path of a text field.' }), 'conversation'),
+    messages: withDefault(Type.String({ description: 'With target conversation: the field holding the messages.' }), 'messages'),
+    mode: withDefault(
       Type.Union([Type.Literal('tag'), Type.Literal('filter'), Type.Literal('clean')], {
         description:
-          'tag (default): annotate; filter: drop records failing any rule; clean: first drop the lines of assistant turns (or of the text field) that are boilerplate or hold no letter or digit, outside code blocks, listing them in quality.cleaned, then tag.',
+          'tag: annotate; filter: drop records failing any rule; clean: first drop the lines of assistant turns (or of the text field) that are boilerplate or hold no letter or digit, outside code blocks, listing them in quality.cleaned, then tag.',
       }),
+      'tag',
     ),
     rules: Type.Optional(Type.Record(Type.String(), RuleConfig, { description: 'Rule name → thresholds and options, or false to turn it off. Unnamed rules run with their defaults.' })),
-    stats: Type.Optional(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base), type-token ratio, MTLD (default true).' })),
+    stats: withDefault(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base), type-token ratio, MTLD.' }), true),
   }),
   async compile(config, ctx) {
-    const target = config.target ?? 'conversation';
+    const target = config.target;
     const textPath = target === 'conversation' ? null : parsePath(target);
     if (textPath && 'error' in textPath) ctx.report(['target'], textPath.error);
-    const messagesPath = parsePath(config.messages ?? 'messages');
+    const messagesPath = parsePath(config.messages);
     if ('error' in messagesPath) ctx.report(['messages'], messagesPath.error);
     const known = [...RULES.keys(), ...NODE_RULES];
     const active: ActiveRule[] = [];
@@ -137,7 +141,7 @@ export const qualityRulesNode = defineNode({
         texts.push(value);
         finish.push(typeof record.finish_reason === 'string' ? record.finish_reason : null);
       } else {
-        turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages ?? 'messages');
+        turns = messagesOf(getPath(record, messagesPath as FieldPath), config.messages);
         for (let i = 0; i < turns.length; i++) {
           const turn = turns[i]! as Turn & { finish_reason?: unknown };
           if (turn.role !== 'assistant') continue;

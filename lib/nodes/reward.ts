@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { withDefault } from '../config/defaults.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import type { ChatMessage } from '../llm/types.js';
 import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
@@ -10,19 +11,19 @@ export const rewardNode = defineNode({
   description: 'Scores a conversation with a reward model served over HTTP (vLLM /pooling); writes the score to `output`. Cached like any model call.',
   schema: nodeSchema('reward', 'Reward model score.', {
     model: Type.Optional(Type.String({ description: 'The reward model (from `models`).' })),
-    messages: Type.Optional(Type.String({ description: 'Field holding the conversation (default "messages").' })),
-    output: Type.Optional(Type.String({ description: 'Field that receives the score (default "quality.reward").' })),
+    messages: withDefault(Type.String({ description: 'Field holding the conversation.' }), 'messages'),
+    output: withDefault(Type.String({ description: 'Field that receives the score.' }), 'quality.reward'),
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
     const model = chooseModel(config.model, ctx, 'a reward model');
-    const messagesPath = parsePath(config.messages ?? 'messages');
-    const outputPath = parsePath(config.output ?? 'quality.reward');
+    const messagesPath = parsePath(config.messages);
+    const outputPath = parsePath(config.output);
     if ('error' in messagesPath) ctx.report(['messages'], messagesPath.error);
     if ('error' in outputPath) ctx.report(['output'], outputPath.error);
     if (!model || 'error' in messagesPath || 'error' in outputPath) return undefined;
     const client = ctx.models.get(model);
-    const field = config.messages ?? 'messages';
+    const field = config.messages;
     return {
       async: true,
       concurrency: config.concurrency ?? client.spec.concurrency,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
+import { withComputedDefault } from '../config/defaults.js';
 import { sha256 } from '../llm/canonical.js';
 import { seededRandom } from '../random/seeded.js';
 import { parsePath, setPath } from '../record/path.js';
@@ -12,8 +13,8 @@ export const samplerNode = defineNode({
   schema: nodeSchema('sampler', 'Seeded weighted choice.', {
     values: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, description: 'The choices.' })),
     from: Type.Optional(Type.String({ description: 'A JSONL file of choices (one JSON value per line), relative to the graph file.' })),
-    weights: Type.Optional(Type.Array(Type.Number({ minimum: 0 }), { description: 'One weight per choice (default: equal).' })),
-    count: Type.Optional(Type.Integer({ minimum: 1, description: 'Pick this many distinct choices (an array); default one value.' })),
+    weights: withComputedDefault(Type.Array(Type.Number({ minimum: 0 }), { description: 'One weight per choice.' }), 'equal'),
+    count: withComputedDefault(Type.Integer({ minimum: 1, description: 'Pick this many distinct choices (an array).' }), 'one value, not an array'),
     output: Type.String({ description: 'Field that receives the choice.' }),
   }),
   async compile(config, ctx) {

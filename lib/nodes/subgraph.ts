@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
+import { withComputedDefault, withDefault } from '../config/defaults.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { parsePath, setPath } from '../record/path.js';
 import { ConfigError } from '../config/problems.js';
@@ -16,11 +17,12 @@ export const subgraphNode = defineNode({
   description: 'Runs another graph file on each record (validated with it; include cycles are rejected): inputs map fields in, outputs map fields back.',
   schema: nodeSchema('subgraph', 'Another graph as one node.', {
     graph: Type.String({ description: 'Graph file, relative to this one.' }),
-    inputs: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Field of the inner record → expression over the outer `record` (default: the whole record).' })),
-    outputs: Type.Optional(
-      Type.Record(Type.String(), Type.String(), { description: 'Field of the outer record → expression over the inner result `record` (default: the result replaces the record).' }),
+    inputs: withComputedDefault(Type.Record(Type.String(), Type.String(), { description: 'Field of the inner record → expression over the outer `record`.' }), 'the whole record'),
+    outputs: withComputedDefault(
+      Type.Record(Type.String(), Type.String(), { description: 'Field of the outer record → expression over the inner result `record`.' }),
+      'the result replaces the record',
     ),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in the inner graph at once (default 16).' })),
+    concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 10000, description: 'Records in the inner graph at once.' }), 16),
   }),
   async compile(config, ctx) {
     const absolute = isAbsolute(config.graph) ? config.graph : resolve(ctx.graphDir, config.graph);
@@ -54,7 +56,7 @@ export const subgraphNode = defineNode({
     const runInner = walker(inner);
     return {
       async: true,
-      concurrency: config.concurrency ?? 16,
+      concurrency: config.concurrency,
       async run(record, rctx) {
         let sub: JsonObject = record;
         if (inputs) {

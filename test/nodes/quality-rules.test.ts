@@ -1,19 +1,17 @@
 import t from 'tap';
+import { applyDefaults } from '../../lib/config/defaults.js';
 import { qualityRulesNode } from '../../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../../lib/nodes/definition.js';
 import type { JsonObject } from '../../lib/record/item.js';
 
 async function compile(config: Record<string, unknown>): Promise<CompiledNode> {
-  const node = await qualityRulesNode.compile(
-    { type: 'quality_rules', stats: false, ...config } as never,
-    {
-      name: 'rules',
-      graphDir: '.',
-      report: (path: unknown[], message: string) => {
-        throw new Error(`${path.join('.')}: ${message}`);
-      },
-    } as never,
-  );
+  const node = await qualityRulesNode.compile(applyDefaults(qualityRulesNode.schema, { type: 'quality_rules', stats: false, ...config }), {
+    name: 'rules',
+    graphDir: '.',
+    report: (path: unknown[], message: string) => {
+      throw new Error(`${path.join('.')}: ${message}`);
+    },
+  } as never);
   return node!;
 }
 
