@@ -10,7 +10,7 @@ import { LshIndex, lshShape } from '../lib/dedup/lsh-index.js';
 import { MinHasher } from '../lib/dedup/minhash.js';
 import { hyperplaneShape, VectorIndex } from '../lib/dedup/vector-index.js';
 import { mockEmbedding } from '../lib/llm/mock/embedding.js';
-import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, publish, type Measurement } from './harness.js';
 import { prng, writeNdjson } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,10 +83,9 @@ exactRows.push(['Node loop: parse, normalise, Set, stringify', await timed([proc
 exactRows.push(['sygra-stream dedup exact', await timed([process.execPath, cli, 'run', exactGraph, '-q'], exactInput)]);
 const loop = exactRows.find(([n]) => n.startsWith('Node loop'))![1];
 console.log(`\nexact dedup: ${records.toLocaleString('en-US')} records, ${(await fileMb(exactInput)).toFixed(1)} MB, 20% repeats\n`);
-printTable(
-  ['command', 'records/s', 'x Node loop', 'peak RSS MB'],
-  exactRows.map(([name, m]) => [name, Math.round(records / m.seconds), loop.seconds / m.seconds, m.peakRssMb]),
-);
+const exactTable = exactRows.map(([name, m]) => [name, Math.round(records / m.seconds), loop.seconds / m.seconds, m.peakRssMb]);
+printTable(['command', 'records/s', 'x Node loop', 'peak RSS MB'], exactTable);
+publish('dedup-exact', 'npm run bench:dedup', ['command', 'records/s', 'x Node loop', 'peak RSS MB'], exactTable);
 
 // MinHash: conversations of ~1 KB, 20% near copies (a word dropped, case changed).
 const conversations = arg('conversations', 100_000);
@@ -116,10 +115,9 @@ minhashRows.push(['Node loop: parse, normalise, Set, stringify', await timed([pr
 minhashRows.push(['sygra-stream dedup minhash (128 permutations)', await timed([process.execPath, cli, 'run', minhashGraph, '-q'], minhashInput)]);
 const minLoop = minhashRows[0]![1];
 console.log(`\nminhash dedup: ${conversations.toLocaleString('en-US')} conversations, ${((minhashMb * 1024) / conversations).toFixed(2)} KB each, 20% near copies\n`);
-printTable(
-  ['command', 'conversations/s', 'x Node loop', 'peak RSS MB'],
-  minhashRows.map(([name, m]) => [name, Math.round(conversations / m.seconds), minLoop.seconds / m.seconds, m.peakRssMb]),
-);
+const minhashTable = minhashRows.map(([name, m]) => [name, Math.round(conversations / m.seconds), minLoop.seconds / m.seconds, m.peakRssMb]);
+printTable(['command', 'conversations/s', 'x Node loop', 'peak RSS MB'], minhashTable);
+publish('dedup-minhash', 'npm run bench:dedup', ['command', 'conversations/s', 'x Node loop', 'peak RSS MB'], minhashTable);
 
 // Memory per kept record, measured on the indexes themselves after a full GC.
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -151,14 +149,13 @@ const vectorBytes = heapAfter(() => {
   return index;
 });
 console.log(`\nmemory per kept record${gc ? '' : ' (run with --expose-gc for exact figures)'}\n`);
-printTable(
-  ['index', 'bytes per kept record', 'what it holds'],
-  [
-    ['exact (hash set)', '12 a slot, ~17 at load', '64-bit hash + line; grows x2 up to max_memory_mb'],
-    ['minhash LSH (128 perm., threshold 0.8)', Math.round(lshBytes / kept), `signature 512 B, line, ${lshShape(0.8, 128).bands} band entries (${kept.toLocaleString('en-US')} kept)`],
-    ['semantic, index lsh (256-dim float32)', Math.round(vectorBytes / 20_000), `vector 1,024 B, line, ${hyperplaneShape(0.95).bands} band entries (20,000 kept)`],
-  ],
-);
+const memoryRows = [
+  ['exact (hash set)', '12 a slot, ~17 at load', '64-bit hash + line; grows x2 up to max_memory_mb'],
+  ['minhash LSH (128 perm., threshold 0.8)', Math.round(lshBytes / kept), `signature 512 B, line, ${lshShape(0.8, 128).bands} band entries (${kept.toLocaleString('en-US')} kept)`],
+  ['semantic, index lsh (256-dim float32)', Math.round(vectorBytes / 20_000), `vector 1,024 B, line, ${hyperplaneShape(0.95).bands} band entries (20,000 kept)`],
+];
+printTable(['index', 'bytes per kept record', 'what it holds'], memoryRows);
+if (gc) publish('dedup-memory', 'npm run bench:dedup', ['index', 'bytes per kept record', 'what it holds'], memoryRows);
 // Semantic lookups against a growing kept set: the LSH bands against the exact scan.
 const lookupRows: Array<Array<string | number>> = [];
 for (const size of [10_000, 100_000]) {
@@ -179,6 +176,7 @@ for (const size of [10_000, 100_000]) {
 }
 console.log('\nsemantic lookups (256-dim mock embeddings, threshold 0.95)\n');
 printTable(['index', 'kept', 'lookups/s', 'vectors compared per lookup', 'fraction of kept'], lookupRows);
+publish('dedup-lookups', 'npm run bench:dedup', ['index', 'kept', 'lookups/s', 'vectors compared per lookup', 'fraction of kept'], lookupRows);
 
 // End to end through the CLI on the built-in mock embedding (no HTTP): 20,000 questions, 20% repeats.
 const semanticInput = join(dir, 'questions-20000.jsonl');
@@ -196,6 +194,7 @@ for (const index of ['lsh', 'exact']) {
 }
 console.log('\nsemantic dedup end to end: 20,000 questions, built-in mock embeddings\n');
 printTable(['command', 'records/s', 'peak RSS MB'], semanticRows);
+publish('dedup-semantic', 'npm run bench:dedup', ['command', 'records/s', 'peak RSS MB'], semanticRows);
 
 const t0 = performance.now();
 for (let i = 0; i < 2000; i++) hasher.signature(texts[i]!);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, fileMb, measure, printTable, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, publish, type Measurement } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,17 +45,18 @@ const jq = results.find(([n]) => n === 'jq')?.[1];
 const raw = results.find(([n]) => n === 'raw node loop')![1];
 console.log(`\nfilter benchmark: ${records.toLocaleString('en-US')} records, ${mb.toFixed(1)} MB, best of ${runs}`);
 console.log('(sygra-stream writes unchanged records back as read; "+ map" changes every kept record, so each is stringified)\n');
-printTable(
-  ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'],
-  results.map(([name, m]) => [name, records / m.seconds, mb / m.seconds, jq ? jq.seconds / m.seconds : 'n/a', raw.seconds / m.seconds, m.peakRssMb]),
-);
+const header = ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'];
+const rows = results.map(([name, m]) => [name, records / m.seconds, mb / m.seconds, jq ? jq.seconds / m.seconds : 'n/a', raw.seconds / m.seconds, m.peakRssMb]);
+printTable(header, rows);
+publish('filter', 'npm run bench:filter', header, rows);
 
 if (big > 0) {
   const bigInput = join(dataDir, `chat-${big}.jsonl`);
   await writeChatRecords(bigInput, big, 2);
   const m = await measure([process.execPath, cli, 'run', graph], bigInput);
+  const bigMb = await fileMb(bigInput);
   console.log(
-    `\nmemory at scale: ${big.toLocaleString('en-US')} records (${(await fileMb(bigInput)).toFixed(0)} MB): ` +
-      `${Math.round(big / m.seconds).toLocaleString('en-US')} records/s, peak RSS ${m.peakRssMb.toFixed(1)} MB`,
+    `\nmemory at scale: ${big.toLocaleString('en-US')} records (${bigMb.toFixed(0)} MB): ` + `${Math.round(big / m.seconds).toLocaleString('en-US')} records/s, peak RSS ${m.peakRssMb.toFixed(1)} MB`,
   );
+  publish('filter-scale', 'npm run bench:filter', ['records', 'MB', 'records/s', 'peak RSS MB'], [[big, Math.round(bigMb), Math.round(big / m.seconds), m.peakRssMb]]);
 }

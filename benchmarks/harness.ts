@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readFile, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 
@@ -79,6 +81,22 @@ export function publishTable(page: string, name: string, command: string, header
 function format(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+/** docs/performance.md, where the benchmarks publish their tables. */
+const PERFORMANCE_PAGE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'performance.md');
+
+/**
+ * Publishes a table into docs/performance.md between its `bench:NAME` markers, but only
+ * when the benchmark ran as documented (no options), so a quick trial never overwrites
+ * the published figures.
+ */
+export function publish(name: string, command: string, header: string[], rows: Array<Array<string | number>>): void {
+  if (process.argv.length > 2) {
+    console.error(`(run with options: the bench:${name} table is not published)`);
+    return;
+  }
+  publishTable(PERFORMANCE_PAGE, name, command, header, rows);
 }
 
 /** A numeric command-line option of a benchmark: `--name N`, else the fallback. */

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, printTable } from './harness.js';
+import { measure, printTable, publish } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -47,3 +47,4 @@ for (const [name, input, args] of [
 }
 console.log(`\noasst benchmark: the OASST2 sample repeated to ${target.toLocaleString('en-US')}+ messages\n`);
 printTable(['run', 'messages', 'messages/s', 'seconds', 'peak RSS MB'], rows);
+publish('oasst', 'npm run bench:oasst', ['run', 'messages', 'messages/s', 'seconds', 'peak RSS MB'], rows);

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { haveRedis, startRedis } from '../test/redis-server-process.js';
 import { startMockServer } from '../test/mock-server-process.js';
-import { arg, printTable } from './harness.js';
+import { arg, printTable, publish } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -61,6 +61,7 @@ for (const workers of [1, 2, 4]) {
 }
 console.log(`\nscale-out benchmark: ${records.toLocaleString('en-US')} distinct prompts, mock-server latency ${latency} ms, C = ${concurrency} per worker, this machine's cores: 2\n`);
 printTable(['workers', 'HTTP requests', 'records/s', 'bound W×C/L', '÷ bound'], rows);
+publish('scale', 'npm run bench:scale', ['workers', 'HTTP requests', 'records/s', 'bound W×C/L', '÷ bound'], rows);
 console.log("\n(wall time from the workers' start to the end of drain, startup included)");
 await server.stop();
 await redis.stop();
