@@ -9,7 +9,7 @@ import { oasstStage } from '../oasst/stage.js';
 import type { OutputFormat } from '../oasst/shape.js';
 import { runRecords } from '../run/records-run.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFileExists } from './input-file.js';
+import { inputFileExists, pathsAreDistinct } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
 
 export interface OasstArgs {
@@ -50,6 +50,13 @@ export function oasstBuilder(y: Argv): Argv<OasstArgs> {
 
 export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<number> {
   if (!(await inputFileExists(args.input, term))) return ExitCode.usage;
+  const named = [
+    { flag: '--input', path: args.input, reads: true },
+    { flag: '--output', path: args.output },
+    { flag: '--errors', path: args.errors },
+    { flag: '--stats', path: args.stats },
+  ];
+  if (!pathsAreDistinct(named, term)) return ExitCode.usage;
   const format = args.format ?? (args.mode === 'dpo' ? 'dpo' : 'sft');
   if (args.mode === 'sft' && format === 'dpo') {
     say(term, '--format dpo needs --mode dpo');

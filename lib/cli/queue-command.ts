@@ -8,7 +8,7 @@ import { connectOrReport } from './redis.js';
 import { drainResults } from '../redis/drain.js';
 import { pushRecords } from '../redis/push.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFileExists } from './input-file.js';
+import { inputFileExists, pathsAreDistinct } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
 
 export interface QueueArgs {
@@ -49,6 +49,14 @@ export function queueBuilder(y: Argv): Argv<QueueArgs> {
 
 export async function queueHandler(args: QueueArgs, term: Terminal): Promise<number> {
   if (args.action === 'push' && !(await inputFileExists(args.input, term))) return ExitCode.usage;
+  const named = [
+    { flag: '--input', path: args.action === 'push' ? args.input : undefined, reads: true },
+    { flag: '--output', path: args.output },
+    { flag: '--errors', path: args.errors },
+    { flag: '--rejected', path: args.rejected },
+    { flag: '--stats', path: args.stats },
+  ];
+  if (!pathsAreDistinct(named, term)) return ExitCode.usage;
   const idPath = parsePath(args['id-field']);
   if ('error' in idPath) {
     say(term, `--id-field: ${idPath.error}`);

@@ -9,7 +9,7 @@ import { renderHtml } from '../report/html.js';
 import { SummaryBuilder } from '../report/summary.js';
 import { renderText } from '../report/text.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFileExists } from './input-file.js';
+import { inputFileExists, pathsAreDistinct } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
 
 export interface ReportArgs {
@@ -35,6 +35,13 @@ export function reportBuilder(y: Argv): Argv<ReportArgs> {
 
 export async function reportHandler(args: ReportArgs, term: Terminal): Promise<number> {
   if (!(await inputFileExists(args.file, term))) return ExitCode.usage;
+  const named = [
+    { flag: 'the input', path: args.file, reads: true },
+    { flag: '--stats', path: args.stats, reads: true },
+    { flag: '--html', path: args.html },
+    { flag: '--card', path: args.card },
+  ];
+  if (!pathsAreDistinct(named, term)) return ExitCode.usage;
   let pipeline: PipelineInfo | null = null;
   if (args.stats) {
     try {

@@ -10,7 +10,7 @@ import { connectOrReport, redisSharedCache } from './redis.js';
 import { threadBlocker } from '../engine/pipeline.js';
 import { runGraph } from '../run/run.js';
 import { ExitCode } from './exit-codes.js';
-import { inputFileExists } from './input-file.js';
+import { inputFileExists, pathsAreDistinct } from './input-file.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
@@ -90,6 +90,15 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 
 export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
   if (!(await inputFileExists(args.input, term))) return ExitCode.usage;
+  const named = [
+    { flag: '--input', path: args.input, reads: true },
+    { flag: 'the graph', path: args.graph, reads: true },
+    { flag: '--output', path: args.output },
+    { flag: '--errors', path: args.errors },
+    { flag: '--rejected', path: args.rejected },
+    { flag: '--stats', path: args.stats },
+  ];
+  if (!pathsAreDistinct(named, term)) return ExitCode.usage;
   if (args.generate !== undefined && (!Number.isInteger(args.generate) || args.generate < 0 || args.input !== undefined)) {
     say(term, args.input !== undefined ? '--generate and --input cannot go together' : '--generate takes a whole number of records');
     return ExitCode.usage;

@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { loadGraphOrReport } from './load-graph-or-report.js';
 import { redisOptions } from './queue-command.js';
 import { connectOrReport, redisSharedCache } from './redis.js';
+import { pathsAreDistinct } from './input-file.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
 
@@ -60,6 +61,16 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       return ExitCode.usage;
     }
   }
+  if (
+    !pathsAreDistinct(
+      [
+        { flag: 'the graph', path: args.graph, reads: true },
+        { flag: '--stats', path: args.stats },
+      ],
+      term,
+    )
+  )
+    return ExitCode.usage;
   const redis = await connectOrReport(args.redis, term);
   if (!redis) return ExitCode.runtime;
   try {

@@ -1,20 +1,22 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import { once } from 'node:events';
+import { replace, writeTarget, type WriteTarget } from './write-target.js';
 
 /**
- * A file written under a temporary name beside its target and renamed into place on
- * commit, so readers never see a half-written file.
+ * An output file that readers never see half-written: a regular file is written under a
+ * temporary name beside it and renamed into place on commit (its mode and owner kept, a
+ * symbolic link to it followed). A device, FIFO or /dev/stdout is written in place: it is
+ * never replaced by a regular file.
  */
 export class AtomicFile {
   readonly stream: WriteStream;
-  private readonly temp: string;
-  private opened: Promise<void>;
+  private readonly target: WriteTarget;
+  private readonly opened: Promise<void>;
 
   constructor(readonly path: string) {
-    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    this.stream = createWriteStream(this.temp);
+    this.target = writeTarget(path);
+    this.stream = createWriteStream(this.target.kind === 'replace' ? this.target.temp : this.target.path);
     // Surface open errors (missing folder, permissions) before the first record.
     this.opened = once(this.stream, 'open').then(() => undefined);
   }
@@ -29,11 +31,12 @@ export class AtomicFile {
       this.stream.end();
       await finished;
     }
-    await rename(this.temp, this.path);
+    if (this.target.kind === 'replace') await replace(this.target);
   }
 
+  /** Drops what was written: the temporary file goes, the target is left as it was. */
   async abort(): Promise<void> {
     this.stream.destroy();
-    await unlink(this.temp).catch(() => undefined);
+    if (this.target.kind === 'replace') await unlink(this.target.temp).catch(() => undefined);
   }
 }

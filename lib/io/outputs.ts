@@ -26,6 +26,8 @@ export type OutputMode = 'replace' | 'resume' | 'resume-retry-errors';
  */
 export class RunOutputs {
   readonly output: Writable;
+  /** The output's name for messages: its path, or "stdout". */
+  readonly outputName: string;
   readonly errors?: SideOutput;
   readonly rejected?: SideOutput;
   private readonly files: Array<OutputFile | SideOutput>;
@@ -33,6 +35,7 @@ export class RunOutputs {
   constructor(paths: OutputPaths, stdout: Writable, mode: OutputMode = 'replace') {
     const outputFile = paths.output ? openOutputFile(paths.output, paths.format ?? 'jsonl', mode !== 'replace') : null;
     this.output = outputFile ? outputFile.stream : stdout;
+    this.outputName = paths.output ?? 'stdout';
     const side = mode === 'replace' ? 'atomic' : 'append';
     this.errors = paths.errors ? new SideOutput(paths.errors, mode === 'resume-retry-errors' ? 'truncate' : side) : undefined;
     this.rejected = paths.rejected ? new SideOutput(paths.rejected, side) : undefined;

@@ -63,7 +63,7 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     }
     stats.inFlight -= batch.length;
     const data = chunks.finish();
-    if (data && !targets.closed.aborted && !output.write(data)) waits.push(drained(output, targets.closed));
+    if (data && !targets.closed.aborted && !output.destroyed && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }
 }
@@ -177,6 +177,8 @@ export function pullBatch(stream: Highland.Stream<Batch>): Promise<Handoff<Batch
 }
 
 function drained(output: Writable, closed: AbortSignal): Promise<void> {
+  // A stream that failed is closed already: its 'close' will not come again.
+  if (output.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       output.off('drain', done);

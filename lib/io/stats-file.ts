@@ -6,12 +6,13 @@ import { AtomicFile } from './atomic-file.js';
  */
 export async function writeStatsFile(path: string, report: unknown): Promise<void> {
   const file = new AtomicFile(path);
-  await file.ready();
   try {
+    await file.ready();
     file.stream.write(JSON.stringify(report, null, 2) + '\n');
     await file.commit();
   } catch (err) {
     await file.abort();
-    throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`cannot write --stats ${path}: ${e.code ?? e.message}`);
   }
 }

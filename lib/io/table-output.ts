@@ -1,7 +1,7 @@
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
+import { replace, writeTarget, type WriteTarget } from './write-target.js';
 
 /** Rows gathered before the columns are fixed (and, for Parquet, written as a row group). */
 const GROUP_ROWS = 10_000;
@@ -125,11 +125,14 @@ type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWrit
 export class ParquetOutput extends TableOutput {
   private writer: ParquetWriterT | null = null;
   private types: Record<string, 'DOUBLE' | 'BOOLEAN' | 'STRING'> = {};
+  private readonly target: WriteTarget;
+  /** Where the writer writes: the temporary file, or the device itself. */
   private readonly temp: string;
 
   constructor(readonly path: string) {
     super();
-    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    this.target = writeTarget(path);
+    this.temp = this.target.kind === 'replace' ? this.target.temp : this.target.path;
   }
 
   /** A column is DOUBLE when the first group holds only numbers there, BOOLEAN for only booleans, else text (JSON for non-strings). */
@@ -168,10 +171,10 @@ export class ParquetOutput extends TableOutput {
       this.writer = new ParquetWriter({ writer: fileWriter(this.temp), schema: [{ name: 'root', num_children: 0 }] });
     }
     this.writer.finish();
-    await rename(this.temp, this.path);
+    if (this.target.kind === 'replace') await replace(this.target);
   }
 
   async abort(): Promise<void> {
-    await unlink(this.temp).catch(() => undefined);
+    if (this.target.kind === 'replace') await unlink(this.temp).catch(() => undefined);
   }
 }

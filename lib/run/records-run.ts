@@ -33,10 +33,11 @@ export type RecordsRunResult = { ok: true } | { ok: false; opening: boolean; mes
  */
 export async function runRecords(o: RecordsRunOptions): Promise<RecordsRunResult> {
   const outputClosed = new AbortController();
-  let writeFailure: Error | null = null;
+  let writeFailure: string | null = null;
   o.outputs.output.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') outputClosed.abort();
-    else writeFailure ??= err;
+    // stdout closed early (`| head`) is normal; a file that cannot be written is not.
+    if ((err.code === 'EPIPE' && o.outputs.outputName === 'stdout') || err.code === 'ERR_STREAM_DESTROYED') outputClosed.abort();
+    else writeFailure ??= `cannot write ${o.outputs.outputName}: ${describeIoError(err)}`;
     o.stopReading.abort();
   });
   try {
@@ -66,19 +67,30 @@ export async function runRecords(o: RecordsRunOptions): Promise<RecordsRunResult
     failure = err as Error;
   }
   await o.drained?.();
-  if (failure === null && writeFailure === null) {
-    await o.outputs.commit().catch((err: Error) => {
-      failure = err;
-    });
-  } else {
-    await o.outputs.keepWhatWasWritten();
+  // A failed write may be reported only once the stream has closed: look at it too.
+  const outputError = o.outputs.output.errored as NodeJS.ErrnoException | null;
+  if (writeFailure === null && outputError && !outputClosed.signal.aborted) writeFailure = `cannot write ${o.outputs.outputName}: ${describeIoError(outputError)}`;
+  if (writeFailure === null && failure === null) {
+    try {
+      await o.outputs.commit();
+      return { ok: true };
+    } catch (err) {
+      writeFailure = `cannot write ${describeIoError(err as Error)}`;
+    }
   }
-  const broken = failure ?? writeFailure;
-  return broken ? { ok: false, opening: false, message: describeIoError(broken) } : { ok: true };
+  if (writeFailure !== null) {
+    // What was written is incomplete and the disk may be full: the temporary files go.
+    await o.outputs.abort();
+    return { ok: false, opening: false, message: writeFailure };
+  }
+  // Stopped for another reason (a model down, --fail-fast): what was written is worth reading.
+  await o.outputs.keepWhatWasWritten();
+  return { ok: false, opening: false, message: describeIoError(failure as unknown as Error) };
 }
 
 export function describeIoError(err: Error): string {
   const e = err as NodeJS.ErrnoException;
   if (e.code && e.path) return `${e.code}: ${e.path}`;
-  return e.code ? `${e.code}: ${e.message}` : e.message;
+  if (!e.code) return e.message;
+  return e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`;
 }

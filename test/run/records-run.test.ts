@@ -69,5 +69,29 @@ t.test('stdout closed early (| head) stops the run quietly; another write failur
     });
   const many = Array.from({ length: 5000 }, (_, i) => `{"text":"line ${i}"}\n`).join('');
   t.same(await run(many, new RunOutputs({}, closing('EPIPE'))), { ok: true });
-  t.same(await run(many, new RunOutputs({}, closing('EIO'))), { ok: false, opening: false, message: 'EIO: EIO' });
+  t.same(await run(many, new RunOutputs({}, closing('EIO'))), { ok: false, opening: false, message: 'cannot write stdout: EIO' });
+});
+
+t.test('a file that cannot be written (a full disk) fails the run naming it, and no temporary file is left', async (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'out.jsonl');
+  const outputs = new RunOutputs({ output: path, errors: join(dir, 'errors.jsonl') }, new PassThrough());
+  const stats = new RunStats();
+  const stop = new AbortController();
+  let batches = 0;
+  const result = await runRecords({
+    // Ten chunks: ten batches, the second of which finds the disk full.
+    openInput: async () => Readable.from(Array.from({ length: 10 }, (_, c) => Array.from({ length: 300 }, (_, i) => `{"text":"line ${c * 300 + i}"}\n`).join(''))),
+    outputs,
+    stats,
+    stopReading: stop,
+    source: (stream) => batchSource(stream, null, stats, stop.signal),
+    pipeline: (records) =>
+      upper(records).map((batch: Batch) => {
+        if (++batches === 2) outputs.output.destroy(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+        return batch;
+      }),
+  });
+  t.same(result, { ok: false, opening: false, message: `cannot write ${path}: ENOSPC: no space left on device, write` });
+  t.same(readdirSync(dir), [], 'no output, no side file, no temporary file');
 });
