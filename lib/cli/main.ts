@@ -113,10 +113,23 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       term.stderr.write(`Try 'sygra-stream --help' or 'sygra-stream <command> --help'.\n`);
     });
 
+  // run and oasst watch their own output; other commands write stdout directly, and a
+  // write that fails (a full disk) is reported here. `| head` closing it stays quiet.
+  let stdoutFailure: string | null = null;
+  const ownOutput = argv[0] === 'run' || argv[0] === 'oasst';
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') stdoutFailure ??= `cannot write stdout: ${err.message}`;
+  };
+  if (!ownOutput) term.stdout.on('error', onStdoutError);
   try {
     const args = await cli.parseAsync();
     if (usageError) return ExitCode.usage;
     await handlers[String(args._[0])]?.(args);
+    if (!ownOutput && !term.stdout.destroyed) await new Promise<void>((resolve) => term.stdout.write('', () => resolve()));
+    if (stdoutFailure) {
+      say(term, stdoutFailure);
+      return ExitCode.runtime;
+    }
   } catch (err) {
     if (debug) term.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     else say(term, (err as Error).message ?? String(err));

@@ -1,8 +1,9 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { chmodSync, createReadStream, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, openSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, lines, runCli } from '../cli-process.js';
+import { once } from 'node:events';
+import { CLI, FIXTURES, lines, runCli } from '../cli-process.js';
 
 const graph = join(FIXTURES, 'graphs', 'filter.yaml');
 const records = readFileSync(join(FIXTURES, 'records.jsonl'), 'utf8');
@@ -86,4 +87,19 @@ t.test('an output that names the input, the graph or another output is refused b
   t.equal(readFileSync(out, 'utf8'), '{"id":"kept"}\n');
   const devices = await runCli(['run', graph, '-i', input, '-o', '/dev/null', '--rejected', '/dev/null', '-q']);
   t.equal(devices.code, 0, 'a device may be named twice: nothing is replaced');
+});
+
+t.test('stdout on a full disk: every command fails with exit 1 and says so, without a stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, async (t) => {
+  const dir = t.testdir({ 'in.jsonl': records.repeat(400) });
+  const full = openSync('/dev/full', 'w');
+  t.teardown(() => closeSync(full));
+  for (const args of [['run', graph, '-i', join(dir, 'in.jsonl')], ['oasst', '-i', join(FIXTURES, 'oasst', 'trees.jsonl')], ['report', join(dir, 'in.jsonl')], ['schema']]) {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const [code] = (await once(child, 'close')) as [number];
+    t.equal(code, 1, String(args[0]));
+    t.match(stderr, /^sygra-stream: cannot write stdout: ENOSPC: no space left on device/m, String(args[0]));
+    t.notMatch(stderr, /\n\s+at /, 'no stack trace');
+  }
 });
