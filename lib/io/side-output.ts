@@ -1,18 +1,15 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import ndjson from 'ndjson';
 import { AppendFile } from './append-file.js';
 import { AtomicFile } from './atomic-file.js';
 
 /**
- * An NDJSON side file (`--errors`, `--rejected`). Off the hot path, so it uses ndjson's
- * object stream; writes wait for `drain` so a slow disk holds the pipeline back instead
- * of growing a buffer.
+ * An NDJSON side file (`--errors`, `--rejected`). Writes wait for `drain`, so a slow disk
+ * holds the pipeline back instead of growing a buffer. A line that cannot be written as
+ * JSON (its record holds a BigInt or a cycle, or nests too deep) is written with the
+ * record replaced by the reason, so the line itself is never lost.
  */
 export class SideOutput {
   private readonly file: AtomicFile | AppendFile;
-  private readonly encoder: Writable;
-  private readonly piped: Promise<unknown>;
   count = 0;
   /** One wait for `drain` shared by every write made while the stream is full. */
   private draining: Promise<void> | null = null;
@@ -20,34 +17,49 @@ export class SideOutput {
   /** `atomic`: renamed into place at the end; `append`/`truncate`: written in place (--resume). */
   constructor(path: string, mode: 'atomic' | 'append' | 'truncate' = 'atomic') {
     this.file = mode === 'atomic' ? new AtomicFile(path) : new AppendFile(path, mode === 'truncate');
-    this.encoder = ndjson.stringify() as unknown as Writable;
-    (this.encoder as unknown as NodeJS.ReadableStream).pipe(this.file.stream);
-    this.piped = once(this.file.stream, 'finish');
-    // A file that fails to open, or is aborted, rejects this; commit() still sees the failure.
-    this.piped.catch(() => undefined);
+    // A file that fails to open reports it through ready(); the stream's own error is handled.
+    this.file.stream.on('error', () => undefined);
   }
 
   ready(): Promise<void> {
     return this.file.ready();
   }
 
-  /** Writes one record; resolves at once unless the stream asks to wait. */
-  write(value: object): Promise<void> | undefined {
+  /** Writes one line; resolves at once unless the stream asks to wait. */
+  write(value: Record<string, unknown>): Promise<void> | undefined {
     this.count++;
-    if (this.encoder.write(value) && !this.draining) return undefined;
-    this.draining ??= once(this.encoder, 'drain').then(() => {
+    const stream = this.file.stream;
+    if (stream.destroyed) return undefined;
+    if (stream.write(jsonLine(value)) && !this.draining) return undefined;
+    this.draining ??= Promise.race([once(stream, 'drain'), once(stream, 'close')]).then(() => {
       this.draining = null;
     });
     return this.draining;
   }
 
   async commit(): Promise<void> {
-    this.encoder.end();
-    await this.piped;
+    if (this.file.stream.errored) throw this.file.stream.errored;
     await this.file.commit();
   }
 
   abort(): Promise<void> {
     return this.file.abort();
+  }
+}
+
+function jsonLine(value: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(value) + '\n';
+  } catch (err) {
+    const safe: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      try {
+        JSON.stringify(v);
+        safe[key] = v;
+      } catch {
+        safe[key] = `(cannot be written as JSON: ${(err as Error).message})`;
+      }
+    }
+    return JSON.stringify(safe) + '\n';
   }
 }

@@ -35,16 +35,23 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     const chunks = new BatchWriter();
     const waits: Array<Promise<void>> = [];
     for (const item of batch) {
-      const outcome = item.outcome;
-      if (outcome === undefined) {
+      if (item.outcome === undefined) {
         if (item.id !== undefined && targets.idPath) carryId(item, targets.idPath);
         if (item.trace && targets.provenance) {
           item.record._sygra = provenanceOf(item.trace, targets.provenance);
           item.bytes = undefined;
         }
-        writeRecord(chunks, item);
-        stats.recordsOut++;
-      } else if (outcome.kind === 'filtered') {
+        try {
+          writeRecord(chunks, item);
+          stats.recordsOut++;
+          continue;
+        } catch (err) {
+          // A BigInt, a cycle, or nesting deeper than the stack: this record fails, not the run.
+          item.outcome = { kind: 'error', node: null, error: `the record cannot be written as JSON: ${(err as Error).message}` };
+        }
+      }
+      const outcome = item.outcome;
+      if (outcome.kind === 'filtered') {
         stats.filtered++;
         const w = targets.rejected?.write({ line: item.line, ...idOf(item), node: outcome.node, reason: outcome.reason, record: item.record });
         if (w) waits.push(w);
@@ -55,7 +62,7 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
           ...idOf(item),
           node: outcome.node,
           error: outcome.error,
-          input: outcome.node === null ? item.raw : item.record,
+          input: outcome.node === null && item.raw !== undefined ? item.raw : item.record,
         });
         if (w) waits.push(w);
         targets.onError?.(item.line, outcome.error);

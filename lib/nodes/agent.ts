@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { withDefault } from '../config/defaults.js';
+import { within } from './time-limit.js';
 import { parsePath, setPath, getPath } from '../record/path.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { compileTemplate } from '../llm/template.js';
@@ -36,6 +37,7 @@ export const agentNode = defineNode({
       ),
       { minItems: 1, description: 'The functions the model may call: each an export of an ES module, with its JSON Schema.' },
     ),
+    tool_timeout_ms: withDefault(Type.Integer({ minimum: 1, description: 'A tool that has not answered by then fails: the model is told, and goes on.' }), 60_000),
     max_steps: withDefault(Type.Integer({ minimum: 1, maximum: 50, description: 'Model calls at most per record.' }), 5),
     output: withDefault(Type.String({ description: 'Field for the final answer.' }), 'output'),
     conversation: withDefault(Type.String({ description: 'Field for the whole exchange: messages with tool calls and results.' }), 'messages'),
@@ -109,7 +111,7 @@ export const agentNode = defineNode({
             try {
               if (!fn) throw new Error(`no tool named "${call.function.name}"`);
               args = JSON.parse(call.function.arguments || '{}') as unknown;
-              const result = await fn(args, { record });
+              const result = await within(fn(args, { record }), config.tool_timeout_ms, `tool ${call.function.name}`);
               content = typeof result === 'string' ? result : JSON.stringify(result ?? null);
               trace.push({ tool: call.function.name, arguments: args, result: content });
             } catch (err) {
