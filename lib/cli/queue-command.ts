@@ -68,6 +68,7 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     if (args.action === 'push') {
       // Read as `run` reads: .gz and .zst are decompressed, a JSON array is streamed.
@@ -100,6 +101,7 @@ export async function queueHandler(args: QueueArgs, term: Terminal): Promise<num
     return ExitCode.runtime;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     redis.disconnect();
   }
 }

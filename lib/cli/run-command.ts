@@ -238,7 +238,15 @@ async function runLoadedGraph(
     if (!args.quiet) say(term, 'interrupted: finishing records in flight (Ctrl-C again to quit at once)');
     interrupt.abort();
   };
+  // SIGTERM (timeout, docker stop, systemd, Kubernetes) is a first Ctrl-C with a deadline:
+  // records in flight finish and everything is written, unless that takes longer than the grace.
+  const onSigterm = (): void => {
+    if (!args.quiet) say(term, `terminated: finishing records in flight (at most ${TERM_GRACE_MS / 1000} s)`);
+    setTimeout(() => process.exit(ExitCode.interrupted), TERM_GRACE_MS).unref();
+    interrupt.abort();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     const result = await runGraph({
       graph,
@@ -286,5 +294,9 @@ async function runLoadedGraph(
     }
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
+
+/** How long a SIGTERM leaves the run to finish its records in flight before it exits anyway. */
+const TERM_GRACE_MS = 10_000;

@@ -180,14 +180,22 @@ export class OasstConverter {
   }
 
   /** Removes deleted and rejected messages with their subtrees; false when the root goes. */
-  private prune(m: OasstMessage): boolean {
-    if (m.deleted || m.reviewResult === false) {
+  private prune(root: OasstMessage): boolean {
+    const gone = (m: OasstMessage): boolean => {
+      if (!m.deleted && m.reviewResult !== false) return false;
       const n = size(m);
       if (m.deleted) this.counts.pruned_deleted += n;
       else this.counts.pruned_review += n;
-      return false;
+      return true;
+    };
+    if (gone(root)) return false;
+    // Breadth first over what is kept, with a queue rather than recursion (chains run thousands deep).
+    const queue = [root];
+    for (let i = 0; i < queue.length; i++) {
+      const m = queue[i]!;
+      m.children = m.children.filter((c) => !gone(c));
+      queue.push(...m.children);
     }
-    m.children = m.children.filter((c) => this.prune(c));
     return true;
   }
 
@@ -211,8 +219,13 @@ export class OasstConverter {
   }
 }
 
+/** Messages in the subtree under `m`, itself included. */
 function size(m: OasstMessage): number {
-  let n = 1;
-  for (const c of m.children) n += size(c);
+  let n = 0;
+  const stack = [m];
+  while (stack.length > 0) {
+    n++;
+    stack.push(...stack.pop()!.children);
+  }
   return n;
 }

@@ -35,16 +35,24 @@ export function byAge(a: OasstMessage, b: OasstMessage): number {
 export function sftPaths(root: OasstMessage): Path[] {
   const out: Path[] = [];
   const path: OasstMessage[] = [];
-  // Returns whether an assistant message sits at or below `m`.
-  const visit = (m: OasstMessage): boolean => {
-    path.push(m);
-    let below = false;
-    for (const c of m.children) below = visit(c) || below;
-    if (m.role === 'assistant' && !below) out.push([...path]);
+  // Depth first with an explicit stack (a chain of thousands of turns must not overflow);
+  // `below` says whether an assistant message sits under the frame's message.
+  const frames: Array<{ m: OasstMessage; next: number; below: boolean }> = [{ m: root, next: 0, below: false }];
+  path.push(root);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1]!;
+    if (f.next < f.m.children.length) {
+      const child = f.m.children[f.next++]!;
+      frames.push({ m: child, next: 0, below: false });
+      path.push(child);
+      continue;
+    }
+    if (f.m.role === 'assistant' && !f.below) out.push([...path]);
+    frames.pop();
     path.pop();
-    return below || m.role === 'assistant';
-  };
-  visit(root);
+    const parent = frames[frames.length - 1];
+    if (parent) parent.below ||= f.below || f.m.role === 'assistant';
+  }
   return out;
 }
 
@@ -71,8 +79,7 @@ export function bestPath(root: OasstMessage): Path | null {
 export function preferencePairs(root: OasstMessage, mode: 'best-vs-rest' | 'all'): PreferencePair[] {
   const out: PreferencePair[] = [];
   const path: OasstMessage[] = [];
-  const visit = (m: OasstMessage): void => {
-    path.push(m);
+  const pairsAt = (m: OasstMessage): void => {
     if (m.role === 'prompter') {
       const ranked = m.children.filter((c) => c.role === 'assistant' && c.rank !== null).sort(byPreference);
       if (ranked.length >= 2) {
@@ -89,10 +96,23 @@ export function preferencePairs(root: OasstMessage, mode: 'best-vs-rest' | 'all'
         }
       }
     }
-    for (const c of m.children) visit(c);
-    path.pop();
   };
-  visit(root);
+  // Depth first with an explicit stack, as in sftPaths.
+  const frames: Array<{ m: OasstMessage; next: number }> = [{ m: root, next: 0 }];
+  path.push(root);
+  pairsAt(root);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1]!;
+    if (f.next < f.m.children.length) {
+      const child = f.m.children[f.next++]!;
+      frames.push({ m: child, next: 0 });
+      path.push(child);
+      pairsAt(child);
+      continue;
+    }
+    frames.pop();
+    path.pop();
+  }
   return out;
 }
 

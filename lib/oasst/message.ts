@@ -77,16 +77,19 @@ export function readMessage(row: JsonObject, line: number, inTree?: { parentId: 
 export function flattenTree(row: JsonObject, line: number, onProblem: (message: string) => void): OasstMessage[] {
   const treeId = typeof row.message_tree_id === 'string' ? row.message_tree_id : undefined;
   const out: OasstMessage[] = [];
-  const walk = (node: JsonObject, parentId: string | null): void => {
+  // An explicit stack, not recursion: a chain of thousands of replies must not overflow.
+  const stack: Array<{ node: JsonObject; parentId: string | null }> = [{ node: row.prompt as JsonObject, parentId: null }];
+  while (stack.length > 0) {
+    const { node, parentId } = stack.pop()!;
     const m = readMessage(node, line, { parentId, treeId: treeId ?? (node.message_tree_id as string | undefined) });
     if (typeof m === 'string') {
       onProblem(m);
-      return;
+      continue;
     }
     out.push(m);
     const replies = Array.isArray(node.replies) ? node.replies : [];
-    for (const r of replies) if (isJsonObject(r)) walk(r, m.id);
-  };
-  walk(row.prompt as JsonObject, null);
+    // Pushed last to first, so the first reply comes out next: parents before children, in order.
+    for (let i = replies.length - 1; i >= 0; i--) if (isJsonObject(replies[i])) stack.push({ node: replies[i] as JsonObject, parentId: m.id });
+  }
   return out;
 }

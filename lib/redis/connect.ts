@@ -1,3 +1,4 @@
+import { redactUrl } from '../config/redact-url.js';
 import type { Redis as RedisClient } from 'ioredis';
 
 export type { RedisClient };
@@ -22,16 +23,7 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   return client;
 }
 
-/** The URL with any password blanked, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
+export { redactUrl };
 
 /** The keys of one queue: records in, results out, dead letters, and its bookkeeping. */
 export function queueKeys(queue: string) {

@@ -146,3 +146,37 @@ t.test('oasst reads input as run does: a gzip file is decompressed; --stats is w
     'no output, and no temporary output, for input that cannot be read',
   );
 });
+
+t.test('a chain of 5,000 replies is one long conversation, not a stack overflow', async (t) => {
+  const depth = 5000;
+  const message = (i: number) => ({
+    message_id: `m${i}`,
+    parent_id: i === 0 ? null : `m${i - 1}`,
+    message_tree_id: 'm0',
+    role: i % 2 === 0 ? 'prompter' : 'assistant',
+    text: `turn ${i}`,
+    lang: 'en',
+    review_result: true,
+    deleted: false,
+  });
+  // The tree line is built as text: the test must not need the recursion it checks for.
+  let tree = '';
+  for (let i = depth - 1; i >= 0; i--) {
+    const { parent_id: _parent, ...fields } = message(i);
+    const own = JSON.stringify(fields).slice(0, -1);
+    tree = i === depth - 1 ? `${own},"replies":[]}` : `${own},"replies":[${tree}]}`;
+  }
+  const treeLine = `{"message_tree_id":"m0","tree_state":"ready_for_export","prompt":${tree}}\n`;
+  const flat = Array.from({ length: depth }, (_, i) => JSON.stringify(message(i))).join('\n') + '\n';
+  for (const [name, input] of [
+    ['trees', treeLine],
+    ['messages', flat],
+  ] as const) {
+    const r = await runCli(['oasst', '-q'], { input });
+    t.equal(r.code, 0, `${name}: ${r.stderr.slice(0, 200)}`);
+    t.notMatch(r.stderr, /RangeError|\n\s+at /, `${name}: no crash`);
+    const out = lines(r.stdout);
+    t.equal(out.length, 1, `${name}: one conversation`);
+    t.equal((out[0]!.messages as unknown[]).length, depth, `${name}: every turn`);
+  }
+});

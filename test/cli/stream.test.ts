@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CLI, collect, lines, ndjson, runCli, startCli } from '../cli-process.js';
@@ -107,6 +107,30 @@ t.test('SIGINT stops reading, flushes records in flight, writes stats, exits 130
   t.same(
     out.map((r) => r.n),
     Array.from({ length: out.length }, (_, n) => n),
+  );
+});
+
+t.test('SIGTERM is handled as a first Ctrl-C: records in flight finish, output and stats are written, no temporary file stays', async (t) => {
+  const dir = asyncDir(t, 'export async function step(r) { await new Promise((ok) => setTimeout(ok, 5)); return r }\n', 4);
+  const child = startCli(['run', 'graph.yaml', '--stats', 'stats.json', '--output', 'out.jsonl', '--errors', 'errors.jsonl', '--progress'], { cwd: dir });
+  child.stdin!.write(ndjson(Array.from({ length: 20000 }, (_, n) => ({ n }))));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    if (/in \d+/.test(stderr) && !child.killed) child.kill('SIGTERM');
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  t.equal(code, 130, stderr);
+  t.match(stderr, /terminated: finishing records in flight \(at most 10 s\)/);
+  t.match(stderr, /interrupted: \d+ in, \d+ out/);
+  const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as Record<string, number | boolean>;
+  t.match(stats, { interrupted: true, conserved: true });
+  const out = lines(await readFile(join(dir, 'out.jsonl'), 'utf8'));
+  t.equal(out.length, stats.records_out, 'every record taken in was written out');
+  t.same(
+    (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file left',
   );
 });
 

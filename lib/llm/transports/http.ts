@@ -1,9 +1,13 @@
 import type { Pool } from 'undici';
 import { isRetryableStatus, parseDuration, parseRetryAfter } from '../backoff.js';
 import { TransportError } from '../transport-error.js';
+import { redactUrl, urlSecrets } from '../../config/redact-url.js';
 
 export interface Endpoint {
+  /** The URL as written in the graph (it may hold credentials: never put it in a message). */
   readonly url: string;
+  /** The URL for messages: credentials blanked. */
+  readonly label: string;
   readonly pool: Pool;
   readonly basePath: string;
   outstanding: number;
@@ -43,15 +47,20 @@ export class HttpTransport {
     return new HttpTransport(urls, options, Pool);
   }
 
+  /** What a server's answer must never show in a message: the API key, passwords in the URLs. */
+  private readonly secrets: string[];
+
   private constructor(
     urls: readonly string[],
     private readonly options: HttpTransportOptions,
     PoolClass: typeof Pool,
   ) {
+    this.secrets = [...(options.apiKey ? [options.apiKey] : []), ...urlSecrets(urls)].filter((s) => s.length > 0);
     this.endpoints = urls.map((url) => {
       const u = new URL(url);
       return {
         url,
+        label: redactUrl(url),
         pool: new PoolClass(u.origin, { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 }),
         basePath: u.pathname.replace(/\/+$/, ''),
         outstanding: 0,
@@ -91,13 +100,13 @@ export class HttpTransport {
         try {
           return JSON.parse(text) as unknown;
         } catch {
-          throw new TransportError(`${endpoint.url}: answer is not JSON: ${this.excerpt(text)}`, true, true);
+          throw new TransportError(`${endpoint.label}: answer is not JSON: ${this.excerpt(text)}`, true, true);
         }
       }
       const retryable = isRetryableStatus(res.statusCode);
       if (retryable && res.statusCode !== 429) this.failed(endpoint);
       throw new TransportError(
-        `HTTP ${res.statusCode} from ${endpoint.url}${path}: ${this.excerpt(text)}`,
+        `HTTP ${res.statusCode} from ${endpoint.label}${path}: ${this.excerpt(text)}`,
         retryable,
         res.statusCode >= 500,
         parseRetryAfter(res.headers['retry-after']),
@@ -106,7 +115,7 @@ export class HttpTransport {
     } catch (err) {
       if (err instanceof TransportError) throw err;
       this.failed(endpoint);
-      throw new TransportError(`${endpoint.url}: ${describeNetworkError(err, this.options.timeoutMs)}`, true, true);
+      throw new TransportError(`${endpoint.label}: ${describeNetworkError(err, this.options.timeoutMs)}`, true, true);
     } finally {
       endpoint.outstanding--;
     }
@@ -153,7 +162,7 @@ export class HttpTransport {
   /** A short, single-line excerpt of a server's answer, with the API key blanked out. */
   private excerpt(text: string): string {
     let t = text.replace(/\s+/g, ' ').trim();
-    if (this.options.apiKey) t = t.split(this.options.apiKey).join('[redacted]');
+    for (const secret of this.secrets) t = t.split(secret).join('[redacted]');
     return t.length > 200 ? `${t.slice(0, 199)}…` : t || '(empty body)';
   }
 }

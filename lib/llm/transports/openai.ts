@@ -55,9 +55,9 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       const problems: string[] = [];
       for (const endpoint of transport.endpoints) {
         const res = await transport.probe(endpoint, '/models');
-        if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.url}: ${res.error}`);
+        if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.label}: ${res.error}`);
         else if (res.status === 401 || res.status === 403) {
-          problems.push(`model "${options.name}": ${endpoint.url} refused the credentials (HTTP ${res.status}); check the API key variable`);
+          problems.push(`model "${options.name}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
         }
       }
       return problems;

@@ -73,3 +73,17 @@ t.test('the API key goes in the Authorization header and never into a message; p
   t.match(err.message, /HTTP 401/);
   t.notMatch(err.message, /sk-wrong-key/);
 });
+
+t.test('credentials written into base_url never reach a message', async (t) => {
+  const { server, url } = await listeningMock({ failFirst: 5, failStatus: 500 });
+  t.teardown(() => server.close());
+  const withKey = url.replace('http://', 'http://user:sk-in-the-url@');
+  const http = openAiTransport(options(withKey));
+  const nowhere = openAiTransport(options('http://user:sk-in-the-url@127.0.0.1:9/v1'));
+  t.teardown(() => Promise.all([http.close(), nowhere.close()]));
+  const err = (await http.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: {} } }).catch((e: unknown) => e)) as Error;
+  t.match(err.message, /^HTTP 500 from http:\/\/user:\*\*\*@127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+  const problems = await nowhere.preflight();
+  t.match(problems, [/cannot reach http:\/\/user:\*\*\*@127\.0\.0\.1:9\/v1/]);
+  t.notMatch(`${err.message} ${problems.join(' ')}`, /sk-in-the-url/);
+});
