@@ -24,6 +24,7 @@ export interface RunArgs {
   stats?: string;
   unordered: boolean;
   'fail-fast': boolean;
+  'max-line-mb': number;
   progress: boolean;
   quiet: boolean;
   'cache-dir': string;
@@ -57,6 +58,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('stats', { type: 'string', describe: 'Write run statistics (JSON) to FILE' })
     .option('unordered', { type: 'boolean', default: false, describe: 'Let fast records pass slow ones (output order may differ from input)' })
     .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first record error (exit 1)' })
+    .option('max-line-mb', { type: 'number', default: 64, describe: 'Longest input line, in MiB: a longer one is an error record (line number, first 200 characters), and reading goes on' })
     .option('progress', { type: 'boolean', default: false, describe: 'Show progress on stderr even when it is not a terminal' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
@@ -143,6 +145,10 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
       say(term, `--threads and ${clash} cannot go together (yet): run with one thread`);
       return ExitCode.usage;
     }
+  }
+  if (!(args['max-line-mb'] > 0)) {
+    say(term, '--max-line-mb takes a size in MiB, more than 0');
+    return ExitCode.usage;
   }
   const idPath = parsePath(args['id-field']);
   if ('error' in idPath) {
@@ -259,6 +265,7 @@ async function runLoadedGraph(
       rejectedPath: args.rejected,
       statsPath: args.stats,
       ordered: !args.unordered,
+      maxLineBytes: Math.round(args['max-line-mb'] * 1024 * 1024),
       failFast: args['fail-fast'],
       progress: args.progress || (term.stderr.isTTY === true && !args.quiet),
       stdin: term.stdin,

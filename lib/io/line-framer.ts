@@ -5,6 +5,9 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** The longest line read unless --max-line-mb says otherwise: 64 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 /**
  * Splits NDJSON bytes into items, a chunk at a time: one UTF-8 check per chunk, then per
  * line a native newline search, a decode and JSON.parse in a plain loop. Lines that are
@@ -13,7 +16,12 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * record can be written back without stringifying it again.
  */
 export class LineFramer {
-  private carry: Buffer = Buffer.alloc(0);
+  /**
+   * The start of a line not yet ended, as the pieces it arrived in: they are joined once,
+   * when its newline comes, so a line of many chunks costs a copy, not a copy per chunk.
+   */
+  private carried: Buffer[] = [];
+  private carriedBytes = 0;
   private lineNo = 0;
   private seq = 0;
   private atStart = true;
@@ -22,32 +30,44 @@ export class LineFramer {
 
   constructor(
     private readonly entry: string | null,
-    private readonly maxLineBytes = 64 * 1024 * 1024,
+    private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
     /** False with --threads: lines are checked and numbered here, and parsed by a worker thread. */
     private readonly parseJson = true,
   ) {}
 
   push(chunk: Buffer): Item[] {
     const out: Item[] = [];
-    if (this.carry.length > 0) {
+    if (this.carriedBytes > 0) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        // The line goes on: keep the piece, join nothing yet.
+        this.carry(chunk, out);
+        return out;
+      }
       // Only the line carried over is joined with the start of the chunk: copying the whole
       // chunk behind it cost a second allocation of every byte read.
-      const nl = chunk.indexOf(NEWLINE);
-      const joined = Buffer.concat([this.carry, nl === -1 ? chunk : chunk.subarray(0, nl + 1)]);
-      this.carry = Buffer.alloc(0);
+      const joined = Buffer.concat([...this.carried, chunk.subarray(0, nl + 1)], this.carriedBytes + nl + 1);
+      this.carried = [];
+      this.carriedBytes = 0;
       this.take(joined, out);
-      if (nl === -1) return out;
       chunk = chunk.subarray(nl + 1);
     }
     this.take(chunk, out);
     return out;
   }
 
+  /** Keeps a piece of an unended line (a copy, so it does not pin the chunk it came in). */
+  private carry(piece: Buffer, out: Item[]): void {
+    this.carried.push(Buffer.from(piece));
+    this.carriedBytes += piece.length;
+    if (this.carriedBytes > this.maxLineBytes) this.tooLong(out);
+  }
+
   /** Frames the whole lines of `buf` and keeps the rest as the carry (which is empty on entry). */
   private take(buf: Buffer, out: Item[]): void {
     if (this.atStart) {
       if (buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf)) {
-        this.carry = Buffer.from(buf);
+        this.carry(buf, out);
         return;
       }
       this.atStart = false;
@@ -61,23 +81,23 @@ export class LineFramer {
     }
     const last = buf.lastIndexOf(NEWLINE);
     if (last === -1) {
-      this.carry = Buffer.from(buf);
-      if (this.carry.length > this.maxLineBytes) this.tooLong(out);
+      if (buf.length > 0) this.carry(buf, out);
       return;
     }
-    // Copy the tail so the carry does not pin the whole chunk in memory.
-    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
     this.frame(buf.subarray(0, last + 1), out);
+    if (last + 1 < buf.length) this.carry(buf.subarray(last + 1), out);
   }
 
   /** Flushes a final line that has no newline. */
   end(): Item[] {
     const out: Item[] = [];
-    if (this.carry.length > 0 && !this.skipping) {
-      const rest = this.atStart && this.carry.subarray(0, 3).equals(BOM) ? this.carry.subarray(3) : this.carry;
+    if (this.carriedBytes > 0 && !this.skipping) {
+      const line = Buffer.concat(this.carried, this.carriedBytes);
+      const rest = this.atStart && line.subarray(0, 3).equals(BOM) ? line.subarray(3) : line;
       this.frame(rest, out);
     }
-    this.carry = Buffer.alloc(0);
+    this.carried = [];
+    this.carriedBytes = 0;
     return out;
   }
 
@@ -119,8 +139,11 @@ export class LineFramer {
 
   private tooLong(out: Item[]): void {
     this.lineNo++;
-    out.push(this.errorItem(`line longer than ${this.maxLineBytes} bytes`, this.carry.toString('utf8', 0, 200)));
-    this.carry = Buffer.alloc(0);
+    const start = this.carried[0]!.toString('utf8', 0, 200);
+    const limit = this.maxLineBytes % (1024 * 1024) === 0 ? `${this.maxLineBytes / (1024 * 1024)} MiB` : `${this.maxLineBytes} bytes`;
+    out.push(this.errorItem(`line longer than ${limit} (--max-line-mb)`, start));
+    this.carried = [];
+    this.carriedBytes = 0;
     this.skipping = true;
   }
 

@@ -10,8 +10,8 @@ import { LineFramer } from './line-framer.js';
  * at the next chunk boundary (SIGINT, --fail-fast, closed stdout). With `parseJson` false
  * (--threads), lines are numbered and checked here and parsed by the worker threads.
  */
-export function batchSource(input: Readable, entry: string | null, stats: RunStats, stop: AbortSignal, parseJson = true): Highland.Stream<Batch> {
-  const framer = new LineFramer(entry, undefined, parseJson);
+export function batchSource(input: Readable, entry: string | null, stats: RunStats, stop: AbortSignal, parseJson = true, maxLineBytes?: number): Highland.Stream<Batch> {
+  const framer = new LineFramer(entry, maxLineBytes, parseJson);
   let ended = false;
   let finished = false;
   let failure: Error | null = null;

@@ -33,6 +33,8 @@ export interface RunOptions {
   rejectedPath?: string;
   statsPath?: string;
   ordered: boolean;
+  /** The longest input line (--max-line-mb); a longer one is an error record. */
+  maxLineBytes?: number;
   failFast: boolean;
   progress: boolean;
   stdin: Readable;
@@ -114,7 +116,9 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     stats,
     stopReading,
     source: (input) =>
-      options.generate !== undefined ? generatedSource(options.generate, graph.entry, stats, stopReading.signal) : batchSource(input, graph.entry, stats, stopReading.signal, pool === null),
+      options.generate !== undefined
+        ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
+        : batchSource(input, graph.entry, stats, stopReading.signal, pool === null, options.maxLineBytes),
     pipeline: (lines) => {
       const converted = sourceStage(graph, stats)(lines);
       const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);

@@ -209,3 +209,16 @@ t.test('stdin can be closed with no input at all', async (t) => {
   t.equal(res.code, 0);
   t.equal(res.stdout, '');
 });
+
+t.test('--max-line-mb: a longer line is an error record with its line number, and the next line is read', async (t) => {
+  const dir = t.testdir({ 'graph.yaml': 'nodes:\n  keep:\n    type: filter\n    when: "true"\n' });
+  const input = `{"n":1}\n{"text":"${'x'.repeat(1.5 * 1024 * 1024)}"}\n{"n":3}\n`;
+  const r = await runCli(['run', join(dir, 'graph.yaml'), '--max-line-mb', '1', '--errors', join(dir, 'errors.jsonl'), '-q'], { input });
+  t.equal(r.code, 0, r.stderr);
+  t.same(lines(r.stdout), [{ n: 1 }, { n: 3 }]);
+  const errors = lines(await readFile(join(dir, 'errors.jsonl'), 'utf8'));
+  t.match(errors, [{ line: 2, error: 'line longer than 1 MiB (--max-line-mb)' }]);
+  const bad = await runCli(['run', join(dir, 'graph.yaml'), '--max-line-mb', '0']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--max-line-mb takes a size in MiB, more than 0/);
+});

@@ -144,3 +144,28 @@ t.test('a line carried over is joined alone: the rest of the chunk is framed in 
   }
   t.pass('every three-way split agrees');
 });
+
+t.test('a line that arrives in many pieces is joined once, whatever their number', async (t) => {
+  const framer = new LineFramer(null, 1 << 20);
+  const text = 'x'.repeat(300_000);
+  const line = Buffer.from(`{"text":"${text}"}\n{"n":2}\n`);
+  const items = [];
+  // 1-byte pieces: the old carry copied the whole line so far at each one (quadratic).
+  let copies = 0;
+  const concat = Buffer.concat;
+  Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+    copies++;
+    return concat(list, length);
+  }) as typeof Buffer.concat;
+  try {
+    for (let i = 0; i < line.length; i += 1) items.push(...framer.push(line.subarray(i, i + 1)));
+    items.push(...framer.end());
+  } finally {
+    Buffer.concat = concat;
+  }
+  t.same(
+    items.map((i) => (typeof i.record.text === 'string' ? i.record.text.length : i.record.n)),
+    [300_000, 2],
+  );
+  t.ok(copies <= 4, `joined ${copies} times for ${line.length} pieces`);
+});
