@@ -38,6 +38,18 @@ export class HashSet64 {
     }
   }
 
+  /** Changes the value of a hash already in the set; false when it is not there. */
+  set(hi: number, lo: number, value: number): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    for (let i = this.slotOf(hi, lo); ; i = (i + 1) & this.mask) {
+      if (this.hi[i] === 0 && this.lo[i] === 0) return false;
+      if (this.hi[i] === hi && this.lo[i] === lo) {
+        this.values[i] = value;
+        return true;
+      }
+    }
+  }
+
   /** Adds the hash; false when the memory budget allows no more (the set is unchanged). */
   add(hi: number, lo: number, value: number): boolean {
     if (this.size + 1 > (this.mask + 1) * MAX_LOAD && !this.grow() && this.size + 1 > (this.mask + 1) * FULL_LOAD) return false;

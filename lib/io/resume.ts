@@ -22,10 +22,16 @@ function lineHash(line: string): string {
   return hashOut[0]!.toString(16).padStart(8, '0') + hashOut[1]!.toString(16).padStart(8, '0');
 }
 
-/** Ids of records finished in earlier runs, as 64-bit hashes (about 17 bytes each, whatever the id). */
+/**
+ * Ids of records finished in earlier runs, as 64-bit hashes (about 17 bytes each, whatever
+ * the id), each with how many times it was finished: records that share an id are matched
+ * by occurrence, the k-th with an id in the input to the k-th finished.
+ */
 export class FinishedIds {
   private readonly set = new HashSet64(2 ** 40);
   private readonly hash = new Uint32Array(2);
+  /** Finished lines whose id an earlier finished line had already. */
+  repeated = 0;
 
   get size(): number {
     return this.set.size;
@@ -33,12 +39,27 @@ export class FinishedIds {
 
   add(id: string): void {
     hash64(id, this.hash);
-    this.set.add(this.hash[0]!, this.hash[1]!, 1);
+    const count = this.set.get(this.hash[0]!, this.hash[1]!);
+    if (count === undefined) this.set.add(this.hash[0]!, this.hash[1]!, 1);
+    else {
+      this.set.set(this.hash[0]!, this.hash[1]!, count + 1);
+      this.repeated++;
+    }
   }
 
+  /** Whether a record with this id was finished, counting it off: the next one with the id is asked afresh. */
+  take(id: string): boolean {
+    hash64(id, this.hash);
+    const count = this.set.get(this.hash[0]!, this.hash[1]!);
+    if (!count) return false;
+    this.set.set(this.hash[0]!, this.hash[1]!, count - 1);
+    return true;
+  }
+
+  /** Whether a record with this id was finished (and not yet counted off). */
   has(id: string): boolean {
     hash64(id, this.hash);
-    return this.set.get(this.hash[0]!, this.hash[1]!) !== undefined;
+    return (this.set.get(this.hash[0]!, this.hash[1]!) ?? 0) > 0;
   }
 }
 

@@ -91,6 +91,11 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     } catch (err) {
       return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
     }
+    if (finished.repeated > 0) {
+      options.stderr.write(
+        `sygra-stream: resume: ${finished.repeated} finished records repeat an earlier id: records that share an id are matched in order, the k-th in the input to the k-th finished (exact unless nodes fan out or --unordered was used; give each record its own id to be sure)\n`,
+      );
+    }
   }
   const outputs = new RunOutputs(
     { output: options.outputPath, format: options.outputFormat, errors: options.errorsPath, rejected: options.rejectedPath },
@@ -177,7 +182,7 @@ function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, fin
     const kept: Batch = [];
     for (const item of batch) {
       const id = recordId(item, idPath);
-      if (finished.has(id)) continue;
+      if (finished.take(id)) continue;
       item.id = id;
       kept.push(item);
     }

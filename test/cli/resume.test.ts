@@ -71,6 +71,39 @@ for (const ordered of [true, false]) {
   });
 }
 
+t.test('records that share an id resume by occurrence: killed and resumed, the output is that of an uninterrupted run', async (t) => {
+  // 1,200 records, every id used four times (the same question asked again, say).
+  const repeated = Array.from({ length: 1200 }, (_, n) => JSON.stringify({ id: `q${n % 300}`, n }) + '\n').join('');
+  const dir = t.testdir({ 'slow.mjs': SLOW, 'g.yaml': 'nodes:\n  slow: { type: code, module: ./slow.mjs, concurrency: 8 }\n', 'in.jsonl': repeated });
+  const whole = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files('whole-'), '--resume', '-q'], { cwd: dir });
+  t.equal(whole.code, 0, whole.stderr);
+  let kills = 0;
+  let stderr = '';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files('r-'), '--resume'], { cwd: dir });
+    child.stdin!.end();
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    const gone = new AbortController();
+    if (attempt < 2) {
+      const target = linesIn(join(dir, 'r-out.jsonl')) + 200 + attempt * 150;
+      void whenInDir(dir, () => linesIn(join(dir, 'r-out.jsonl')) >= target, gone.signal).then(() => {
+        if (!gone.signal.aborted) child.kill('SIGKILL');
+      });
+    }
+    const code = await exited;
+    gone.abort();
+    if (code === 0) break;
+    kills++;
+  }
+  t.ok(kills >= 1, `killed ${kills} times before it finished`);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  t.equal(read('r-out.jsonl'), read('whole-out.jsonl'), 'output byte-identical: no second copy dropped, none written twice');
+  t.equal(read('r-err.jsonl'), read('whole-err.jsonl'));
+  t.equal(read('r-rej.jsonl'), read('whole-rej.jsonl'));
+  t.match(stderr, /finished records repeat an earlier id: records that share an id are matched in order/);
+});
+
 t.test('a torn last line is cut off and redone; a damaged line in the middle stops the resume', async (t) => {
   const dir = t.testdir({ 'slow.mjs': SLOW, 'g.yaml': 'nodes:\n  slow: { type: code, module: ./slow.mjs }\n', 'in.jsonl': input.split('\n').slice(0, 20).join('\n') + '\n' });
   const first = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume'], { cwd: dir });
