@@ -15,6 +15,7 @@ export interface MockServerArgs {
   'json-fault': 'none' | 'out-of-range' | 'drop-key';
   'json-fault-first': number;
   'fail-first': number;
+  'fail-requests': number;
   'fail-status': number;
   'reset-first': number;
   'api-key-env'?: string;
@@ -30,6 +31,7 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
     .option('error-rate', { type: 'number', default: 0, describe: 'Fraction of requests answered with HTTP 500' })
     .option('rate-limit-rpm', { type: 'number', describe: 'Answer 429 with Retry-After beyond N requests a minute' })
     .option('fail-first', { type: 'number', default: 0, describe: 'Answer the first N requests of each prompt with 503' })
+    .option('fail-requests', { type: 'number', default: 0, describe: 'Answer the first N chat requests, whatever their prompt, with --fail-status (a storm)' })
     .option('fail-status', { type: 'number', default: 503, describe: 'Status of --fail-first failures (429 comes with Retry-After: 1)' })
     .option('reset-first', { type: 'number', default: 0, describe: 'Reset the connection of the first N requests of each prompt' })
     .option('bad-json-first', { type: 'number', default: 0, describe: 'Answer the first N JSON-schema requests of each prompt with invalid JSON' })
@@ -61,6 +63,7 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     jsonFault: args['json-fault'],
     jsonFaultFirst: args['json-fault-first'],
     failFirst: args['fail-first'],
+    failRequests: args['fail-requests'],
     failStatus: args['fail-status'],
     resetFirst: args['reset-first'],
     apiKey,

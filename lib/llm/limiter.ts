@@ -58,6 +58,15 @@ export class TokenBucket {
  */
 export class RequestLimiter {
   private active = 0;
+  /**
+   * Requests allowed in flight now: the configured concurrency, halved when the server is
+   * overloaded (429, 529, timeouts) and raised by one after as many successes, as TCP's
+   * AIMD does, so a storm slows the model instead of failing its records.
+   */
+  private limit: number;
+  private successes = 0;
+  /** Bumped at each decrease: one overload wave, however many requests it hits, halves once. */
+  private generation = 0;
   private readonly queue: Waiter[] = [];
   private readonly requests: TokenBucket | null;
   private readonly tokens: TokenBucket | null;
@@ -65,6 +74,7 @@ export class RequestLimiter {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LimiterOptions) {
+    this.limit = options.concurrency;
     this.requests = options.rpm ? new TokenBucket(options.rpm) : null;
     this.tokens = options.tpm ? new TokenBucket(options.tpm) : null;
   }
@@ -92,8 +102,36 @@ export class RequestLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, epochMs);
   }
 
+  /** The generation a request started in: pass it to `overloaded`. */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  /** Requests allowed in flight now (see `limit`). */
+  get concurrency(): number {
+    return this.limit;
+  }
+
+  /** A request started in generation `epoch` found the server overloaded: halve, once per wave. */
+  overloaded(epoch: number): void {
+    if (epoch !== this.generation) return;
+    this.generation++;
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.successes = 0;
+  }
+
+  /** A request succeeded: after as many successes as the current limit, one more is allowed. */
+  succeeded(): void {
+    if (this.limit >= this.options.concurrency) return;
+    if (++this.successes >= this.limit) {
+      this.limit++;
+      this.successes = 0;
+      this.drain();
+    }
+  }
+
   private drain(): void {
-    while (this.queue.length > 0 && this.active < this.options.concurrency) {
+    while (this.queue.length > 0 && this.active < this.limit) {
       const wait = this.delayFor(this.queue[0]!);
       if (wait > 0) {
         this.schedule(wait);

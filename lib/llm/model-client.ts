@@ -34,6 +34,8 @@ export interface ResolvedModel {
   tpm?: number;
   timeoutMs: number;
   retries: number;
+  /** A failing request is retried for at least this long; the breaker opens only after failures this long. */
+  retryWindowMs: number;
   balance: 'least_outstanding' | 'round_robin';
   /** Texts per /embeddings request. */
   embeddingBatch: number;
@@ -157,8 +159,8 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     onRateLimit: (until) => limiter.pauseUntil(until),
   });
   layers.push(
-    retryLayer({ retries: spec.retries, backoff: deps.backoff ?? { baseMs: 250, capMs: 20_000 }, usage }),
-    breakerLayer({ model: spec.name, threshold: deps.breakerThreshold ?? 20, onFatal: deps.onFatal }),
+    retryLayer({ retries: spec.retries, windowMs: spec.retryWindowMs, backoff: deps.backoff ?? { baseMs: 250, capMs: 20_000 }, usage }),
+    breakerLayer({ model: spec.name, threshold: deps.breakerThreshold ?? 20, windowMs: spec.retryWindowMs, onFatal: deps.onFatal }),
     limitLayer(limiter),
     meterLayer(usage),
   );

@@ -22,7 +22,15 @@ export const ModelSchema = Type.Object(
     rpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per minute.' })),
     tpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tokens per minute (prompt + completion).' })),
     timeout_ms: withDefault(Type.Integer({ minimum: 1, description: 'Per-request timeout.' }), 60_000),
-    retries: withDefault(Type.Integer({ minimum: 0, maximum: 50, description: 'Retries on network errors, 408, 409, 429 and 5xx.' }), 5),
+    retries: withDefault(Type.Integer({ minimum: 0, maximum: 50, description: 'Retries on network errors, 408, 409, 429 and 5xx, at least (see retry_window_ms).' }), 5),
+    retry_window_ms: withDefault(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'A failing request is retried for at least this long as well as `retries` times, so an outage or a storm of 429s shorter than it fails no record; the circuit breaker opens only on failures in a row for this long.',
+      }),
+      60_000,
+    ),
     price: Type.Optional(
       Type.Object(
         {

@@ -249,6 +249,7 @@ export class ModelRegistry {
       tpm: c.tpm,
       timeoutMs: c.timeout_ms,
       retries: c.retries,
+      retryWindowMs: c.retry_window_ms,
       balance: c.balance,
       embeddingBatch: c.batch_size,
       price: c.price,

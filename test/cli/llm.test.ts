@@ -87,7 +87,7 @@ t.test('5xx and connection resets are retried until they succeed', async (t) => 
 
 t.test('retries run out: the record becomes an error naming the status and the retries', async (t) => {
   const server = await withServer(t, ['--fail-first', '10']);
-  const dir = t.testdir({ 'g.yaml': graph(server.url, ['retries: 2']) });
+  const dir = t.testdir({ 'g.yaml': graph(server.url, ['retries: 2', 'retry_window_ms: 0']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--errors', 'e.jsonl'], { cwd: dir, input: questions(2) });
   t.equal(res.code, 0);
   t.equal(res.stdout, '');
@@ -98,7 +98,7 @@ t.test('retries run out: the record becomes an error naming the status and the r
 
 t.test('a timeout is retried, then reported', async (t) => {
   const server = await withServer(t, ['--latency-ms', '1500']);
-  const dir = t.testdir({ 'g.yaml': graph(server.url, ['timeout_ms: 100', 'retries: 1']) });
+  const dir = t.testdir({ 'g.yaml': graph(server.url, ['timeout_ms: 100', 'retries: 1', 'retry_window_ms: 0']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--no-preflight', '--errors', 'e.jsonl'], { cwd: dir, input: questions(1) });
   t.equal(res.code, 0);
   t.match(lines(await readFile(join(dir, 'e.jsonl'), 'utf8')), [{ error: /timed out after 100 ms \(gave up after 1 retry\)/ }]);
@@ -281,7 +281,7 @@ t.test('preflight fails fast when an endpoint cannot be reached', async (t) => {
 
 t.test('when every request fails, the circuit breaker stops the run with exit 1', async (t) => {
   const server = await withServer(t, ['--error-rate', '1']);
-  const dir = t.testdir({ 'g.yaml': graph(server.url, ['retries: 0', 'concurrency: 2']) });
+  const dir = t.testdir({ 'g.yaml': graph(server.url, ['retries: 0', 'concurrency: 2', 'retry_window_ms: 0']) });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--errors', 'e.jsonl', '--stats', 's.json'], { cwd: dir, input: questions(3000) });
   t.equal(res.code, 1);
   t.match(res.stderr, /model "writer" is failing: 20 failures in a row, the last: HTTP 500/);

@@ -47,3 +47,19 @@ t.test('tokens per minute: usage reported after the call corrects the estimate',
   t.equal(b.take(5000), true);
   t.equal(b.msUntil(1), 4001, 'and the debt is paid before the next');
 });
+
+t.test('AIMD: an overload wave halves the requests in flight once, successes win them back one by one', async (t) => {
+  const limiter = new RequestLimiter({ concurrency: 16 });
+  t.equal(limiter.concurrency, 16);
+  const wave = limiter.epoch;
+  for (let i = 0; i < 10; i++) limiter.overloaded(wave);
+  t.equal(limiter.concurrency, 8, 'ten 429s of one wave halve once');
+  limiter.overloaded(limiter.epoch);
+  t.equal(limiter.concurrency, 4, 'a later wave halves again');
+  for (let i = 0; i < 4; i++) limiter.succeeded();
+  t.equal(limiter.concurrency, 5, 'as many successes as the limit: one more');
+  for (let i = 0; i < 200; i++) limiter.succeeded();
+  t.equal(limiter.concurrency, 16, 'never above the configured concurrency');
+  for (let i = 0; i < 10; i++) limiter.overloaded(limiter.epoch);
+  t.equal(limiter.concurrency, 1, 'never below one');
+});

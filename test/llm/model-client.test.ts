@@ -14,6 +14,7 @@ const spec = (more: Partial<ResolvedModel>): ResolvedModel => ({
   concurrency: 4,
   timeoutMs: 5000,
   retries: 5,
+  retryWindowMs: 0,
   balance: 'least_outstanding',
   embeddingBatch: 8,
   ...more,

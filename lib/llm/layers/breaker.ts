@@ -7,8 +7,11 @@ export class ModelUnavailableError extends Error {}
 export interface BreakerOptions {
   /** The model's name in the graph, for messages. */
   model: string;
-  /** Server faults in a row (5xx, connection failures) that open the breaker. */
+  /** Server faults in a row (5xx, connection failures) that open the breaker... */
   threshold: number;
+  /** ...over at least this long: a server restarting for a few seconds is not a model down. */
+  windowMs?: number;
+  now?: () => number;
   /** Called once, when the breaker opens: the run should stop taking records. */
   onFatal: (message: string) => void;
 }
@@ -20,7 +23,10 @@ export interface BreakerOptions {
  */
 export function breakerLayer(options: BreakerOptions): Layer {
   let faultsInARow = 0;
+  let streakBegan = 0;
   let openBecause: string | null = null;
+  const now = options.now ?? (() => performance.now());
+  const windowMs = options.windowMs ?? 0;
   return (next) => async (call) => {
     if (openBecause) throw new ModelUnavailableError(`model "${options.model}" is unavailable: ${openBecause}`);
     try {
@@ -29,8 +35,10 @@ export function breakerLayer(options: BreakerOptions): Layer {
       return reply;
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      if (err.serverFault && ++faultsInARow >= options.threshold && !openBecause) {
-        openBecause = `${options.threshold} failures in a row, the last: ${err.message}`;
+      if (err.serverFault && faultsInARow++ === 0) streakBegan = now();
+      if (err.serverFault && faultsInARow >= options.threshold && now() - streakBegan >= windowMs && !openBecause) {
+        const seconds = Math.round((now() - streakBegan) / 1000);
+        openBecause = `${faultsInARow} failures in a row${windowMs > 0 ? ` over ${seconds} s` : ''}, the last: ${err.message}`;
         options.onFatal(`model "${options.model}" is failing: ${openBecause}`);
       }
       if (openBecause && err.retryable) throw new TransportError(err.message, false, err.serverFault, err.retryAfterMs, err.status);

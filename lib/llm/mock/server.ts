@@ -21,6 +21,8 @@ export interface MockServerOptions {
   badJsonFirst: number;
   /** The first N chat requests for each prompt fail with `failStatus` (tests retries). */
   failFirst: number;
+  /** The first N chat requests of all fail with `failStatus`, whatever their prompt (a storm). */
+  failRequests?: number;
   /** Status for `failFirst` failures (default 503); 429 comes with `Retry-After: 1`. */
   failStatus: number;
   /** The first N chat requests for each prompt have their connection reset. */
@@ -77,6 +79,8 @@ export class MockServer {
   private readonly recent: number[] = [];
   private readonly lastSecond: number[] = [];
   private readonly seenPrompts = new Map<string, number>();
+  /** Requests failed so far by --fail-requests. */
+  private stormFailures = 0;
   /** Prompt → epoch ms before which the server asked the client not to come back. */
   private readonly notBefore = new Map<string, number>();
 
@@ -151,7 +155,9 @@ export class MockServer {
         return send(res, 429, { error: { message: 'rate limit exceeded', type: 'rate_limit_error' } });
       }
       const failing = seen - this.options.resetFirst;
-      if (failing <= this.options.failFirst) {
+      const storm = this.stormFailures < (this.options.failRequests ?? 0);
+      if (storm) this.stormFailures++;
+      if (failing <= this.options.failFirst || storm) {
         this.stats.errors_injected++;
         if (this.options.failStatus === 429) {
           res.setHeader('retry-after', '1');

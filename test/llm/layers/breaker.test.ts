@@ -35,3 +35,18 @@ t.test('a success resets the count; client faults (4xx) do not count', async (t)
   for (let i = 0; i < 9; i++) await other(chatCall('q')).catch(() => undefined);
   t.equal(freshOpened, false, 'two faults then a success, three times over: never three in a row');
 });
+
+t.test('with a window, many faults in a short outage do not open the breaker; a long one does', async (t) => {
+  let clock = 0;
+  let opened: string | null = null;
+  const next = fakeNext(() => Promise.reject(new TransportError('ECONNREFUSED', true, true)));
+  const dispatch = breakerLayer({ model: 'm', threshold: 20, windowMs: 30_000, now: () => clock, onFatal: (m) => (opened = m) })(next.dispatch);
+  for (let i = 0; i < 100; i++) {
+    clock += 30; // a hundred failures in 3 s: a server restarting
+    await dispatch(chatCall('q')).catch(() => undefined);
+  }
+  t.equal(opened, null, 'not open after 3 s');
+  clock += 30_000;
+  await dispatch(chatCall('q')).catch(() => undefined);
+  t.match(opened, /^model "m" is failing: 101 failures in a row over 33 s, the last: ECONNREFUSED/);
+});

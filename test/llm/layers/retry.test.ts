@@ -53,3 +53,18 @@ t.test("the server's Retry-After is waited for (capped at four times the backoff
   t.equal(delays[1], 4000);
   t.ok(delays[2]! >= 0 && delays[2]! <= 400, `third try: a uniform wait up to 100·2² ms, was ${delays[2]}`);
 });
+
+t.test('retries go on for the window as well as their number: an outage shorter than the window fails nothing', async (t) => {
+  let clock = 0;
+  const wait = async (ms: number) => void (clock += ms);
+  // Down for 10 s of the fake clock, then up.
+  const next = fakeNext(() => (clock < 10_000 ? Promise.reject(new TransportError('ECONNREFUSED', true, true)) : completion('ok')));
+  const usage = new ModelUsage();
+  const reply = await retryLayer({ retries: 2, windowMs: 30_000, backoff: { baseMs: 250, capMs: 2000 }, usage, wait, now: () => clock })(next.dispatch)(chatCall('q'));
+  t.equal(reply.value.text, 'ok');
+  t.ok(usage.retries > 2, `retried ${usage.retries} times: past its number, within the window`);
+  clock = 0;
+  const down = fakeNext(() => Promise.reject(new TransportError('ECONNREFUSED', true, true)));
+  await t.rejects(retryLayer({ retries: 2, windowMs: 30_000, backoff: { baseMs: 250, capMs: 2000 }, usage, wait, now: () => clock })(down.dispatch)(chatCall('q')), /gave up after \d+ retries/);
+  t.ok(clock >= 30_000, 'gave up once the window had passed');
+});
