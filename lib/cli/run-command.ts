@@ -157,7 +157,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
   }
   let redis: RedisClient | null = null;
   if (args.redis && args.cache && dryRun === undefined) {
-    redis = await connectOrReport(args.redis, term);
+    redis = await connectOrReport(args.redis, term, 'cache');
     if (!redis) return ExitCode.runtime;
   }
   try {

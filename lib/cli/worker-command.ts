@@ -23,6 +23,7 @@ export interface WorkerArgs {
   'claim-idle-ms': number;
   'max-deliveries': number;
   'exit-when-done': boolean;
+  'on-lost': 'stop' | 'wait';
   'cache-dir': string;
   cache: boolean;
   preflight: boolean;
@@ -40,6 +41,11 @@ export function workerBuilder(y: Argv): Argv<WorkerArgs> {
     .option('claim-idle-ms', { type: 'number', default: 30_000, describe: 'Take over messages a worker left unacknowledged this long (it died)' })
     .option('max-deliveries', { type: 'number', default: 3, describe: 'Then a message goes to the dead-letter stream sygra:NAME:dead' })
     .option('exit-when-done', { type: 'boolean', default: false, describe: 'Exit once the pushers are done and every message is acknowledged' })
+    .option('on-lost', {
+      choices: ['stop', 'wait'] as const,
+      default: 'stop' as const,
+      describe: 'When the queue is gone from Redis (restarted without persistence): stop with exit 1, or make it again and wait for records',
+    })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the local LLM cache (behind the shared Redis one)' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: neither Redis nor disk)' })
     .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before taking messages' })
@@ -115,6 +121,8 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
           claimIdleMs: args['claim-idle-ms'],
           maxDeliveries: args['max-deliveries'],
           exitWhenDone: args['exit-when-done'],
+          onLost: args['on-lost'],
+          onRecreated: (message) => say(term, `worker: ${message}`),
           stop: stop.signal,
           stats,
         });

@@ -22,13 +22,20 @@ export class RedisStore<V> implements CacheStore<V> {
     private readonly readOnly = false,
   ) {}
 
+  /** A Redis that cannot answer (restarting, unreachable) is a miss: the model is asked instead. */
   async get(key: string): Promise<V | undefined> {
-    const stored = await this.redis.getBuffer(this.codec.prefix + key);
-    return stored === null ? undefined : this.codec.decode(stored);
+    try {
+      const stored = await this.redis.getBuffer(this.codec.prefix + key);
+      return stored === null ? undefined : this.codec.decode(stored);
+    } catch {
+      return undefined;
+    }
   }
 
+  /** Storing is best effort: an answer that could not be shared is still the record's answer. */
   async set(key: string, value: V): Promise<void> {
-    if (!this.readOnly) await this.redis.set(this.codec.prefix + key, this.codec.encode(value));
+    if (this.readOnly) return;
+    await this.redis.set(this.codec.prefix + key, this.codec.encode(value)).catch(() => undefined);
   }
 
   async ready(): Promise<void> {

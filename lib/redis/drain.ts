@@ -73,6 +73,11 @@ export async function drainResults(o: DrainOptions): Promise<DrainReport> {
     await Promise.all(waits);
     if (entries.length > 0) continue;
     const meta = await redis.hgetall(keys.meta);
+    if (Object.keys(meta).length === 0 && report.pushed > 0) {
+      throw new Error(
+        `the queue's bookkeeping (${keys.meta}) is gone from Redis (restarted without persistence?): ${report.pushed - report.messages} records cannot be accounted for; push them again`,
+      );
+    }
     report.pushed = Number(meta.pushed ?? 0);
     if ((meta.push_done === '1' && report.messages >= report.pushed) || o.stop.aborted) break;
   }

@@ -23,7 +23,10 @@ export class RedisLoadLock implements LoadLock {
     const lock = `sygra:lock:${key}`;
     let wait = this.pollMs;
     for (;;) {
-      if ((await this.redis.set(lock, this.owner, 'PX', this.ttlMs, 'NX')) === 'OK') {
+      // Without Redis there is no one to coordinate with: load, as a single machine would.
+      const taken = await this.redis.set(lock, this.owner, 'PX', this.ttlMs, 'NX').catch(() => 'unavailable' as const);
+      if (taken === 'unavailable') return load();
+      if (taken === 'OK') {
         const refresh = setInterval(() => void this.redis.pexpire(lock, this.ttlMs).catch(() => undefined), this.ttlMs / 3);
         try {
           return await load();
@@ -34,7 +37,7 @@ export class RedisLoadLock implements LoadLock {
       }
       await sleep(wait);
       wait = Math.min(wait * 2, 500);
-      const found = await lookup();
+      const found = await lookup().catch(() => undefined);
       if (found !== undefined) return found;
     }
   }

@@ -23,6 +23,10 @@ export interface WorkerOptions {
   exitWhenDone: boolean;
   stop: AbortSignal;
   stats: RunStats;
+  /** When the queue's stream or group is gone (a Redis restarted empty): stop with a message, or make it again and wait for records. */
+  onLost?: 'stop' | 'wait';
+  /** Told when the queue was lost and made again (onLost 'wait'). */
+  onRecreated?: (message: string) => void;
 }
 
 type Message = [id: string, fields: string[]];
@@ -75,7 +79,17 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
         else await processBatch(o, stage, [m]);
       }
     }
-    const read = (await redis.xreadgroup('GROUP', keys.group, o.consumer, 'COUNT', o.batch, 'BLOCK', 500, 'STREAMS', keys.input, '>')) as Array<[string, Message[]]> | null;
+    let read: Array<[string, Message[]]> | null;
+    try {
+      read = (await redis.xreadgroup('GROUP', keys.group, o.consumer, 'COUNT', o.batch, 'BLOCK', 500, 'STREAMS', keys.input, '>')) as Array<[string, Message[]]> | null;
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOGROUP')) throw err;
+      const lost = `the queue's stream ${keys.input} or its consumer group is gone from Redis (restarted without persistence?); records pushed before are lost and must be pushed again`;
+      if (o.onLost !== 'wait') throw new Error(lost);
+      await createGroup(redis, keys);
+      o.onRecreated?.(`${lost}; made it again, waiting for records`);
+      continue;
+    }
     const messages = read?.[0]?.[1] ?? [];
     report.messages += messages.length;
     if (messages.length > 0) {
