@@ -27,11 +27,13 @@ t.test(
     const input = Array.from({ length: count }, (_, n) => JSON.stringify({ id: `r${n}`, n })).join('\n') + '\n';
     const push = await runCli(['queue', 'push', '--redis', redis.url, '--queue', 'q', '-q'], { input, cwd: dir });
     t.equal(push.code, 0, push.stderr);
+    // The drain first, and connected (Redis lists its blocking XREAD) before the worker starts and Redis goes away.
+    const drain = startCli(['queue', 'drain', '--redis', redis.url, '--queue', 'q', '-o', 'out.jsonl', '--errors', 'err.jsonl', '--rejected', 'rej.jsonl'], { cwd: dir });
+    drain.stdin!.end();
+    while (!(await clientList(redis.url)).includes('cmd=xread')) await new Promise((resolve) => setTimeout(resolve, 20));
     // Batches whose acknowledgement was cut off by the restart are taken over after --claim-idle-ms.
     const worker = startCli(['worker', 'g.yaml', '--redis', redis.url, '--queue', 'q', '--exit-when-done', '--batch', '16', '--claim-idle-ms', '1000'], { cwd: dir });
     worker.stdin!.end();
-    const drain = startCli(['queue', 'drain', '--redis', redis.url, '--queue', 'q', '-o', 'out.jsonl', '--errors', 'err.jsonl', '--rejected', 'rej.jsonl'], { cwd: dir });
-    drain.stdin!.end();
     const workerDone = collect(worker);
     const drainDone = collect(drain);
     // Once the worker has 200 records behind it, Redis stops (saving its data)...
@@ -107,6 +109,16 @@ async function redisConsumers(url: string, queue: string): Promise<number> {
     return groups.reduce((n, g) => n + Number(g[g.indexOf('consumers') + 1] ?? 0), 0);
   } catch {
     return 0;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function clientList(url: string): Promise<string> {
+  const { connectRedis } = await import('../../lib/redis/connect.js');
+  const client = await connectRedis(url);
+  try {
+    return String(await client.client('LIST'));
   } finally {
     client.disconnect();
   }
