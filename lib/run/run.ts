@@ -163,7 +163,15 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   });
   const final = report();
   if (!result.ok && result.opening) return { status: { kind: 'failed', message: result.message }, report: final };
-  if (options.statsPath) await writeStatsFile(options.statsPath, final);
+  if (options.statsPath) {
+    try {
+      await writeStatsFile(options.statsPath, final);
+    } catch (err) {
+      // The disk that refused the output may refuse the stats too: they go to stderr instead.
+      options.stderr.write(`sygra-stream: ${(err as Error).message}; the statistics follow on stderr\n${JSON.stringify(final)}\n`);
+      if (result.ok) return { status: { kind: 'failed', message: (err as Error).message }, report: final };
+    }
+  }
 
   if (!result.ok) return { status: { kind: 'failed', message: result.message }, report: final };
   if (fatal.aborted) return { status: { kind: 'failed', message: String(fatal.reason) }, report: final };

@@ -53,7 +53,12 @@ t.test('a device is never replaced: -o /dev/full fails with exit 1 and a message
   }
   const stats = await runCli(['run', graph, '-i', join(dir, 'in.jsonl'), '-o', join(dir, 'out.jsonl'), '--stats', '/dev/full', '-q']);
   t.equal(stats.code, 1);
-  t.match(stats.stderr, /cannot write --stats \/dev\/full: ENOSPC/);
+  t.match(stats.stderr, /cannot write --stats \/dev\/full: ENOSPC; the statistics follow on stderr/);
+  const onStderr = stats.stderr.split('\n').find((l) => l.startsWith('{'));
+  t.match(JSON.parse(onStderr ?? '{}'), { records_in: 2400, conserved: true }, 'the statistics are not lost');
+  const both = await runCli(['run', graph, '-i', join(dir, 'in.jsonl'), '-o', '/dev/full', '--stats', join(dir, 'stats.json'), '-q']);
+  t.equal(both.code, 1);
+  t.match(JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')), { records_in: Number, conserved: true }, 'the output failed, the stats were written');
   const after = statSync('/dev/full');
   t.ok(after.isCharacterDevice(), '/dev/full is still a character device');
   t.equal(after.rdev, before.rdev);
