@@ -70,7 +70,12 @@ export async function runRecords(o: RecordsRunOptions): Promise<RecordsRunResult
   // A failed write may be reported only once the stream has closed: look at it too.
   const outputError = o.outputs.output.errored as NodeJS.ErrnoException | null;
   if (writeFailure === null && outputError && !outputClosed.signal.aborted) writeFailure = `cannot write ${o.outputs.outputName}: ${describeIoError(outputError)}`;
-  if (writeFailure === null && failure === null) {
+  if (writeFailure === null && failure !== null) {
+    // Stopped for another reason (a model down, --fail-fast): what was written is worth reading.
+    await o.outputs.keepWhatWasWritten();
+    return { ok: false, opening: false, message: describeIoError(failure) };
+  }
+  if (writeFailure === null) {
     try {
       await o.outputs.commit();
       return { ok: true };
@@ -78,14 +83,9 @@ export async function runRecords(o: RecordsRunOptions): Promise<RecordsRunResult
       writeFailure = `cannot write ${describeIoError(err as Error)}`;
     }
   }
-  if (writeFailure !== null) {
-    // What was written is incomplete and the disk may be full: the temporary files go.
-    await o.outputs.abort();
-    return { ok: false, opening: false, message: writeFailure };
-  }
-  // Stopped for another reason (a model down, --fail-fast): what was written is worth reading.
-  await o.outputs.keepWhatWasWritten();
-  return { ok: false, opening: false, message: describeIoError(failure as unknown as Error) };
+  // What was written is incomplete and the disk may be full: the temporary files go.
+  await o.outputs.abort();
+  return { ok: false, opening: false, message: writeFailure };
 }
 
 export function describeIoError(err: Error): string {
