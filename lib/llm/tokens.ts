@@ -7,6 +7,13 @@ export function estimateTokens(messages: readonly ChatMessage[]): number {
   return Math.ceil(chars / 4);
 }
 
+/** About four characters a token, over several texts (an embeddings request). */
+export function estimateTextTokens(texts: readonly string[]): number {
+  let chars = 0;
+  for (const t of texts) chars += t.length;
+  return Math.ceil(chars / 4);
+}
+
 /** The text of a message: its string content, or its text parts joined. */
 export function textOf(message: ChatMessage | undefined): string {
   if (!message || message.content === null) return '';

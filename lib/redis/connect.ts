@@ -31,8 +31,6 @@ export async function connectRedis(url: string, ride: 'queue' | 'cache' = 'queue
   return client;
 }
 
-export { redactUrl };
-
 /** The keys of one queue: records in, results out, dead letters, and its bookkeeping. */
 export function queueKeys(queue: string) {
   return {

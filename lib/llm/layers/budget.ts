@@ -1,6 +1,6 @@
 import { costOf, type Budget, type Price } from '../budget.js';
 import { isKind, type Layer, type ModelCall } from '../dispatch.js';
-import { estimateTokens } from '../tokens.js';
+import { estimateTextTokens, estimateTokens } from '../tokens.js';
 
 /**
  * Each call runs inside the run's budget (--max-cost, --max-requests): its worst case is
@@ -28,7 +28,7 @@ export function worstCost(call: ModelCall, price: Price | undefined): number {
     const { messages, params } = call.input;
     return costOf(price, estimateTokens(messages), typeof params.max_tokens === 'number' ? params.max_tokens : 512);
   }
-  if (isKind(call, 'embeddings')) return costOf(price, Math.ceil(call.input.texts.reduce((n, t) => n + t.length, 0) / 4), 0);
+  if (isKind(call, 'embeddings')) return costOf(price, estimateTextTokens(call.input.texts), 0);
   if (isKind(call, 'embedding')) return costOf(price, Math.ceil(call.input.text.length / 4), 0);
   return 0;
 }

@@ -1,7 +1,7 @@
 import { isKind, type Layer, type ModelCall } from '../dispatch.js';
 import type { RequestLimiter } from '../limiter.js';
 import { TransportError } from '../transport-error.js';
-import { estimateTokens } from '../tokens.js';
+import { estimateTextTokens, estimateTokens } from '../tokens.js';
 
 /**
  * Each attempt waits for the model's limiter (concurrency, rpm, tpm) and gives its slot
@@ -46,7 +46,7 @@ export function tokenEstimate(call: ModelCall): number {
     const { messages, params } = call.input;
     return estimateTokens(messages) + (typeof params.max_tokens === 'number' ? params.max_tokens : 256);
   }
-  if (isKind(call, 'embeddings')) return Math.ceil(call.input.texts.reduce((n, t) => n + t.length, 0) / 4);
+  if (isKind(call, 'embeddings')) return estimateTextTokens(call.input.texts);
   if (isKind(call, 'embedding')) return Math.ceil(call.input.text.length / 4);
   return 64;
 }

@@ -1,3 +1,4 @@
+import { estimateTextTokens } from '../tokens.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from '../canonical.js';
@@ -242,7 +243,7 @@ export class MockServer {
       await new Promise((r) => setTimeout(r, this.options.latencyMs));
       const dimensions = typeof body.dimensions === 'number' ? body.dimensions : MOCK_EMBEDDING_DIMENSIONS;
       const texts = inputs as string[];
-      const tokens = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+      const tokens = estimateTextTokens(texts);
       return send(res, 200, {
         object: 'list',
         model: body.model,

@@ -1,3 +1,4 @@
+import { estimateTextTokens } from '../tokens.js';
 import { byKind, type Transport } from '../dispatch.js';
 import { mockCompletion } from '../mock/completion.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from '../mock/embedding.js';
@@ -8,7 +9,7 @@ import { chatBody } from '../wire.js';
 export function mockTransport(model: string): Transport {
   const vectors = (texts: readonly string[], dimensions: number | undefined) => ({
     value: texts.map((t) => mockEmbedding(t, dimensions ?? MOCK_EMBEDDING_DIMENSIONS)),
-    usage: { prompt_tokens: Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4), completion_tokens: 0 },
+    usage: { prompt_tokens: estimateTextTokens(texts), completion_tokens: 0 },
   });
   return {
     dispatch: byKind({

@@ -1,5 +1,5 @@
 import { byKind, type Transport } from '../dispatch.js';
-import { estimateTokens } from '../tokens.js';
+import { estimateTextTokens, estimateTokens } from '../tokens.js';
 import { TransportError } from '../transport-error.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
 import { chatBody, logprobsRequest } from '../wire.js';
@@ -103,7 +103,7 @@ function parseEmbeddings(body: unknown, texts: readonly string[]): { value: Floa
     if (!Array.isArray(d.embedding) || at < 0 || at >= expected) throw new TransportError('embeddings answer has a malformed vector', true, true);
     vectors[at] = Float32Array.from(d.embedding as number[]);
   });
-  const estimate = Math.ceil(texts.reduce((n, t) => n + t.length, 0) / 4);
+  const estimate = estimateTextTokens(texts);
   return { value: vectors, usage: { prompt_tokens: b.usage?.prompt_tokens ?? estimate, completion_tokens: 0 } };
 }
 
