@@ -66,6 +66,11 @@ export class HashSet64 {
     return true;
   }
 
+  /** Calls `fn` with every hash in the set and its value, in no particular order. */
+  forEach(fn: (hi: number, lo: number, value: number) => void): void {
+    for (let i = 0; i <= this.mask; i++) if (this.hi[i] !== 0 || this.lo[i] !== 0) fn(this.hi[i]!, this.lo[i]!, this.values[i]!);
+  }
+
   private slotOf(hi: number, lo: number): number {
     return (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
   }

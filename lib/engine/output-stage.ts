@@ -23,7 +23,10 @@ export function outputStage(shape: RecordShaper, stats: RunStats) {
       item.bytes = undefined;
       item.record = shaped[0]!;
       out.push(item);
-      for (let i = 1; i < shaped.length; i++) out.push({ seq: item.seq, line: item.line, record: shaped[i]!, route: null, ...(item.id === undefined ? {} : { id: item.id }) });
+      for (let i = 1; i < shaped.length; i++) {
+        out.push({ seq: item.seq, line: item.line, record: shaped[i]!, route: null, ...(item.id === undefined ? {} : { id: item.id }), ...(item.resume === undefined ? {} : { resume: item.resume }) });
+      }
+      if (item.resume) item.resume.left += shaped.length - 1;
       node.out += shaped.length;
       node.fanout += shaped.length - 1;
     }

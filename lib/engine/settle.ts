@@ -66,8 +66,18 @@ export function settle(
       const children: Item[] = result.map((record, i) =>
         i === 0
           ? Object.assign(item, { record })
-          : { seq: item.seq, line: item.line, record, route: null, ...(item.id === undefined ? {} : { id: item.id }), ...(item.trace ? { trace: copyTrace(item.trace) } : {}) },
+          : {
+              seq: item.seq,
+              line: item.line,
+              record,
+              route: null,
+              ...(item.id === undefined ? {} : { id: item.id }),
+              ...(item.resume === undefined ? {} : { resume: item.resume }),
+              ...(item.trace ? { trace: copyTrace(item.trace) } : {}),
+            },
       );
+      // The input record is finished once every item it became is written.
+      if (item.resume) item.resume.left += result.length - 1;
       for (const child of children) {
         if (follow(child, node, route, stats)) stats.out++;
         out.push(child);

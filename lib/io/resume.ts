@@ -56,6 +56,11 @@ export class FinishedIds {
     return true;
   }
 
+  /** Calls `fn` with each finished id's hash and how many times it was finished. */
+  forEach(fn: (hi: number, lo: number, count: number) => void): void {
+    this.set.forEach(fn);
+  }
+
   /** Whether a record with this id was finished (and not yet counted off). */
   has(id: string): boolean {
     hash64(id, this.hash);

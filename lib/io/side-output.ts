@@ -11,6 +11,8 @@ import { AtomicFile } from './atomic-file.js';
 export class SideOutput {
   private readonly file: AtomicFile | AppendFile;
   count = 0;
+  /** Bytes handed to the file so far. */
+  bytes = 0;
   /** One wait for `drain` shared by every write made while the stream is full. */
   private draining: Promise<void> | null = null;
 
@@ -30,11 +32,20 @@ export class SideOutput {
     this.count++;
     const stream = this.file.stream;
     if (stream.destroyed) return undefined;
-    if (stream.write(jsonLine(value)) && !this.draining) return undefined;
+    const line = jsonLine(value);
+    this.bytes += Buffer.byteLength(line);
+    if (stream.write(line) && !this.draining) return undefined;
     this.draining ??= Promise.race([once(stream, 'drain'), once(stream, 'close')]).then(() => {
       this.draining = null;
     });
     return this.draining;
+  }
+
+  /** Resolves once every line written so far is in the file (rejects if a write failed). */
+  flushed(): Promise<void> {
+    const stream = this.file.stream;
+    if (stream.destroyed) return stream.errored ? Promise.reject(stream.errored) : Promise.resolve();
+    return new Promise((resolve, reject) => stream.write('', (err) => (err ? reject(err) : resolve())));
   }
 
   async commit(): Promise<void> {

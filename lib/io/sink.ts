@@ -6,6 +6,7 @@ import { getPath, setPath, type FieldPath } from '../record/path.js';
 import type { RecordTrace } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { SideOutput } from './side-output.js';
+import type { ResumeJournal } from './resume-journal.js';
 
 export interface SinkTargets {
   output: Writable;
@@ -20,6 +21,8 @@ export interface SinkTargets {
   idPath?: FieldPath;
   /** --provenance: what `_sygra` says about the run. */
   provenance?: { version: string; graphSha256: string | null };
+  /** --resume: told about each batch once it is in the files. */
+  journal?: ResumeJournal;
 }
 
 /**
@@ -30,8 +33,9 @@ export interface SinkTargets {
 export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkTargets): Promise<void> {
   const { output, stats } = targets;
   for (;;) {
-    const batch = take(await pullBatch(stream));
-    if (batch === null) return;
+    const pulled = take(await pullBatch(stream));
+    if (pulled === null) return;
+    const batch = targets.journal ? targets.journal.gather(pulled) : pulled;
     const chunks = new BatchWriter();
     const waits: Array<Promise<void>> = [];
     for (const item of batch) {
@@ -70,9 +74,34 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
     }
     stats.inFlight -= batch.length;
     const data = chunks.finish();
+    if (targets.journal) {
+      await noteInJournal(targets, targets.journal, batch, data);
+      continue;
+    }
     if (data && !targets.closed.aborted && !output.destroyed && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }
+}
+
+/**
+ * --resume: writes the batch and waits until every file has it, then tells the journal:
+ * a journal line never names records whose lines a kill could still take away.
+ */
+async function noteInJournal(targets: SinkTargets, journal: ResumeJournal, batch: Batch, data: Buffer | null): Promise<void> {
+  const { output } = targets;
+  const written = data && !output.destroyed ? data : null;
+  const landed: Array<Promise<void>> = [];
+  if (written) landed.push(new Promise((resolve, reject) => output.write(written, (err) => (err ? reject(err) : resolve()))));
+  if (targets.errors) landed.push(targets.errors.flushed());
+  if (targets.rejected) landed.push(targets.rejected.flushed());
+  try {
+    await Promise.all(landed);
+  } catch {
+    // The runner reports the failed write; nothing after it is noted as finished.
+    journal.stopNoting();
+    return;
+  }
+  await journal.afterBatch(batch, written ? written.length : 0);
 }
 
 /**

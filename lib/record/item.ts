@@ -30,10 +30,30 @@ export interface Item {
   unparsed?: Buffer;
   /** The record's id for --resume (its id field, else a hash of its line); written with it. */
   id?: string;
+  /** --resume: the input record this item came from, shared by every item it became. */
+  resume?: ResumeEntry;
   /** --provenance: where the record went and what its model calls cost. */
   trace?: RecordTrace;
   /** Per-record loop counters (node name → passes), used by bounded loops. */
   loops?: Record<string, number>;
+}
+
+/**
+ * --resume: one input record in the journal's terms. Fan-out shares it between the items a
+ * record became; the record is finished once the sink has written all of them.
+ */
+export interface ResumeEntry {
+  /** Its key: a 64-bit hash of its id and its occurrence number among records with that id. */
+  readonly hi: number;
+  readonly lo: number;
+  /** Items it became that have not yet reached the sink. */
+  left: number;
+  /** Items that reached the sink before their siblings: written all together, once the last comes. */
+  held?: Item[];
+  /** One of them went to the output or was filtered. */
+  kept: boolean;
+  /** One of them was written to --errors. */
+  failed: boolean;
 }
 
 /** Stages receive and emit arrays of items, so nothing costs a stream event per record. */

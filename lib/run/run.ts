@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import h from 'highland';
-import type { Batch } from '../record/item.js';
+import type { Batch, JsonObject } from '../record/item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { RunOutputs } from '../io/outputs.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
+import { type FinishedKeys, journalPathOf, ResumeJournal, resumeFromJournal, type ResumeStart } from '../io/resume-journal.js';
 import { getPath, type FieldPath } from '../record/path.js';
 import { batchSource } from '../io/source.js';
 import { parseUnparsed } from '../io/line-framer.js';
@@ -81,20 +83,13 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   const report = (): RunStatsReport => stats.report(options.version, options.graph.file, options.graph.models.report(), options.graph.sha256);
 
   const resume = options.resume;
-  let finished: FinishedIds | null = null;
-  if (resume) {
-    finished = new FinishedIds();
+  // Before the outputs open: --retry-errors empties the errors file the journal measures.
+  let start: ResumeStart | null = null;
+  if (resume && options.outputPath) {
     try {
-      if (options.outputPath) await scanFinished(options.outputPath, (r) => getPath(r, resume.idPath), finished);
-      if (options.rejectedPath) await scanFinished(options.rejectedPath, (r) => r.id, finished);
-      if (options.errorsPath && !resume.retryErrors) await scanFinished(options.errorsPath, (r) => r.id, finished);
+      start = await findFinished(options, resume, options.outputPath);
     } catch (err) {
       return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
-    }
-    if (finished.repeated > 0) {
-      options.stderr.write(
-        `sygra-stream: resume: ${finished.repeated} finished records repeat an earlier id: records that share an id are matched in order, the k-th in the input to the k-th finished (exact unless nodes fan out or --unordered was used; give each record its own id to be sure)\n`,
-      );
     }
   }
   const outputs = new RunOutputs(
@@ -102,6 +97,16 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     options.stdout,
     !resume ? 'replace' : resume.retryErrors ? 'resume-retry-errors' : 'resume',
   );
+  let resumed: { finished: FinishedKeys; journal: ResumeJournal } | null = null;
+  if (resume && start && options.outputPath) {
+    try {
+      await outputs.ready();
+      resumed = { finished: start.finished, journal: await startJournal(options, resume, options.outputPath, outputs, start.finished) };
+    } catch (err) {
+      await outputs.abort();
+      return { status: { kind: 'failed', message: `cannot resume: ${describeIoError(err as Error)}` }, report: report() };
+    }
+  }
   const progress = options.progress
     ? new ProgressLine(stats, options.stderr, {
         llm: () => (options.graph.models.inUse().length > 0 ? options.graph.models.progress() : null),
@@ -127,14 +132,15 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
     pipeline: (lines) => {
       const converted = sourceStage(graph, stats)(lines);
       const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
-      const resumed = resume && finished ? passOverFinished(limited, resume.idPath, finished, stats) : limited;
-      const records = options.provenance ? resumed.map(startTraces) : resumed;
+      const unfinished = resume && resumed ? passOverFinished(limited, resume.idPath, resumed.finished, stats) : limited;
+      const records = options.provenance ? unfinished.map(startTraces) : unfinished;
       // Four batches per thread: one being worked on, the rest queued, so no thread waits for the reader.
       return pool ? threadStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
     },
     sink: {
       provenance: options.provenance ? { version: options.version, graphSha256: graph.sha256 } : undefined,
       idPath: resume?.idPath,
+      journal: resumed?.journal,
       onError: options.failFast
         ? (line, message) => {
             failFastMessage ??= `stopped at the first error (--fail-fast): line ${line}: ${message}`;
@@ -161,6 +167,14 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
       stats.interrupted = options.interrupt.aborted;
     },
   });
+  await resumed?.journal.close();
+  if (resumed && resumed.finished.repeats > 0) {
+    options.stderr.write(
+      `sygra-stream: resume: ${resumed.finished.repeats} input records repeat an earlier record's id; each is known by its id and occurrence (the k-th record with that id in the input)\n`,
+    );
+  }
+  // A run that replaced the output leaves no journal describing the file it replaced.
+  if (!resume && options.outputPath && result.ok) await rm(journalPathOf(options.outputPath), { force: true });
   const final = report();
   if (!result.ok && result.opening) return { status: { kind: 'failed', message: result.message }, report: final };
   if (options.statsPath) {
@@ -182,16 +196,52 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
 }
 
 /**
- * --resume: drops records whose id an earlier run finished (counted as skipped) and tags
- * the others with their id, which the sink writes with them.
+ * --resume: reads the journal (or, without one that fits, the ids in the files) and cuts
+ * the files back to what it vouches for.
  */
-function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, finished: FinishedIds, stats: RunStats): Highland.Stream<Batch> {
+async function findFinished(options: RunOptions, resume: ResumeOptions, output: string): Promise<ResumeStart> {
+  const files = { output, errors: options.errorsPath, rejected: options.rejectedPath };
+  const start = await resumeFromJournal(files, resume.idPath.join('.'), resume.retryErrors, async (finished) => {
+    const scanned = async (path: string | undefined, idOf: (r: JsonObject) => unknown, failed: boolean): Promise<void> => {
+      if (path === undefined) return;
+      const ids = new FinishedIds();
+      await scanFinished(path, idOf, ids);
+      finished.addCounted(ids, failed);
+    };
+    await scanned(output, (r) => getPath(r, resume.idPath), false);
+    await scanned(options.rejectedPath, (r) => r.id, false);
+    if (!resume.retryErrors) await scanned(options.errorsPath, (r) => r.id, true);
+  });
+  if (start.journalNotUsed) options.stderr.write(`sygra-stream: resume: ${start.journalNotUsed}\n`);
+  return start;
+}
+
+/** --resume, once the outputs are open: this run's journal, starting with what is finished. */
+function startJournal(options: RunOptions, resume: ResumeOptions, output: string, outputs: RunOutputs, finished: FinishedKeys): Promise<ResumeJournal> {
+  return ResumeJournal.start(
+    {
+      output,
+      errors: options.errorsPath === undefined ? undefined : { path: options.errorsPath, bytes: () => outputs.errors?.bytes ?? 0 },
+      rejected: options.rejectedPath === undefined ? undefined : { path: options.rejectedPath, bytes: () => outputs.rejected?.bytes ?? 0 },
+    },
+    resume.idPath.join('.'),
+    finished,
+  );
+}
+
+/**
+ * --resume: drops records an earlier run finished (counted as skipped) and tags the others
+ * with their id, which the sink writes with them, and their journal entry.
+ */
+function passOverFinished(stream: Highland.Stream<Batch>, idPath: FieldPath, finished: FinishedKeys, stats: RunStats): Highland.Stream<Batch> {
   return stream.map((batch) => {
     const kept: Batch = [];
     for (const item of batch) {
       const id = recordId(item, idPath);
-      if (finished.take(id)) continue;
+      const entry = finished.next(id);
+      if (entry === null) continue;
       item.id = id;
+      item.resume = entry;
       kept.push(item);
     }
     const skipped = batch.length - kept.length;

@@ -101,7 +101,43 @@ t.test('records that share an id resume by occurrence: killed and resumed, the o
   t.equal(read('r-out.jsonl'), read('whole-out.jsonl'), 'output byte-identical: no second copy dropped, none written twice');
   t.equal(read('r-err.jsonl'), read('whole-err.jsonl'));
   t.equal(read('r-rej.jsonl'), read('whole-rej.jsonl'));
-  t.match(stderr, /finished records repeat an earlier id: records that share an id are matched in order/);
+  t.match(stderr, /resume: \d+ input records repeat an earlier record's id; each is known by its id and occurrence/);
+});
+
+t.test('shared ids, fan-out and --unordered together: killed at random and resumed, every record exactly once', async (t) => {
+  // Even records become two (a fan-out); each id is used five times; the slow node
+  // finishes records out of order, so copies and children reach the output interleaved.
+  const split = 'export default (r) => (r.n % 2 === 0 ? [r, { ...r, child: 2 }] : r);\n';
+  const shared = Array.from({ length: 1000 }, (_, n) => JSON.stringify({ id: `q${n % 200}`, n }) + '\n').join('');
+  const graph =
+    'nodes:\n  split: { type: code, module: ./split.mjs }\n  slow: { type: code, module: ./slow.mjs, concurrency: 16 }\nedges:\n  - { from: START, to: split }\n  - { from: split, to: slow }\n  - { from: slow, to: END }\n';
+  const dir = t.testdir({ 'slow.mjs': SLOW, 'split.mjs': split, 'g.yaml': graph, 'in.jsonl': shared });
+  const whole = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files('whole-'), '--resume', '--unordered', '-q'], { cwd: dir });
+  t.equal(whole.code, 0, whole.stderr);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  const sorted = (f: string) => read(f).split('\n').sort();
+  const rand = seeded(4242);
+  let kills = 0;
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const child = startCli(['run', 'g.yaml', '-i', 'in.jsonl', ...files('r-'), '--resume', '--unordered', '-q'], { cwd: dir });
+    child.stdin!.end();
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    const gone = new AbortController();
+    if (attempt < 5) {
+      const target = linesIn(join(dir, 'r-out.jsonl')) + 10 + Math.floor(rand() * 150);
+      void whenInDir(dir, () => linesIn(join(dir, 'r-out.jsonl')) >= target, gone.signal).then(() => {
+        if (!gone.signal.aborted) child.kill('SIGKILL');
+      });
+    }
+    const code = await exited;
+    gone.abort();
+    if (code === 0) break;
+    kills++;
+  }
+  t.ok(kills >= 1, `killed ${kills} times before it finished`);
+  t.same(sorted('r-out.jsonl'), sorted('whole-out.jsonl'), 'the output holds the lines of an uninterrupted run, each once');
+  t.same(sorted('r-err.jsonl'), sorted('whole-err.jsonl'));
+  t.same(sorted('r-rej.jsonl'), sorted('whole-rej.jsonl'));
 });
 
 t.test('a torn last line is cut off and redone; a damaged line in the middle stops the resume', async (t) => {
@@ -115,6 +151,13 @@ t.test('a torn last line is cut off and redone; a damaged line in the middle sto
   t.equal(again.code, 0, again.stderr);
   t.equal(await readFile(join(dir, 'out.jsonl'), 'utf8'), full, 'the torn line was cut and its record written again');
   t.match(again.stderr, /resumed: 20 in, \d+ out, \d+ filtered, \d+ errors, 5 done before/);
+
+  t.ok(readFileSync(join(dir, 'out.jsonl.resume'), 'utf8').startsWith('{"sygra_resume":1'), 'the journal sits beside the output');
+  const replaced = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'other.jsonl', '--resume'], { cwd: dir });
+  t.equal(replaced.code, 0, replaced.stderr);
+  const plain = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'other.jsonl'], { cwd: dir });
+  t.equal(plain.code, 0, plain.stderr);
+  t.throws(() => readFileSync(join(dir, 'other.jsonl.resume')), 'a run that replaced the output took the journal of the old one away');
 
   await appendFile(join(dir, 'out.jsonl'), 'not json\n{"id":"r1"}\n');
   const damaged = await runCli(['run', 'g.yaml', '-i', 'in.jsonl', '-o', 'out.jsonl', '--resume'], { cwd: dir });
