@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { MockServer } from '../llm/mock/server.js';
+import { MockServer, type ReasoningStyle } from '../llm/mock/server.js';
 import { ExitCode } from './exit-codes.js';
 import { say, type Terminal } from './terminal.js';
 
@@ -19,6 +19,8 @@ export interface MockServerArgs {
   'fail-status': number;
   'reset-first': number;
   'api-key-env'?: string;
+  'require-header': string[];
+  reasoning: ReasoningStyle;
   seed: number;
 }
 
@@ -39,8 +41,15 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
     .option('json-fault', { choices: ['none', 'out-of-range', 'drop-key'] as const, default: 'none' as const, describe: 'Fault put into the first --json-fault-first JSON answers of each prompt' })
     .option('json-fault-first', { type: 'number', default: 0, describe: 'How many JSON answers per prompt get --json-fault' })
     .option('api-key-env', { type: 'string', describe: 'Require the API key held in this environment variable' })
+    .option('require-header', { type: 'string', array: true, default: [] as string[], describe: "Refuse (400) requests without this header, written 'Name: value' (repeatable)" })
+    .option('reasoning', {
+      choices: ['none', 'reasoning_content', 'reasoning', 'think'] as const,
+      default: 'none' as const,
+      describe: 'Put thinking in chat answers: as reasoning_content (vLLM, DeepSeek), reasoning (OpenRouter), or a leading <think> block; Anthropic answers get thinking blocks',
+    })
     .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
     .example('$0 mock-server --port 8000 --latency-ms 50 --jitter-ms 10', 'Serve http://127.0.0.1:8000/v1')
+    .example('$0 mock-server --api-key-env KEY --require-header "X-Team: data"', 'Check the key (Bearer, api-key or x-api-key by the path asked) and a header')
     .example('OPENAI_BASE_URL=$(…first line of its stdout…) $0 run graph.yaml < in.jsonl', 'Point a run at it') as unknown as Argv<MockServerArgs>;
 }
 
@@ -50,6 +59,15 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
   if (args['api-key-env'] && !apiKey) {
     say(term, `environment variable ${args['api-key-env']} is not set`);
     return ExitCode.usage;
+  }
+  const requireHeaders: Record<string, string> = {};
+  for (const written of args['require-header']) {
+    const colon = written.indexOf(':');
+    if (colon <= 0) {
+      say(term, `--require-header takes 'Name: value', not '${written}'`);
+      return ExitCode.usage;
+    }
+    requireHeaders[written.slice(0, colon).trim().toLowerCase()] = written.slice(colon + 1).trim();
   }
   const server = new MockServer({
     port: args.port,
@@ -67,6 +85,8 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     failStatus: args['fail-status'],
     resetFirst: args['reset-first'],
     apiKey,
+    requireHeaders,
+    reasoning: args.reasoning,
     seed: args.seed,
   });
   let url: string;

@@ -67,7 +67,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('resume', {
       type: 'boolean',
       default: false,
-      describe: 'Pass over records an earlier run finished (named in OUTPUT.resume, the journal kept beside --output, else found by id in the files) and append the rest; files are written in place, so start long runs with it',
+      describe:
+        'Pass over records an earlier run finished (named in OUTPUT.resume, the journal kept beside --output, else found by id in the files) and append the rest; files are written in place, so start long runs with it',
     })
     .option('id-field', { type: 'string', default: 'id', describe: "With --resume: the field holding each record's id (records without one are known by a hash of their line)" })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })

@@ -11,6 +11,8 @@ import type { JsonObject } from '../record/item.js';
 import { OutputSchema } from '../formats/output-schema.js';
 import { compileOutput } from '../formats/shape-record.js';
 import { ModelRuntime } from '../llm/models.js';
+import { checkModelConfigs } from '../llm/model-schema.js';
+import { expandEnv } from '../config/env-expand.js';
 import { OasstSourceSchema, sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
 import { END, START, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
@@ -30,6 +32,9 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
   const chain = [...including, resolve(file)];
   const source = await YamlSource.load(file);
   const problems: ConfigProblem[] = checkSchema(source, GraphFileSchema, source.data, []);
+  if (problems.length > 0) throw new ConfigError(problems);
+  for (const p of expandEnv(source.data, runtime.options.env)) problems.push(source.problem(p.path, p.message));
+  for (const p of checkModelConfigs((source.data as GraphFile).models ?? {})) problems.push(source.problem(['models', ...p.path], p.message));
   if (problems.length > 0) throw new ConfigError(problems);
   const spec = source.data as GraphFile;
   const dir = dirname(resolve(file));

@@ -15,6 +15,7 @@ import { RequestLimiter } from './limiter.js';
 import { dryRunTransport } from './transports/dry-run.js';
 import { mockTransport } from './transports/mock.js';
 import { openAiTransport } from './transports/openai.js';
+import { anthropicTransport } from './transports/anthropic.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
 import type { WireRequest } from './wire.js';
@@ -25,9 +26,15 @@ export interface ResolvedModel {
   name: string;
   /** The name sent to the server. */
   model: string;
-  provider: 'mock' | 'openai';
+  provider: 'mock' | 'openai' | 'azure' | 'anthropic';
   baseUrls: string[];
   apiKey?: string;
+  /** provider azure: the deployment called. */
+  deployment?: string;
+  /** `headers:`, values read from the environment at load; secrets, never shown. */
+  headers: Record<string, string>;
+  /** `query:` and Azure's api-version, encoded for a URL. */
+  query?: string;
   params: Record<string, unknown>;
   concurrency: number;
   rpm?: number;
@@ -148,16 +155,21 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
   if (deps.budget) layers.push(budgetLayer(deps.budget, spec.price));
   if (spec.provider === 'mock') return { transport: mockTransport(spec.model), layers: [...layers, meterLayer(usage)] };
   const limiter = new RequestLimiter({ concurrency: spec.concurrency, rpm: spec.rpm, tpm: spec.tpm });
-  const transport = openAiTransport({
+  const http = {
     name: spec.name,
     model: spec.model,
     baseUrls: spec.baseUrls,
     apiKey: spec.apiKey,
+    headers: spec.headers,
+    query: spec.query,
     timeoutMs: spec.timeoutMs,
     connections: spec.concurrency,
     balance: spec.balance,
-    onRateLimit: (until) => limiter.pauseUntil(until),
-  });
+    onRateLimit: (until: number) => limiter.pauseUntil(until),
+  };
+  // Providers differ only here, in the transport: the layers above are the same for all.
+  const transport =
+    spec.provider === 'anthropic' ? anthropicTransport(http) : openAiTransport({ ...http, ...(spec.provider === 'azure' ? { azure: { deployment: spec.deployment ?? spec.model } } : {}) });
   layers.push(
     retryLayer({ retries: spec.retries, windowMs: spec.retryWindowMs, backoff: deps.backoff ?? { baseMs: 250, capMs: 20_000 }, usage }),
     breakerLayer({ model: spec.name, threshold: deps.breakerThreshold ?? 20, windowMs: spec.retryWindowMs, onFatal: deps.onFatal }),

@@ -6,17 +6,31 @@ export const ModelSchema = Type.Object(
   {
     base_url: withComputedDefault(
       Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-        description: 'OpenAI-compatible API root (…/v1), or several to balance over.',
+        description: "API root: OpenAI-compatible (…/v1), https://RESOURCE.openai.azure.com, or Anthropic's; several to balance over. `${VAR}` reads the environment.",
       }),
-      '$OPENAI_BASE_URL, else the built-in mock model',
+      'openai: $OPENAI_BASE_URL, else the built-in mock model; anthropic: https://api.anthropic.com',
     ),
-    provider: Type.Optional(
-      Type.Union([Type.Literal('openai'), Type.Literal('mock')], {
-        description: '"mock" forces the built-in deterministic model whatever the environment says.',
+    provider: withComputedDefault(
+      Type.Union([Type.Literal('openai'), Type.Literal('azure'), Type.Literal('anthropic'), Type.Literal('mock')], {
+        description:
+          'The API spoken: "openai" (OpenAI and compatible servers: vLLM, Ollama, llama.cpp, TGI, OpenRouter), "azure" (Azure OpenAI), "anthropic" (the Messages API), "mock" (the built-in deterministic model whatever the environment says).',
       }),
+      '"openai" (the mock when no base_url is set)',
     ),
     model: withComputedDefault(Type.String({ description: 'Model name sent to the server.' }), '$OPENAI_MODEL, else "mock-1"'),
-    api_key_env: withDefault(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'NAME of the environment variable holding the API key.' }), 'OPENAI_API_KEY'),
+    deployment: Type.Optional(Type.String({ minLength: 1, description: 'provider azure: the deployment name (the model is the one deployed there).' })),
+    api_version: withDefault(Type.String({ minLength: 1, description: 'provider azure: the `api-version` query parameter.' }), '2024-10-21'),
+    api_key_env: withComputedDefault(
+      Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'NAME of the environment variable holding the API key.' }),
+      'OPENAI_API_KEY; azure: AZURE_OPENAI_API_KEY; anthropic: ANTHROPIC_API_KEY',
+    ),
+    headers: withDefault(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String(), {
+        description: 'Extra HTTP headers sent with every request; values may read the environment (`${VAR}`) and are never printed.',
+      }),
+      {},
+    ),
+    query: withDefault(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: 'Extra query parameters added to every request URL.' }), {}),
     params: withDefault(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters sent with every request.' }), {}),
     concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 4096, description: 'Requests in flight at once.' }), 16),
     rpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per minute.' })),
@@ -55,3 +69,33 @@ export const ModelSchema = Type.Object(
 export type ModelConfig = Static<typeof ModelSchema>;
 /** A `models:` entry with its defaults filled in. */
 export type ModelSettings = ConfigOf<typeof ModelSchema>;
+
+/** The API key variable a model reads when it names none. */
+export function defaultKeyVariable(provider: ModelConfig['provider']): string {
+  return provider === 'azure' ? 'AZURE_OPENAI_API_KEY' : provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
+}
+
+/** Problems between a model's keys that a schema cannot see, by path under the model. */
+export function checkModelConfigs(models: Record<string, ModelConfig>): Array<{ path: Array<string | number>; message: string }> {
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  for (const [name, model] of Object.entries(models)) {
+    const urls = model.base_url === undefined ? [] : [model.base_url].flat();
+    urls.forEach((url, i) => {
+      const at = Array.isArray(model.base_url) ? [name, 'base_url', i] : [name, 'base_url'];
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(url);
+      } catch {
+        // The URL may hold a password: say what is wrong with it, not what it is.
+      }
+      if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) problems.push({ path: at, message: 'not an http:// or https:// URL' });
+    });
+    if (model.provider === 'azure') {
+      if (urls.length === 0) problems.push({ path: [name], message: 'provider azure needs base_url: https://RESOURCE.openai.azure.com' });
+      if (model.deployment === undefined) problems.push({ path: [name], message: 'provider azure needs deployment: the name of the deployment to call' });
+    } else if (model.deployment !== undefined) {
+      problems.push({ path: [name, 'deployment'], message: 'deployment applies to provider azure only' });
+    }
+  }
+  return problems;
+}

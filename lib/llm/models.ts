@@ -7,7 +7,7 @@ import type { LoadLock } from './cache/load-lock.js';
 import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
-import { ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
+import { defaultKeyVariable, ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
 import { applyDefaults } from '../config/defaults.js';
 import type { WireRequest } from './wire.js';
 import type { ModelUsageReport } from './usage.js';
@@ -150,8 +150,12 @@ export class ModelRegistry {
   check(name: string): string | null {
     // Only a variable the graph names must be set: a local server may need no key at all.
     const config = this.configs[name] ?? {};
-    if (config.api_key_env && config.provider !== 'mock' && !this.runtime.options.env[config.api_key_env]) {
-      return `environment variable ${config.api_key_env} (api_key_env of model "${name}") is not set`;
+    if (config.provider === 'mock') return null;
+    // A cloud API always needs its key; an OpenAI-compatible server only when the graph names one.
+    const cloud = config.provider === 'azure' || config.provider === 'anthropic';
+    const variable = config.api_key_env ?? (cloud ? defaultKeyVariable(config.provider) : undefined);
+    if (variable && !this.runtime.options.env[variable]) {
+      return `environment variable ${variable} (${config.api_key_env ? 'api_key_env' : `the API key of provider ${config.provider}`} of model "${name}") is not set`;
     }
     return null;
   }
@@ -234,15 +238,22 @@ export class ModelRegistry {
   private resolve(name: string): ResolvedModel {
     const c = this.configFor(name);
     const env = this.runtime.options.env;
-    const urls = c.base_url === undefined ? (env.OPENAI_BASE_URL ? [env.OPENAI_BASE_URL] : []) : [c.base_url].flat();
-    const provider = c.provider === 'mock' || urls.length === 0 ? 'mock' : 'openai';
+    const written = c.provider ?? 'openai';
+    const defaultUrls = written === 'anthropic' ? ['https://api.anthropic.com'] : written === 'openai' && env.OPENAI_BASE_URL ? [env.OPENAI_BASE_URL] : [];
+    const urls = c.base_url === undefined ? defaultUrls : [c.base_url].flat();
+    const provider = written === 'mock' || urls.length === 0 ? 'mock' : written;
+    const query = new URLSearchParams(c.query);
+    if (provider === 'azure') query.set('api-version', c.api_version);
 
     return {
       name,
-      model: c.model ?? env.OPENAI_MODEL ?? 'mock-1',
+      model: c.model ?? (provider === 'azure' ? c.deployment : undefined) ?? env.OPENAI_MODEL ?? 'mock-1',
       provider,
       baseUrls: provider === 'mock' ? [] : urls,
-      apiKey: env[c.api_key_env] || undefined,
+      apiKey: env[c.api_key_env ?? defaultKeyVariable(c.provider)] || undefined,
+      deployment: c.deployment,
+      headers: c.headers,
+      ...(query.size > 0 ? { query: query.toString() } : {}),
       params: c.params,
       concurrency: c.concurrency,
       rpm: c.rpm,

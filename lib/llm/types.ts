@@ -23,10 +23,15 @@ export interface ChatRequest {
 export interface TokenUsage {
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of the completion tokens, those spent thinking, where the server says. */
+  reasoning_tokens?: number;
 }
 
 export interface Completion {
+  /** The answer, without the model's reasoning. */
   text: string;
+  /** A reasoning model's thinking, taken out of the answer (see reasoning.ts). */
+  reasoning?: string;
   finish_reason: string | null;
   usage: TokenUsage;
   /** The assistant message as returned (tool calls included). */

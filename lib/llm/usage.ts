@@ -11,6 +11,8 @@ export class ModelUsage {
   failures = 0;
   prompt_tokens = 0;
   completion_tokens = 0;
+  /** Of the completion tokens, those spent thinking (where the server says). */
+  reasoning_tokens = 0;
   inFlight = 0;
   peakInFlight = 0;
   readonly cache: CacheCounters = emptyCounters();
@@ -41,6 +43,7 @@ export class ModelUsage {
       failures: this.failures,
       prompt_tokens: this.prompt_tokens,
       completion_tokens: this.completion_tokens,
+      reasoning_tokens: this.reasoning_tokens,
       peak_in_flight: this.peakInFlight,
       cost_usd: this.price ? Math.round(this.cost * 1e6) / 1e6 : null,
       cache: { ...this.cache, store_hits: { ...this.cache.store_hits } },
@@ -55,6 +58,8 @@ export interface ModelUsageReport {
   failures: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of the completion tokens, those a reasoning model spent thinking, where its server reports them. */
+  reasoning_tokens: number;
   peak_in_flight: number;
   /** From the model's `price`; null when it has none. */
   cost_usd: number | null;

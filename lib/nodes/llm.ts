@@ -43,6 +43,10 @@ export const llmNode = defineNode({
     messages: Type.Optional(Type.Array(MessageSchema, { description: 'Message templates, rendered per record.' })),
     messages_from: Type.Optional(Type.String({ description: 'Record field holding a messages array (multi-turn input), sent after `messages`.' })),
     output: withComputedDefault(Type.String({ description: 'Field that receives the answer; dotted paths allowed.' }), '"output", or none with `append_to`'),
+    reasoning_to: withComputedDefault(
+      Type.String({ description: "Field that receives a reasoning model's thinking (reasoning_content, reasoning, thinking blocks, a leading <think>…</think>), kept out of the answer." }),
+      '"<output>_reasoning"',
+    ),
     append_to: Type.Optional(Type.String({ description: 'Also append the answer to this messages array as {role, content}: multi-turn state.' })),
     role: withDefault(Type.String({ description: 'The role of appended answers.' }), 'assistant'),
     role_swap: Type.Optional(Type.Boolean({ description: 'Present messages_from with user and assistant swapped: for a model playing the user.' })),
@@ -75,6 +79,8 @@ export const llmNode = defineNode({
     }
     const outputPath = config.output === undefined && config.append_to !== undefined ? null : parsePath(config.output ?? 'output');
     if (outputPath && 'error' in outputPath) report(['output'], outputPath.error);
+    const reasoningPath = parsePath(config.reasoning_to ?? `${config.output ?? config.append_to ?? 'output'}_reasoning`);
+    if ('error' in reasoningPath) report(['reasoning_to'], reasoningPath.error);
     const appendPath = config.append_to === undefined ? null : parsePath(config.append_to);
     if (appendPath && 'error' in appendPath) report(['append_to'], appendPath.error);
     if (appendPath && config.n > 1) report(['append_to'], 'append_to takes one answer: leave n at 1');
@@ -84,7 +90,7 @@ export const llmNode = defineNode({
       if ('error' in compiled) report(['json_schema'], compiled.error);
       else check = compiled;
     }
-    if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath)) return undefined;
+    if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath) || 'error' in reasoningPath) return undefined;
 
     const client = ctx.models.get(modelName);
     const samples = config.n;
@@ -92,10 +98,14 @@ export const llmNode = defineNode({
     const params = config.params;
     const responseFormat = config.json_schema ? { type: 'json_schema', json_schema: { name: 'output', schema: config.json_schema, strict: true } } : undefined;
 
-    const sample = async (messages: ChatMessage[], index: number): Promise<unknown> => {
-      if (!check) return (await client.chat({ messages, params, sample: index })).text;
+    /** A sample's answer, and the model's reasoning when it sent any (kept apart from the answer). */
+    const sample = async (messages: ChatMessage[], index: number): Promise<{ answer: unknown; reasoning?: string }> => {
+      if (!check) {
+        const completion = await client.chat({ messages, params, sample: index });
+        return { answer: completion.text, reasoning: completion.reasoning };
+      }
       const valid = check;
-      return askForJson(client, {
+      const answer = await askForJson(client, {
         messages,
         params,
         responseFormat,
@@ -109,6 +119,7 @@ export const llmNode = defineNode({
         },
         what: 'no valid JSON',
       });
+      return { answer };
     };
 
     return {
@@ -117,8 +128,10 @@ export const llmNode = defineNode({
       async run(record) {
         const messages: ChatMessage[] = templates.map((t) => ({ role: t.role, content: t.render(record) }));
         if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!, config.role_swap === true));
-        const answer = samples === 1 ? await sample(messages, 0) : await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
+        const results = samples === 1 ? [await sample(messages, 0)] : await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
+        const answer = samples === 1 ? results[0]!.answer : results.map((r) => r.answer);
         if (outputPath && !('error' in outputPath)) setPath(record, outputPath, answer);
+        if (results.some((r) => r.reasoning !== undefined)) setPath(record, reasoningPath, samples === 1 ? results[0]!.reasoning : results.map((r) => r.reasoning ?? null));
         if (appendPath && !('error' in appendPath)) {
           const list = getPath(record, appendPath);
           const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer) };

@@ -17,6 +17,7 @@ const spec = (more: Partial<ResolvedModel>): ResolvedModel => ({
   retryWindowMs: 0,
   balance: 'least_outstanding',
   embeddingBatch: 8,
+  headers: {},
   ...more,
 });
 const memory = () => new ResponseCache<Completion>({ stores: [], sizeOf: () => 1 });

@@ -8,7 +8,10 @@ export const completionCodec: DiskCodec<Completion, StoredCompletion> = {
   file: 'llm-responses.mdb',
   encode(value) {
     const plain = value.message.role === 'assistant' && value.message.content === value.text && Object.keys(value.message).length === 2;
-    return plain ? { text: value.text, finish_reason: value.finish_reason, usage: value.usage } : value;
+    if (!plain) return value;
+    return value.reasoning === undefined
+      ? { text: value.text, finish_reason: value.finish_reason, usage: value.usage }
+      : { text: value.text, reasoning: value.reasoning, finish_reason: value.finish_reason, usage: value.usage };
   },
   decode(stored) {
     if (typeof stored?.text !== 'string') return undefined;

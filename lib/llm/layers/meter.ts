@@ -11,6 +11,7 @@ export function meterLayer(usage: ModelUsage): Layer {
       if (reply.usage) {
         usage.prompt_tokens += reply.usage.prompt_tokens;
         usage.completion_tokens += reply.usage.completion_tokens;
+        usage.reasoning_tokens += reply.usage.reasoning_tokens ?? 0;
       }
       return reply;
     } finally {

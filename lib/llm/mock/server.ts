@@ -1,4 +1,4 @@
-import { estimateTextTokens } from '../tokens.js';
+import { estimateTextTokens, textOf } from '../tokens.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from '../canonical.js';
@@ -8,6 +8,7 @@ import { seededRandom } from '../../random/seeded.js';
 import { mockPromptLogprobs, mockReward } from './scores.js';
 import type { ChatMessage } from '../types.js';
 import type { WireRequest } from '../wire.js';
+import { messageOfCompletion, messagesBodyProblem, wireOfMessages } from './anthropic.js';
 
 export interface MockServerOptions {
   port: number;
@@ -33,10 +34,18 @@ export interface MockServerOptions {
   /** For the first `jsonFaultFirst` JSON answers to each prompt: numbers out of range, or a key left out. */
   jsonFault: 'none' | 'out-of-range' | 'drop-key';
   jsonFaultFirst: number;
-  /** Require `Authorization: Bearer <key>`; 401 otherwise. */
+  /** Require the key (as `Authorization: Bearer`, Azure's `api-key` or Anthropic's `x-api-key`); 401 otherwise. */
   apiKey?: string;
+  /** Headers every request must carry with these values (names lower-case); 400 otherwise. */
+  requireHeaders?: Record<string, string>;
+  /** Where chat answers carry a reasoning model's thinking, if anywhere. */
+  reasoning?: ReasoningStyle;
   seed: number;
 }
+
+/** How a server sends reasoning: vLLM/DeepSeek's field, OpenRouter's field, or inline; Anthropic answers use thinking blocks. */
+export type ReasoningStyle = 'none' | 'reasoning_content' | 'reasoning' | 'think';
+type Surface = 'openai' | 'azure' | 'anthropic';
 
 export interface MockServerStats {
   requests: number;
@@ -51,6 +60,11 @@ export interface MockServerStats {
   errors_injected: number;
   rate_limited: number;
   unauthorized: number;
+  /** Requests refused for a missing or wrong --require-header. */
+  header_mismatches: number;
+  /** Chat requests by API surface. */
+  azure_requests: number;
+  anthropic_requests: number;
   connections_reset: number;
   /** Retries that came before the Retry-After the server had asked for. */
   early_retries: number;
@@ -71,6 +85,9 @@ export class MockServer {
     errors_injected: 0,
     rate_limited: 0,
     unauthorized: 0,
+    header_mismatches: 0,
+    azure_requests: 0,
+    anthropic_requests: 0,
     connections_reset: 0,
     early_retries: 0,
     max_per_second: 0,
@@ -107,27 +124,58 @@ export class MockServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++;
-    const path = (req.url ?? '/').split('?')[0]!.replace(/^\/v1(?=\/)/, '');
+    const [rawPath, search] = (req.url ?? '/').split('?') as [string, string | undefined];
+    let path = rawPath.replace(/^\/v1(?=\/)/, '');
     if (req.method === 'GET' && path === '/stats') return send(res, 200, this.stats);
-    if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+    const surface: Surface = path === '/messages' || req.headers['anthropic-version'] !== undefined ? 'anthropic' : path.startsWith('/openai/') ? 'azure' : 'openai';
+    if (this.options.apiKey && !this.authorized(req, surface)) {
       this.stats.unauthorized++;
-      return send(res, 401, { error: { message: 'invalid API key', type: 'invalid_request_error' } });
+      return send(res, 401, errorBody(surface, 'authentication_error', 'invalid API key'));
+    }
+    for (const [name, value] of Object.entries(this.options.requireHeaders ?? {})) {
+      if (req.headers[name] !== value) {
+        this.stats.header_mismatches++;
+        return send(res, 400, errorBody(surface, 'invalid_request_error', `header ${name} is missing or wrong`));
+      }
+    }
+    let model: string | undefined;
+    if (surface === 'azure') {
+      // Azure serves each deployment under its own path, and needs the api-version.
+      if (!new URLSearchParams(search ?? '').get('api-version')) return send(res, 404, { error: { code: '404', message: 'Resource not found (no api-version)' } });
+      if (req.method === 'GET' && path === '/openai/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
+      const deployment = /^\/openai\/deployments\/([^/]+)(\/.*)$/.exec(path);
+      if (!deployment) return send(res, 404, { error: { code: 'DeploymentNotFound', message: `no route ${req.method} ${rawPath}` } });
+      model = decodeURIComponent(deployment[1]!);
+      path = deployment[2]!;
     }
     if (req.method === 'GET' && path === '/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
     if (req.method === 'POST' && path === '/embeddings') return this.embeddings(req, res);
     if (req.method === 'POST' && (path === '/pooling' || path === '/completions')) return this.scores(req, res, path);
-    if (req.method !== 'POST' || path !== '/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    if (req.method !== 'POST' || (path !== '/chat/completions' && path !== '/messages')) return send(res, 404, errorBody(surface, 'not_found_error', `no route ${req.method} ${req.url}`));
 
     let body: WireRequest;
+    let thinking = false;
     try {
-      body = JSON.parse(await readBody(req)) as WireRequest;
-      if (!Array.isArray(body.messages)) throw new Error('messages must be an array');
+      const raw = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      if (surface === 'anthropic') {
+        if (typeof req.headers['anthropic-version'] !== 'string') return send(res, 400, errorBody(surface, 'invalid_request_error', 'anthropic-version: header is required'));
+        const problem = messagesBodyProblem(raw);
+        if (problem) return send(res, 400, errorBody(surface, 'invalid_request_error', problem));
+        thinking = (raw.thinking as { type?: string } | undefined)?.type === 'enabled';
+        body = wireOfMessages(raw);
+      } else {
+        body = raw as WireRequest;
+        if (!Array.isArray(body.messages)) throw new Error('messages must be an array');
+        if (model !== undefined) body.model = model;
+      }
     } catch (err) {
-      return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
+      return send(res, 400, errorBody(surface, 'invalid_request_error', `bad request: ${(err as Error).message}`));
     }
     if (typeof body.max_tokens === 'number' && body.max_tokens < 1) {
-      return send(res, 400, { error: { message: 'max_tokens must be at least 1', type: 'invalid_request_error' } });
+      return send(res, 400, errorBody(surface, 'invalid_request_error', 'max_tokens must be at least 1'));
     }
+    if (surface === 'azure') this.stats.azure_requests++;
+    if (surface === 'anthropic') this.stats.anthropic_requests++;
     this.stats.chat_requests++;
     const arrived = Date.now();
     this.lastSecond.push(arrived);
@@ -153,7 +201,7 @@ export class MockServer {
         this.stats.rate_limited++;
         res.setHeader('retry-after', String(limited));
         this.notBefore.set(prompt, Date.now() + limited * 1000);
-        return send(res, 429, { error: { message: 'rate limit exceeded', type: 'rate_limit_error' } });
+        return send(res, 429, errorBody(surface, 'rate_limit_error', 'rate limit exceeded'));
       }
       const failing = seen - this.options.resetFirst;
       const storm = this.stormFailures < (this.options.failRequests ?? 0);
@@ -164,22 +212,30 @@ export class MockServer {
           res.setHeader('retry-after', '1');
           this.notBefore.set(prompt, Date.now() + 1000);
         }
-        return send(res, this.options.failStatus, { error: { message: 'injected failure', type: 'server_error' } });
+        return send(res, this.options.failStatus, errorBody(surface, this.options.failStatus === 529 ? 'overloaded_error' : 'api_error', 'injected failure'));
       }
       if (this.random() < this.options.errorRate) {
         this.stats.errors_injected++;
-        return send(res, 500, { error: { message: 'injected failure', type: 'server_error' } });
+        return send(res, 500, errorBody(surface, 'api_error', 'injected failure'));
       }
       const completion = mockCompletion(body);
       let content = completion.text;
       if (body.response_format) content = this.presentJson(content, failing - this.options.failFirst);
+      const style = this.options.reasoning ?? 'none';
+      const reasoning = style !== 'none' || thinking ? mockReasoning(body) : null;
+      if (surface === 'anthropic') return send(res, 200, messageOfCompletion({ ...completion, text: content }, body.model, prompt.slice(0, 12), reasoning));
+      const message: Record<string, unknown> = { ...completion.message, content: completion.message.content === null ? null : content };
+      if (reasoning !== null && style === 'think' && typeof message.content === 'string') message.content = `<think>\n${reasoning}\n</think>\n\n${message.content}`;
+      else if (reasoning !== null && style !== 'think') message[style === 'reasoning' ? 'reasoning' : 'reasoning_content'] = reasoning;
+      const reasoningTokens = reasoning === null ? 0 : Math.ceil(reasoning.length / 4);
+      const usage = { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens + reasoningTokens };
       return send(res, 200, {
         id: `chatcmpl-${prompt.slice(0, 12)}`,
         object: 'chat.completion',
         created: 0,
         model: body.model,
-        choices: [{ index: 0, message: { ...completion.message, content: completion.message.content === null ? null : content }, finish_reason: completion.finish_reason }],
-        usage: { ...completion.usage, total_tokens: completion.usage.prompt_tokens + completion.usage.completion_tokens },
+        choices: [{ index: 0, message, finish_reason: completion.finish_reason }],
+        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens, ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}) },
       });
     } finally {
       this.stats.in_flight--;
@@ -255,6 +311,13 @@ export class MockServer {
     }
   }
 
+  private authorized(req: IncomingMessage, surface: Surface): boolean {
+    const key = this.options.apiKey;
+    if (surface === 'azure') return req.headers['api-key'] === key;
+    if (surface === 'anthropic') return req.headers['x-api-key'] === key;
+    return req.headers.authorization === `Bearer ${key}`;
+  }
+
   /** Applies the JSON faults and presentation asked for; `nth` is this prompt's answer number. */
   private presentJson(json: string, nth: number): string {
     if (nth <= this.options.badJsonFirst) return `Sure! Here it is: ${json.slice(0, -1)}`;
@@ -280,6 +343,18 @@ export class MockServer {
     this.recent.push(now);
     return null;
   }
+}
+
+/** An error answer in the surface's shape: Anthropic's `{type: "error", error}`, else OpenAI's `{error}`. */
+function errorBody(surface: Surface, type: string, message: string): unknown {
+  return surface === 'anthropic' ? { type: 'error', error: { type, message } } : { error: { message, type } };
+}
+
+/** The mock's thinking about a request: deterministic, and never part of its answer. */
+function mockReasoning(body: WireRequest): string {
+  const last = [...body.messages].reverse().find((m) => m.role === 'user');
+  const topic = textOf(last).replace(/\s+/g, ' ').trim().slice(0, 60);
+  return `The user asks about "${topic}". I consider what is asked, then answer plainly.`;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

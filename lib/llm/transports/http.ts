@@ -16,7 +16,14 @@ export interface Endpoint {
 }
 
 export interface HttpTransportOptions {
-  apiKey?: string;
+  /** Sent with every request: the provider's auth header, `headers:` from the graph. */
+  headers: Record<string, string>;
+  /** Values never to show in a message (keys, secret header values). */
+  secrets: readonly string[];
+  /** Added to every request's path (`api-version=…`, `query:` from the graph), already encoded. */
+  query?: string;
+  /** Reads a provider's rate-limit headers (default: OpenAI's x-ratelimit-*). */
+  rateLimitHint?: (headers: Record<string, string | string[] | undefined>) => RateLimitHint | undefined;
   timeoutMs: number;
   connections: number;
   balance: 'least_outstanding' | 'round_robin';
@@ -31,9 +38,9 @@ export interface RateLimitHint {
 }
 
 /**
- * OpenAI-compatible HTTP over undici: one keep-alive Pool per endpoint, requests spread
- * over endpoints (least outstanding by default), an endpoint that keeps failing rests
- * for a while. Never puts the API key in an error message.
+ * JSON over HTTP with undici, for every provider: one keep-alive Pool per endpoint, requests
+ * spread over endpoints (least outstanding by default), an endpoint that keeps failing rests
+ * for a while. Never puts a key or a secret header in an error message.
  */
 export class HttpTransport {
   readonly endpoints: Endpoint[];
@@ -49,13 +56,15 @@ export class HttpTransport {
 
   /** What a server's answer must never show in a message: the API key, passwords in the URLs. */
   private readonly secrets: string[];
+  private readonly requestHeaders: Record<string, string>;
 
   private constructor(
     urls: readonly string[],
     private readonly options: HttpTransportOptions,
     PoolClass: typeof Pool,
   ) {
-    this.secrets = [...(options.apiKey ? [options.apiKey] : []), ...urlSecrets(urls)].filter((s) => s.length > 0);
+    this.secrets = [...options.secrets, ...urlSecrets(urls)].filter((s) => s.length > 0);
+    this.requestHeaders = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
     this.endpoints = urls.map((url) => {
       const u = new URL(url);
       return {
@@ -86,14 +95,14 @@ export class HttpTransport {
     endpoint.outstanding++;
     try {
       const res = await endpoint.pool.request({
-        path: endpoint.basePath + path,
+        path: this.pathOf(endpoint, path),
         method: 'POST',
-        headers: this.headers(),
+        headers: this.requestHeaders,
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       const text = await res.body.text();
-      const hint = rateLimitHint(res.headers);
+      const hint = (this.options.rateLimitHint ?? rateLimitHint)(res.headers);
       if (hint && onHint) onHint(hint);
       if (res.statusCode >= 200 && res.statusCode < 300) {
         this.succeeded(endpoint);
@@ -125,9 +134,9 @@ export class HttpTransport {
   async probe(endpoint: Endpoint, path: string): Promise<{ status: number } | { error: string }> {
     try {
       const res = await endpoint.pool.request({
-        path: endpoint.basePath + path,
+        path: this.pathOf(endpoint, path),
         method: 'GET',
-        headers: this.headers(),
+        headers: this.requestHeaders,
         signal: AbortSignal.timeout(Math.min(this.options.timeoutMs, 10_000)),
       });
       await res.body.dump();
@@ -141,10 +150,9 @@ export class HttpTransport {
     await Promise.all(this.endpoints.map((e) => e.pool.close().catch(() => undefined)));
   }
 
-  private headers(): Record<string, string> {
-    const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (this.options.apiKey) h.authorization = `Bearer ${this.options.apiKey}`;
-    return h;
+  private pathOf(endpoint: Endpoint, path: string): string {
+    const query = this.options.query;
+    return endpoint.basePath + path + (query ? (path.includes('?') ? '&' : '?') + query : '');
   }
 
   private succeeded(e: Endpoint): void {

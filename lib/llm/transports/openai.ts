@@ -4,6 +4,7 @@ import { TransportError } from '../transport-error.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
 import { chatBody, logprobsRequest } from '../wire.js';
 import { HttpTransport } from './http.js';
+import { answerOf } from '../reasoning.js';
 
 export interface OpenAiTransportOptions {
   /** The model's name in the graph, for messages. */
@@ -12,6 +13,12 @@ export interface OpenAiTransportOptions {
   model: string;
   baseUrls: readonly string[];
   apiKey?: string;
+  /** `headers:` from the graph, values resolved: sent with every request, never shown. */
+  headers?: Record<string, string>;
+  /** `query:` from the graph (and Azure's api-version), encoded. */
+  query?: string;
+  /** Azure: `api-key: KEY` instead of `Authorization: Bearer KEY`, and paths under its deployment. */
+  azure?: { deployment: string };
   timeoutMs: number;
   connections: number;
   balance: 'least_outstanding' | 'round_robin';
@@ -27,12 +34,23 @@ export interface OpenAiTransportOptions {
 export function openAiTransport(options: OpenAiTransportOptions): Transport {
   let http: Promise<HttpTransport> | null = null;
   const open = (): Promise<HttpTransport> => {
-    http ??= HttpTransport.open(options.baseUrls, { apiKey: options.apiKey, timeoutMs: options.timeoutMs, connections: options.connections, balance: options.balance });
+    const auth: Record<string, string> = options.apiKey === undefined ? {} : options.azure ? { 'api-key': options.apiKey } : { authorization: `Bearer ${options.apiKey}` };
+    const headers = { ...auth, ...options.headers };
+    http ??= HttpTransport.open(options.baseUrls, {
+      headers,
+      secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
+      query: options.query,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
+      balance: options.balance,
+    });
     return http;
   };
+  // Azure serves each deployment under its own path; the body's model is ignored there.
+  const route = (path: string): string => (options.azure ? `/openai/deployments/${encodeURIComponent(options.azure.deployment)}${path}` : path);
   const post = async (path: string, payload: unknown): Promise<unknown> => {
     const transport = await open();
-    return transport.postJson(transport.pick(), path, payload, (hint) => options.onRateLimit(hint.pauseUntil));
+    return transport.postJson(transport.pick(), route(path), payload, (hint) => options.onRateLimit(hint.pauseUntil));
   };
   const embeddings = async (texts: string[], dimensions: number | undefined) => {
     const payload: Record<string, unknown> = { model: options.model, input: texts };
@@ -54,7 +72,7 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       const transport = await open();
       const problems: string[] = [];
       for (const endpoint of transport.endpoints) {
-        const res = await transport.probe(endpoint, '/models');
+        const res = await transport.probe(endpoint, options.azure ? '/openai/models' : '/models');
         if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.label}: ${res.error}`);
         else if (res.status === 401 || res.status === 403) {
           problems.push(`model "${options.name}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
@@ -70,22 +88,27 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
 
 function parseCompletion(body: unknown, request: ChatRequest): { value: Completion; usage: TokenUsage } {
   const b = body as {
-    choices?: Array<{ message?: ChatMessage; finish_reason?: string | null }>;
-    usage?: { prompt_tokens?: number; completion_tokens?: number };
+    choices?: Array<{ message?: ChatMessage & { reasoning_content?: unknown; reasoning?: unknown }; finish_reason?: string | null }>;
+    usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } };
   };
   const choice = b.choices?.[0];
   if (!choice?.message) throw new TransportError('answer has no choices[0].message', true, true);
   const message = choice.message;
-  const text = typeof message.content === 'string' ? message.content : '';
-  const usage = {
+  const answer = answerOf(typeof message.content === 'string' ? message.content : '', message);
+  const text = answer.text;
+  const usage: TokenUsage = {
     prompt_tokens: b.usage?.prompt_tokens ?? estimateTokens(request.messages),
-    completion_tokens: b.usage?.completion_tokens ?? Math.ceil(text.length / 4),
+    completion_tokens: b.usage?.completion_tokens ?? Math.ceil((text.length + (answer.reasoning?.length ?? 0)) / 4),
   };
+  const reasoningTokens = b.usage?.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoningTokens === 'number' && reasoningTokens > 0) usage.reasoning_tokens = reasoningTokens;
+  const content = typeof message.content === 'string' ? text : (message.content ?? null);
   const value: Completion = {
     text,
+    ...(answer.reasoning === undefined ? {} : { reasoning: answer.reasoning }),
     finish_reason: choice.finish_reason ?? null,
     usage,
-    message: { role: 'assistant', content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
+    message: { role: 'assistant', content, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
   };
   return { value, usage };
 }

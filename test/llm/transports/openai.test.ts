@@ -87,3 +87,37 @@ t.test('credentials written into base_url never reach a message', async (t) => {
   t.match(problems, [/cannot reach http:\/\/user:\*\*\*@127\.0\.0\.1:9\/v1/]);
   t.notMatch(`${err.message} ${problems.join(' ')}`, /sk-in-the-url/);
 });
+
+t.test('Azure: the deployment in the path, api-version in the query, the key as api-key; extra headers and query parameters', async (t) => {
+  const { server, url } = await listeningMock({ apiKey: 'az-key', requireHeaders: { 'x-team': 'data' } });
+  t.teardown(() => server.close());
+  const azure = openAiTransport(options(url.replace(/\/v1$/, ''), { apiKey: 'az-key', azure: { deployment: 'gpt-4o-prod' }, query: 'api-version=2024-10-21', headers: { 'X-Team': 'data' } }));
+  t.teardown(() => azure.close());
+  const answer = await azure.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'hello' }], params: {} } });
+  t.match(answer.value.text, /^Mock answer/);
+  t.equal(server.stats.azure_requests, 1);
+  t.same(await azure.preflight(), []);
+  const noVersion = openAiTransport(options(url.replace(/\/v1$/, ''), { apiKey: 'az-key', azure: { deployment: 'gpt-4o-prod' }, headers: { 'X-Team': 'data' } }));
+  t.teardown(() => noVersion.close());
+  t.match(await noVersion.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: {} } }).catch((e: unknown) => e), { status: 404 });
+  const noHeader = openAiTransport(options(url.replace(/\/v1$/, ''), { apiKey: 'az-key', azure: { deployment: 'gpt-4o-prod' }, query: 'api-version=2024-10-21' }));
+  t.teardown(() => noHeader.close());
+  t.match(await noHeader.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'x' }], params: {} } }).catch((e: unknown) => e), {
+    status: 400,
+    message: /header x-team is missing or wrong/,
+  });
+});
+
+t.test('reasoning is taken out of the answer in each style a server sends it, and its tokens counted', async (t) => {
+  for (const style of ['reasoning_content', 'reasoning', 'think'] as const) {
+    const { server, url } = await listeningMock({ reasoning: style });
+    const http = openAiTransport(options(url));
+    const answer = await http.dispatch({ kind: 'chat', input: { messages: [{ role: 'user', content: 'Why is the sky blue?' }], params: {} } });
+    await http.close();
+    await server.close();
+    t.match(answer.value.text, /^Mock answer [0-9a-f]+ about "Why is the sky blue\?"/, `${style}: the answer alone`);
+    t.match(answer.value.reasoning, /^The user asks about "Why is the sky blue\?"/, `${style}: the reasoning beside it`);
+    t.equal(answer.value.message.content, answer.value.text, `${style}: the message holds the answer too`);
+    t.ok(answer.value.usage.reasoning_tokens! > 0, `${style}: reasoning tokens as the server reported them`);
+  }
+});

@@ -1,0 +1,73 @@
+import { ANTHROPIC_VERSION, anthropicBody, anthropicRateLimitHint, parseAnthropicMessage } from '../anthropic-wire.js';
+import { byKind, type Transport } from '../dispatch.js';
+import { TransportError } from '../transport-error.js';
+import { HttpTransport } from './http.js';
+
+export interface AnthropicTransportOptions {
+  /** The model's name in the graph, for messages. */
+  name: string;
+  /** The name sent to the server. */
+  model: string;
+  baseUrls: readonly string[];
+  apiKey?: string;
+  /** `headers:` from the graph, values resolved: sent with every request, never shown. */
+  headers?: Record<string, string>;
+  query?: string;
+  timeoutMs: number;
+  connections: number;
+  balance: 'least_outstanding' | 'round_robin';
+  onRateLimit: (untilEpochMs: number) => void;
+}
+
+/**
+ * Anthropic's Messages API (POST /v1/messages with `x-api-key` and `anthropic-version`).
+ * Chat only: embeddings, rewards and prompt log-probabilities are refused at once.
+ */
+export function anthropicTransport(options: AnthropicTransportOptions): Transport {
+  let http: Promise<HttpTransport> | null = null;
+  const open = (): Promise<HttpTransport> => {
+    http ??= HttpTransport.open(options.baseUrls, {
+      headers: { 'anthropic-version': ANTHROPIC_VERSION, ...(options.apiKey === undefined ? {} : { 'x-api-key': options.apiKey }), ...options.headers },
+      secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
+      query: options.query,
+      rateLimitHint: anthropicRateLimitHint,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
+      balance: options.balance,
+    });
+    return http;
+  };
+  // The API root is https://api.anthropic.com; a base_url written with /v1 works too.
+  const pathOf = (transport: HttpTransport, path: string): string => (transport.endpoints[0]!.basePath.endsWith('/v1') ? path : `/v1${path}`);
+  const unsupported = (what: string) => async (): Promise<never> => {
+    throw new TransportError(`model "${options.name}": Anthropic's API has no ${what}; use another model for it`, false, false);
+  };
+  return {
+    dispatch: byKind({
+      chat: async (request) => {
+        const transport = await open();
+        const answer = await transport.postJson(transport.pick(), pathOf(transport, '/messages'), anthropicBody(options.model, request), (hint) => options.onRateLimit(hint.pauseUntil));
+        return parseAnthropicMessage(answer);
+      },
+      embedding: unsupported('embeddings'),
+      embeddings: unsupported('embeddings'),
+      reward: unsupported('reward scores'),
+      prompt_logprobs: unsupported('prompt log-probabilities'),
+    }),
+    async preflight() {
+      const transport = await open();
+      const problems: string[] = [];
+      for (const endpoint of transport.endpoints) {
+        const res = await transport.probe(endpoint, pathOf(transport, '/models'));
+        if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.label}: ${res.error}`);
+        else if (res.status === 401 || res.status === 403) {
+          problems.push(`model "${options.name}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
+        }
+      }
+      return problems;
+    },
+    async close() {
+      await (await http)?.close();
+    },
+  };
+}
