@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { MockServer, type ReasoningStyle } from '../llm/mock/server.js';
 import { ExitCode } from './exit-codes.js';
@@ -21,6 +22,8 @@ export interface MockServerArgs {
   'api-key-env'?: string;
   'require-header': string[];
   reasoning: ReasoningStyle;
+  'tls-cert'?: string;
+  'tls-key'?: string;
   seed: number;
 }
 
@@ -47,6 +50,8 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
       default: 'none' as const,
       describe: 'Put thinking in chat answers: as reasoning_content (vLLM, DeepSeek), reasoning (OpenRouter), or a leading <think> block; Anthropic answers get thinking blocks',
     })
+    .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key), to try ca_file:' })
+    .option('tls-key', { type: 'string', describe: 'The PEM private key of --tls-cert' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
     .example('$0 mock-server --port 8000 --latency-ms 50 --jitter-ms 10', 'Serve http://127.0.0.1:8000/v1')
     .example('$0 mock-server --api-key-env KEY --require-header "X-Team: data"', 'Check the key (Bearer, api-key or x-api-key by the path asked) and a header')
@@ -69,6 +74,17 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     }
     requireHeaders[written.slice(0, colon).trim().toLowerCase()] = written.slice(colon + 1).trim();
   }
+  if ((args['tls-cert'] === undefined) !== (args['tls-key'] === undefined)) {
+    say(term, '--tls-cert and --tls-key go together');
+    return ExitCode.usage;
+  }
+  let tls: { key: string; cert: string } | undefined;
+  try {
+    tls = args['tls-cert'] && args['tls-key'] ? { cert: readFileSync(args['tls-cert'], 'utf8'), key: readFileSync(args['tls-key'], 'utf8') } : undefined;
+  } catch (err) {
+    say(term, `cannot read the TLS files: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return ExitCode.usage;
+  }
   const server = new MockServer({
     port: args.port,
     host: args.host,
@@ -87,6 +103,7 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     apiKey,
     requireHeaders,
     reasoning: args.reasoning,
+    tls,
     seed: args.seed,
   });
   let url: string;

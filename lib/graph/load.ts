@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -35,6 +36,12 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
   if (problems.length > 0) throw new ConfigError(problems);
   for (const p of expandEnv(source.data, runtime.options.env)) problems.push(source.problem(p.path, p.message));
   for (const p of checkModelConfigs((source.data as GraphFile).models ?? {})) problems.push(source.problem(['models', ...p.path], p.message));
+  for (const [name, model] of Object.entries((source.data as GraphFile).models ?? {})) {
+    if (model.ca_file === undefined) continue;
+    // Like modules, a CA file is named relative to the graph file.
+    model.ca_file = resolve(dirname(resolve(file)), model.ca_file);
+    if (!existsSync(model.ca_file)) problems.push(source.problem(['models', name, 'ca_file'], `no such file: ${model.ca_file}`));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const spec = source.data as GraphFile;
   const dir = dirname(resolve(file));

@@ -16,6 +16,7 @@ import { dryRunTransport } from './transports/dry-run.js';
 import { mockTransport } from './transports/mock.js';
 import { openAiTransport } from './transports/openai.js';
 import { anthropicTransport } from './transports/anthropic.js';
+import type { ProxySettings } from './transports/http.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
 import type { WireRequest } from './wire.js';
@@ -35,6 +36,10 @@ export interface ResolvedModel {
   headers: Record<string, string>;
   /** `query:` and Azure's api-version, encoded for a URL. */
   query?: string;
+  /** The environment's HTTP(S)_PROXY and NO_PROXY. */
+  proxy?: ProxySettings;
+  /** `ca_file:`, resolved against the graph's folder. */
+  caFile?: string;
   params: Record<string, unknown>;
   concurrency: number;
   rpm?: number;
@@ -162,6 +167,8 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     apiKey: spec.apiKey,
     headers: spec.headers,
     query: spec.query,
+    proxy: spec.proxy,
+    caFile: spec.caFile,
     timeoutMs: spec.timeoutMs,
     connections: spec.concurrency,
     balance: spec.balance,

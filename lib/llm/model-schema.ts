@@ -30,6 +30,7 @@ export const ModelSchema = Type.Object(
       }),
       {},
     ),
+    ca_file: Type.Optional(Type.String({ minLength: 1, description: "A PEM file of certificates to trust besides the system's (a company CA), relative to the graph file." })),
     query: withDefault(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: 'Extra query parameters added to every request URL.' }), {}),
     params: withDefault(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters sent with every request.' }), {}),
     concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 4096, description: 'Requests in flight at once.' }), 16),

@@ -7,6 +7,7 @@ import type { LoadLock } from './cache/load-lock.js';
 import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
+import { proxyFromEnv } from './transports/http.js';
 import { defaultKeyVariable, ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
 import { applyDefaults } from '../config/defaults.js';
 import type { WireRequest } from './wire.js';
@@ -254,6 +255,8 @@ export class ModelRegistry {
       deployment: c.deployment,
       headers: c.headers,
       ...(query.size > 0 ? { query: query.toString() } : {}),
+      proxy: proxyFromEnv(env),
+      caFile: c.ca_file,
       params: c.params,
       concurrency: c.concurrency,
       rpm: c.rpm,

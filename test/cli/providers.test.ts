@@ -1,5 +1,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { startConnectProxy } from '../connect-proxy.js';
 import { join } from 'node:path';
 import { lines, runCli } from '../cli-process.js';
 import { startMockServer } from '../mock-server-process.js';
@@ -130,4 +133,45 @@ t.test('${VAR} in a graph: read at load; unset, or not a URL, is a config error 
   const fine = await runCli(['run', 'g.yaml', '--dry-run', '1'], { cwd: dir, input: '{"price":3}\n', env: { MODEL_URL: 'http://127.0.0.1:9/v1', TEAM: 'x', HOME: '/root' } });
   t.equal(fine.code, 0, fine.stderr);
   t.match(fine.stdout, /costs \$3, not \$\{HOME\}/, 'a lower-case ${field} is left to the template; an upper-case one in doubled braces too');
+});
+
+const haveOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+t.test('through HTTPS_PROXY to an HTTPS server signed by a private CA named in ca_file', { skip: haveOpenssl ? false : 'openssl is not installed (needed to make a test certificate)' }, async (t) => {
+  const dir = t.testdir({});
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const server = await startMockServer(['--tls-cert', join(dir, 'ca.pem'), '--tls-key', join(dir, 'key.pem')]);
+  t.teardown(() => server.stop());
+  const proxy = await startConnectProxy({ user: 'me', password: 'proxy-pass-3k' });
+  t.teardown(() => proxy.close());
+  const graph = (ca: string) => `models:\n  m:\n    base_url: ${server.url}\n${ca}nodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n`;
+  await writeFile(join(dir, 'g.yaml'), graph('    ca_file: ca.pem\n'));
+  const run = await runCli(['run', 'g.yaml'], { cwd: dir, input: '{"q":"hello"}\n', env: { HTTPS_PROXY: proxy.url } });
+  t.equal(run.code, 0, run.stderr);
+  t.match(lines(run.stdout)[0]!.output, /^Mock answer/);
+  t.ok(proxy.tunnels >= 1, `through the proxy (${proxy.tunnels} tunnels)`);
+  t.notMatch(run.stderr, /proxy-pass-3k/);
+
+  await writeFile(join(dir, 'g.yaml'), graph(''));
+  const untrusted = await runCli(['run', 'g.yaml'], { cwd: dir, input: '{"q":"hello"}\n', env: { HTTPS_PROXY: proxy.url } });
+  t.equal(untrusted.code, 1);
+  t.match(untrusted.stderr, /certificate is not trusted \(name the CA that signed it with ca_file:\)/);
+  t.notMatch(untrusted.stderr, /proxy-pass-3k/);
+  await writeFile(join(dir, 'g.yaml'), graph('    ca_file: nowhere.pem\n'));
+  const missing = await runCli(['validate', 'g.yaml'], { cwd: dir });
+  t.equal(missing.code, 2);
+  t.match(missing.stderr, /g\.yaml:4:14 models\.m\.ca_file: no such file: .*nowhere\.pem/);
 });

@@ -1,5 +1,6 @@
 import { estimateTextTokens, textOf } from '../tokens.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from '../canonical.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './embedding.js';
@@ -40,6 +41,8 @@ export interface MockServerOptions {
   requireHeaders?: Record<string, string>;
   /** Where chat answers carry a reasoning model's thinking, if anywhere. */
   reasoning?: ReasoningStyle;
+  /** Serve HTTPS with this PEM key and certificate (to try `ca_file:`). */
+  tls?: { key: string; cert: string };
   seed: number;
 }
 
@@ -104,7 +107,8 @@ export class MockServer {
 
   constructor(private readonly options: MockServerOptions) {
     this.random = seededRandom(sha256(String(options.seed)));
-    this.server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
     this.server.keepAliveTimeout = 30_000;
   }
 
@@ -114,7 +118,7 @@ export class MockServer {
       this.server.listen(this.options.port, this.options.host, () => resolve());
     });
     const { port } = this.server.address() as AddressInfo;
-    return `http://${this.options.host}:${port}/v1`;
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host}:${port}/v1`;
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { ANTHROPIC_VERSION, anthropicBody, anthropicRateLimitHint, parseAnthropicMessage } from '../anthropic-wire.js';
 import { byKind, type Transport } from '../dispatch.js';
 import { TransportError } from '../transport-error.js';
-import { HttpTransport } from './http.js';
+import { HttpTransport, type ProxySettings } from './http.js';
 
 export interface AnthropicTransportOptions {
   /** The model's name in the graph, for messages. */
@@ -13,6 +13,10 @@ export interface AnthropicTransportOptions {
   /** `headers:` from the graph, values resolved: sent with every request, never shown. */
   headers?: Record<string, string>;
   query?: string;
+  /** From HTTP_PROXY, HTTPS_PROXY and NO_PROXY. */
+  proxy?: ProxySettings;
+  /** `ca_file:`: certificates to trust besides the system's. */
+  caFile?: string;
   timeoutMs: number;
   connections: number;
   balance: 'least_outstanding' | 'round_robin';
@@ -31,6 +35,8 @@ export function anthropicTransport(options: AnthropicTransportOptions): Transpor
       secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
       query: options.query,
       rateLimitHint: anthropicRateLimitHint,
+      proxy: options.proxy,
+      caFile: options.caFile,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       balance: options.balance,

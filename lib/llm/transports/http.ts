@@ -1,4 +1,5 @@
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool, EnvHttpProxyAgent } from 'undici';
+import { readFile } from 'node:fs/promises';
 import { isRetryableStatus, parseDuration, parseRetryAfter } from '../backoff.js';
 import { TransportError } from '../transport-error.js';
 import { redactUrl, urlSecrets } from '../../config/redact-url.js';
@@ -8,7 +9,9 @@ export interface Endpoint {
   readonly url: string;
   /** The URL for messages: credentials blanked. */
   readonly label: string;
-  readonly pool: Pool;
+  /** Its own keep-alive Pool, or the transport's proxy agent (shared by every endpoint). */
+  readonly pool: Dispatcher;
+  readonly origin: string;
   readonly basePath: string;
   outstanding: number;
   consecutiveFailures: number;
@@ -27,9 +30,29 @@ export interface HttpTransportOptions {
   timeoutMs: number;
   connections: number;
   balance: 'least_outstanding' | 'round_robin';
+  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY as the environment says: requests go through the proxy (CONNECT). */
+  proxy?: ProxySettings;
+  /** A PEM file of certificates to trust besides the system's (`ca_file:`, a company CA). */
+  caFile?: string;
   /** Failures in a row after which an endpoint rests while the others carry on. */
   coolAfter?: number;
   coolMs?: number;
+}
+
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
+}
+
+/** The proxy variables of an environment, lower-case names first as curl reads them; undefined when none is set. */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const settings: ProxySettings = {
+    httpProxy: env.http_proxy || env.HTTP_PROXY || undefined,
+    httpsProxy: env.https_proxy || env.HTTPS_PROXY || undefined,
+    noProxy: env.no_proxy || env.NO_PROXY || undefined,
+  };
+  return settings.httpProxy || settings.httpsProxy ? settings : undefined;
 }
 
 export interface RateLimitHint {
@@ -46,31 +69,41 @@ export class HttpTransport {
   readonly endpoints: Endpoint[];
   private turn = 0;
 
-  /** Loads undici (only runs that reach a server need it) and opens a pool per endpoint. */
+  /** Loads undici (only runs that reach a server need it) and opens a pool per endpoint, or one proxy agent. */
   static async open(urls: readonly string[], options: HttpTransportOptions): Promise<HttpTransport> {
     const undici = await import('undici');
     // Bundled, the CommonJS module's exports arrive as the default export only.
-    const Pool = undici.Pool ?? (undici as unknown as { default: typeof undici }).default.Pool;
-    return new HttpTransport(urls, options, Pool);
+    const classes = undici.Pool ? undici : (undici as unknown as { default: typeof undici }).default;
+    const ca = options.caFile ? await readFile(options.caFile, 'utf8') : undefined;
+    return new HttpTransport(urls, options, ca, classes.Pool, classes.EnvHttpProxyAgent);
   }
 
   /** What a server's answer must never show in a message: the API key, passwords in the URLs. */
   private readonly secrets: string[];
   private readonly requestHeaders: Record<string, string>;
+  private readonly proxyAgent: EnvHttpProxyAgent | null;
 
   private constructor(
     urls: readonly string[],
     private readonly options: HttpTransportOptions,
+    ca: string | undefined,
     PoolClass: typeof Pool,
+    ProxyAgentClass: typeof EnvHttpProxyAgent,
   ) {
-    this.secrets = [...options.secrets, ...urlSecrets(urls)].filter((s) => s.length > 0);
+    const proxy = options.proxy;
+    this.secrets = [...options.secrets, ...urlSecrets([...urls, proxy?.httpProxy ?? '', proxy?.httpsProxy ?? ''])].filter((s) => s.length > 0);
     this.requestHeaders = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+    const tls = ca ? { ca } : undefined;
+    const common = { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1, ...(tls ? { connect: tls } : {}) };
+    // Through a proxy one agent serves every origin (NO_PROXY decides per origin); else a pool each.
+    this.proxyAgent = proxy ? new ProxyAgentClass({ ...common, ...proxy, ...(tls ? { requestTls: tls } : {}) }) : null;
     this.endpoints = urls.map((url) => {
       const u = new URL(url);
       return {
         url,
         label: redactUrl(url),
-        pool: new PoolClass(u.origin, { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 }),
+        pool: this.proxyAgent ?? new PoolClass(u.origin, common),
+        origin: u.origin,
         basePath: u.pathname.replace(/\/+$/, ''),
         outstanding: 0,
         consecutiveFailures: 0,
@@ -95,6 +128,7 @@ export class HttpTransport {
     endpoint.outstanding++;
     try {
       const res = await endpoint.pool.request({
+        origin: endpoint.origin,
         path: this.pathOf(endpoint, path),
         method: 'POST',
         headers: this.requestHeaders,
@@ -134,6 +168,7 @@ export class HttpTransport {
   async probe(endpoint: Endpoint, path: string): Promise<{ status: number } | { error: string }> {
     try {
       const res = await endpoint.pool.request({
+        origin: endpoint.origin,
         path: this.pathOf(endpoint, path),
         method: 'GET',
         headers: this.requestHeaders,
@@ -147,7 +182,8 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.endpoints.map((e) => e.pool.close().catch(() => undefined)));
+    const dispatchers = new Set(this.endpoints.map((e) => e.pool));
+    await Promise.all([...dispatchers].map((d) => d.close().catch(() => undefined)));
   }
 
   private pathOf(endpoint: Endpoint, path: string): string {
@@ -193,5 +229,6 @@ function describeNetworkError(err: unknown, timeoutMs: number): string {
     return `timed out after ${timeoutMs} ms`;
   }
   const code = e.code ?? e.cause?.code;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return `${code}: the server's certificate is not trusted (name the CA that signed it with ca_file:)`;
   return code ? `${code}${e.message && !e.message.includes(code) ? ` (${e.message})` : ''}` : (e.message ?? String(err));
 }

@@ -3,7 +3,7 @@ import { estimateTextTokens, estimateTokens } from '../tokens.js';
 import { TransportError } from '../transport-error.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
 import { chatBody, logprobsRequest } from '../wire.js';
-import { HttpTransport } from './http.js';
+import { HttpTransport, type ProxySettings } from './http.js';
 import { answerOf } from '../reasoning.js';
 
 export interface OpenAiTransportOptions {
@@ -19,6 +19,10 @@ export interface OpenAiTransportOptions {
   query?: string;
   /** Azure: `api-key: KEY` instead of `Authorization: Bearer KEY`, and paths under its deployment. */
   azure?: { deployment: string };
+  /** From HTTP_PROXY, HTTPS_PROXY and NO_PROXY. */
+  proxy?: ProxySettings;
+  /** `ca_file:`: certificates to trust besides the system's. */
+  caFile?: string;
   timeoutMs: number;
   connections: number;
   balance: 'least_outstanding' | 'round_robin';
@@ -40,6 +44,8 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       headers,
       secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
       query: options.query,
+      proxy: options.proxy,
+      caFile: options.caFile,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       balance: options.balance,
