@@ -52,6 +52,8 @@ export interface ResolvedModel {
   /** Texts per /embeddings request. */
   embeddingBatch: number;
   price?: Price;
+  /** Where `price` came from (the graph, or the built-in table and its date); null without one. */
+  priceSource?: string | null;
 }
 
 export interface ModelClientDeps {
@@ -86,7 +88,7 @@ export class ModelClient {
     readonly spec: ResolvedModel,
     deps: ModelClientDeps,
   ) {
-    this.usage = new ModelUsage(spec.price);
+    this.usage = new ModelUsage(spec.price, spec.priceSource ?? (spec.price ? 'graph' : null));
     this.dimensions = typeof spec.params.dimensions === 'number' ? spec.params.dimensions : undefined;
     const { transport, layers } = chain(spec, deps, this.usage);
     this.transport = transport;

@@ -8,6 +8,7 @@ import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import { proxyFromEnv } from './transports/http.js';
+import { priceOf } from './prices.js';
 import { defaultKeyVariable, ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
 import { applyDefaults } from '../config/defaults.js';
 import type { WireRequest } from './wire.js';
@@ -246,9 +247,13 @@ export class ModelRegistry {
     const query = new URLSearchParams(c.query);
     if (provider === 'azure') query.set('api-version', c.api_version);
 
+    const model = c.model ?? (provider === 'azure' ? c.deployment : undefined) ?? env.OPENAI_MODEL ?? 'mock-1';
+    // The mock costs nothing unless the graph says, whatever model name it plays.
+    const priced = provider === 'mock' ? { price: c.price, source: c.price ? 'graph' : null } : priceOf(model, c.price);
+
     return {
       name,
-      model: c.model ?? (provider === 'azure' ? c.deployment : undefined) ?? env.OPENAI_MODEL ?? 'mock-1',
+      model,
       provider,
       baseUrls: provider === 'mock' ? [] : urls,
       apiKey: env[c.api_key_env ?? defaultKeyVariable(c.provider)] || undefined,
@@ -266,7 +271,8 @@ export class ModelRegistry {
       retryWindowMs: c.retry_window_ms,
       balance: c.balance,
       embeddingBatch: c.batch_size,
-      price: c.price,
+      price: priced.price,
+      priceSource: priced.source,
     };
   }
 }

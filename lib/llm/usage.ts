@@ -18,7 +18,10 @@ export class ModelUsage {
   readonly cache: CacheCounters = emptyCounters();
   readonly latency = new LatencyHistogram();
 
-  constructor(private readonly price?: Price) {}
+  constructor(
+    private readonly price?: Price,
+    private readonly priceSource: string | null = price ? 'graph' : null,
+  ) {}
 
   /** US dollars spent so far, from the tokens and the model's price (0 without a price). */
   get cost(): number {
@@ -46,6 +49,7 @@ export class ModelUsage {
       reasoning_tokens: this.reasoning_tokens,
       peak_in_flight: this.peakInFlight,
       cost_usd: this.price ? Math.round(this.cost * 1e6) / 1e6 : null,
+      price_source: this.priceSource,
       cache: { ...this.cache, store_hits: { ...this.cache.store_hits } },
       latency_ms: this.latency.summary(),
     };
@@ -61,8 +65,10 @@ export interface ModelUsageReport {
   /** Of the completion tokens, those a reasoning model spent thinking, where its server reports them. */
   reasoning_tokens: number;
   peak_in_flight: number;
-  /** From the model's `price`; null when it has none. */
+  /** From the model's `price`, else the built-in table; null when it has none. */
   cost_usd: number | null;
+  /** "graph", or "built-in table (DATE): NAME"; null without a price. */
+  price_source: string | null;
   cache: CacheCounters;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
 }

@@ -175,3 +175,20 @@ t.test('through HTTPS_PROXY to an HTTPS server signed by a private CA named in c
   t.equal(missing.code, 2);
   t.match(missing.stderr, /g\.yaml:4:14 models\.m\.ca_file: no such file: .*nowhere\.pem/);
 });
+
+t.test('hosted models are priced from the built-in table with no configuration, and --stats says so', async (t) => {
+  const server = await startMockServer([]);
+  t.teardown(() => server.stop());
+  const graph = `models:\n  m: { base_url: ${server.url}, model: gpt-4o-mini-2024-07-18 }\n  mine: { base_url: ${server.url}, model: gpt-4o-mini, price: { input_per_mtok: 1, output_per_mtok: 1 } }\n  local: { base_url: ${server.url}, model: my-finetune }\nnodes:\n  a: { type: llm, model: m, messages: [ { role: user, content: "{q}" } ], output: a }\n  b: { type: llm, model: mine, messages: [ { role: user, content: "{q}" } ], output: b }\n  c: { type: llm, model: local, messages: [ { role: user, content: "{q}" } ], output: c }\nedges:\n  - { from: START, to: a }\n  - { from: a, to: b }\n  - { from: b, to: c }\n  - { from: c, to: END }\n`;
+  const dir = t.testdir({ 'g.yaml': graph });
+  const run = await runCli(['run', 'g.yaml', '--stats', 's.json'], { cwd: dir, input: '{"q":"hello"}\n' });
+  t.equal(run.code, 0, run.stderr);
+  const models = (
+    JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { models: Record<string, { cost_usd: number | null; price_source: string | null; prompt_tokens: number; completion_tokens: number }> }
+  ).models;
+  t.match(models.m!.price_source, /^built-in table \(\d{4}-\d{2}\): gpt-4o-mini$/);
+  t.equal(models.m!.cost_usd, Math.round(((models.m!.prompt_tokens * 0.15 + models.m!.completion_tokens * 0.6) / 1e6) * 1e6) / 1e6);
+  t.equal(models.mine!.price_source, 'graph');
+  t.equal(models.local!.price_source, null);
+  t.equal(models.local!.cost_usd, null);
+});

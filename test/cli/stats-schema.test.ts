@@ -37,7 +37,19 @@ t.test('--stats has the documented fields, per run, per node and per model', asy
     t.same(Object.keys(node.latency_ms as object).sort(), ['max', 'p50', 'p95', 'p99']);
   }
   const writer = stats.models.writer!;
-  t.same(Object.keys(writer).sort(), ['cache', 'completion_tokens', 'cost_usd', 'failures', 'latency_ms', 'peak_in_flight', 'prompt_tokens', 'reasoning_tokens', 'requests', 'retries']);
+  t.same(Object.keys(writer).sort(), [
+    'cache',
+    'completion_tokens',
+    'cost_usd',
+    'failures',
+    'latency_ms',
+    'peak_in_flight',
+    'price_source',
+    'prompt_tokens',
+    'reasoning_tokens',
+    'requests',
+    'retries',
+  ]);
   t.same(Object.keys(writer.cache as object).sort(), ['coalesced', 'memory_hits', 'misses', 'store_hits']);
   t.equal(writer.cost_usd, null, 'no price, no cost');
 });
