@@ -22,6 +22,9 @@ export interface MockServerArgs {
   'api-key-env'?: string;
   'require-header': string[];
   reasoning: ReasoningStyle;
+  'batch-delay-ms': number;
+  'batch-fail-every': number;
+  'batch-expire': boolean;
   'tls-cert'?: string;
   'tls-key'?: string;
   seed: number;
@@ -50,6 +53,9 @@ export function mockServerBuilder(y: Argv): Argv<MockServerArgs> {
       default: 'none' as const,
       describe: 'Put thinking in chat answers: as reasoning_content (vLLM, DeepSeek), reasoning (OpenRouter), or a leading <think> block; Anthropic answers get thinking blocks',
     })
+    .option('batch-delay-ms', { type: 'number', default: 100, describe: 'Batch APIs: a batch ends this long after it is made' })
+    .option('batch-fail-every', { type: 'number', default: 0, describe: 'Batch APIs: every Nth request of a batch fails' })
+    .option('batch-expire', { type: 'boolean', default: false, describe: 'Batch APIs: batches expire with only their first half answered' })
     .option('tls-cert', { type: 'string', describe: 'Serve HTTPS with this PEM certificate (with --tls-key), to try ca_file:' })
     .option('tls-key', { type: 'string', describe: 'The PEM private key of --tls-cert' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed for injected latency jitter and errors' })
@@ -104,6 +110,7 @@ export async function mockServerHandler(args: MockServerArgs, term: Terminal): P
     requireHeaders,
     reasoning: args.reasoning,
     tls,
+    batch: { delayMs: args['batch-delay-ms'], failEvery: args['batch-fail-every'], expire: args['batch-expire'] },
     seed: args.seed,
   });
   let url: string;

@@ -34,6 +34,7 @@ export interface RunArgs {
   seed: number;
   generate?: number;
   'dry-run'?: number;
+  batch: boolean;
   resume: boolean;
   redis?: string;
   'max-cost'?: number;
@@ -64,6 +65,11 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
     .option('generate', { type: 'number', describe: 'Feed N empty records {id: 0..N-1} instead of reading input (for graphs that start from a sampler)' })
     .option('dry-run', { type: 'number', describe: 'Validate, then print the exact LLM requests for the first N records as NDJSON, calling no model' })
+    .option('batch', {
+      type: 'boolean',
+      default: false,
+      describe: "Send the chat requests of every OpenAI or Anthropic model through the provider's batch API at half price (answers take minutes to hours; a killed run polls the same batches again)",
+    })
     .option('resume', {
       type: 'boolean',
       default: false,
@@ -186,6 +192,7 @@ async function runWithGraph(
     env: process.env,
     shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
     budget,
+    batch: args.batch,
     // A dry run prints each request where records would go, and sends none.
     dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
   });

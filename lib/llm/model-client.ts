@@ -14,8 +14,15 @@ import { traceLayer } from './layers/trace.js';
 import { RequestLimiter } from './limiter.js';
 import { dryRunTransport } from './transports/dry-run.js';
 import { mockTransport } from './transports/mock.js';
-import { openAiTransport } from './transports/openai.js';
-import { anthropicTransport } from './transports/anthropic.js';
+import { openAiConnection, openAiTransport, type OpenAiTransportOptions } from './transports/openai.js';
+import { anthropicConnection, anthropicTransport, type AnthropicTransportOptions } from './transports/anthropic.js';
+import { batchTransport } from './transports/batch.js';
+import { anthropicBatchApi } from './batch/anthropic-batch.js';
+import { openAiBatchApi } from './batch/openai-batch.js';
+import { BatchJournal } from './batch/batch-journal.js';
+import { canonicalJson, sha256 } from './canonical.js';
+import { redactUrl } from '../config/redact-url.js';
+import { join } from 'node:path';
 import type { ProxySettings } from './transports/http.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
@@ -52,6 +59,8 @@ export interface ResolvedModel {
   /** Texts per /embeddings request. */
   embeddingBatch: number;
   price?: Price;
+  /** `batch: true`: chat requests go through the provider's batch API. */
+  batch?: { windowMs: number; pollMs: number };
   /** Where `price` came from (the graph, or the built-in table and its date); null without one. */
   priceSource?: string | null;
 }
@@ -69,6 +78,8 @@ export interface ModelClientDeps {
   budget?: Budget;
   /** --dry-run: record the request, answer with the mock, send nothing. */
   dryRun?: (model: string, request: WireRequest) => void;
+  /** Where batch models keep the batches they submitted (in the cache folder); none without one. */
+  batchDir?: string | null;
 }
 
 /**
@@ -177,8 +188,9 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     onRateLimit: (until: number) => limiter.pauseUntil(until),
   };
   // Providers differ only here, in the transport: the layers above are the same for all.
-  const transport =
+  const direct =
     spec.provider === 'anthropic' ? anthropicTransport(http) : openAiTransport({ ...http, ...(spec.provider === 'azure' ? { azure: { deployment: spec.deployment ?? spec.model } } : {}) });
+  const transport = spec.batch ? batchTransportOf(spec, spec.batch, http, direct, deps.batchDir ?? null, usage) : direct;
   layers.push(
     retryLayer({ retries: spec.retries, windowMs: spec.retryWindowMs, backoff: deps.backoff ?? { baseMs: 250, capMs: 20_000 }, usage }),
     breakerLayer({ model: spec.name, threshold: deps.breakerThreshold ?? 20, windowMs: spec.retryWindowMs, onFatal: deps.onFatal }),
@@ -186,4 +198,28 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     meterLayer(usage),
   );
   return { transport, layers };
+}
+
+/** A batch model's transport: chat through the provider's batch API, the rest direct. */
+function batchTransportOf(
+  spec: ResolvedModel,
+  batch: { windowMs: number; pollMs: number },
+  http: OpenAiTransportOptions & AnthropicTransportOptions,
+  direct: Transport,
+  batchDir: string | null,
+  usage: ModelUsage,
+): Transport {
+  const api = spec.provider === 'anthropic' ? anthropicBatchApi(spec.model, anthropicConnection(http)) : openAiBatchApi(spec.model, openAiConnection(http));
+  // One journal per provider, endpoint and model: a batch is only ever polled where it was sent.
+  const key = sha256(canonicalJson({ provider: spec.provider, urls: spec.baseUrls.map(redactUrl), model: spec.model })).slice(0, 16);
+  usage.batches ??= new Map();
+  return batchTransport({
+    name: spec.name,
+    api,
+    journal: () => (batchDir ? BatchJournal.open(join(batchDir, `${key}.jsonl`)) : Promise.resolve(null)),
+    direct,
+    windowMs: batch.windowMs,
+    pollMs: batch.pollMs,
+    batches: usage.batches,
+  });
 }

@@ -33,7 +33,7 @@ export const ModelSchema = Type.Object(
     ca_file: Type.Optional(Type.String({ minLength: 1, description: "A PEM file of certificates to trust besides the system's (a company CA), relative to the graph file." })),
     query: withDefault(Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: 'Extra query parameters added to every request URL.' }), {}),
     params: withDefault(Type.Record(Type.String(), Type.Unknown(), { description: 'Sampling parameters sent with every request.' }), {}),
-    concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 4096, description: 'Requests in flight at once.' }), 16),
+    concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Requests in flight at once (with batch: requests waiting in batches, 4096 unless set).' }), 16),
     rpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per minute.' })),
     tpm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Tokens per minute (prompt + completion).' })),
     timeout_ms: withDefault(Type.Integer({ minimum: 1, description: 'Per-request timeout.' }), 60_000),
@@ -55,6 +55,15 @@ export const ModelSchema = Type.Object(
         { additionalProperties: false, description: 'Prices, for the cost in --stats and progress, and for --max-cost.' },
       ),
     ),
+    batch: withDefault(
+      Type.Boolean({
+        description:
+          "Send chat requests through the provider's batch API (OpenAI, Anthropic) at half price: collected, submitted together, polled; answers take minutes to hours. Needs the cache folder to resume.",
+      }),
+      false,
+    ),
+    batch_window_ms: withDefault(Type.Integer({ minimum: 1, description: 'With batch: a batch is submitted this long after its first request (or once full).' }), 2000),
+    batch_poll_ms: withDefault(Type.Integer({ minimum: 1, description: 'With batch: how often a pending batch is asked how it stands.' }), 30_000),
     batch_size: withDefault(Type.Integer({ minimum: 1, maximum: 2048, description: 'Texts per /embeddings request, for embedding models.' }), 64),
     balance: withDefault(
       Type.Union([Type.Literal('least_outstanding'), Type.Literal('round_robin')], {
@@ -91,6 +100,7 @@ export function checkModelConfigs(models: Record<string, ModelConfig>): Array<{ 
       }
       if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) problems.push({ path: at, message: 'not an http:// or https:// URL' });
     });
+    if (model.batch === true && model.provider === 'azure') problems.push({ path: [name, 'batch'], message: 'the batch API is not available for provider azure (yet): use openai or anthropic' });
     if (model.provider === 'azure') {
       if (urls.length === 0) problems.push({ path: [name], message: 'provider azure needs base_url: https://RESOURCE.openai.azure.com' });
       if (model.deployment === undefined) problems.push({ path: [name], message: 'provider azure needs deployment: the name of the deployment to call' });

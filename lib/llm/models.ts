@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { completionCodec, completionSize, embeddingCodec, numbersCodec, type NumberList } from './cache/codecs.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { DiskStore } from './cache/disk-store.js';
@@ -8,7 +9,7 @@ import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import { proxyFromEnv } from './transports/http.js';
-import { priceOf } from './prices.js';
+import { batchPrice, priceOf } from './prices.js';
 import { defaultKeyVariable, ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
 import { applyDefaults } from '../config/defaults.js';
 import type { WireRequest } from './wire.js';
@@ -28,6 +29,8 @@ export interface LlmOptions {
   budget?: Budget;
   /** --dry-run: hand each request to this instead of any server; answers come from the mock. */
   dryRun?: (model: string, request: WireRequest) => void;
+  /** --batch: every OpenAI or Anthropic model sends its chat requests through the batch API. */
+  batch?: boolean;
 }
 
 /** The shared tier's stores and lock, made by the caller that opened the connection. */
@@ -97,6 +100,7 @@ export class ModelRuntime {
       numberCache: options.dryRun ? null : this.numberCache,
       budget: options.budget,
       dryRun: options.dryRun,
+      batchDir: options.cacheDir && !options.cacheReadOnly ? join(options.cacheDir, 'batches') : null,
       onFatal: (message) => {
         if (!this.fatal.signal.aborted) this.fatal.abort(message);
       },
@@ -248,8 +252,12 @@ export class ModelRegistry {
     if (provider === 'azure') query.set('api-version', c.api_version);
 
     const model = c.model ?? (provider === 'azure' ? c.deployment : undefined) ?? env.OPENAI_MODEL ?? 'mock-1';
+    const batch = (c.batch || this.runtime.options.batch === true) && (provider === 'openai' || provider === 'anthropic');
     // The mock costs nothing unless the graph says, whatever model name it plays.
-    const priced = provider === 'mock' ? { price: c.price, source: c.price ? 'graph' : null } : priceOf(model, c.price);
+    const listed = provider === 'mock' ? { price: c.price, source: c.price ? 'graph' : null } : priceOf(model, c.price);
+    const priced = batch && listed.price ? { price: batchPrice(listed.price), source: `${listed.source}, halved for the batch API` } : listed;
+    // Requests wait hours in a batch: many must be in flight for batches to fill.
+    const concurrency = batch && this.configs[name]?.concurrency === undefined ? 4096 : c.concurrency;
 
     return {
       name,
@@ -263,7 +271,8 @@ export class ModelRegistry {
       proxy: proxyFromEnv(env),
       caFile: c.ca_file,
       params: c.params,
-      concurrency: c.concurrency,
+      concurrency,
+      ...(batch ? { batch: { windowMs: c.batch_window_ms, pollMs: c.batch_poll_ms } } : {}),
       rpm: c.rpm,
       tpm: c.tpm,
       timeoutMs: c.timeout_ms,

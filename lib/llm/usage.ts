@@ -1,4 +1,5 @@
 import { LatencyHistogram } from '../metrics/latency.js';
+import type { BatchRecord } from './batch/batch-api.js';
 import { costOf, type Price } from './budget.js';
 import { emptyCounters, type CacheCounters } from './cache/response-cache.js';
 
@@ -16,6 +17,8 @@ export class ModelUsage {
   inFlight = 0;
   peakInFlight = 0;
   readonly cache: CacheCounters = emptyCounters();
+  /** A batch model's batches, by id (null for other models). */
+  batches: Map<string, BatchRecord> | null = null;
   readonly latency = new LatencyHistogram();
 
   constructor(
@@ -52,6 +55,7 @@ export class ModelUsage {
       price_source: this.priceSource,
       cache: { ...this.cache, store_hits: { ...this.cache.store_hits } },
       latency_ms: this.latency.summary(),
+      ...(this.batches ? { batches: [...this.batches.values()].map((b) => ({ ...b })) } : {}),
     };
   }
 }
@@ -71,4 +75,6 @@ export interface ModelUsageReport {
   price_source: string | null;
   cache: CacheCounters;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
+  /** A batch model's batches: id, status, requests, succeeded, failed. */
+  batches?: BatchRecord[];
 }

@@ -10,6 +10,7 @@ import { mockPromptLogprobs, mockReward } from './scores.js';
 import type { ChatMessage } from '../types.js';
 import type { WireRequest } from '../wire.js';
 import { messageOfCompletion, messagesBodyProblem, wireOfMessages } from './anthropic.js';
+import { MockBatches, type MockBatchOptions } from './batches.js';
 
 export interface MockServerOptions {
   port: number;
@@ -41,6 +42,8 @@ export interface MockServerOptions {
   requireHeaders?: Record<string, string>;
   /** Where chat answers carry a reasoning model's thinking, if anywhere. */
   reasoning?: ReasoningStyle;
+  /** Batch APIs: a batch ends this long after it is made; every Nth request fails; or the batch expires half done. */
+  batch?: MockBatchOptions;
   /** Serve HTTPS with this PEM key and certificate (to try `ca_file:`). */
   tls?: { key: string; cert: string };
   seed: number;
@@ -68,6 +71,10 @@ export interface MockServerStats {
   /** Chat requests by API surface. */
   azure_requests: number;
   anthropic_requests: number;
+  /** Batch APIs: files uploaded, batches made, requests in them. */
+  files_uploaded: number;
+  batches_created: number;
+  batch_requests: number;
   connections_reset: number;
   /** Retries that came before the Retry-After the server had asked for. */
   early_retries: number;
@@ -91,6 +98,9 @@ export class MockServer {
     header_mismatches: 0,
     azure_requests: 0,
     anthropic_requests: 0,
+    files_uploaded: 0,
+    batches_created: 0,
+    batch_requests: 0,
     connections_reset: 0,
     early_retries: 0,
     max_per_second: 0,
@@ -105,7 +115,14 @@ export class MockServer {
   /** Prompt → epoch ms before which the server asked the client not to come back. */
   private readonly notBefore = new Map<string, number>();
 
+  private readonly batches: MockBatches;
+
   constructor(private readonly options: MockServerOptions) {
+    this.batches = new MockBatches(
+      options.batch ?? { delayMs: 100, failEvery: 0, expire: false },
+      (surface, body, thinking) => this.answer(surface, body, thinking, sha256(canonicalJson(body.messages)), 1),
+      this.stats,
+    );
     this.random = seededRandom(sha256(String(options.seed)));
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
     this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
@@ -153,6 +170,13 @@ export class MockServer {
       path = deployment[2]!;
     }
     if (req.method === 'GET' && path === '/models') return send(res, 200, { object: 'list', data: [{ id: 'mock-1', object: 'model' }] });
+    let batchReply: Awaited<ReturnType<MockServer['batchRoute']>>;
+    try {
+      batchReply = await this.batchRoute(req, path, surface);
+    } catch (err) {
+      return send(res, 400, errorBody(surface, 'invalid_request_error', `bad request: ${(err as Error).message}`));
+    }
+    if (batchReply) return 'text' in batchReply ? sendText(res, batchReply.status, batchReply.text) : send(res, batchReply.status, batchReply.body);
     if (req.method === 'POST' && path === '/embeddings') return this.embeddings(req, res);
     if (req.method === 'POST' && (path === '/pooling' || path === '/completions')) return this.scores(req, res, path);
     if (req.method !== 'POST' || (path !== '/chat/completions' && path !== '/messages')) return send(res, 404, errorBody(surface, 'not_found_error', `no route ${req.method} ${req.url}`));
@@ -222,25 +246,7 @@ export class MockServer {
         this.stats.errors_injected++;
         return send(res, 500, errorBody(surface, 'api_error', 'injected failure'));
       }
-      const completion = mockCompletion(body);
-      let content = completion.text;
-      if (body.response_format) content = this.presentJson(content, failing - this.options.failFirst);
-      const style = this.options.reasoning ?? 'none';
-      const reasoning = style !== 'none' || thinking ? mockReasoning(body) : null;
-      if (surface === 'anthropic') return send(res, 200, messageOfCompletion({ ...completion, text: content }, body.model, prompt.slice(0, 12), reasoning));
-      const message: Record<string, unknown> = { ...completion.message, content: completion.message.content === null ? null : content };
-      if (reasoning !== null && style === 'think' && typeof message.content === 'string') message.content = `<think>\n${reasoning}\n</think>\n\n${message.content}`;
-      else if (reasoning !== null && style !== 'think') message[style === 'reasoning' ? 'reasoning' : 'reasoning_content'] = reasoning;
-      const reasoningTokens = reasoning === null ? 0 : Math.ceil(reasoning.length / 4);
-      const usage = { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens + reasoningTokens };
-      return send(res, 200, {
-        id: `chatcmpl-${prompt.slice(0, 12)}`,
-        object: 'chat.completion',
-        created: 0,
-        model: body.model,
-        choices: [{ index: 0, message, finish_reason: completion.finish_reason }],
-        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens, ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}) },
-      });
+      return send(res, 200, this.answer(surface, body, thinking, prompt, failing - this.options.failFirst));
     } finally {
       this.stats.in_flight--;
     }
@@ -315,6 +321,48 @@ export class MockServer {
     }
   }
 
+  /** The batch APIs' routes (see MockBatches); null for any other request. */
+  private async batchRoute(req: IncomingMessage, path: string, surface: Surface): Promise<Awaited<ReturnType<MockBatches['upload']>> | null> {
+    const root = `${this.options.tls ? 'https' : 'http'}://${req.headers.host}`;
+    const json = async (): Promise<Record<string, unknown>> => JSON.parse(await readBody(req)) as Record<string, unknown>;
+    if (surface === 'anthropic') {
+      if (req.method === 'POST' && path === '/messages/batches') return this.batches.createAnthropic(await json(), root);
+      const m = /^\/messages\/batches\/([^/]+)(\/results)?$/.exec(path);
+      if (req.method === 'GET' && m) return m[2] ? this.batches.anthropicResults(m[1]!) : this.batches.getAnthropic(m[1]!, root);
+      return null;
+    }
+    if (req.method === 'POST' && path === '/files') return this.batches.upload(req.headers['content-type'], Buffer.from(await readBody(req)));
+    if (req.method === 'POST' && path === '/batches') return this.batches.createOpenAi(await json());
+    const batch = /^\/batches\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && batch) return this.batches.getOpenAi(batch[1]!);
+    const file = /^\/files\/([^/]+)\/content$/.exec(path);
+    if (req.method === 'GET' && file) return this.batches.fileContent(file[1]!);
+    return null;
+  }
+
+  /** The mock model's answer to a chat request, in the surface's shape; `nth` is this prompt's answer number. */
+  private answer(surface: Surface | 'openai', body: WireRequest, thinking: boolean, prompt: string, nth: number): unknown {
+    const completion = mockCompletion(body);
+    let content = completion.text;
+    if (body.response_format) content = this.presentJson(content, nth);
+    const style = this.options.reasoning ?? 'none';
+    const reasoning = style !== 'none' || thinking ? mockReasoning(body) : null;
+    if (surface === 'anthropic') return messageOfCompletion({ ...completion, text: content }, body.model, prompt.slice(0, 12), reasoning);
+    const message: Record<string, unknown> = { ...completion.message, content: completion.message.content === null ? null : content };
+    if (reasoning !== null && style === 'think' && typeof message.content === 'string') message.content = `<think>\n${reasoning}\n</think>\n\n${message.content}`;
+    else if (reasoning !== null && style !== 'think') message[style === 'reasoning' ? 'reasoning' : 'reasoning_content'] = reasoning;
+    const reasoningTokens = reasoning === null ? 0 : Math.ceil(reasoning.length / 4);
+    const usage = { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens + reasoningTokens };
+    return {
+      id: `chatcmpl-${prompt.slice(0, 12)}`,
+      object: 'chat.completion',
+      created: 0,
+      model: body.model,
+      choices: [{ index: 0, message, finish_reason: completion.finish_reason }],
+      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens, ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}) },
+    };
+  }
+
   private authorized(req: IncomingMessage, surface: Surface): boolean {
     const key = this.options.apiKey;
     if (surface === 'azure') return req.headers['api-key'] === key;
@@ -369,6 +417,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(data));
     req.on('error', reject);
   });
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/jsonl', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -23,28 +23,41 @@ export interface AnthropicTransportOptions {
   onRateLimit: (untilEpochMs: number) => void;
 }
 
-/**
- * Anthropic's Messages API (POST /v1/messages with `x-api-key` and `anthropic-version`).
- * Chat only: embeddings, rewards and prompt log-probabilities are refused at once.
- */
-export function anthropicTransport(options: AnthropicTransportOptions): Transport {
+/** Opens the model's HTTP transport on first use, with `x-api-key` and `anthropic-version`. */
+export function anthropicConnection(options: AnthropicTransportOptions): (() => Promise<HttpTransport>) & { close(): Promise<void> } {
   let http: Promise<HttpTransport> | null = null;
   const open = (): Promise<HttpTransport> => {
     http ??= HttpTransport.open(options.baseUrls, {
       headers: { 'anthropic-version': ANTHROPIC_VERSION, ...(options.apiKey === undefined ? {} : { 'x-api-key': options.apiKey }), ...options.headers },
       secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
       query: options.query,
-      rateLimitHint: anthropicRateLimitHint,
       proxy: options.proxy,
       caFile: options.caFile,
+      rateLimitHint: anthropicRateLimitHint,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       balance: options.balance,
     });
     return http;
   };
-  // The API root is https://api.anthropic.com; a base_url written with /v1 works too.
-  const pathOf = (transport: HttpTransport, path: string): string => (transport.endpoints[0]!.basePath.endsWith('/v1') ? path : `/v1${path}`);
+  return Object.assign(open, {
+    async close() {
+      await (await http)?.close();
+    },
+  });
+}
+
+/** A path of the API: the root is https://api.anthropic.com, and a base_url written with /v1 works too. */
+export function apiPath(transport: HttpTransport, path: string): string {
+  return transport.endpoints[0]!.basePath.endsWith('/v1') ? path : `/v1${path}`;
+}
+
+/**
+ * Anthropic's Messages API (POST /v1/messages with `x-api-key` and `anthropic-version`).
+ * Chat only: embeddings, rewards and prompt log-probabilities are refused at once.
+ */
+export function anthropicTransport(options: AnthropicTransportOptions): Transport {
+  const open = anthropicConnection(options);
   const unsupported = (what: string) => async (): Promise<never> => {
     throw new TransportError(`model "${options.name}": Anthropic's API has no ${what}; use another model for it`, false, false);
   };
@@ -52,7 +65,7 @@ export function anthropicTransport(options: AnthropicTransportOptions): Transpor
     dispatch: byKind({
       chat: async (request) => {
         const transport = await open();
-        const answer = await transport.postJson(transport.pick(), pathOf(transport, '/messages'), anthropicBody(options.model, request), (hint) => options.onRateLimit(hint.pauseUntil));
+        const answer = await transport.postJson(transport.pick(), apiPath(transport, '/messages'), anthropicBody(options.model, request), (hint) => options.onRateLimit(hint.pauseUntil));
         return parseAnthropicMessage(answer);
       },
       embedding: unsupported('embeddings'),
@@ -64,7 +77,7 @@ export function anthropicTransport(options: AnthropicTransportOptions): Transpor
       const transport = await open();
       const problems: string[] = [];
       for (const endpoint of transport.endpoints) {
-        const res = await transport.probe(endpoint, pathOf(transport, '/models'));
+        const res = await transport.probe(endpoint, apiPath(transport, '/models'));
         if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.label}: ${res.error}`);
         else if (res.status === 401 || res.status === 403) {
           problems.push(`model "${options.name}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
@@ -73,7 +86,7 @@ export function anthropicTransport(options: AnthropicTransportOptions): Transpor
       return problems;
     },
     async close() {
-      await (await http)?.close();
+      await open.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher, Pool, EnvHttpProxyAgent } from 'undici';
 import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { isRetryableStatus, parseDuration, parseRetryAfter } from '../backoff.js';
 import { TransportError } from '../transport-error.js';
 import { redactUrl, urlSecrets } from '../../config/redact-url.js';
@@ -125,14 +126,43 @@ export class HttpTransport {
 
   /** POSTs JSON and returns the parsed JSON body of a 2xx answer, or throws TransportError. */
   async postJson(endpoint: Endpoint, path: string, body: unknown, onHint?: (hint: RateLimitHint) => void): Promise<unknown> {
+    return this.parsed(endpoint, await this.exchange(endpoint, 'POST', path, JSON.stringify(body), undefined, onHint));
+  }
+
+  /** GETs a JSON resource (a batch's state). */
+  async getJson(endpoint: Endpoint, path: string): Promise<unknown> {
+    return this.parsed(endpoint, await this.exchange(endpoint, 'GET', path));
+  }
+
+  /** GETs a resource as text (a batch's results, NDJSON). */
+  getText(endpoint: Endpoint, path: string): Promise<string> {
+    return this.exchange(endpoint, 'GET', path);
+  }
+
+  /** POSTs a file as multipart/form-data with the given text fields (an upload to /files); returns the parsed JSON answer. */
+  async postFile(endpoint: Endpoint, path: string, fields: Record<string, string>, file: { name: string; type: string; data: Buffer }): Promise<unknown> {
+    const boundary = `sygra-${randomUUID()}`;
+    const head = Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('');
+    const body = Buffer.concat([
+      Buffer.from(`${head}--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: ${file.type}\r\n\r\n`),
+      file.data,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return this.parsed(endpoint, await this.exchange(endpoint, 'POST', path, body, `multipart/form-data; boundary=${boundary}`));
+  }
+
+  /** One request; the text of a 2xx answer, else a TransportError that says whether to retry. */
+  private async exchange(endpoint: Endpoint, method: 'GET' | 'POST', path: string, body?: string | Buffer, contentType?: string, onHint?: (hint: RateLimitHint) => void): Promise<string> {
     endpoint.outstanding++;
     try {
       const res = await endpoint.pool.request({
         origin: endpoint.origin,
         path: this.pathOf(endpoint, path),
-        method: 'POST',
-        headers: this.requestHeaders,
-        body: JSON.stringify(body),
+        method,
+        headers: contentType ? { ...this.requestHeaders, 'content-type': contentType } : this.requestHeaders,
+        body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       const text = await res.body.text();
@@ -140,11 +170,7 @@ export class HttpTransport {
       if (hint && onHint) onHint(hint);
       if (res.statusCode >= 200 && res.statusCode < 300) {
         this.succeeded(endpoint);
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          throw new TransportError(`${endpoint.label}: answer is not JSON: ${this.excerpt(text)}`, true, true);
-        }
+        return text;
       }
       const retryable = isRetryableStatus(res.statusCode);
       if (retryable && res.statusCode !== 429) this.failed(endpoint);
@@ -161,6 +187,14 @@ export class HttpTransport {
       throw new TransportError(`${endpoint.label}: ${describeNetworkError(err, this.options.timeoutMs)}`, true, true);
     } finally {
       endpoint.outstanding--;
+    }
+  }
+
+  private parsed(endpoint: Endpoint, text: string): unknown {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new TransportError(`${endpoint.label}: answer is not JSON: ${this.excerpt(text)}`, true, true);
     }
   }
 

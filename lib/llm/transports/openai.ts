@@ -30,18 +30,13 @@ export interface OpenAiTransportOptions {
   onRateLimit: (untilEpochMs: number) => void;
 }
 
-/**
- * OpenAI-compatible servers (OpenAI, vLLM, llama.cpp, Ollama, TGI, ...): /chat/completions,
- * /embeddings, vLLM's /pooling for reward models and /completions with echo for prompt
- * log-probabilities. undici is loaded on the first request, so mock-only runs start faster.
- */
-export function openAiTransport(options: OpenAiTransportOptions): Transport {
+/** Opens the model's HTTP transport on first use (undici loads then), with the provider's auth header. */
+export function openAiConnection(options: OpenAiTransportOptions): (() => Promise<HttpTransport>) & { close(): Promise<void> } {
   let http: Promise<HttpTransport> | null = null;
   const open = (): Promise<HttpTransport> => {
     const auth: Record<string, string> = options.apiKey === undefined ? {} : options.azure ? { 'api-key': options.apiKey } : { authorization: `Bearer ${options.apiKey}` };
-    const headers = { ...auth, ...options.headers };
     http ??= HttpTransport.open(options.baseUrls, {
-      headers,
+      headers: { ...auth, ...options.headers },
       secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
       query: options.query,
       proxy: options.proxy,
@@ -52,8 +47,26 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
     });
     return http;
   };
-  // Azure serves each deployment under its own path; the body's model is ignored there.
-  const route = (path: string): string => (options.azure ? `/openai/deployments/${encodeURIComponent(options.azure.deployment)}${path}` : path);
+  return Object.assign(open, {
+    async close() {
+      await (await http)?.close();
+    },
+  });
+}
+
+/** Azure serves each deployment under its own path; the body's model is ignored there. */
+export function routeOf(options: Pick<OpenAiTransportOptions, 'azure'>): (path: string) => string {
+  return (path) => (options.azure ? `/openai/deployments/${encodeURIComponent(options.azure.deployment)}${path}` : path);
+}
+
+/**
+ * OpenAI-compatible servers (OpenAI, vLLM, llama.cpp, Ollama, TGI, ...): /chat/completions,
+ * /embeddings, vLLM's /pooling for reward models and /completions with echo for prompt
+ * log-probabilities. undici is loaded on the first request, so mock-only runs start faster.
+ */
+export function openAiTransport(options: OpenAiTransportOptions): Transport {
+  const open = openAiConnection(options);
+  const route = routeOf(options);
   const post = async (path: string, payload: unknown): Promise<unknown> => {
     const transport = await open();
     return transport.postJson(transport.pick(), route(path), payload, (hint) => options.onRateLimit(hint.pauseUntil));
@@ -87,12 +100,13 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       return problems;
     },
     async close() {
-      await (await http)?.close();
+      await open.close();
     },
   };
 }
 
-function parseCompletion(body: unknown, request: ChatRequest): { value: Completion; usage: TokenUsage } {
+/** A chat completion answer (also a batch result's body) as a completion, reasoning taken out. */
+export function parseCompletion(body: unknown, request: ChatRequest): { value: Completion; usage: TokenUsage } {
   const b = body as {
     choices?: Array<{ message?: ChatMessage & { reasoning_content?: unknown; reasoning?: unknown }; finish_reason?: string | null }>;
     usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } };
