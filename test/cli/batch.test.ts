@@ -100,3 +100,17 @@ t.test('failed and expired requests are sent once more in a new batch, then beco
     for (const e of errors) t.match(e.error, cause);
   }
 });
+
+t.test('20,000 requests with 5,000 in flight make four submissions, and every record is answered', async (t) => {
+  const server = await startMockServer(['--batch-delay-ms', '50']);
+  t.teardown(() => server.stop());
+  const dir = t.testdir({ 'g.yaml': graph(`  m: { base_url: ${server.url}, model: gpt-4o-mini, batch: true, concurrency: 5000, batch_window_ms: 1500, batch_poll_ms: 50 }\n`) });
+  const run = await runCli(['run', 'g.yaml', '--cache-dir', 'cache', '--stats', 's.json'], { cwd: dir, input: questions(20_000) });
+  t.equal(run.code, 0, run.stderr);
+  const stats = await server.stats();
+  t.equal(stats.batches_created, 4);
+  t.equal(stats.batch_requests, 20_000);
+  const report = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { records_out: number; conserved: boolean };
+  t.equal(report.records_out, 20_000);
+  t.equal(report.conserved, true);
+});

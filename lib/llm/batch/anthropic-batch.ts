@@ -36,16 +36,18 @@ export function anthropicBatchApi(model: string, open: (() => Promise<HttpTransp
       const path = url.pathname.slice(http.endpoints[0]!.basePath.length) + url.search;
       const text = await http.getText(http.pick(), path);
       const results: BatchResult[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        const r = JSON.parse(line) as { custom_id?: string; result?: { type?: string; message?: unknown; error?: { error?: { message?: string }; message?: string } } };
-        const customId = String(r.custom_id);
-        const result = r.result ?? {};
-        if (result.type === 'succeeded') results.push({ customId, reply: parseAnthropicMessage(result.message) });
-        else results.push({ customId, error: result.error?.error?.message ?? result.error?.message ?? String(result.type ?? 'no result') });
-      }
+      for (const line of text.split('\n')) if (line.trim() !== '') results.push(anthropicBatchResult(JSON.parse(line)));
       return results;
     },
     close: () => open.close(),
   };
+}
+
+/** One line of an Anthropic batch's results as a result. */
+export function anthropicBatchResult(line: unknown): BatchResult {
+  const r = line as { custom_id?: string; result?: { type?: string; message?: unknown; error?: { error?: { message?: string }; message?: string } } };
+  const customId = String(r.custom_id);
+  const result = r.result ?? {};
+  if (result.type === 'succeeded') return { customId, reply: parseAnthropicMessage(result.message) };
+  return { customId, error: result.error?.error?.message ?? result.error?.message ?? String(result.type ?? 'no result') };
 }

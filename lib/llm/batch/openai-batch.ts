@@ -1,6 +1,7 @@
 import type { HttpTransport } from '../transports/http.js';
 import { TransportError } from '../transport-error.js';
 import { chatBody } from '../wire.js';
+import type { ChatRequest } from '../types.js';
 import { parseCompletion } from '../transports/openai.js';
 import type { BatchApi, BatchResult, BatchState } from './batch-api.js';
 
@@ -45,19 +46,20 @@ export function openAiBatchApi(model: string, open: (() => Promise<HttpTransport
           const text = await http.getText(http.pick(), `/files/${encodeURIComponent(fileId)}/content`);
           for (const line of text.split('\n')) {
             if (line.trim() === '') continue;
-            const r = JSON.parse(line) as { custom_id?: string; response?: { status_code?: number; body?: unknown } | null; error?: { code?: string; message?: string } | null };
-            const customId = String(r.custom_id);
-            const request = requests.get(customId) ?? { messages: [], params: {} };
-            if (r.response && r.response.status_code === 200) {
-              results.push({ customId, reply: parseCompletion(r.response.body, request) });
-            } else {
-              const body = r.response?.body as { error?: { message?: string } } | undefined;
-              results.push({ customId, error: r.error?.message ?? body?.error?.message ?? `HTTP ${r.response?.status_code ?? '?'}` });
-            }
+            results.push(openAiBatchResult(JSON.parse(line), requests));
           }
         }
         return results;
       }),
     close: () => open.close(),
   };
+}
+
+/** One line of an OpenAI batch's output or error file as a result. */
+export function openAiBatchResult(line: unknown, requests: ReadonlyMap<string, ChatRequest>): BatchResult {
+  const r = line as { custom_id?: string; response?: { status_code?: number; body?: unknown } | null; error?: { code?: string; message?: string } | null };
+  const customId = String(r.custom_id);
+  if (r.response && r.response.status_code === 200) return { customId, reply: parseCompletion(r.response.body, requests.get(customId) ?? { messages: [], params: {} }) };
+  const body = r.response?.body as { error?: { message?: string } } | undefined;
+  return { customId, error: r.error?.message ?? body?.error?.message ?? `HTTP ${r.response?.status_code ?? '?'}` };
 }
