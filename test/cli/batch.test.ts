@@ -114,3 +114,18 @@ t.test('20,000 requests with 5,000 in flight make four submissions, and every re
   t.equal(report.records_out, 20_000);
   t.equal(report.conserved, true);
 });
+
+t.test('--max-cost holds in batch mode, at the batch price', async (t) => {
+  const server = await startMockServer(['--batch-delay-ms', '50']);
+  t.teardown(() => server.stop());
+  // $4,000 and $12,000 per million tokens, halved: a request of at most ~120 tokens may cost up to about $0.64.
+  const models = `  m: { base_url: ${server.url}, model: my-model, batch: true, batch_window_ms: 200, batch_poll_ms: 30, params: { max_tokens: 100 }, price: { input_per_mtok: 4000, output_per_mtok: 12000 } }\n`;
+  const dir = t.testdir({ 'g.yaml': graph(models) });
+  const run = await runCli(['run', 'g.yaml', '--no-cache', '--max-cost', '20', '--errors', 'err.jsonl', '--stats', 's.json'], { cwd: dir, input: questions(200) });
+  t.equal(run.code, 3, run.stderr);
+  const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { conserved: boolean; records_out: number; models: { m: { cost_usd: number; price_source: string } } };
+  t.ok(stats.models.m.cost_usd <= 20, `spent ${stats.models.m.cost_usd} of 20`);
+  t.ok(stats.records_out > 0 && stats.records_out < 200, `${stats.records_out} answered within the budget`);
+  t.equal(stats.conserved, true);
+  t.equal(stats.models.m.price_source, 'graph, halved for the batch API');
+});
