@@ -77,7 +77,7 @@ export interface ModelClientDeps {
   /** --max-cost / --max-requests, shared by every model of the run. */
   budget?: Budget;
   /** --dry-run: record the request, answer with the mock, send nothing. */
-  dryRun?: (model: string, request: WireRequest) => void;
+  dryRun?: (model: string, request: WireRequest | Record<string, unknown>) => void;
   /** Where batch models keep the batches they submitted (in the cache folder); none without one. */
   batchDir?: string | null;
 }
@@ -157,7 +157,7 @@ export class ModelClient {
  */
 function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): { transport: Transport; layers: Layer[] } {
   const batch = batchEmbeddingsLayer(spec.embeddingBatch);
-  if (deps.dryRun) return { transport: dryRunTransport(spec.name, spec.model, deps.dryRun), layers: [batch] };
+  if (deps.dryRun) return { transport: dryRunTransport(spec.name, spec.model, deps.dryRun, spec.provider), layers: [batch] };
   const layers: Layer[] = [
     traceLayer(spec.name),
     cacheLayer({

@@ -28,7 +28,7 @@ export interface LlmOptions {
   /** --max-cost / --max-requests for the run, over every model. */
   budget?: Budget;
   /** --dry-run: hand each request to this instead of any server; answers come from the mock. */
-  dryRun?: (model: string, request: WireRequest) => void;
+  dryRun?: (model: string, request: WireRequest | Record<string, unknown>) => void;
   /** --batch: every OpenAI or Anthropic model sends its chat requests through the batch API. */
   batch?: boolean;
 }
