@@ -3,11 +3,7 @@ import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import { compileJsonSchema, type JsonCheck } from '../llm/json-output.js';
 import type { OutputSettings } from './output-schema.js';
-
-export interface Turn {
-  role: string;
-  content: string;
-}
+import { endsWithAnswer, readConversation, readTools, shareGptTools, shareGptTurns, withoutReasoning, type Turn } from './conversation.js';
 
 /** Shapes one record for output: the records to write, or why it does not fit. */
 export type RecordShaper = (record: JsonObject) => JsonObject[] | { error: string };
@@ -15,7 +11,7 @@ export type RecordShaper = (record: JsonObject) => JsonObject[] | { error: strin
 /** Compiles the `output:` block; problems are reported by key path. */
 /** `config` has its defaults filled in (applyDefaults with OutputSchema). */
 export async function compileOutput(config: OutputSettings, report: (path: string[], message: string) => void): Promise<RecordShaper | undefined> {
-  const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected'): FieldPath | undefined => {
+  const field = (key: 'id' | 'messages' | 'prompt' | 'chosen' | 'rejected' | 'tools'): FieldPath | undefined => {
     const p = parsePath(config[key]);
     if ('error' in p) {
       report([key], p.error);
@@ -28,6 +24,7 @@ export async function compileOutput(config: OutputSettings, report: (path: strin
   const promptPath = field('prompt');
   const chosenPath = field('chosen');
   const rejectedPath = field('rejected');
+  const toolsPath = field('tools');
   const metaPaths = (config.meta ?? []).map((m) => ({ name: m, path: parsePath(m) }));
   let check: JsonCheck | null = null;
   if (config.schema) {
@@ -35,7 +32,7 @@ export async function compileOutput(config: OutputSettings, report: (path: strin
     if ('error' in c) report(['schema'], c.error);
     else check = c;
   }
-  if (!idPath || !messagesPath || !promptPath || !chosenPath || !rejectedPath) return undefined;
+  if (!idPath || !messagesPath || !promptPath || !chosenPath || !rejectedPath || !toolsPath) return undefined;
   for (const m of metaPaths) if ('error' in m.path) report(['meta'], m.path.error);
 
   const idOf = (record: JsonObject): string => {
@@ -83,13 +80,19 @@ export async function compileOutput(config: OutputSettings, report: (path: strin
         if (getPath(record, chosenPath) !== undefined) return dpoRows(record);
       case 'sft':
       case 'sharegpt': {
-        const turns = conversation(getPath(record, messagesPath), config.messages);
-        if ('error' in turns) return turns;
-        const last = turns[turns.length - 1]!;
-        if (last.role !== 'assistant') return { error: `${config.messages}: the conversation must end with an assistant turn` };
+        const read = readConversation(getPath(record, messagesPath), config.messages);
+        if ('error' in read) return read;
+        if (!endsWithAnswer(read)) return { error: `${config.messages}: the conversation must end with an assistant's answer` };
+        const turns = config.reasoning === 'drop' ? withoutReasoning(read) : read;
         const id = idOf(record);
-        if (config.format === 'sft') return [withMeta({ id, messages: turns }, metaOf(record))];
-        if (config.format === 'sharegpt') return [{ id, conversations: turns.map(toShareGpt) }];
+        const rawTools = getPath(record, toolsPath);
+        const tools = rawTools === undefined ? undefined : readTools(rawTools, config.tools);
+        if (tools && 'error' in tools) return tools;
+        const calls = turns.some((t) => t.role === 'tool');
+        if (calls && tools === undefined) return { error: `${config.messages}: the conversation calls tools, but the record has no \`${config.tools}\` field defining them` };
+        if (config.format === 'sft') return [withMeta({ id, messages: turns, ...(tools ? { tools } : {}) }, metaOf(record))];
+        if (config.format === 'sharegpt') return [{ id, conversations: shareGptTurns(turns), ...(tools ? { tools: shareGptTools(tools) } : {}) }];
+        if (calls) return { error: `${config.messages}: OASST rows have no form for tool calls; write sft or sharegpt` };
         return oasstRows(id, turns, record);
       }
       case 'dpo': {
@@ -98,7 +101,8 @@ export async function compileOutput(config: OutputSettings, report: (path: strin
         const { prompt, chosen, rejected } = pair;
         const id = idOf(record);
         if (config.flat) {
-          const flatPrompt = prompt.length === 1 ? prompt[0]!.content : prompt.map((t) => `${t.role === 'user' ? 'User' : t.role === 'assistant' ? 'Assistant' : 'System'}: ${t.content}`).join('\n\n');
+          const flatPrompt =
+            prompt.length === 1 ? (prompt[0]!.content ?? '') : prompt.map((t) => `${t.role === 'user' ? 'User' : t.role === 'assistant' ? 'Assistant' : 'System'}: ${t.content ?? ''}`).join('\n\n');
           return [withMeta({ id, prompt: flatPrompt, chosen, rejected }, metaOf(record))];
         }
         return [withMeta({ id, prompt, chosen: [{ role: 'assistant', content: chosen }], rejected: [{ role: 'assistant', content: rejected }] }, metaOf(record))];
@@ -121,19 +125,12 @@ function withMeta(record: JsonObject, meta: JsonObject | undefined): JsonObject 
   return meta ? { ...record, meta } : record;
 }
 
-/** A messages array checked to be {role, content} turns alternating user/assistant (after an optional system turn). */
+/** A messages array of plain {role, content} turns in alternation (prompts, OASST): no tool turns. */
 function conversation(value: unknown, name: string): Turn[] | { error: string } {
-  if (!Array.isArray(value) || value.length === 0) return { error: `${name}: expected a non-empty array of {role, content}` };
-  const turns: Turn[] = [];
-  for (const [i, m] of value.entries()) {
-    if (!isJsonObject(m) || typeof m.role !== 'string' || typeof m.content !== 'string') return { error: `${name}[${i}]: expected {role, content} with string content` };
-    turns.push({ role: m.role, content: m.content });
-  }
-  const start = turns[0]!.role === 'system' ? 1 : 0;
-  for (let i = start; i < turns.length; i++) {
-    const expected = (i - start) % 2 === 0 ? 'user' : 'assistant';
-    if (turns[i]!.role !== expected) return { error: `${name}[${i}]: expected role "${expected}", got "${turns[i]!.role}"` };
-  }
+  const turns = readConversation(value, name);
+  if ('error' in turns) return turns;
+  const tool = turns.findIndex((t) => t.role === 'tool' || (t.role === 'assistant' && t.tool_calls));
+  if (tool >= 0) return { error: `${name}[${tool}]: tool calls have no place here` };
   return turns;
 }
 
@@ -152,10 +149,6 @@ function answerText(value: unknown, name: string): string | { error: string } {
   return { error: `${name}: expected a non-empty string or [{role: "assistant", content}]` };
 }
 
-function toShareGpt(t: Turn): { from: string; value: string } {
-  return { from: t.role === 'user' ? 'human' : t.role === 'assistant' ? 'gpt' : 'system', value: t.content };
-}
-
 /**
  * Generated conversations as OASST rows: ids derived from the conversation id and turn,
  * so the same record always gives the same rows.
@@ -168,7 +161,7 @@ function oasstRows(treeId: string, turns: Turn[], record: JsonObject): JsonObjec
     .filter((t) => t.role !== 'system')
     .forEach((t, i) => {
       const messageId = i === 0 ? treeId : `${treeId}.${i}`;
-      rows.push({ message_id: messageId, parent_id: parent, message_tree_id: treeId, role: t.role === 'user' ? 'prompter' : 'assistant', text: t.content, lang });
+      rows.push({ message_id: messageId, parent_id: parent, message_tree_id: treeId, role: t.role === 'user' ? 'prompter' : 'assistant', text: t.content ?? '', lang });
       parent = messageId;
     });
   return rows;

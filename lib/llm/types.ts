@@ -7,6 +7,8 @@ export interface ChatMessage {
   name?: string;
   tool_calls?: unknown[];
   tool_call_id?: string;
+  /** A reasoning model's thinking on its own turn: kept in conversations, never sent back. */
+  reasoning_content?: string;
 }
 
 /** What a node asks of a model: everything that decides the answer, and so the cache key. */

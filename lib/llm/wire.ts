@@ -15,7 +15,9 @@ export interface WireRequest {
 
 /** The chat completion body for `model` (params already merged model → node). */
 export function chatBody(model: string, request: ChatRequest): WireRequest {
-  const body: WireRequest = { ...request.params, model, messages: request.messages };
+  // Reasoning kept on assistant turns is for training: servers refuse it back as input.
+  const messages = request.messages.some((m) => m.reasoning_content !== undefined) ? request.messages.map(({ reasoning_content: _kept, ...m }) => m) : request.messages;
+  const body: WireRequest = { ...request.params, model, messages };
   if (request.response_format) body.response_format = request.response_format;
   if (request.tools) body.tools = request.tools;
   // Distinct samples of one prompt: a distinct seed each, so that servers honouring seeds differ.

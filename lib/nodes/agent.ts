@@ -42,6 +42,7 @@ export const agentNode = defineNode({
     output: withDefault(Type.String({ description: 'Field for the final answer.' }), 'output'),
     conversation: withDefault(Type.String({ description: 'Field for the whole exchange: messages with tool calls and results.' }), 'messages'),
     trace: withDefault(Type.String({ description: 'Field for the tool trace [{tool, arguments, result | error}].' }), 'trace'),
+    tools_to: withDefault(Type.String({ description: 'Field for the tool definitions offered (OpenAI style), which sft and sharegpt output write as `tools` beside the conversation.' }), 'tools'),
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
@@ -74,9 +75,10 @@ export const agentNode = defineNode({
       output: parsePath(config.output),
       conversation: parsePath(config.conversation),
       trace: parsePath(config.trace),
+      tools: parsePath(config.tools_to),
       history: config.messages_from ? parsePath(config.messages_from) : null,
     };
-    for (const [key, p] of Object.entries(paths)) if (p && 'error' in p) report([key === 'history' ? 'messages_from' : key], p.error);
+    for (const [key, p] of Object.entries(paths)) if (p && 'error' in p) report([key === 'history' ? 'messages_from' : key === 'tools' ? 'tools_to' : key], p.error);
     if (problems > 0 || !modelName) return undefined;
     const client = ctx.models.get(modelName);
     const maxSteps = config.max_steps;
@@ -96,14 +98,17 @@ export const agentNode = defineNode({
         for (let step = 0; step < maxSteps; step++) {
           const completion = await client.chat({ messages: structuredClone(messages), params: {}, tools: toolSpecs });
           const calls = (completion.message.tool_calls ?? []) as ToolCall[];
+          // The model's reasoning rides on its turn, where trainers of reasoning models read it.
+          const reasoning = completion.reasoning === undefined ? {} : { reasoning_content: completion.reasoning };
           if (calls.length === 0) {
-            messages.push({ role: 'assistant', content: completion.text });
+            messages.push({ role: 'assistant', content: completion.text, ...reasoning });
             setPath(record, paths.output as string[], completion.text);
             setPath(record, paths.conversation as string[], messages);
             setPath(record, paths.trace as string[], trace);
+            setPath(record, paths.tools as string[], structuredClone(toolSpecs));
             return record;
           }
-          messages.push({ role: 'assistant', content: completion.message.content ?? null, tool_calls: calls });
+          messages.push({ role: 'assistant', content: completion.message.content ?? null, tool_calls: calls, ...reasoning });
           for (const call of calls) {
             const fn = tools.get(call.function.name);
             let content: string;

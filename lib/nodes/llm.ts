@@ -134,7 +134,8 @@ export const llmNode = defineNode({
         if (results.some((r) => r.reasoning !== undefined)) setPath(record, reasoningPath, samples === 1 ? results[0]!.reasoning : results.map((r) => r.reasoning ?? null));
         if (appendPath && !('error' in appendPath)) {
           const list = getPath(record, appendPath);
-          const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer) };
+          const reasoning = samples === 1 ? results[0]!.reasoning : undefined;
+          const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer), ...(reasoning === undefined ? {} : { reasoning_content: reasoning }) };
           if (Array.isArray(list)) list.push(turn);
           else if (list === undefined) setPath(record, appendPath, [turn]);
           else throw new Error(`append_to: field "${config.append_to}" is not an array`);

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, lines, ndjson, runCli } from '../cli-process.js';
 
@@ -146,4 +147,51 @@ t.test('output config problems are located', async (t) => {
   t.equal(res2.code, 2);
   t.match(res2.stderr, /g\.yaml:5:13 output\.messages: "a\.\.b" is not a valid field path/);
   t.match(res2.stderr, /g\.yaml:6:11 output\.schema: invalid JSON Schema/);
+});
+
+t.test('tool-use.yaml: sft carries tools, tool calls and results as OpenAI fine-tuning and TRL read them; sharegpt as LLaMA-Factory does', async (t) => {
+  const graph = readFileSync(join(FIXTURES, 'graphs', 'tool-use.yaml'), 'utf8');
+  const dir = t.testdir({
+    'sft.yaml': graph,
+    'share.yaml': graph.replace('format: sft', 'format: sharegpt'),
+    'tools.js': readFileSync(join(FIXTURES, 'graphs', 'tools.js'), 'utf8'),
+    'capitals.json': readFileSync(join(FIXTURES, 'graphs', 'capitals.json'), 'utf8'),
+  });
+  const input = readFileSync(join(FIXTURES, 'graphs', 'tool-use.input.jsonl'), 'utf8');
+  const sft = await runCli(['run', 'sft.yaml', '--seed', '7', '--stats', 's.json'], { cwd: dir, input });
+  t.equal(sft.code, 0, sft.stderr);
+  t.equal((JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { errors: number }).errors, 0, 'no record failed the sft check');
+  for (const line of sft.stdout.trim().split('\n')) {
+    // Read back as `datasets` would: a JSON object per line, with exactly these columns.
+    const r = JSON.parse(line) as { id: string; messages: Array<Record<string, unknown>>; tools: Array<{ type: string; function: { name: string; parameters: unknown } }> };
+    t.same(Object.keys(r).sort(), ['id', 'messages', 'tools']);
+    t.ok(r.tools.every((x) => x.type === 'function' && typeof x.function.name === 'string' && typeof x.function.parameters === 'object'));
+    const calls = r.messages.flatMap((m) => (m.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }> | undefined) ?? []);
+    t.ok(calls.length > 0, `${r.id}: keeps its tool calls`);
+    for (const c of calls) {
+      t.ok(
+        r.tools.some((x) => x.function.name === c.function.name),
+        'each call names an offered tool',
+      );
+      t.type(JSON.parse(c.function.arguments), 'object', 'arguments as a JSON string, as OpenAI writes them');
+      const result = r.messages.find((m) => m.role === 'tool' && m.tool_call_id === c.id);
+      t.type(result?.content, 'string', 'and its result');
+      t.same(Object.keys(result!).sort(), ['content', 'role', 'tool_call_id'], 'tool turns carry only what OpenAI fine-tuning accepts');
+    }
+    t.equal(r.messages.at(-1)!.role, 'assistant');
+  }
+  const share = await runCli(['run', 'share.yaml', '--seed', '7'], { cwd: dir, input });
+  t.equal(share.code, 0, share.stderr);
+  for (const r of lines(share.stdout)) {
+    const turns = r.conversations as Array<{ from: string; value: string }>;
+    t.same(Object.keys(r).sort(), ['conversations', 'id', 'tools']);
+    t.type(JSON.parse(r.tools as string), Array, 'tools: a JSON string, as LLaMA-Factory takes it');
+    const roles = turns.map((x) => x.from).filter((f) => f !== 'system');
+    // LLaMA-Factory: human or observation at odd places, gpt or function_call at even ones.
+    t.ok(
+      roles.every((f, i) => (i % 2 === 0 ? f === 'human' || f === 'observation' : f === 'gpt' || f === 'function_call')),
+      roles.join(','),
+    );
+    t.ok(roles.includes('function_call') && roles.includes('observation'));
+  }
 });

@@ -53,9 +53,14 @@ t.test('one graph, three provider surfaces: only models: changes, and the conver
           `${surface}: the result answers call ${call.id}`,
         );
       }
-      t.equal(typeof r.answer, 'string');
-      t.ok((r.answer as string).length > 0);
-      t.equal(messages[messages.length - 1]!.role, 'assistant', 'ends with the answer');
+      const last = messages[messages.length - 1]!;
+      t.equal(last.role, 'assistant', 'ends with the answer');
+      t.ok(typeof last.content === 'string' && last.content.length > 0);
+      t.same(
+        (r.tools as Array<{ function: { name: string } }>).map((x) => x.function.name),
+        ['calculator', 'lookup_capital'],
+        'the tools offered, beside the conversation',
+      );
     }
     shapes[surface] = records.map((r) => (r.messages as Array<{ role: string }>).map((m) => m.role));
     const everything = run.stdout + run.stderr + readFileSync(join(dir, 'stats.json'), 'utf8');
@@ -191,4 +196,18 @@ t.test('hosted models are priced from the built-in table with no configuration, 
   t.equal(models.mine!.price_source, 'graph');
   t.equal(models.local!.price_source, null);
   t.equal(models.local!.cost_usd, null);
+});
+
+t.test('a conversation built with append_to keeps the reasoning on its assistant turn for sft; reasoning: drop leaves it out', async (t) => {
+  const server = await startMockServer(['--reasoning', 'reasoning_content']);
+  t.teardown(() => server.stop());
+  const graph = (reasoning: string) => `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask: { type: llm, messages_from: messages, append_to: messages }\noutput: { format: sft${reasoning} }\n`;
+  const dir = t.testdir({ 'keep.yaml': graph(''), 'drop.yaml': graph(', reasoning: drop') });
+  const input = '{"id":"r1","messages":[{"role":"user","content":"Is 9.11 larger than 9.9?"}]}\n';
+  const keep = await runCli(['run', 'keep.yaml', '--no-cache'], { cwd: dir, input });
+  t.equal(keep.code, 0, keep.stderr);
+  const turn = (lines(keep.stdout)[0]!.messages as Array<Record<string, unknown>>)[1]!;
+  t.match(turn, { role: 'assistant', content: /^Mock answer/, reasoning_content: /^The user asks about/ });
+  const drop = await runCli(['run', 'drop.yaml', '--no-cache'], { cwd: dir, input });
+  t.same(Object.keys((lines(drop.stdout)[0]!.messages as Array<Record<string, unknown>>)[1]!).sort(), ['content', 'role']);
 });
