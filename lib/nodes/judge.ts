@@ -3,7 +3,20 @@ import { applyDefaults, withComputedDefault, withDefault } from '../config/defau
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { getPath, parsePath, type FieldPath } from '../record/path.js';
 import type { ModelClient } from '../llm/model-client.js';
-import { CATEGORY_RUBRICS, categoryRubric, judgeMessages, judgeSchema, overallScore, parseScores, renderConversation, type Criterion, type Scores, type Turn } from '../quality/judge.js';
+import {
+  CATEGORY_RUBRICS,
+  categoryRubric,
+  judgeMessages,
+  judgeSchema,
+  overallScore,
+  parseScores,
+  placeholdersOf,
+  renderConversation,
+  type Criterion,
+  type Scores,
+  type Turn,
+} from '../quality/judge.js';
+import { didYouMean } from '../config/suggest.js';
 import { compileExpression, type Expression } from './expression.js';
 import { defineNode, Dropped, nodeSchema, modelConcurrency } from './definition.js';
 import { askForJson } from './ask-json.js';
@@ -37,7 +50,14 @@ export const judgeNode = defineNode({
     threshold: Type.Optional(Type.Number({ description: 'With mode filter: drop records whose quality.score is below it.' })),
     mode: withDefault(Type.Union([Type.Literal('tag'), Type.Literal('filter')], { description: 'tag: write the scores; filter: also drop records scoring below `threshold`.' }), 'tag'),
     only_if: Type.Optional(Type.String({ description: 'JS expression: judge only records for which it is truthy (the others pass unjudged, with no request).' })),
-    template: Type.Optional(Type.String({ description: 'Instructions replacing the default; {criteria}, {shape} and {conversation} are filled in.' })),
+    template: Type.Optional(
+      Type.String({
+        description:
+          'Instructions used instead of the built-in ones: {criteria}, {shape} and {conversation} are filled in, {reference} with `reference`, and {FIELD} for each record field listed in `fields`; any other placeholder is a config error.',
+      }),
+    ),
+    reference: Type.Optional(Type.String({ description: 'Field holding a reference answer: the judge grades against it (absolute grading, as Prometheus does), and {reference} fills it in.' })),
+    fields: Type.Optional(Type.Array(Type.String(), { description: 'Record fields the template uses as {FIELD} (e.g. question, meta.source).' })),
     json_retries: withDefault(Type.Integer({ minimum: 0, maximum: 10, description: 'Extra attempts when an answer cannot be read or is out of range.' }), 2),
     concurrency: modelConcurrency(),
   }),
@@ -75,6 +95,21 @@ export const judgeNode = defineNode({
       if (!(c.scale[0] < c.scale[1])) report(['rubric', c.name, 'scale'], 'the scale must go from a lower to a higher number');
     });
     if (rubric.length > 0 && config.categories) report(['categories'], 'use either `rubric` or `categories`, not both');
+    const referencePath = config.reference === undefined ? null : parsePath(config.reference);
+    if (referencePath && 'error' in referencePath) report(['reference'], referencePath.error);
+    const fieldPaths = (config.fields ?? []).map((f, i) => {
+      const p = parsePath(f);
+      if ('error' in p) report(['fields', i], p.error);
+      return { name: f, path: p };
+    });
+    if (config.template !== undefined) {
+      const known = ['criteria', 'shape', 'conversation', ...(config.reference === undefined ? [] : ['reference']), ...(config.fields ?? [])];
+      for (const name of new Set(placeholdersOf(config.template))) {
+        if (known.includes(name)) continue;
+        const hint = name === 'reference' ? ' (set `reference:` to the field holding the reference answer)' : didYouMean(name, known);
+        report(['template'], `unknown placeholder {${name}}${hint}: the template may use ${known.map((k) => `{${k}}`).join(', ')}; list other record fields it uses under \`fields\``);
+      }
+    }
     if (config.mode === 'filter' && config.threshold === undefined) report(['threshold'], 'mode filter needs a threshold');
     if (problems > 0) return undefined;
 
@@ -82,9 +117,22 @@ export const judgeNode = defineNode({
     const attempts = config.json_retries + 1;
     const fixedRubric = rubric.length > 0 ? rubric : config.categories ? null : categoryRubric('generic');
 
-    const ask = (client: ModelClient, criteria: Criterion[], subject: string): Promise<Scores> =>
+    /** The record's values for {reference} and the listed fields: strings as they are, other values as JSON. */
+    const valuesOf = (record: JsonObject): Record<string, string> => {
+      const values: Record<string, string> = {};
+      const put = (name: string, path: FieldPath): void => {
+        const v = getPath(record, path);
+        if (v === undefined || v === null) throw new Error(`missing field "${name}" used by the judge`);
+        values[name] = typeof v === 'string' ? v : JSON.stringify(v);
+      };
+      if (referencePath && !('error' in referencePath)) put('reference', referencePath);
+      for (const f of fieldPaths) if (!('error' in f.path)) put(f.name, f.path);
+      return values;
+    };
+
+    const ask = (client: ModelClient, criteria: Criterion[], subject: string, values: Record<string, string>): Promise<Scores> =>
       askForJson(client, {
-        messages: judgeMessages(criteria, subject, config.template ?? null),
+        messages: judgeMessages(criteria, subject, config.template ?? null, values),
         responseFormat: { type: 'json_schema', json_schema: { name: 'scores', schema: judgeSchema(criteria), strict: true } },
         attempts,
         read: (raw) => {
@@ -127,7 +175,8 @@ export const judgeNode = defineNode({
           quality.category = category;
           criteria = categoryRubric(category);
         }
-        const perJudge = await Promise.all(judges.map((j) => ask(j, criteria!, subject)));
+        const values = valuesOf(record);
+        const perJudge = await Promise.all(judges.map((j) => ask(j, criteria!, subject, values)));
         const overall = perJudge.map((s) => overallScore(s, criteria!));
         if (judges.length === 1) {
           quality.judge = perJudge[0]!;
@@ -150,7 +199,7 @@ export const judgeNode = defineNode({
           const question = turns.find((t) => t.role === 'user');
           if (question) {
             const q: Criterion = { name: 'question_quality', scale: [1, 5], weight: 1, description: 'How clear, specific and answerable the user request is.', allowNotApplicable: false };
-            const s = await ask(judges[0]!, [q], `[user]\n${question.content}`);
+            const s = await ask(judges[0]!, [q], `[user]\n${question.content}`, values);
             quality.question_score = s.question_quality!.score;
           }
         }

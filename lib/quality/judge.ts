@@ -74,20 +74,59 @@ export function renderConversation(turns: readonly Turn[]): string {
 }
 
 /** The messages asking the judge to score `subject` against `rubric`, in one JSON object. */
-export function judgeMessages(rubric: readonly Criterion[], subject: string, template: string | null): ChatMessage[] {
+export function judgeMessages(rubric: readonly Criterion[], subject: string, template: string | null, values: Readonly<Record<string, string>> = {}): ChatMessage[] {
   const criteria = rubric.map((c) => `- ${c.name} (${c.scale[0]} to ${c.scale[1]}${c.allowNotApplicable ? ', or null if it does not apply' : ''}): ${c.description}`).join('\n');
-  const shape = `{${rubric.map((c) => `"${c.name}": {"score": <number>, "rationale": "<one sentence>"}`).join(', ')}}`;
+  // The rationale comes before the score, so the judge reasons before it commits.
+  const shape = `{${rubric.map((c) => `"${c.name}": {"rationale": "<one sentence>", "score": <number>}`).join(', ')}}`;
+  const reference = values.reference === undefined ? '' : '\n\nReference answer (what a reply deserving the top of each scale would say; judge the replies against it):\n{reference}';
   const instructions =
     template ??
-    "Rate the assistant's replies in the conversation below against each criterion. Be strict and consistent. Reply with one JSON object and nothing else, shaped as: {shape}\n\nCriteria:\n{criteria}\n\nConversation:\n{conversation}";
-  // Fill the instruction template only; the conversation is inserted as data, never parsed again.
-  const parts = instructions.split('{conversation}');
-  const fill = (s: string): string => s.replaceAll('{criteria}', criteria).replaceAll('{shape}', shape);
-  const content = parts.map(fill).join(subject);
+    `Rate the assistant's replies in the conversation below against each criterion. Be strict and consistent. For each criterion first write a one-sentence rationale, then the score. Reply with one JSON object and nothing else, shaped as: {shape}\n\nCriteria:\n{criteria}${reference}\n\nConversation:\n{conversation}`;
+  // Each placeholder is filled once, in one pass: what is filled in is data, never read as a template again.
+  const content = fillPlaceholders(instructions, { ...values, criteria, shape, conversation: subject });
   return [
     { role: 'system', content: 'You are a careful evaluator of training data for language models.' },
     { role: 'user', content },
   ];
+}
+
+/** The `{name}` placeholders of an instruction template (`{{` and `}}` are literal braces). */
+export function placeholdersOf(template: string): string[] {
+  const names: string[] = [];
+  for (const part of templateParts(template)) if (typeof part !== 'string') names.push(part.name);
+  return names;
+}
+
+function fillPlaceholders(template: string, values: Readonly<Record<string, string>>): string {
+  return templateParts(template)
+    .map((part) => (typeof part === 'string' ? part : (values[part.name] ?? `{${part.name}}`)))
+    .join('');
+}
+
+function templateParts(template: string): Array<string | { name: string }> {
+  const parts: Array<string | { name: string }> = [];
+  let text = '';
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i]!;
+    if ((ch === '{' || ch === '}') && template[i + 1] === ch) {
+      text += ch;
+      i++;
+      continue;
+    }
+    if (ch === '{') {
+      const close = template.indexOf('}', i);
+      const name = close < 0 ? '' : template.slice(i + 1, close);
+      if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
+        parts.push(text, { name });
+        text = '';
+        i = close;
+        continue;
+      }
+    }
+    text += ch;
+  }
+  parts.push(text);
+  return parts;
 }
 
 /** JSON Schema of the judge's answer, for servers that support structured output. */
@@ -97,8 +136,8 @@ export function judgeSchema(rubric: readonly Criterion[]): Record<string, unknow
     const score = { type: 'integer', minimum: c.scale[0], maximum: c.scale[1] };
     properties[c.name] = {
       type: 'object',
-      properties: { score: c.allowNotApplicable ? { anyOf: [score, { type: 'null' }] } : score, rationale: { type: 'string' } },
-      required: ['score', 'rationale'],
+      properties: { rationale: { type: 'string' }, score: c.allowNotApplicable ? { anyOf: [score, { type: 'null' }] } : score },
+      required: ['rationale', 'score'],
       additionalProperties: false,
     };
   }

@@ -136,3 +136,38 @@ t.test('pairwise judge asks in both orders and maps the verdicts back', async (t
   );
   t.equal((await s.stats()).chat_requests, 2, 'one request per order');
 });
+
+t.test('judge templates: an unknown placeholder is a config error at its line; {reference} and listed fields reach the request', async (t) => {
+  const graph = (template: string, more = '') =>
+    `nodes:\n  j:\n    type: judge\n    rubric: { correctness: { description: "Agrees with the reference answer." } }\n${more}    template: "${template}"\n`;
+  const dir = t.testdir({
+    'typo.yaml': graph('Grade {conversation} against {refrence}. {shape} {criteria}', '    reference: gold\n'),
+    'unlisted.yaml': graph('Grade {conversation} for {question}. {shape}'),
+    'good.yaml': graph('Question: {question}. Reference: {reference}. Grade {conversation}. {shape} {criteria}', '    reference: gold\n    fields: [question]\n'),
+    'default.yaml': 'nodes:\n  j: { type: judge, reference: gold }\n',
+  });
+  const typo = await runCli(['validate', 'typo.yaml'], { cwd: dir });
+  t.equal(typo.code, 2);
+  t.match(typo.stderr, /typo\.yaml:6:15 nodes\.j\.template: unknown placeholder \{refrence\} \(did you mean "reference"\?\)/);
+  const unlisted = await runCli(['validate', 'unlisted.yaml'], { cwd: dir });
+  t.equal(unlisted.code, 2);
+  t.match(unlisted.stderr, /unknown placeholder \{question\}.*list other record fields it uses under `fields`/);
+
+  const input = `${JSON.stringify({
+    question: 'Capital of France?',
+    gold: 'Paris, on the Seine.',
+    messages: [
+      { role: 'user', content: 'Capital of France?' },
+      { role: 'assistant', content: 'Lyon.' },
+    ],
+  })}\n`;
+  const dry = await runCli(['run', 'good.yaml', '--dry-run', '1'], { cwd: dir, input });
+  t.equal(dry.code, 0, dry.stderr);
+  const asked = (lines(dry.stdout)[0]!.request as { messages: Array<{ content: string }> }).messages[1]!.content;
+  t.match(asked, /^Question: Capital of France\?\. Reference: Paris, on the Seine\.\. Grade \[user\]/);
+  const builtIn = await runCli(['run', 'default.yaml', '--dry-run', '1'], { cwd: dir, input });
+  const prompt = (lines(builtIn.stdout)[0]!.request as { messages: Array<{ content: string }> }).messages[1]!.content;
+  t.match(prompt, /Reference answer .*:\nParis, on the Seine\./, 'the built-in prompt grades against the reference');
+  t.match(prompt, /first write a one-sentence rationale, then the score/);
+  t.match(prompt, /"correctness": \{"rationale": "<one sentence>", "score": <number>\}/, 'rationale before score');
+});
