@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import type { ProxySettings } from './transports/http.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
+import { alternated } from './alternation.js';
 import type { WireRequest } from './wire.js';
 
 /** A model entry with every default applied and its endpoint decided. */
@@ -59,6 +60,8 @@ export interface ResolvedModel {
   /** Texts per /embeddings request. */
   embeddingBatch: number;
   price?: Price;
+  /** strict_alternation: a request starts with a user turn (this one, when it would not) and alternates; null when off. */
+  seedTurn: string | null;
   /** `batch: true`: chat requests go through the provider's batch API. */
   batch?: { windowMs: number; pollMs: number };
   /** Where `price` came from (the graph, or the built-in table and its date); null without one. */
@@ -143,7 +146,8 @@ export class ModelClient {
       params = { ...this.spec.params, ...request.params };
       this.mergedParams.set(request.params, params);
     }
-    return { ...request, params };
+    const messages = this.spec.seedTurn === null ? request.messages : alternated(request.messages, this.spec.seedTurn);
+    return { ...request, params, messages };
   }
 }
 

@@ -55,6 +55,14 @@ export const ModelSchema = Type.Object(
         { additionalProperties: false, description: 'Prices, for the cost in --stats and progress, and for --max-cost.' },
       ),
     ),
+    strict_alternation: withDefault(
+      Type.Boolean({
+        description:
+          'Bring each chat request into the form strict chat templates (Mistral, Gemma, Llama 2) need: a user turn first (seed_turn where it would start with the assistant or hold only a system prompt), and turns of one role in a row merged.',
+      }),
+      true,
+    ),
+    seed_turn: withDefault(Type.String({ minLength: 1, description: 'With strict_alternation: the user turn put first where a request has none.' }), 'Begin the conversation.'),
     batch: withDefault(
       Type.Boolean({
         description:

@@ -272,6 +272,7 @@ export class ModelRegistry {
       caFile: c.ca_file,
       params: c.params,
       concurrency,
+      seedTurn: c.strict_alternation ? c.seed_turn : null,
       ...(batch ? { batch: { windowMs: c.batch_window_ms, pollMs: c.batch_poll_ms } } : {}),
       rpm: c.rpm,
       tpm: c.tpm,

@@ -63,3 +63,20 @@ t.test('tool-use against the mock server gives the same tool-calling conversatio
   );
   t.equal((await server.stats()).chat_requests, 12, 'a tool call and a final answer per task');
 });
+
+t.test('--dry-run of every example: every request starts with a user turn after the system prompt, and alternates', async (t) => {
+  for (const name of EXAMPLES) {
+    const input = readFileSync(join(FIXTURES, 'graphs', `${name}.input.jsonl`), 'utf8');
+    const res = await runCli(['run', join(FIXTURES, 'graphs', `${name}.yaml`), '--seed', '7', '--dry-run', '3'], { input });
+    t.equal(res.code, 0, res.stderr);
+    const requests = lines(res.stdout)
+      .filter((r) => r.request !== undefined)
+      .map((r) => (r.request as { messages: Msg[] }).messages);
+    if (name !== 'oasst-curation') t.ok(requests.length > 0, `${name}: ${requests.length} requests`);
+    for (const messages of requests) {
+      const roles = messages.map((m) => m.role).filter((r) => r !== 'system');
+      const ok = roles[0] === 'user' && roles.every((r, i) => i === 0 || r === 'tool' || r !== roles[i - 1]);
+      if (!ok) t.fail(`${name}: ${roles.join(',')}`);
+    }
+  }
+});

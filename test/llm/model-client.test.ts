@@ -18,6 +18,7 @@ const spec = (more: Partial<ResolvedModel>): ResolvedModel => ({
   balance: 'least_outstanding',
   embeddingBatch: 8,
   headers: {},
+  seedTurn: null,
   ...more,
 });
 const memory = () => new ResponseCache<Completion>({ stores: [], sizeOf: () => 1 });
