@@ -11,14 +11,29 @@ import { piiLlmNode } from './pii-llm.js';
 import { mapNode } from './map.js';
 import { multiLlmNode } from './multi-llm.js';
 import { qualityRulesNode } from './quality-rules.js';
+import { rateNode } from './rate.js';
 import { rewardNode } from './reward.js';
 import { samplerNode } from './sampler.js';
 import { subgraphNode } from './subgraph.js';
 
 /** Node types by name. Adding a type is adding its file and one line here. */
 export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, NodeDefinition>(
-  [filterNode, mapNode, codeNode, llmNode, qualityRulesNode, judgeNode, pairwiseJudgeNode, samplerNode, multiLlmNode, agentNode, subgraphNode, dedupNode, rewardNode, ifdNode, piiLlmNode].map((d) => [
-    d.type,
-    d as unknown as NodeDefinition,
-  ]),
+  [
+    filterNode,
+    mapNode,
+    codeNode,
+    llmNode,
+    qualityRulesNode,
+    judgeNode,
+    pairwiseJudgeNode,
+    samplerNode,
+    multiLlmNode,
+    agentNode,
+    subgraphNode,
+    dedupNode,
+    rewardNode,
+    ifdNode,
+    piiLlmNode,
+    rateNode,
+  ].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, lines, runCli } from '../cli-process.js';
 
-const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use'];
+const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use', 'ultrafeedback'];
 
 type Msg = { role: string; content: string | null };
 const alternates = (messages: Msg[]): boolean => {
@@ -24,7 +24,7 @@ for (const name of EXAMPLES) {
     t.equal(stats.conserved, true);
     t.equal(stats.errors, 0);
     for (const r of out) {
-      if (name === 'dpo-from-generations') {
+      if (r.chosen !== undefined) {
         const prompt = r.prompt as Msg[];
         const [chosen, rejected] = [(r.chosen as Msg[])[0]!.content, (r.rejected as Msg[])[0]!.content];
         if (prompt.at(-1)!.role !== 'user' || chosen === rejected) t.fail(`bad pair ${String(r.id)}`);
