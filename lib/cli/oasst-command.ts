@@ -18,13 +18,18 @@ export interface OasstArgs {
   errors?: string;
   stats?: string;
   'input-format': 'auto' | 'trees' | 'messages';
-  mode: 'sft' | 'dpo';
+  mode: 'sft' | 'dpo' | 'rl';
   'best-path': boolean;
   pairs: 'best-vs-rest' | 'all';
   format?: OutputFormat;
   flat: boolean;
   lang?: string;
   sorted: boolean;
+  'tree-state'?: string;
+  'keep-synthetic': boolean;
+  'top-k'?: number;
+  split?: number;
+  seed: number;
   quiet: boolean;
 }
 
@@ -35,12 +40,21 @@ export function oasstBuilder(y: Argv): Argv<OasstArgs> {
     .option('errors', { type: 'string', describe: 'Write bad lines and orphan messages to FILE as {line, node, error, input}' })
     .option('stats', { type: 'string', describe: 'Write where every message went (JSON) to FILE' })
     .option('input-format', { choices: ['auto', 'trees', 'messages'] as const, default: 'auto' as const, describe: 'trees: one tree per line; messages: flat rows in any order; auto: per line' })
-    .option('mode', { choices: ['sft', 'dpo'] as const, default: 'sft' as const, describe: 'sft: conversations; dpo: preference pairs from ranked replies' })
+    .option('mode', {
+      choices: ['sft', 'dpo', 'rl'] as const,
+      default: 'sft' as const,
+      describe: 'sft: conversations; dpo: preference pairs from ranked replies; rl: prompts (every conversation ending on a user turn, as {id, prompt})',
+    })
     .option('best-path', { type: 'boolean', default: false, describe: 'sft: one conversation per tree, following the best-ranked reply' })
     .option('pairs', { choices: ['best-vs-rest', 'all'] as const, default: 'best-vs-rest' as const, describe: 'dpo: best against each worse reply, or every pair of different ranks' })
     .option('format', { choices: ['sft', 'dpo', 'sharegpt', 'oasst'] as const, describe: 'Output shape (default: sft for --mode sft, dpo for --mode dpo)' })
     .option('flat', { type: 'boolean', default: false, describe: 'dpo: plain strings for prompt, chosen and rejected' })
     .option('lang', { type: 'string', describe: 'Keep trees whose first message is in these languages, e.g. en,de' })
+    .option('tree-state', { type: 'string', describe: 'Keep trees in these export states, e.g. ready_for_export (what the OpenAssistant loader keeps); all by default' })
+    .option('keep-synthetic', { type: 'boolean', default: false, describe: 'Keep model-written (synthetic) messages; by default they go, with their subtrees' })
+    .option('top-k', { type: 'number', describe: 'sft: keep conversations whose assistant turns are all among the K best ranked replies' })
+    .option('split', { type: 'number', describe: 'Put each tree on the train side with this probability, else validation (a `split` field on each record); no tree on both' })
+    .option('seed', { type: 'number', default: 0, describe: 'With --split: which trees go where (the same seed, the same split)' })
     .option('sorted', { type: 'boolean', default: false, describe: 'messages: input is grouped by tree; emit each tree when the next begins' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr' })
     .example('$0 oasst -i trees.jsonl --lang en > sft.jsonl', 'English SFT conversations, one per assistant leaf')
@@ -62,6 +76,18 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
     say(term, '--format dpo needs --mode dpo');
     return ExitCode.usage;
   }
+  if (args.mode === 'rl' && args.format !== undefined && args.format !== 'oasst') {
+    say(term, '--mode rl writes prompts as {id, prompt}; --format applies only as oasst (rows)');
+    return ExitCode.usage;
+  }
+  if (args['top-k'] !== undefined && (!Number.isInteger(args['top-k']) || args['top-k'] < 1 || args.mode !== 'sft')) {
+    say(term, '--top-k takes a whole number of 1 or more, with --mode sft');
+    return ExitCode.usage;
+  }
+  if (args.split !== undefined && !(args.split > 0 && args.split < 1)) {
+    say(term, '--split takes the train share, a number between 0 and 1 (e.g. 0.95)');
+    return ExitCode.usage;
+  }
   if (args.mode === 'dpo' && format === 'sft') {
     say(term, '--format sft needs --mode sft (DPO records have prompt, chosen and rejected)');
     return ExitCode.usage;
@@ -80,6 +106,15 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
           .filter(Boolean)
       : null,
     sorted: args.sorted,
+    treeStates: args['tree-state']
+      ? args['tree-state']
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : null,
+    keepSynthetic: args['keep-synthetic'],
+    topK: args['top-k'] ?? null,
+    split: args.split === undefined ? null : { train: args.split, seed: args.seed },
   };
   const converter = new OasstConverter(options);
   const stats = new RunStats();
@@ -98,15 +133,18 @@ export async function oasstHandler(args: OasstArgs, term: Terminal): Promise<num
     return ExitCode.runtime;
   }
   const c = converter.counts;
-  const accounted = c.kept + c.duplicates + c.pruned_deleted + c.pruned_review + c.dropped_lang + c.orphaned;
+  const accounted = c.kept + c.duplicates + c.pruned_deleted + c.pruned_review + c.pruned_synthetic + c.dropped_lang + c.dropped_tree_state + c.orphaned;
   const report = { ...c, conserved: accounted === c.messages_in, mode: options.mode, format };
   if (args.stats) await writeStatsFile(args.stats, report);
   if (!args.quiet) {
     say(
       term,
       `${c.messages_in} messages in ${c.trees} trees: ${c.kept} kept, ${c.duplicates} duplicates, ` +
-        `${c.pruned_deleted + c.pruned_review} pruned, ${c.dropped_lang} other languages, ${c.orphaned} orphaned; ` +
-        `${c.records_out} ${options.mode === 'dpo' && format !== 'oasst' ? 'pairs' : format === 'oasst' ? 'rows' : 'conversations'} out` +
+        `${c.pruned_deleted + c.pruned_review + c.pruned_synthetic} pruned, ${c.dropped_lang} other languages, ` +
+        `${options.treeStates ? `${c.dropped_tree_state} in other tree states, ` : ''}${c.orphaned} orphaned; ` +
+        `${c.records_out} ${options.mode === 'dpo' && format !== 'oasst' ? 'pairs' : format === 'oasst' ? 'rows' : options.mode === 'rl' ? 'prompts' : 'conversations'} out` +
+        (options.split ? ` (${c.split_train} train, ${c.split_validation} validation)` : '') +
+        (options.topK != null ? `; ${c.outside_top_k} outside the top ${options.topK}` : '') +
         (c.errors > 0 ? `; ${c.errors} errors${args.errors ? '' : ' (keep them with --errors FILE)'}` : ''),
     );
   }

@@ -1,11 +1,13 @@
 import type { Item, JsonObject } from '../record/item.js';
-import { alternates, bestPath, byAge, preferencePairs, sftPaths, type Path } from './extract.js';
+import { alternates, bestPath, byAge, preferencePairs, promptPaths, sftPaths, withinTopK, type Path } from './extract.js';
+import { hash64 } from '../hashing/string-hash.js';
 import { detectLayout, flattenTree, readMessage, type OasstLayout, type OasstMessage } from './message.js';
-import { dpoRecord, oasstRow, sftRecord, sharegptPairRecord, sharegptRecord, type OutputFormat } from './shape.js';
+import { dpoRecord, oasstRow, promptRecord, sftRecord, sharegptPairRecord, sharegptRecord, type OutputFormat } from './shape.js';
 
 export interface OasstOptions {
   layout: 'auto' | OasstLayout;
-  mode: 'sft' | 'dpo';
+  /** sft: conversations; dpo: preference pairs; rl: prompts (conversations ending on a user turn). */
+  mode: 'sft' | 'dpo' | 'rl';
   bestPath: boolean;
   pairs: 'best-vs-rest' | 'all';
   format: OutputFormat;
@@ -14,6 +16,14 @@ export interface OasstOptions {
   langs: string[] | null;
   /** Input grouped by tree: a tree is finished when the next one begins. */
   sorted: boolean;
+  /** Keep trees in one of these export states (e.g. ready_for_export); null keeps all. */
+  treeStates?: string[] | null;
+  /** Keep model-written (`synthetic`) messages; by default they go, with what is below them. */
+  keepSynthetic?: boolean;
+  /** sft: keep conversations whose assistant turns are all among the k best ranked replies. */
+  topK?: number | null;
+  /** Assign each tree to train (with this probability) or validation, by a hash of its id and the seed. */
+  split?: { train: number; seed: number } | null;
 }
 
 /** Where every input message went; `messages_in` is the sum of the rest. */
@@ -24,11 +34,20 @@ export interface OasstCounts {
   pruned_deleted: number;
   pruned_review: number;
   dropped_lang: number;
+  /** Messages of trees whose state --tree-state does not keep. */
+  dropped_tree_state: number;
+  /** Model-written messages, with their subtrees. */
+  pruned_synthetic: number;
   orphaned: number;
   trees: number;
   /** Conversations (sft) or pairs (dpo) written. */
   records_out: number;
   identical_pairs_skipped: number;
+  /** sft: conversations left out by --top-k. */
+  outside_top_k: number;
+  /** With --split: records written to each side. */
+  split_train: number;
+  split_validation: number;
   /** Lines that were not OASST messages or trees, and orphans: written with --errors. */
   errors: number;
 }
@@ -51,12 +70,19 @@ export class OasstConverter {
     pruned_deleted: 0,
     pruned_review: 0,
     dropped_lang: 0,
+    dropped_tree_state: 0,
+    pruned_synthetic: 0,
     orphaned: 0,
     trees: 0,
     records_out: 0,
     identical_pairs_skipped: 0,
+    outside_top_k: 0,
+    split_train: 0,
+    split_validation: 0,
     errors: 0,
   };
+  /** The side of the split the tree being taken is on, with --split. */
+  private side: 'train' | 'validation' | null = null;
   private readonly seen = new Set<string>();
   private readonly pending = new Map<string, OasstMessage[]>();
   private currentTree: string | null = null;
@@ -150,6 +176,10 @@ export class OasstConverter {
 
   private take(root: OasstMessage, out: Item[]): void {
     this.counts.trees++;
+    if (this.options.treeStates && !this.options.treeStates.includes(root.treeState ?? '')) {
+      this.counts.dropped_tree_state += size(root);
+      return;
+    }
     if (this.options.langs && !this.options.langs.includes(root.lang ?? '')) {
       this.counts.dropped_lang += size(root);
       return;
@@ -157,6 +187,17 @@ export class OasstConverter {
     if (!this.prune(root)) return;
     this.counts.kept += size(root);
     const line = root.line;
+    const split = this.options.split;
+    // The whole tree goes to one side: no conversation of it is on both.
+    this.side = split ? (unitHash(`${split.seed}:${root.treeId}`) < split.train ? 'train' : 'validation') : null;
+    if (this.options.mode === 'rl') {
+      for (const path of promptPaths(root)) {
+        if (!alternates(path)) continue;
+        if (this.options.format === 'oasst') this.rows(path, line, out);
+        else this.emit(line, promptRecord(path), out);
+      }
+      return;
+    }
     if (this.options.mode === 'dpo') {
       for (const pair of preferencePairs(root, this.options.pairs)) {
         if (pair.chosen.text === pair.rejected.text) {
@@ -170,6 +211,10 @@ export class OasstConverter {
     }
     const paths = this.options.bestPath ? [bestPath(root)].filter((p): p is Path => p !== null) : sftPaths(root);
     for (const path of paths) {
+      if (this.options.topK != null && !withinTopK(path, this.options.topK)) {
+        this.counts.outside_top_k++;
+        continue;
+      }
       if (!alternates(path)) {
         out.push(this.error(path[path.length - 1]!.line, `conversation ending at ${path[path.length - 1]!.id} does not alternate user/assistant`, sftRecord(path)));
         continue;
@@ -182,10 +227,12 @@ export class OasstConverter {
   /** Removes deleted and rejected messages with their subtrees; false when the root goes. */
   private prune(root: OasstMessage): boolean {
     const gone = (m: OasstMessage): boolean => {
-      if (!m.deleted && m.reviewResult !== false) return false;
+      const synthetic = m.synthetic && !this.options.keepSynthetic;
+      if (!m.deleted && m.reviewResult !== false && !synthetic) return false;
       const n = size(m);
       if (m.deleted) this.counts.pruned_deleted += n;
-      else this.counts.pruned_review += n;
+      else if (m.reviewResult === false) this.counts.pruned_review += n;
+      else this.counts.pruned_synthetic += n;
       return true;
     };
     if (gone(root)) return false;
@@ -210,6 +257,11 @@ export class OasstConverter {
 
   private emit(line: number, record: JsonObject, out: Item[]): void {
     this.counts.records_out++;
+    if (this.side !== null) {
+      record.split = this.side;
+      if (this.side === 'train') this.counts.split_train++;
+      else this.counts.split_validation++;
+    }
     out.push({ seq: this.seq++, line, record, route: null });
   }
 
@@ -218,6 +270,13 @@ export class OasstConverter {
     return { seq: this.seq++, line, record: input ?? {}, route: null, outcome: { kind: 'error', node: 'oasst', error } };
   }
 }
+
+/** A number in [0, 1) from a string, the same on every machine and run. */
+function unitHash(text: string): number {
+  hash64(text, hashOut);
+  return hashOut[0]! / 2 ** 32;
+}
+const hashOut = new Uint32Array(2);
 
 /** Messages in the subtree under `m`, itself included. */
 function size(m: OasstMessage): number {

@@ -120,3 +120,38 @@ export function preferencePairs(root: OasstMessage, mode: 'best-vs-rest' | 'all'
 export function alternates(path: Path): boolean {
   return path.every((m, i) => m.role === (i % 2 === 0 ? 'prompter' : 'assistant'));
 }
+
+/**
+ * top_k: keeps a conversation only if each of its assistant turns is among the k best
+ * ranked replies to its prompt (rank < k); an unranked reply counts only where it was the
+ * one reply to its prompt.
+ */
+export function withinTopK(path: Path, k: number): boolean {
+  return path.every((m, i) => {
+    if (m.role !== 'assistant') return true;
+    if (m.rank === null) return i === 0 || path[i - 1]!.children.length <= 1;
+    return m.rank < k;
+  });
+}
+
+/** RL prompts: every conversation from the root that ends on a prompter turn. */
+export function promptPaths(root: OasstMessage): Path[] {
+  const out: Path[] = [];
+  const path: OasstMessage[] = [];
+  const frames: Array<{ m: OasstMessage; next: number }> = [{ m: root, next: 0 }];
+  path.push(root);
+  if (root.role === 'prompter') out.push([root]);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1]!;
+    if (f.next < f.m.children.length) {
+      const child = f.m.children[f.next++]!;
+      frames.push({ m: child, next: 0 });
+      path.push(child);
+      if (child.role === 'prompter') out.push([...path]);
+      continue;
+    }
+    frames.pop();
+    path.pop();
+  }
+  return out;
+}

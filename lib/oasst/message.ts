@@ -15,6 +15,10 @@ export interface OasstMessage {
   reviewResult: boolean | null;
   createdDate: string | null;
   labels: JsonObject | null;
+  /** Written by a model rather than a person (the export's `synthetic`). */
+  synthetic: boolean;
+  /** The tree's state in the export (`ready_for_export`, `growing`, …), where the line says. */
+  treeState: string | null;
   /** Input line the message came from (for errors). */
   line: number;
   children: OasstMessage[];
@@ -42,7 +46,7 @@ export function detectLayout(row: JsonObject): OasstLayout | null {
  * Reads one flat message; returns the reason when a required field is missing or wrong.
  * Inside a tree the parent and tree ids come from the nesting (`inTree`).
  */
-export function readMessage(row: JsonObject, line: number, inTree?: { parentId: string | null; treeId: string | undefined }): OasstMessage | string {
+export function readMessage(row: JsonObject, line: number, inTree?: { parentId: string | null; treeId: string | undefined; treeState?: string | null }): OasstMessage | string {
   if (typeof row.message_id !== 'string' || row.message_id === '') return 'missing message_id';
   const parent = inTree ? inTree.parentId : row.parent_id;
   if (parent !== null && parent !== undefined && typeof parent !== 'string') return `message ${row.message_id}: parent_id must be a string or null`;
@@ -65,6 +69,8 @@ export function readMessage(row: JsonObject, line: number, inTree?: { parentId: 
     reviewResult: typeof row.review_result === 'boolean' ? row.review_result : null,
     createdDate: typeof row.created_date === 'string' ? own(row.created_date) : null,
     labels: isJsonObject(row.labels) ? row.labels : null,
+    synthetic: row.synthetic === true,
+    treeState: inTree?.treeState ?? (typeof row.tree_state === 'string' ? row.tree_state : null),
     line,
     children: [],
   };
@@ -81,7 +87,7 @@ export function flattenTree(row: JsonObject, line: number, onProblem: (message: 
   const stack: Array<{ node: JsonObject; parentId: string | null }> = [{ node: row.prompt as JsonObject, parentId: null }];
   while (stack.length > 0) {
     const { node, parentId } = stack.pop()!;
-    const m = readMessage(node, line, { parentId, treeId: treeId ?? (node.message_tree_id as string | undefined) });
+    const m = readMessage(node, line, { parentId, treeId: treeId ?? (node.message_tree_id as string | undefined), treeState: typeof row.tree_state === 'string' ? row.tree_state : null });
     if (typeof m === 'string') {
       onProblem(m);
       continue;

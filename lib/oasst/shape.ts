@@ -30,6 +30,11 @@ export function sftRecord(path: Path): JsonObject {
   return { id: path[path.length - 1]!.id, messages: turns(path), meta: meta(path) };
 }
 
+/** RL: a prompt to generate from, in TRL's conversational prompt-only layout. */
+export function promptRecord(path: Path): JsonObject {
+  return { id: path[path.length - 1]!.id, prompt: turns(path), meta: meta(path) };
+}
+
 export function sharegptRecord(path: Path): JsonObject {
   return { id: path[path.length - 1]!.id, conversations: sharegptTurns(path) };
 }

@@ -18,6 +18,11 @@ export const OasstSourceSchema = Type.Object(
       'auto',
     ),
     sorted: Type.Optional(Type.Boolean({ description: 'messages: input grouped by tree.' })),
+    tree_state: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String())], { description: 'Keep trees in these export states (ready_for_export is what the OpenAssistant loader keeps); all when absent.' }),
+    ),
+    keep_synthetic: withDefault(Type.Boolean({ description: 'Keep model-written (synthetic) messages; they go otherwise, with what is below them.' }), false),
+    top_k: Type.Optional(Type.Integer({ minimum: 1, description: 'sft: keep conversations whose assistant turns are all among the k best ranked replies.' })),
   },
   { additionalProperties: false, description: 'Read OASST trees or messages and feed SFT conversations (or DPO pairs) to the graph.' },
 );
@@ -35,5 +40,8 @@ export function sourceOptions(c: OasstSourceConfig): OasstOptions {
     flat: false,
     langs: c.lang === undefined ? null : [c.lang].flat(),
     sorted: c.sorted ?? false,
+    treeStates: c.tree_state === undefined ? null : [c.tree_state].flat(),
+    keepSynthetic: c.keep_synthetic,
+    topK: c.top_k ?? null,
   };
 }
