@@ -80,3 +80,19 @@ t.test('--dry-run of every example: every request starts with a user turn after 
     }
   }
 });
+
+t.test('self-critique: the judge reads the question with the answer, and answers that never pass are filtered', async (t) => {
+  const graph = join(FIXTURES, 'graphs', 'self-critique.yaml');
+  const input = readFileSync(join(FIXTURES, 'graphs', 'self-critique.input.jsonl'), 'utf8');
+  const dir = t.testdir({});
+  const res = await runCli(['run', graph, '--seed', '7', '--no-cache', '--rejected', join(dir, 'rej.jsonl')], { input });
+  t.equal(res.code, 0, res.stderr);
+  for (const r of lines(res.stdout)) t.ok((r.meta as { quality: { score: number } }).quality.score >= 7, `${String(r.id)} passed`);
+  const rejected = lines(readFileSync(join(dir, 'rej.jsonl'), 'utf8'));
+  t.equal(lines(res.stdout).length + rejected.length, lines(input).length, 'every question written or rejected');
+  for (const r of rejected) t.equal(r.node, 'passed');
+  const dry = await runCli(['run', graph, '--seed', '7', '--dry-run', '1'], { input });
+  const question = lines(input)[0]!.question as string;
+  const judged = lines(dry.stdout).filter((r) => r.model === 'critic' && JSON.stringify(r.request).includes('Rate the assistant'));
+  t.ok(judged.length > 0 && judged.every((r) => JSON.stringify(r.request).includes(question)), 'the judge request holds the question');
+});
