@@ -1,3 +1,4 @@
+import type { ConfigProblem } from '../config/problems.js';
 import type { RecordShaper } from '../formats/shape-record.js';
 import type { JsonObject } from '../record/item.js';
 import type { ModelRegistry } from '../llm/models.js';
@@ -52,4 +53,6 @@ export interface Graph {
   readonly source: OasstOptions | null;
   /** `output:`: how records are shaped (and checked) before they are written. */
   readonly output: RecordShaper | null;
+  /** What is allowed but likely to go wrong, located like problems. */
+  readonly warnings: readonly ConfigProblem[];
 }

@@ -48,6 +48,7 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
   const models = runtime.registry(spec.models ?? {});
 
   const compiled: GraphNode[] = [];
+  const warnings: ConfigProblem[] = [];
   for (const [name, raw] of Object.entries(spec.nodes)) {
     if (!NAME.test(name)) {
       problems.push(source.problem(['nodes', name], `node name "${name}" must match ${NODE_NAME_PATTERN} (letters, digits, _ and -)`, 'key'));
@@ -91,6 +92,7 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
       reportForeign: (foreign) => problems.push(...foreign),
       written: config,
       report: (path, message) => problems.push(source.problem(['nodes', name, ...path], message)),
+      warn: (path, message) => warnings.push(source.problem(['nodes', name, ...path], message)),
     });
     if (node) compiled.push({ name, type: definition.type, config, compiled: node });
   }
@@ -128,5 +130,6 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
     models,
     source: spec.source ? sourceOptions(applyDefaults(OasstSourceSchema, spec.source)) : null,
     output: output ?? null,
+    warnings,
   };
 }

@@ -74,6 +74,8 @@ export interface CompileContext {
   readonly graphDir: string;
   /** Reports a config problem at a key path relative to the node; compilation goes on. */
   report(path: KeyPath, message: string): void;
+  /** Notes something that is allowed but likely to go wrong (said by validate and run; no error). */
+  warn(path: KeyPath, message: string): void;
   /** The graph's models, for nodes that call one. */
   readonly models: ModelRegistry;
   /** The run's --seed, for nodes that draw at random (per record, never from arrival order). */

@@ -93,6 +93,14 @@ export const llmNode = defineNode({
     if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath) || 'error' in reasoningPath) return undefined;
 
     const client = ctx.models.get(modelName);
+    if (client.spec.seedTurn === null) {
+      const why = alternationRisk(
+        (config.messages ?? []).map((m) => m.role),
+        config.messages_from !== undefined,
+        config.role_swap === true,
+      );
+      if (why) ctx.warn([], `model "${modelName}" has strict_alternation off, and ${why}: the chat templates of Mistral, Gemma or Llama 2 refuse such requests`);
+    }
     const samples = config.n;
     const jsonAttempts = config.json_retries + 1;
     const params = config.params;
@@ -186,4 +194,18 @@ function historyFrom(record: JsonObject, path: FieldPath, name: string, swap = f
     throw new Error(`messages_from: ${(err as Error).message}`);
   }
   return history.map((m) => ({ role: swap ? (SWAPPED[m.role] ?? m.role) : m.role, content: m.content as ChatMessage['content'] }));
+}
+
+/**
+ * Why requests of an llm node may break user/assistant alternation (seen from its config
+ * alone), or null: only what is certain from the templates, or likely from a swapped history.
+ */
+export function alternationRisk(roles: readonly string[], history: boolean, swapped: boolean): string | null {
+  const turns = roles.filter((r) => r !== 'system' && r !== 'developer');
+  for (let i = 1; i < turns.length; i++) if (turns[i] === turns[i - 1]) return `its messages hold two ${turns[i]} turns in a row`;
+  if (turns[0] === 'assistant') return 'its first turn after the system prompt is the assistant';
+  if (turns.length === 0 && !history) return 'its requests hold only a system prompt';
+  if (turns.length === 0 && swapped) return 'with role_swap the history it sends starts with an assistant turn';
+  if (history && turns.at(-1) === 'user' && !swapped) return 'its last message is a user turn and the history it sends after it starts with one';
+  return null;
 }

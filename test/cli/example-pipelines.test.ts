@@ -96,3 +96,16 @@ t.test('self-critique: the judge reads the question with the answer, and answers
   const judged = lines(dry.stdout).filter((r) => r.model === 'critic' && JSON.stringify(r.request).includes('Rate the assistant'));
   t.ok(judged.length > 0 && judged.every((r) => JSON.stringify(r.request).includes(question)), 'the judge request holds the question');
 });
+
+t.test('validate warns, with file:line:col, when a model without strict_alternation can get requests its template refuses', async (t) => {
+  const node = '    type: llm\n    messages: [ { role: system, content: "You are a user." } ]\n    messages_from: conversation\n    role_swap: true\n';
+  const dir = t.testdir({
+    'off.yaml': `models:\n  m: { strict_alternation: false }\nnodes:\n  sim:\n${node}`,
+    'on.yaml': `models:\n  m: {}\nnodes:\n  sim:\n${node}`,
+  });
+  const off = await runCli(['validate', 'off.yaml'], { cwd: dir });
+  t.equal(off.code, 0, 'a warning, not an error');
+  t.match(off.stderr, /off\.yaml:5:5 nodes\.sim: warning: model "m" has strict_alternation off, and with role_swap the history it sends starts with an assistant turn/);
+  const on = await runCli(['validate', 'on.yaml'], { cwd: dir });
+  t.equal(on.stderr, '', 'with strict_alternation (the default) the request is mended: no warning');
+});
