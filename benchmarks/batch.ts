@@ -3,7 +3,7 @@
 // its request's promise resolved. Raced against a raw Node loop that only JSON.parses
 // the same file's lines (the floor), in the same run.
 // Options: --n N (default 20000), --runs K (best of K, default 3).
-import { MockServer } from '../lib/llm/mock/server.js';
+import { MockServer, QUIET_MOCK } from '../lib/llm/mock/server.js';
 import { openAiBatchApi } from '../lib/llm/batch/openai-batch.js';
 import { openAiConnection } from '../lib/llm/transports/openai.js';
 import { batchTransport } from '../lib/llm/transports/batch.js';
@@ -18,22 +18,7 @@ import { arg, printTable, publish } from './harness.js';
 const n = arg('n', 20_000);
 const runs = arg('runs', 3);
 
-const server = new MockServer({
-  port: 0,
-  host: '127.0.0.1',
-  latencyMs: 0,
-  jitterMs: 0,
-  errorRate: 0,
-  badJsonFirst: 0,
-  failFirst: 0,
-  failStatus: 503,
-  resetFirst: 0,
-  jsonStyle: 'plain',
-  jsonFault: 'none',
-  jsonFaultFirst: 0,
-  batch: { delayMs: 0, failEvery: 0, expire: false },
-  seed: 1,
-});
+const server = new MockServer({ ...QUIET_MOCK, batch: { delayMs: 0, failEvery: 0, expire: false } });
 const url = await server.listen();
 const connect = () => openAiConnection({ name: 'm', model: 'gpt-4o-mini', baseUrls: [url], timeoutMs: 120_000, connections: 4, balance: 'least_outstanding', onRateLimit: () => {} });
 

@@ -78,8 +78,7 @@ export function bestPath(root: OasstMessage): Path | null {
  */
 export function preferencePairs(root: OasstMessage, mode: 'best-vs-rest' | 'all'): PreferencePair[] {
   const out: PreferencePair[] = [];
-  const path: OasstMessage[] = [];
-  const pairsAt = (m: OasstMessage): void => {
+  const pairsAt = (m: OasstMessage, path: readonly OasstMessage[]): void => {
     if (m.role === 'prompter') {
       const ranked = m.children.filter((c) => c.role === 'assistant' && c.rank !== null).sort(byPreference);
       if (ranked.length >= 2) {
@@ -97,23 +96,31 @@ export function preferencePairs(root: OasstMessage, mode: 'best-vs-rest' | 'all'
       }
     }
   };
-  // Depth first with an explicit stack, as in sftPaths.
+  walkPaths(root, pairsAt);
+  return out;
+}
+
+/**
+ * Visits every message under `root` (itself included) depth first, with the path from the
+ * root to it; an explicit stack, as in sftPaths. `path` ends with `m` and changes as the
+ * walk goes on: copy what is kept.
+ */
+function walkPaths(root: OasstMessage, visit: (m: OasstMessage, path: readonly OasstMessage[]) => void): void {
+  const path: OasstMessage[] = [root];
   const frames: Array<{ m: OasstMessage; next: number }> = [{ m: root, next: 0 }];
-  path.push(root);
-  pairsAt(root);
+  visit(root, path);
   while (frames.length > 0) {
     const f = frames[frames.length - 1]!;
     if (f.next < f.m.children.length) {
       const child = f.m.children[f.next++]!;
       frames.push({ m: child, next: 0 });
       path.push(child);
-      pairsAt(child);
+      visit(child, path);
       continue;
     }
     frames.pop();
     path.pop();
   }
-  return out;
 }
 
 /** Whether a conversation alternates user/assistant, starting with the user. */
@@ -137,21 +144,8 @@ export function withinTopK(path: Path, k: number): boolean {
 /** RL prompts: every conversation from the root that ends on a prompter turn. */
 export function promptPaths(root: OasstMessage): Path[] {
   const out: Path[] = [];
-  const path: OasstMessage[] = [];
-  const frames: Array<{ m: OasstMessage; next: number }> = [{ m: root, next: 0 }];
-  path.push(root);
-  if (root.role === 'prompter') out.push([root]);
-  while (frames.length > 0) {
-    const f = frames[frames.length - 1]!;
-    if (f.next < f.m.children.length) {
-      const child = f.m.children[f.next++]!;
-      frames.push({ m: child, next: 0 });
-      path.push(child);
-      if (child.role === 'prompter') out.push([...path]);
-      continue;
-    }
-    frames.pop();
-    path.pop();
-  }
+  walkPaths(root, (m, path) => {
+    if (m.role === 'prompter') out.push([...path]);
+  });
   return out;
 }

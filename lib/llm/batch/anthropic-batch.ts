@@ -1,6 +1,6 @@
 import { anthropicBody, parseAnthropicMessage } from '../anthropic-wire.js';
 import { apiPath } from '../transports/anthropic.js';
-import type { HttpTransport } from '../transports/http.js';
+import type { ModelConnection } from '../transports/http.js';
 import { TransportError } from '../transport-error.js';
 import type { BatchApi, BatchResult, BatchState } from './batch-api.js';
 
@@ -9,7 +9,7 @@ import type { BatchApi, BatchResult, BatchState } from './batch-api.js';
  * (`POST /v1/messages/batches`), polled (`GET …/ID`), and once the batch has ended its
  * results (NDJSON at `results_url`) are read back by custom_id.
  */
-export function anthropicBatchApi(model: string, open: (() => Promise<HttpTransport>) & { close(): Promise<void> }): BatchApi {
+export function anthropicBatchApi(model: string, open: ModelConnection): BatchApi {
   return {
     provider: 'anthropic',
     maxRequests: 100_000,

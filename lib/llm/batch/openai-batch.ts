@@ -1,4 +1,4 @@
-import type { HttpTransport } from '../transports/http.js';
+import type { HttpTransport, ModelConnection } from '../transports/http.js';
 import { TransportError } from '../transport-error.js';
 import { chatBody } from '../wire.js';
 import type { ChatRequest } from '../types.js';
@@ -10,7 +10,7 @@ import type { BatchApi, BatchResult, BatchState } from './batch-api.js';
  * batch), a batch is created on it (`POST /batches`), polled (`GET /batches/ID`), and
  * its output and error files (`GET /files/ID/content`) are read back by custom_id.
  */
-export function openAiBatchApi(model: string, open: (() => Promise<HttpTransport>) & { close(): Promise<void> }): BatchApi {
+export function openAiBatchApi(model: string, open: ModelConnection): BatchApi {
   const call = async <T>(use: (http: HttpTransport) => Promise<T>): Promise<T> => {
     const http = await open();
     return use(http);

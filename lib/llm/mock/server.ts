@@ -82,6 +82,23 @@ export interface MockServerStats {
   max_per_second: number;
 }
 
+/** A mock server that answers promptly and injects nothing: what tests and benchmarks start from. */
+export const QUIET_MOCK: MockServerOptions = {
+  port: 0,
+  host: '127.0.0.1',
+  latencyMs: 0,
+  jitterMs: 0,
+  errorRate: 0,
+  badJsonFirst: 0,
+  failFirst: 0,
+  failStatus: 503,
+  resetFirst: 0,
+  jsonStyle: 'plain',
+  jsonFault: 'none',
+  jsonFaultFirst: 0,
+  seed: 1,
+};
+
 /** An OpenAI-compatible server on loopback that answers with the built-in mock model. */
 export class MockServer {
   readonly stats: MockServerStats = {

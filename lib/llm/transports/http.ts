@@ -266,3 +266,61 @@ function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return `${code}: the server's certificate is not trusted (name the CA that signed it with ca_file:)`;
   return code ? `${code}${e.message && !e.message.includes(code) ? ` (${e.message})` : ''}` : (e.message ?? String(err));
 }
+
+/** What every provider's transport says about the connection of one model. */
+export interface ModelConnectionOptions {
+  baseUrls: readonly string[];
+  apiKey?: string;
+  /** `headers:` from the graph, values resolved: sent with every request, never shown. */
+  headers?: Record<string, string>;
+  query?: string;
+  proxy?: ProxySettings;
+  caFile?: string;
+  timeoutMs: number;
+  connections: number;
+  balance: 'least_outstanding' | 'round_robin';
+}
+
+/** A model's HTTP transport, opened on first use (undici loads then), and closed with it. */
+export type ModelConnection = (() => Promise<HttpTransport>) & { close(): Promise<void> };
+
+/**
+ * Opens a model's connection lazily: `auth` is how the provider wants the key (a Bearer
+ * header, `api-key`, `x-api-key` with its version header); the key and every `headers:`
+ * value are secrets no message shows.
+ */
+export function modelConnection(options: ModelConnectionOptions, auth: Record<string, string>, more: Pick<HttpTransportOptions, 'rateLimitHint'> = {}): ModelConnection {
+  let http: Promise<HttpTransport> | null = null;
+  const open = (): Promise<HttpTransport> => {
+    http ??= HttpTransport.open(options.baseUrls, {
+      ...more,
+      headers: { ...auth, ...options.headers },
+      secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
+      query: options.query,
+      proxy: options.proxy,
+      caFile: options.caFile,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
+      balance: options.balance,
+    });
+    return http;
+  };
+  return Object.assign(open, {
+    async close() {
+      await (await http)?.close();
+    },
+  });
+}
+
+/** Preflight: GET `path` on every endpoint of the model; an unreachable one, or one refusing the key, is a problem. */
+export async function checkEndpoints(transport: HttpTransport, model: string, path: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const endpoint of transport.endpoints) {
+    const res = await transport.probe(endpoint, path);
+    if ('error' in res) problems.push(`model "${model}": cannot reach ${endpoint.label}: ${res.error}`);
+    else if (res.status === 401 || res.status === 403) {
+      problems.push(`model "${model}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
+    }
+  }
+  return problems;
+}

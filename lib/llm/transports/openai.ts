@@ -3,55 +3,24 @@ import { estimateTextTokens, estimateTokens } from '../tokens.js';
 import { TransportError } from '../transport-error.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
 import { chatBody, logprobsRequest } from '../wire.js';
-import { HttpTransport, type ProxySettings } from './http.js';
+import { checkEndpoints, modelConnection, type ModelConnection, type ModelConnectionOptions } from './http.js';
 import { answerOf } from '../reasoning.js';
 
-export interface OpenAiTransportOptions {
+export interface OpenAiTransportOptions extends ModelConnectionOptions {
   /** The model's name in the graph, for messages. */
   name: string;
   /** The name sent to the server. */
   model: string;
-  baseUrls: readonly string[];
-  apiKey?: string;
-  /** `headers:` from the graph, values resolved: sent with every request, never shown. */
-  headers?: Record<string, string>;
-  /** `query:` from the graph (and Azure's api-version), encoded. */
-  query?: string;
   /** Azure: `api-key: KEY` instead of `Authorization: Bearer KEY`, and paths under its deployment. */
   azure?: { deployment: string };
-  /** From HTTP_PROXY, HTTPS_PROXY and NO_PROXY. */
-  proxy?: ProxySettings;
-  /** `ca_file:`: certificates to trust besides the system's. */
-  caFile?: string;
-  timeoutMs: number;
-  connections: number;
-  balance: 'least_outstanding' | 'round_robin';
   /** A server's rate-limit headers say no request should start before this epoch ms. */
   onRateLimit: (untilEpochMs: number) => void;
 }
 
-/** Opens the model's HTTP transport on first use (undici loads then), with the provider's auth header. */
-export function openAiConnection(options: OpenAiTransportOptions): (() => Promise<HttpTransport>) & { close(): Promise<void> } {
-  let http: Promise<HttpTransport> | null = null;
-  const open = (): Promise<HttpTransport> => {
-    const auth: Record<string, string> = options.apiKey === undefined ? {} : options.azure ? { 'api-key': options.apiKey } : { authorization: `Bearer ${options.apiKey}` };
-    http ??= HttpTransport.open(options.baseUrls, {
-      headers: { ...auth, ...options.headers },
-      secrets: [...(options.apiKey ? [options.apiKey] : []), ...Object.values(options.headers ?? {})],
-      query: options.query,
-      proxy: options.proxy,
-      caFile: options.caFile,
-      timeoutMs: options.timeoutMs,
-      connections: options.connections,
-      balance: options.balance,
-    });
-    return http;
-  };
-  return Object.assign(open, {
-    async close() {
-      await (await http)?.close();
-    },
-  });
+/** The model's connection, with the key as OpenAI (`Authorization: Bearer`) or Azure (`api-key`) wants it. */
+export function openAiConnection(options: OpenAiTransportOptions): ModelConnection {
+  const auth: Record<string, string> = options.apiKey === undefined ? {} : options.azure ? { 'api-key': options.apiKey } : { authorization: `Bearer ${options.apiKey}` };
+  return modelConnection(options, auth);
 }
 
 /** Azure serves each deployment under its own path; the body's model is ignored there. */
@@ -88,16 +57,7 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       prompt_logprobs: async ({ prompt }) => ({ value: parsePromptLogprobs(await post('/completions', { model: options.model, ...logprobsRequest(prompt) }), prompt) }),
     }),
     async preflight() {
-      const transport = await open();
-      const problems: string[] = [];
-      for (const endpoint of transport.endpoints) {
-        const res = await transport.probe(endpoint, options.azure ? '/openai/models' : '/models');
-        if ('error' in res) problems.push(`model "${options.name}": cannot reach ${endpoint.label}: ${res.error}`);
-        else if (res.status === 401 || res.status === 403) {
-          problems.push(`model "${options.name}": ${endpoint.label} refused the credentials (HTTP ${res.status}); check the API key variable`);
-        }
-      }
-      return problems;
+      return checkEndpoints(await open(), options.name, options.azure ? '/openai/models' : '/models');
     },
     async close() {
       await open.close();
