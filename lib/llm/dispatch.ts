@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from './types.js';
+import type { ChatMessage, ChatRequest, Completion, CompletionRequest, PromptLogprobs, TokenUsage } from './types.js';
 
 /**
  * The vocabulary of the model client's layers, in the manner of undici's interceptors: a
@@ -17,6 +17,8 @@ export interface CallInputs {
   reward: { messages: ChatMessage[] };
   /** Log-probabilities of a prompt's tokens. */
   prompt_logprobs: { prompt: string };
+  /** A raw text completion (no chat template applied by the server): `POST /completions`. */
+  completion: CompletionRequest;
 }
 
 /** What each kind of call answers. */
@@ -26,6 +28,7 @@ export interface CallValues {
   embeddings: Float32Array[];
   reward: number;
   prompt_logprobs: PromptLogprobs;
+  completion: Completion;
 }
 
 export type CallKind = keyof CallInputs;

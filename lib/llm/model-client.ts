@@ -24,7 +24,7 @@ import { canonicalJson, sha256 } from './canonical.js';
 import { redactUrl } from '../config/redact-url.js';
 import { join } from 'node:path';
 import type { ProxySettings } from './transports/http.js';
-import type { ChatMessage, ChatRequest, Completion, PromptLogprobs } from './types.js';
+import type { ChatMessage, ChatRequest, Completion, CompletionRequest, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
 import { alternated } from './alternation.js';
 import type { WireRequest } from './wire.js';
@@ -111,6 +111,16 @@ export class ModelClient {
 
   chat(request: ChatRequest): Promise<Completion> {
     return this.dispatch({ kind: 'chat', input: this.withDefaults(request) }).then((r) => r.value);
+  }
+
+  /** A raw completion of `prompt` (`/completions`): no chat template is applied by the server. */
+  complete(request: CompletionRequest): Promise<Completion> {
+    let params = this.mergedParams.get(request.params);
+    if (!params) {
+      params = { ...this.spec.params, ...request.params };
+      this.mergedParams.set(request.params, params);
+    }
+    return this.dispatch({ kind: 'completion', input: { ...request, params } }).then((r) => r.value);
   }
 
   /**

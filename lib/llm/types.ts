@@ -22,6 +22,15 @@ export interface ChatRequest {
   sample?: number;
 }
 
+/** A raw completion: the prompt as the model sees it (a chat template already applied, or none). */
+export interface CompletionRequest {
+  prompt: string;
+  /** Sampling parameters (max_tokens, temperature, stop, ...), merged model → node. */
+  params: Record<string, unknown>;
+  /** Which of `n` samples this is. */
+  sample?: number;
+}
+
 export interface TokenUsage {
   prompt_tokens: number;
   completion_tokens: number;

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest } from './types.js';
+import type { ChatMessage, ChatRequest, CompletionRequest } from './types.js';
 
 /**
  * The body of an OpenAI-style chat completion request, as sent over HTTP. The built-in
@@ -32,4 +32,11 @@ export function chatBody(model: string, request: ChatRequest): WireRequest {
  */
 export function logprobsRequest(prompt: string): { prompt: string; echo: true; logprobs: 1; max_tokens: 1; temperature: 0 } {
   return { prompt, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 };
+}
+
+/** The body of a raw `/completions` request for `model`. */
+export function completionBody(model: string, request: CompletionRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...request.params, model, prompt: request.prompt };
+  if (request.sample) body.seed = (typeof request.params.seed === 'number' ? request.params.seed : 0) + request.sample;
+  return body;
 }

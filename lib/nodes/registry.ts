@@ -1,6 +1,7 @@
 import type { NodeDefinition } from './definition.js';
 import { agentNode } from './agent.js';
 import { codeNode } from './code.js';
+import { completionNode } from './completion.js';
 import { dedupNode } from './dedup.js';
 import { filterNode } from './filter.js';
 import { ifdNode } from './ifd.js';
@@ -35,5 +36,6 @@ export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, No
     ifdNode,
     piiLlmNode,
     rateNode,
+    completionNode,
   ].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, lines, runCli } from '../cli-process.js';
 
-const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use', 'ultrafeedback'];
+const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use', 'ultrafeedback', 'magpie'];
 
 type Msg = { role: string; content: string | null };
 const alternates = (messages: Msg[]): boolean => {
@@ -69,8 +69,9 @@ t.test('--dry-run of every example: every request starts with a user turn after 
     const input = readFileSync(join(FIXTURES, 'graphs', `${name}.input.jsonl`), 'utf8');
     const res = await runCli(['run', join(FIXTURES, 'graphs', `${name}.yaml`), '--seed', '7', '--dry-run', '3'], { input });
     t.equal(res.code, 0, res.stderr);
+    // Chat requests; raw completions (magpie's pre-query) have a prompt and no turns.
     const requests = lines(res.stdout)
-      .filter((r) => r.request !== undefined)
+      .filter((r) => (r.request as { messages?: Msg[] } | undefined)?.messages !== undefined)
       .map((r) => (r.request as { messages: Msg[] }).messages);
     if (name !== 'oasst-curation') t.ok(requests.length > 0, `${name}: ${requests.length} requests`);
     for (const messages of requests) {
@@ -108,4 +109,29 @@ t.test('validate warns, with file:line:col, when a model without strict_alternat
   t.match(off.stderr, /off\.yaml:5:5 nodes\.sim: warning: model "m" has strict_alternation off, and with role_swap the history it sends starts with an assistant turn/);
   const on = await runCli(['validate', 'on.yaml'], { cwd: dir });
   t.equal(on.stderr, '', 'with strict_alternation (the default) the request is mended: no warning');
+});
+
+t.test("magpie: the query is the model's completion of its template's pre-query, one per record, cached", async (t) => {
+  const { startMockServer } = await import('../mock-server-process.js');
+  const server = await startMockServer([]);
+  t.teardown(() => server.stop());
+  const graph = join(FIXTURES, 'graphs', 'magpie.yaml');
+  const input = readFileSync(join(FIXTURES, 'graphs', 'magpie.input.jsonl'), 'utf8');
+  const dir = t.testdir({});
+  const dry = await runCli(['run', graph, '--dry-run', '2'], { input });
+  const completions = lines(dry.stdout).filter((r) => (r.request as { prompt?: string }).prompt !== undefined);
+  t.equal(completions.length, 2);
+  t.equal(
+    (completions[0]!.request as { prompt: string }).prompt,
+    '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n',
+    'the pre-query, up to where the user would write',
+  );
+  const first = await runCli(['run', graph, '--cache-dir', dir], { input, env: { OPENAI_BASE_URL: server.url } });
+  t.equal(first.code, 0, first.stderr);
+  const queries = lines(first.stdout).map((r) => (r.messages as Msg[])[0]!.content);
+  t.equal(new Set(queries).size, queries.length, 'a different query for each record');
+  t.equal((await server.stats()).completion_requests, lines(input).length);
+  const again = await runCli(['run', graph, '--cache-dir', dir], { input, env: { OPENAI_BASE_URL: server.url } });
+  t.equal(again.stdout, first.stdout);
+  t.equal((await server.stats()).completion_requests, lines(input).length, 'a rerun is answered by the cache');
 });

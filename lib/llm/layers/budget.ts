@@ -28,6 +28,10 @@ export function worstCost(call: ModelCall, price: Price | undefined): number {
     const { messages, params } = call.input;
     return costOf(price, estimateTokens(messages), typeof params.max_tokens === 'number' ? params.max_tokens : 512);
   }
+  if (isKind(call, 'completion')) {
+    const { prompt, params } = call.input;
+    return costOf(price, Math.ceil(prompt.length / 4), typeof params.max_tokens === 'number' ? params.max_tokens : 512);
+  }
   if (isKind(call, 'embeddings')) return costOf(price, estimateTextTokens(call.input.texts), 0);
   if (isKind(call, 'embedding')) return costOf(price, Math.ceil(call.input.text.length / 4), 0);
   return 0;

@@ -3,7 +3,7 @@ import type { CacheCounters, ResponseCache } from '../cache/response-cache.js';
 import { canonicalJson, canonicalMessages, sha256 } from '../canonical.js';
 import { isKind, type CallKind, type Dispatch, type Layer, type ModelCall, type ModelReply } from '../dispatch.js';
 import type { ChatRequest, Completion, PromptLogprobs } from '../types.js';
-import { logprobsRequest } from '../wire.js';
+import { completionBody, logprobsRequest } from '../wire.js';
 
 export interface CacheLayerOptions {
   completions: ResponseCache<Completion> | null;
@@ -36,6 +36,10 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
           () => keys.chat(call.input),
           () => on(call).then(value),
         ) as Promise<ModelReply<K>>;
+      if (isKind(call, 'completion')) {
+        const key = () => keys.numbers('/completions', completionBody(options.model, call.input));
+        return lookup(options.completions, counters, key, () => on(call).then(value)) as Promise<ModelReply<K>>;
+      }
       if (isKind(call, 'embedding')) {
         const { text, dimensions } = call.input;
         return lookup(

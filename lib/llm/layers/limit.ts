@@ -46,6 +46,7 @@ export function tokenEstimate(call: ModelCall): number {
     const { messages, params } = call.input;
     return estimateTokens(messages) + (typeof params.max_tokens === 'number' ? params.max_tokens : 256);
   }
+  if (isKind(call, 'completion')) return Math.ceil(call.input.prompt.length / 4) + (typeof call.input.params.max_tokens === 'number' ? call.input.params.max_tokens : 256);
   if (isKind(call, 'embeddings')) return estimateTextTokens(call.input.texts);
   if (isKind(call, 'embedding')) return Math.ceil(call.input.text.length / 4);
   return 64;

@@ -125,3 +125,23 @@ export function sampleSchema(schema: Schema, rand: () => number, depth: number):
 function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
+
+/**
+ * The built-in model's raw completion of a prompt (`/completions`): deterministic text drawn
+ * from the request, like its chat answers. Given a chat template's opening of a user turn
+ * (Magpie), it writes something a user might ask.
+ */
+export function mockTextCompletion(body: Record<string, unknown>): Completion {
+  const digest = sha256(canonicalJson(body));
+  const rand = seededRandom(digest);
+  const words = Array.from({ length: 8 + Math.floor(rand() * 16) }, () => WORDS[Math.floor(rand() * WORDS.length)]);
+  let text = `Mock question ${digest.slice(0, 8)}: how would you explain the ${words.join(' ')}?`;
+  let finish_reason = 'stop';
+  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : undefined;
+  if (maxTokens !== undefined && Math.ceil(text.length / 4) > maxTokens) {
+    text = text.slice(0, Math.max(1, maxTokens * 4));
+    finish_reason = 'length';
+  }
+  const prompt_tokens = Math.ceil(String(body.prompt ?? '').length / 4);
+  return { text, finish_reason, usage: { prompt_tokens, completion_tokens: Math.ceil(text.length / 4) }, message: { role: 'assistant', content: text } };
+}

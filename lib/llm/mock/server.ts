@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { canonicalJson, sha256 } from '../canonical.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './embedding.js';
-import { mockCompletion } from './completion.js';
+import { mockCompletion, mockTextCompletion } from './completion.js';
 import { seededRandom } from '../../random/seeded.js';
 import { mockPromptLogprobs, mockReward } from './scores.js';
 import type { ChatMessage } from '../types.js';
@@ -61,6 +61,8 @@ export interface MockServerStats {
   embedding_inputs: number;
   /** POST /pooling (reward) and POST /completions (prompt log-probabilities) requests. */
   score_requests: number;
+  /** POST /completions without echo: raw completions. */
+  completion_requests: number;
   in_flight: number;
   max_in_flight: number;
   errors_injected: number;
@@ -107,6 +109,7 @@ export class MockServer {
     embedding_requests: 0,
     embedding_inputs: 0,
     score_requests: 0,
+    completion_requests: 0,
     in_flight: 0,
     max_in_flight: 0,
     errors_injected: 0,
@@ -279,6 +282,20 @@ export class MockServer {
       body = JSON.parse(await readBody(req)) as typeof body;
     } catch (err) {
       return send(res, 400, { error: { message: `bad request: ${(err as Error).message}` } });
+    }
+    if (path === '/completions' && body.echo !== true && typeof body.prompt === 'string') {
+      // A raw completion: the mock model's text for the prompt, as a text_completion.
+      this.stats.completion_requests++;
+      await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      const completion = mockTextCompletion(body as Record<string, unknown>);
+      return send(res, 200, {
+        id: `cmpl-${sha256(body.prompt).slice(0, 12)}`,
+        object: 'text_completion',
+        created: 0,
+        model: body.model,
+        choices: [{ index: 0, text: completion.text, finish_reason: completion.finish_reason, logprobs: null }],
+        usage: { ...completion.usage, total_tokens: completion.usage.prompt_tokens + completion.usage.completion_tokens },
+      });
     }
     if (path === '/pooling' ? !Array.isArray(body.messages) : typeof body.prompt !== 'string' || body.echo !== true || !body.logprobs) {
       const need = path === '/pooling' ? 'messages must be an array' : 'send a string prompt with echo: true and logprobs';

@@ -42,6 +42,7 @@ export function anthropicTransport(options: AnthropicTransportOptions): Transpor
       embeddings: unsupported('embeddings'),
       reward: unsupported('reward scores'),
       prompt_logprobs: unsupported('prompt log-probabilities'),
+      completion: unsupported('raw completions (it applies its chat format itself)'),
     }),
     async preflight() {
       const transport = await open();

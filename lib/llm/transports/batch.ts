@@ -214,6 +214,7 @@ export function batchTransport(options: BatchTransportOptions): Transport {
       embeddings: (input) => o.direct.dispatch({ kind: 'embeddings', input }),
       reward: (input) => o.direct.dispatch({ kind: 'reward', input }),
       prompt_logprobs: (input) => o.direct.dispatch({ kind: 'prompt_logprobs', input }),
+      completion: (input) => o.direct.dispatch({ kind: 'completion', input }),
     }),
     preflight: () => o.direct.preflight(),
     async close() {

@@ -1,6 +1,6 @@
 import { compose, forKinds, type Transport } from '../dispatch.js';
-import { mockCompletion } from '../mock/completion.js';
-import { chatBody, type WireRequest } from '../wire.js';
+import { mockCompletion, mockTextCompletion } from '../mock/completion.js';
+import { chatBody, completionBody, type WireRequest } from '../wire.js';
 import { mockTransport } from './mock.js';
 import { anthropicBody } from '../anthropic-wire.js';
 
@@ -21,5 +21,10 @@ export function dryRunTransport(
     record(modelName, provider === 'anthropic' ? anthropicBody(model, call.input) : body);
     return { value: mockCompletion(body) };
   });
-  return { ...mock, dispatch: compose(mock.dispatch, [recordChat]) };
+  const recordCompletion = forKinds(['completion'], async (call) => {
+    const body = completionBody(model, call.input);
+    record(modelName, body);
+    return { value: mockTextCompletion(body) };
+  });
+  return { ...mock, dispatch: compose(mock.dispatch, [recordChat, recordCompletion]) };
 }

@@ -1,9 +1,9 @@
 import { estimateTextTokens } from '../tokens.js';
 import { byKind, type Transport } from '../dispatch.js';
-import { mockCompletion } from '../mock/completion.js';
+import { mockCompletion, mockTextCompletion } from '../mock/completion.js';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from '../mock/embedding.js';
 import { mockPromptLogprobs, mockReward } from '../mock/scores.js';
-import { chatBody } from '../wire.js';
+import { chatBody, completionBody } from '../wire.js';
 
 /** The built-in deterministic model, in process: no network, the same answer for the same request. */
 export function mockTransport(model: string): Transport {
@@ -24,6 +24,10 @@ export function mockTransport(model: string): Transport {
       embeddings: async ({ texts, dimensions }) => vectors(texts, dimensions),
       reward: async ({ messages }) => ({ value: mockReward(messages) }),
       prompt_logprobs: async ({ prompt }) => ({ value: mockPromptLogprobs(prompt) }),
+      completion: async (request) => {
+        const completion = mockTextCompletion(completionBody(model, request));
+        return { value: completion, usage: completion.usage };
+      },
     }),
     preflight: async () => [],
     close: async () => {},

@@ -2,7 +2,7 @@ import { byKind, type Transport } from '../dispatch.js';
 import { estimateTextTokens, estimateTokens } from '../tokens.js';
 import { TransportError } from '../transport-error.js';
 import type { ChatMessage, ChatRequest, Completion, PromptLogprobs, TokenUsage } from '../types.js';
-import { chatBody, logprobsRequest } from '../wire.js';
+import { chatBody, completionBody, logprobsRequest } from '../wire.js';
 import { checkEndpoints, modelConnection, type ModelConnection, type ModelConnectionOptions } from './http.js';
 import { answerOf } from '../reasoning.js';
 
@@ -55,6 +55,7 @@ export function openAiTransport(options: OpenAiTransportOptions): Transport {
       embeddings: ({ texts, dimensions }) => embeddings(texts, dimensions),
       reward: async ({ messages }) => ({ value: parseReward(await post('/pooling', { model: options.model, messages })) }),
       prompt_logprobs: async ({ prompt }) => ({ value: parsePromptLogprobs(await post('/completions', { model: options.model, ...logprobsRequest(prompt) }), prompt) }),
+      completion: async (request) => parseTextCompletion(await post('/completions', completionBody(options.model, request)), request.prompt),
     }),
     async preflight() {
       return checkEndpoints(await open(), options.name, options.azure ? '/openai/models' : '/models');
@@ -91,6 +92,16 @@ export function parseCompletion(body: unknown, request: ChatRequest): { value: C
     message: { role: 'assistant', content, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) },
   };
   return { value, usage };
+}
+
+/** A /completions answer: its first choice's text. */
+function parseTextCompletion(body: unknown, prompt: string): { value: Completion; usage: TokenUsage } {
+  const b = body as { choices?: Array<{ text?: unknown; finish_reason?: string | null }>; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+  const choice = b.choices?.[0];
+  if (typeof choice?.text !== 'string') throw new TransportError('completions answer has no choices[0].text', true, true);
+  const text = choice.text;
+  const usage: TokenUsage = { prompt_tokens: b.usage?.prompt_tokens ?? Math.ceil(prompt.length / 4), completion_tokens: b.usage?.completion_tokens ?? Math.ceil(text.length / 4) };
+  return { value: { text, finish_reason: choice.finish_reason ?? null, usage, message: { role: 'assistant', content: text } }, usage };
 }
 
 /** The vectors of an /embeddings answer, in input order (servers may list them out of order). */

@@ -121,3 +121,15 @@ t.test('reasoning is taken out of the answer in each style a server sends it, an
     t.ok(answer.value.usage.reasoning_tokens! > 0, `${style}: reasoning tokens as the server reported them`);
   }
 });
+
+t.test('raw completions over HTTP are those of the in-process mock', async (t) => {
+  const { server, url } = await listeningMock();
+  t.teardown(() => server.close());
+  const http = openAiTransport(options(url));
+  t.teardown(() => http.close());
+  const call: ModelCall<'completion'> = { kind: 'completion', input: { prompt: '<|start_header_id|>user<|end_header_id|>\n\n', params: { max_tokens: 64 }, sample: 3 } };
+  const [remote, mine] = await Promise.all([http.dispatch(call), mockTransport('mock-1').dispatch(call)]);
+  t.same(remote.value, mine.value);
+  t.match(remote.value.text, /^Mock question/);
+  t.equal(server.stats.completion_requests, 1);
+});
