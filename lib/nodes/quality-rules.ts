@@ -11,7 +11,8 @@ import { findPii, redactPii, type PiiOptions } from '../quality/pii.js';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { DEFAULT_BOILERPLATE, preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
-import { loadTokenCounter, type CountTokens } from '../quality/tokens.js';
+import { loadTokenCounter, loadTokenizerFile, type CountTokens } from '../quality/tokens.js';
+import { isAbsolute, resolve } from 'node:path';
 import { defineNode, Dropped, nodeSchema } from './definition.js';
 
 const RuleConfig = Type.Union([
@@ -71,7 +72,8 @@ export const qualityRulesNode = defineNode({
       'tag',
     ),
     rules: Type.Optional(Type.Record(Type.String(), RuleConfig, { description: 'Rule name → thresholds and options, or false to turn it off. Unnamed rules run with their defaults.' })),
-    stats: withDefault(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base), type-token ratio, MTLD.' }), true),
+    stats: withDefault(Type.Boolean({ description: 'Tag quality.stats: turns, tokens (o200k_base, or `tokenizer`), type-token ratio, MTLD.' }), true),
+    tokenizer: Type.Optional(Type.String({ description: "The target model's tokenizer.json (relative to the graph file): tokens are counted in its tokens instead of o200k_base." })),
   }),
   async compile(config, ctx) {
     const target = config.target;
@@ -108,7 +110,18 @@ export const qualityRulesNode = defineNode({
     const wantsLanguage = active.some((r) => r.name === 'language');
     const detect: LanguageDetector | null = wantsLanguage ? await loadLanguageDetector() : null;
     const withStats = config.stats !== false;
-    const countTokens: CountTokens | null = withStats || active.some((r) => r.name.startsWith('tokens_')) ? await loadTokenCounter() : null;
+    let countTokens: CountTokens | null = null;
+    if (withStats || active.some((r) => r.name.startsWith('tokens_'))) {
+      if (config.tokenizer === undefined) countTokens = await loadTokenCounter();
+      else {
+        const loaded = await loadTokenizerFile(isAbsolute(config.tokenizer) ? config.tokenizer : resolve(ctx.graphDir, config.tokenizer));
+        if ('error' in loaded) {
+          ctx.report(['tokenizer'], loaded.error);
+          return undefined;
+        }
+        countTokens = loaded;
+      }
+    }
     const language = active.find((r) => r.name === 'language');
     const languageOpts = (config.rules?.language || {}) as { expected?: string | string[]; expected_field?: string };
     const expectedField = parsePath(languageOpts.expected_field ?? 'lang');

@@ -13,3 +13,33 @@ export function loadTokenCounter(): Promise<CountTokens> {
   counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text, PLAIN_TEXT));
   return counter;
 }
+
+/**
+ * Token counts in a target model's own tokenizer: its `tokenizer.json` (with the
+ * `tokenizer_config.json` beside it, when there is one), read by Hugging Face's
+ * tokenizers.js. Special tokens are not added: the text is counted as it is.
+ */
+export async function loadTokenizerFile(file: string): Promise<CountTokens | { error: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const { dirname, join } = await import('node:path');
+  let tokenizerJson: unknown;
+  try {
+    tokenizerJson = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: e.code ? `cannot read ${file}: ${e.code}` : `${file} is not JSON` };
+  }
+  let config: unknown = {};
+  try {
+    config = JSON.parse(await readFile(join(dirname(file), 'tokenizer_config.json'), 'utf8'));
+  } catch {
+    // A tokenizer.json alone is enough to count tokens.
+  }
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  try {
+    const tokenizer = new Tokenizer(tokenizerJson as never, config as never);
+    return (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+  } catch (err) {
+    return { error: `${file}: not a tokenizer tokenizers.js can load: ${(err as Error).message}` };
+  }
+}

@@ -48,3 +48,24 @@ t.test('docs/quality.md lists every rule with its formula and thresholds (from `
   const res = await runCli(['rules']);
   t.equal(res.stdout, rulesTable());
 });
+
+t.test("quality_rules with tokenizer: counts in the target model's tokens; a bad file is a config error", async (t) => {
+  const tokenizer = join(FIXTURES, 'tokenizers', 'word-level', 'tokenizer.json');
+  const dir = t.testdir({
+    'g.yaml': `nodes:\n  rules: { type: quality_rules, tokenizer: ${JSON.stringify(tokenizer)}, rules: { tokens_target: { min: 1 } } }\n`,
+    'bad.yaml': 'nodes:\n  rules: { type: quality_rules, tokenizer: ./nowhere.json }\n',
+  });
+  const input = `${JSON.stringify({
+    messages: [
+      { role: 'user', content: 'Why?' },
+      { role: 'assistant', content: 'The sky is blue.' },
+    ],
+  })}\n`;
+  const res = await runCli(['run', 'g.yaml'], { cwd: dir, input });
+  t.equal(res.code, 0, res.stderr);
+  const stats = (lines(res.stdout)[0]!.quality as { stats: { tokens_input: number; tokens_target: number } }).stats;
+  t.same([stats.tokens_input, stats.tokens_target], [2, 5]);
+  const bad = await runCli(['validate', 'bad.yaml'], { cwd: dir });
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /bad\.yaml:2:\d+ nodes\.rules\.tokenizer: cannot read .*nowhere\.json: ENOENT/);
+});
