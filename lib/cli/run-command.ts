@@ -1,3 +1,5 @@
+import { RequestLog } from '../llm/request-log.js';
+import { callSites } from '../record/trace.js';
 import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import { Writable } from 'node:stream';
@@ -35,6 +37,7 @@ export interface RunArgs {
   generate?: number;
   'dry-run'?: number;
   batch: boolean;
+  'log-requests'?: string;
   resume: boolean;
   redis?: string;
   'max-cost'?: number;
@@ -65,6 +68,10 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler nodes: the same seed and input give the same output' })
     .option('generate', { type: 'number', describe: 'Feed N empty records {id: 0..N-1} instead of reading input (for graphs that start from a sampler)' })
     .option('dry-run', { type: 'number', describe: 'Validate, then print the exact LLM requests for the first N records as NDJSON, calling no model' })
+    .option('log-requests', {
+      type: 'string',
+      describe: 'Write one NDJSON line per model call to FILE: node, input line and id, the request as sent, the answer, tokens, latency, cost, cache hit or miss (no keys)',
+    })
     .option('batch', {
       type: 'boolean',
       default: false,
@@ -106,6 +113,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     { flag: '--errors', path: args.errors },
     { flag: '--rejected', path: args.rejected },
     { flag: '--stats', path: args.stats },
+    { flag: '--log-requests', path: args['log-requests'] },
   ];
   if (!pathsAreDistinct(named, term)) return ExitCode.usage;
   if (args.generate !== undefined && (!Number.isInteger(args.generate) || args.generate < 0 || args.input !== undefined)) {
@@ -184,6 +192,9 @@ async function runWithGraph(
   outputFormat: OutputFormat,
 ): Promise<number> {
   const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
+  const requestLog = args['log-requests'] !== undefined && dryRun === undefined ? new RequestLog(args['log-requests']) : undefined;
+  // Model calls learn which node and record they serve only when they are logged.
+  callSites.enabled = requestLog !== undefined;
   // The command owns the model runtime: opened here, closed in this finally and nowhere else.
   const runtime = new ModelRuntime({
     cacheDir: args.cache ? args['cache-dir'] : null,
@@ -193,15 +204,24 @@ async function runWithGraph(
     shared: redis ? redisSharedCache(redis, args['cache-read-only']) : undefined,
     budget,
     batch: args.batch,
+    requestLog,
     // A dry run prints each request where records would go, and sends none.
     dryRun: dryRun === undefined ? undefined : (model, request) => void term.stdout.write(JSON.stringify({ model, request }) + '\n'),
   });
   try {
     const graph = await loadGraphOrReport(args.graph, term, runtime, args.seed);
     if (!graph) return ExitCode.usage;
-    return await runLoadedGraph(args, term, graph, runtime, dryRun, idPath, budget, inputFormat, outputFormat);
+    const code = await runLoadedGraph(args, term, graph, runtime, dryRun, idPath, budget, inputFormat, outputFormat);
+    try {
+      await requestLog?.close();
+    } catch (err) {
+      say(term, (err as Error).message);
+      return code === ExitCode.ok ? ExitCode.runtime : code;
+    }
+    return code;
   } finally {
     await runtime.close();
+    await requestLog?.close().catch(() => undefined);
   }
 }
 

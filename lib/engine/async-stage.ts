@@ -1,6 +1,6 @@
 import h from 'highland';
 import type { GraphNode, Route } from '../graph/graph.js';
-import { runTraced } from '../record/trace.js';
+import { runAt, runTraced } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
 import { fail, settle } from './settle.js';
@@ -58,7 +58,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       let pending: Promise<unknown>;
       try {
         const ctx = { node: node.name, line: item.line, seq: item.seq };
-        pending = Promise.resolve(runTraced(item.trace, () => run(item.record, ctx)));
+        pending = Promise.resolve(runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id }, () => run(item.record, ctx))));
       } catch (err) {
         pending = Promise.reject(err);
       }

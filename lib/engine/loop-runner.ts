@@ -1,3 +1,4 @@
+import { callSites, runAt } from '../record/trace.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import type { CompiledLoop, GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
@@ -24,7 +25,7 @@ export function loopNode(loop: CompiledLoop, nodes: ReadonlyMap<string, GraphNod
       const began = performance.now();
       let result: unknown;
       try {
-        result = await node.compiled.run(record, ctx);
+        result = await runAt({ node: current, line: outer.line, id: callSites.getStore()?.id }, () => node.compiled.run(record, ctx));
       } catch (err) {
         counts.errors++;
         throw new NodeFailure(current, err instanceof Error ? err.message : String(err));

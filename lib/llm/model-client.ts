@@ -11,6 +11,8 @@ import { limitLayer } from './layers/limit.js';
 import { meterLayer } from './layers/meter.js';
 import { retryLayer } from './layers/retry.js';
 import { traceLayer } from './layers/trace.js';
+import { logLayer } from './layers/log.js';
+import type { RequestLog } from './request-log.js';
 import { RequestLimiter } from './limiter.js';
 import { dryRunTransport } from './transports/dry-run.js';
 import { mockTransport } from './transports/mock.js';
@@ -83,6 +85,8 @@ export interface ModelClientDeps {
   dryRun?: (model: string, request: WireRequest | Record<string, unknown>) => void;
   /** Where batch models keep the batches they submitted (in the cache folder); none without one. */
   batchDir?: string | null;
+  /** --log-requests: every chat and completion call, one line each. */
+  requestLog?: RequestLog;
 }
 
 /**
@@ -173,6 +177,7 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
   const batch = batchEmbeddingsLayer(spec.embeddingBatch);
   if (deps.dryRun) return { transport: dryRunTransport(spec.name, spec.model, deps.dryRun, spec.provider), layers: [batch] };
   const layers: Layer[] = [
+    ...(deps.requestLog ? [logLayer({ log: deps.requestLog, model: spec.name, provider: spec.provider, price: spec.price })] : []),
     traceLayer(spec.name),
     cacheLayer({
       completions: deps.cache,

@@ -9,6 +9,7 @@ import type { CacheStore } from './cache/store.js';
 import type { Completion } from './types.js';
 import { ModelClient, type ResolvedModel } from './model-client.js';
 import { proxyFromEnv } from './transports/http.js';
+import type { RequestLog } from './request-log.js';
 import { batchPrice, priceOf } from './prices.js';
 import { defaultKeyVariable, ModelSchema, type ModelConfig, type ModelSettings } from './model-schema.js';
 import { applyDefaults } from '../config/defaults.js';
@@ -31,6 +32,8 @@ export interface LlmOptions {
   dryRun?: (model: string, request: WireRequest | Record<string, unknown>) => void;
   /** --batch: every OpenAI or Anthropic model sends its chat requests through the batch API. */
   batch?: boolean;
+  /** --log-requests: where every chat and completion call is written. */
+  requestLog?: RequestLog;
 }
 
 /** The shared tier's stores and lock, made by the caller that opened the connection. */
@@ -101,6 +104,7 @@ export class ModelRuntime {
       budget: options.budget,
       dryRun: options.dryRun,
       batchDir: options.cacheDir && !options.cacheReadOnly ? join(options.cacheDir, 'batches') : null,
+      requestLog: options.dryRun ? undefined : options.requestLog,
       onFatal: (message) => {
         if (!this.fatal.signal.aborted) this.fatal.abort(message);
       },

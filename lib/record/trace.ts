@@ -30,3 +30,18 @@ export const traceStorage = new AsyncLocalStorage<RecordTrace>();
 export function runTraced<T>(trace: RecordTrace | undefined, fn: () => T): T {
   return trace ? traceStorage.run(trace, fn) : fn();
 }
+
+/** Where a model call comes from, for --log-requests: the node, and the record's input line and id. */
+export interface CallSite {
+  node: string;
+  line: number;
+  id?: string;
+}
+
+/** The call site of the node run a model call belongs to. Set only while `callSites.enabled`. */
+export const callSites = Object.assign(new AsyncLocalStorage<CallSite>(), { enabled: false });
+
+/** Runs a node for a record inside its call site (when calls are logged). */
+export function runAt<T>(site: CallSite, fn: () => T): T {
+  return callSites.enabled ? callSites.run(site, fn) : fn();
+}

@@ -1,0 +1,65 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lines, runCli } from '../cli-process.js';
+import { startMockServer } from '../mock-server-process.js';
+
+const KEY = 'sk-log-test-5d2e';
+
+t.test('--log-requests: one line per model call, with its node, record, request, answer, tokens, latency, cost and cache outcome', async (t) => {
+  const server = await startMockServer(['--api-key-env', 'MOCK_KEY'], { MOCK_KEY: KEY });
+  t.teardown(() => server.stop());
+  const graph =
+    `models:\n  m: { base_url: ${server.url}, api_key_env: MOCK_KEY, price: { input_per_mtok: 1, output_per_mtok: 2 } }\n` +
+    'nodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ], output: a }\n  check: { type: llm, messages: [ { role: user, content: "Is this right? {a}" } ], output: b }\n';
+  const dir = t.testdir({ 'g.yaml': graph });
+  const input = `${['one', 'two', 'three'].map((q, i) => JSON.stringify({ id: `r${i}`, q })).join('\n')}\n`;
+  const env = { MOCK_KEY: KEY };
+  const first = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log.jsonl', '--resume', '-o', 'out.jsonl'], { cwd: dir, input, env });
+  t.equal(first.code, 0, first.stderr);
+  const log = lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'));
+  t.equal(log.length, 6, 'two calls for each of three records');
+  t.equal((await server.stats()).chat_requests, 6);
+  const ask = log.find((e) => e.node === 'ask' && e.line === 2)!;
+  t.match(ask, {
+    node: 'ask',
+    line: 2,
+    id: 'r1',
+    model: 'm',
+    provider: 'openai',
+    kind: 'chat',
+    request: { messages: [{ role: 'user', content: 'two' }] },
+    cache: 'miss',
+    answer: /^Mock answer/,
+    finish_reason: 'stop',
+    tokens: { prompt: Number, completion: Number },
+  });
+  t.ok((ask.latency_ms as number) >= 0 && (ask.cost_usd as number) > 0, 'latency and cost');
+  t.ok(
+    log.filter((e) => e.node === 'check').every((e) => String((e.request as { messages: Array<{ content: string }> }).messages[0]!.content).startsWith('Is this right? Mock answer')),
+    'the request as sent, after templating',
+  );
+  t.notMatch(readFileSync(join(dir, 'log.jsonl'), 'utf8'), KEY, 'no key in the log');
+
+  const again = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log2.jsonl'], { cwd: dir, input, env });
+  t.equal(again.code, 0, again.stderr);
+  const cached = lines(readFileSync(join(dir, 'log2.jsonl'), 'utf8'));
+  t.same(
+    cached.map((e) => [e.cache, e.cost_usd]),
+    Array.from({ length: 6 }, () => ['hit', 0]),
+    'a warm cache: every call a hit, at no cost',
+  );
+  const clash = await runCli(['run', 'g.yaml', '--log-requests', 'out.jsonl', '-o', 'out.jsonl'], { cwd: dir, input, env });
+  t.equal(clash.code, 2, 'the log may not overwrite another output');
+});
+
+t.test('--log-requests: a call that fails is logged with its error', async (t) => {
+  const server = await startMockServer(['--fail-first', '9', '--fail-status', '400']);
+  t.teardown(() => server.stop());
+  const dir = t.testdir({ 'g.yaml': `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n` });
+  const res = await runCli(['run', 'g.yaml', '--no-cache', '--log-requests', 'log.jsonl'], { cwd: dir, input: '{"q":"x"}\n' });
+  t.equal(res.code, 0, res.stderr);
+  const [entry] = lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'));
+  t.match(entry, { node: 'ask', line: 1, error: /HTTP 400/ });
+  t.equal(entry!.answer, undefined);
+});
