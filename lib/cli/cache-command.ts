@@ -1,22 +1,59 @@
 import type { Argv } from 'yargs';
-import { CACHE_FILES } from '../llm/cache/codecs.js';
-import { clearDiskCache, diskCacheSummary } from '../llm/cache/disk-store.js';
+import { CACHE_FILES, completionCodec, embeddingCodec, numbersCodec } from '../llm/cache/codecs.js';
+import { clearDiskCache, diskCacheEntries, diskCacheSummary, type DiskCodec } from '../llm/cache/disk-store.js';
+import { ExitCode } from './exit-codes.js';
+import { say } from './terminal.js';
 import type { Terminal } from './terminal.js';
 
 export interface CacheArgs {
-  action: 'stats' | 'clear';
+  action: 'stats' | 'clear' | 'export' | 'show';
+  key?: string;
+  kind: 'completions' | 'embeddings' | 'scores';
   'cache-dir': string;
 }
 
+const CODECS = { completions: completionCodec, embeddings: embeddingCodec, scores: numbersCodec } as const;
+
 export function cacheBuilder(y: Argv): Argv<CacheArgs> {
   return y
-    .positional('action', { choices: ['stats', 'clear'] as const, demandOption: true, describe: 'stats: entries and size; clear: delete every entry' })
+    .positional('action', {
+      choices: ['stats', 'clear', 'export', 'show'] as const,
+      demandOption: true,
+      describe: 'stats: entries and size; clear: delete every entry; export: every entry as NDJSON {key, value}; show KEY: one entry',
+    })
+    .positional('key', { type: 'string', describe: 'show: the key of the entry (cache export lists them)' })
+    .option('kind', {
+      choices: ['completions', 'embeddings', 'scores'] as const,
+      default: 'completions' as const,
+      describe: 'export, show: which database: chat and completion answers, embeddings, or scores',
+    })
     .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
     .example('$0 cache stats', 'Entries and bytes in ./.sygra-cache')
-    .example('$0 cache clear --cache-dir /data/cache', 'Forget every cached response') as unknown as Argv<CacheArgs>;
+    .example('$0 cache clear --cache-dir /data/cache', 'Forget every cached response')
+    .example("$0 cache export | jq -r '.value.text' | head", 'Read the cached answers') as unknown as Argv<CacheArgs>;
 }
 
 export async function cacheHandler(args: CacheArgs, term: Terminal): Promise<number> {
+  if (args.action === 'export' || args.action === 'show') {
+    if (args.action === 'show' && !args.key) {
+      say(term, 'cache show needs the KEY of an entry (cache export lists them)');
+      return ExitCode.usage;
+    }
+    let found = false;
+    for await (const entry of diskCacheEntries<unknown, unknown>(args['cache-dir'], CODECS[args.kind] as DiskCodec<unknown, unknown>)) {
+      if (args.action === 'show' && entry.key !== args.key) continue;
+      found = true;
+      const value = entry.value instanceof Float32Array ? Array.from(entry.value) : entry.value;
+      // A closed stdout (| head) ends the export quietly.
+      if (!term.stdout.write(`${JSON.stringify({ key: entry.key, value })}\n`)) await new Promise((ok) => term.stdout.once('drain', ok));
+      if (args.action === 'show') break;
+    }
+    if (args.action === 'show' && !found) {
+      say(term, `no ${args.kind} entry with key ${args.key} in ${args['cache-dir']}`);
+      return ExitCode.runtime;
+    }
+    return ExitCode.ok;
+  }
   if (args.action === 'clear') {
     const cleared = await clearDiskCache(args['cache-dir'], CACHE_FILES);
     term.stdout.write(`cleared ${cleared} entries from ${args['cache-dir']}\n`);

@@ -91,7 +91,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     .command('oasst', 'Turn OASST trees or flat messages into SFT conversations or DPO pairs', (y) => oasstBuilder(y))
     .command('rules', 'Print the quality rules with their formulas and default thresholds (Markdown)', (y) => y.example('$0 rules', 'The table docs/quality.md shows'))
     .command('mock-server', 'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)', (y) => mockServerBuilder(y))
-    .command('cache <action>', 'Show or clear the persistent LLM response cache', (y) => cacheBuilder(y))
+    .command('cache <action> [key]', 'Show, export or clear the persistent LLM response cache', (y) => cacheBuilder(y))
     .command('report [file]', 'Summarise tagged records: a terminal summary, an HTML report (--html) or a dataset card (--card)', (y) => reportBuilder(y))
     .command('queue <action>', 'Scale out: push records to a Redis queue, or drain its results', (y) => queueBuilder(y))
     .command('worker <graph>', 'Scale out: run a graph on records from a Redis queue (start any number, on any machine)', (y) => workerBuilder(y))

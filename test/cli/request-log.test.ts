@@ -49,6 +49,20 @@ t.test('--log-requests: one line per model call, with its node, record, request,
     Array.from({ length: 6 }, () => ['hit', 0]),
     'a warm cache: every call a hit, at no cost',
   );
+  const exported = await runCli(['cache', 'export', '--cache-dir', 'c'], { cwd: dir });
+  t.equal(exported.code, 0, exported.stderr);
+  const entries = lines(exported.stdout);
+  t.equal(entries.length, 6, 'cache export: every cached answer, one line each');
+  t.ok(
+    entries.every((e) => /^[0-9a-f]{64}$/.test(e.key as string) && /^Mock answer/.test((e.value as { text: string }).text)),
+    '{key, value} with the answer as cached',
+  );
+  t.same(new Set(entries.map((e) => (e.value as { text: string }).text)), new Set(log.map((e) => e.answer)), 'the same answers the log shows');
+  const shown = await runCli(['cache', 'show', entries[2]!.key as string, '--cache-dir', 'c'], { cwd: dir });
+  t.same(lines(shown.stdout), [entries[2]]);
+  const missing = await runCli(['cache', 'show', 'f'.repeat(64), '--cache-dir', 'c'], { cwd: dir });
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /no completions entry with key f{64}/);
   const clash = await runCli(['run', 'g.yaml', '--log-requests', 'out.jsonl', '-o', 'out.jsonl'], { cwd: dir, input, env });
   t.equal(clash.code, 2, 'the log may not overwrite another output');
 });

@@ -124,3 +124,24 @@ export async function clearDiskCache(dir: string, files: readonly string[]): Pro
   }
   return cleared;
 }
+
+/**
+ * Every entry of one database of the cache folder, decoded, in key order; a file that is
+ * not there has none. Read in a read-only view: a run writing meanwhile is not disturbed.
+ */
+export async function* diskCacheEntries<V, S>(dir: string, codec: DiskCodec<V, S>): AsyncGenerator<{ key: string; value: V }> {
+  try {
+    statSync(join(dir, codec.file));
+  } catch {
+    return;
+  }
+  const db = await openDb<S>(dir, codec.file);
+  try {
+    for (const { key, value } of db.getRange()) {
+      const decoded = codec.decode(value);
+      if (decoded !== undefined) yield { key: String(key), value: decoded };
+    }
+  } finally {
+    await db.close();
+  }
+}
