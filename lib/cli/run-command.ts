@@ -38,6 +38,8 @@ export interface RunArgs {
   'dry-run'?: number;
   batch: boolean;
   'log-requests'?: string;
+  'metrics-port'?: number;
+  'metrics-host': string;
   resume: boolean;
   redis?: string;
   'max-cost'?: number;
@@ -72,6 +74,8 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       type: 'string',
       describe: 'Write one NDJSON line per model call to FILE: node, input line and id, the request as sent, the answer, tokens, latency, cost, cache hit or miss (no keys)',
     })
+    .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics of the run at http://127.0.0.1:PORT/metrics while it runs (0: a free port, said on stderr)' })
+    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'With --metrics-port: the address to listen on (loopback unless told otherwise)' })
     .option('batch', {
       type: 'boolean',
       default: false,
@@ -306,6 +310,7 @@ async function runLoadedGraph(
       budgetSpent: budget?.spent.signal,
       provenance: args.provenance,
       threads: args.threads > 1 ? { count: args.threads, seed: args.seed } : undefined,
+      metrics: args['metrics-port'] === undefined ? undefined : { port: args['metrics-port'], host: args['metrics-host'] },
     });
     const r = result.report;
     const summary = `${r.records_in} in, ${r.records_out} out, ${r.filtered} filtered, ${r.errors} errors${r.fanout ? `, ${r.fanout} fanned out` : ''}${r.skipped ? `, ${r.skipped} done before` : ''} in ${(r.wall_ms / 1000).toFixed(2)}s`;

@@ -5,6 +5,8 @@
 export class LatencyHistogram {
   private readonly buckets = new Uint32Array(100 + 900 + 1100);
   count = 0;
+  /** Sum of the samples, in ms (for Prometheus's _sum). */
+  sum = 0;
   private max = 0;
 
   /** Adds `times` samples of `ms`. */
@@ -17,6 +19,7 @@ export class LatencyHistogram {
     else i = Math.min(this.buckets.length - 1, 1900 + Math.floor((v - 10_000) / 100));
     this.buckets[i]! += times;
     this.count += times;
+    this.sum += v * times;
     if (v > this.max) this.max = v;
   }
 
@@ -30,6 +33,18 @@ export class LatencyHistogram {
       if (seen >= target) return Math.min(this.max, upperBound(i));
     }
     return this.max;
+  }
+
+  /** How many samples fall at or below each bound (ms, ascending), as Prometheus's cumulative buckets. */
+  cumulative(boundsMs: readonly number[]): number[] {
+    const out: number[] = [];
+    let seen = 0;
+    let i = 0;
+    for (const bound of boundsMs) {
+      while (i < this.buckets.length && upperBound(i) <= bound) seen += this.buckets[i++]!;
+      out.push(seen);
+    }
+    return out;
   }
 
   summary(): { p50: number; p95: number; p99: number; max: number } {

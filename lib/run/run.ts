@@ -19,6 +19,7 @@ import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { graphStage, sourceStage, threadedGraph } from '../engine/pipeline.js';
 import { describeIoError, runRecords } from './records-run.js';
 import { ThreadPool, threadStage } from './thread-pool.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -56,6 +57,8 @@ export interface RunOptions {
   provenance?: boolean;
   /** --threads N (N > 1): worker threads run the graph; the caller checked threadBlocker. */
   threads?: { count: number; seed: number };
+  /** --metrics-port: Prometheus metrics of the run at http://HOST:PORT/metrics while it runs. */
+  metrics?: { port: number; host: string };
 }
 
 export interface ResumeOptions {
@@ -74,6 +77,23 @@ export interface RunResult {
 /** Runs records from input through the graph to output, counting every one. */
 export async function runGraph(options: RunOptions): Promise<RunResult> {
   const stats = new RunStats();
+  if (!options.metrics) return runWith(options, stats);
+  let metrics: MetricsServer;
+  try {
+    metrics = await startMetricsServer(options.metrics.port, options.metrics.host, { stats, models: options.graph.models });
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { status: { kind: 'failed', message: `cannot serve metrics on ${options.metrics.host}:${options.metrics.port}: ${reason}` }, report: stats.report(options.version, options.graph.file) };
+  }
+  options.stderr.write(`sygra-stream: metrics on ${metrics.url}\n`);
+  try {
+    return await runWith(options, stats);
+  } finally {
+    await metrics.close();
+  }
+}
+
+async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult> {
   const stopReading = new AbortController();
   let failFastMessage: string | null = null;
   options.interrupt.addEventListener('abort', () => stopReading.abort(), { once: true });

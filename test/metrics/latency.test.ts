@@ -19,3 +19,10 @@ t.test('slow samples land in coarse buckets; empty is zero', async (t) => {
   t.equal(h.quantile(0.5), 12_400);
   t.equal(h.summary().max, 999_999);
 });
+
+t.test('cumulative counts at bucket bounds, and the sum, for Prometheus histograms', async (t) => {
+  const h = new LatencyHistogram();
+  for (const ms of [3, 7, 7, 40, 900, 12_000]) h.record(ms);
+  t.same(h.cumulative([5, 10, 50, 1000, 10_000, 60_000]), [1, 3, 4, 5, 5, 6]);
+  t.equal(h.sum, 3 + 7 + 7 + 40 + 900 + 12_000);
+});
