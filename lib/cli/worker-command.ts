@@ -3,6 +3,7 @@ import { writeStatsFile } from '../io/stats-file.js';
 import { hostname } from 'node:os';
 import type { Argv } from 'yargs';
 import { RunStats } from '../metrics/run-stats.js';
+import { startMetricsServer } from '../run/metrics-server.js';
 import { queueKeys } from '../redis/connect.js';
 import { runWorker } from '../redis/worker.js';
 import { ExitCode } from './exit-codes.js';
@@ -29,6 +30,8 @@ export interface WorkerArgs {
   preflight: boolean;
   seed: number;
   stats?: string;
+  'metrics-port'?: number;
+  'metrics-host': string;
   quiet: boolean;
 }
 
@@ -51,6 +54,8 @@ export function workerBuilder(y: Argv): Argv<WorkerArgs> {
     .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before taking messages' })
     .option('seed', { type: 'number', default: 0, describe: 'Seed for sampler and dedup nodes' })
     .option('stats', { type: 'string', describe: "Write this worker's statistics (JSON) to FILE at exit" })
+    .option('metrics-port', { type: 'number', describe: "Serve this worker's Prometheus metrics at http://127.0.0.1:PORT/metrics (0: a free port, said on stderr)" })
+    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'With --metrics-port: the address to listen on (loopback unless told otherwise)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
     .example('$0 worker graph.yaml --queue q1 --redis redis://10.0.0.5:6379', 'Join the workers of queue q1; run as many as you like, on any machine') as unknown as Argv<WorkerArgs>;
 }
@@ -110,6 +115,8 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       process.on('SIGTERM', onSignal);
       const stats = new RunStats();
       const consumer = args.consumer ?? `${hostname()}:${process.pid}`;
+      const metrics = args['metrics-port'] === undefined ? null : await startMetricsServer(args['metrics-port'], args['metrics-host'], { stats, models: graph.models });
+      if (metrics) say(term, `metrics on ${metrics.url}`);
       try {
         const report = await runWorker({
           graph,
@@ -134,6 +141,7 @@ export async function workerHandler(args: WorkerArgs, term: Terminal): Promise<n
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await metrics?.close();
       }
     } finally {
       await runtime.close();

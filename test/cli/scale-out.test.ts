@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { request } from 'undici';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { collect, lines, runCli, startCli, type CliResult } from '../cli-process.js';
@@ -85,6 +86,37 @@ export default async (r) => {
     t.same(errors.map((e) => e.id).sort(), ['r0', 'r13', 'r26', 'r39', 'r5'], 'the failing records and the poison one: no bystander was dead-lettered');
     t.equal(lines(drain.stdout).length, 40 - 5 - 5, 'the others are output (7, 14, 21, 28 and 35 are filtered)');
     t.match(drain.stderr, /drained queue "poison": 40 of 40 records/);
+  });
+
+  t.test("worker --metrics-port: the worker's Prometheus metrics while it works", async (t) => {
+    // Each record waits for a file named go: the test scrapes while the worker is busy, then lets it finish.
+    const held = `import { existsSync, writeFileSync } from 'node:fs';
+export default async (r) => {
+  writeFileSync('started', '');
+  while (!existsSync('go')) await new Promise((ok) => setTimeout(ok, 10));
+  return { ...r, done: true };
+};
+`;
+    const dir = t.testdir({ 'held.mjs': held, 'g.yaml': 'nodes:\n  held: { type: code, module: ./held.mjs, concurrency: 4 }\n', 'in.jsonl': records(8) });
+    t.equal((await runCli(['queue', 'push', '--redis', redis.url, '--queue', 'metrics', '-i', 'in.jsonl'], { cwd: dir })).code, 0);
+    const child = worker('metrics', dir, ['--metrics-port', '0']);
+    const done = finished(child);
+    const url = await new Promise<string>((resolve) => {
+      let seen = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(seen);
+        if (m) resolve(m[1]!);
+      });
+    });
+    await whenInDir(dir, () => existsSync(join(dir, 'started')));
+    const text = await (await request(url)).body.text();
+    t.match(text, /sygra_records_total\{fate="in"\} [1-8]\n/, 'records taken from the queue');
+    t.match(text, /sygra_records_in_flight [1-8]\n/, 'and in flight while held');
+    t.match(text, /# TYPE sygra_node_latency_seconds histogram/);
+    await writeFile(join(dir, 'go'), '');
+    const res = await done;
+    t.equal(res.code, 0, res.stderr);
   });
 
   t.test('two workers with one prompt make one HTTP request (the Redis lock); run --redis shares the cache', async (t) => {
