@@ -44,6 +44,8 @@ export interface ModelReply<K extends CallKind = CallKind> {
   usage?: TokenUsage;
   /** Answered by a cache (or by a request for the same key already in flight). */
   cached?: boolean;
+  /** Answered by joining a request for the same key already in flight. */
+  coalesced?: boolean;
 }
 
 /** Sends a call down the rest of the chain. */

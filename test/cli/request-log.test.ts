@@ -77,3 +77,18 @@ t.test('--log-requests: a call that fails is logged with its error', async (t) =
   t.match(entry, { node: 'ask', line: 1, error: /HTTP 400/ });
   t.equal(entry!.answer, undefined);
 });
+
+t.test('--log-requests tells a request that joined an identical one in flight (coalesced) from a miss', async (t) => {
+  const server = await startMockServer(['--latency-ms', '50']);
+  t.teardown(() => server.stop());
+  const dir = t.testdir({ 'g.yaml': `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n` });
+  const res = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log.jsonl'], { cwd: dir, input: '{"q":"same"}\n{"q":"same"}\n' });
+  t.equal(res.code, 0, res.stderr);
+  t.same(
+    lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'))
+      .map((e) => e.cache)
+      .sort(),
+    ['coalesced', 'miss'],
+  );
+  t.equal((await server.stats()).chat_requests, 1, 'one request for both');
+});

@@ -67,14 +67,17 @@ export function cacheLayer(options: CacheLayerOptions): Layer {
 const value = <V>(reply: { value: V }): V => reply.value;
 
 /** The value for `key`: from the cache, or loaded (and then cached); says which. */
-function lookup<V extends object>(cache: ResponseCache<V> | null, counters: CacheCounters, key: () => string, load: () => Promise<V>): Promise<{ value: V; cached: boolean }> {
+function lookup<V extends object>(cache: ResponseCache<V> | null, counters: CacheCounters, key: () => string, load: () => Promise<V>): Promise<{ value: V; cached: boolean; coalesced?: true }> {
   let fresh = false;
   const loaded = (): Promise<V> => {
     fresh = true;
     return load();
   };
+  // fetch() decides synchronously whether it joins a request in flight, and counts it.
+  const joinedBefore = counters.coalesced;
   const found = cache ? cache.fetch(key(), loaded, counters) : (counters.misses++, loaded());
-  return found.then((v) => ({ value: v, cached: !fresh }));
+  const coalesced = counters.coalesced > joinedBefore;
+  return found.then((v) => (coalesced ? { value: v, cached: true, coalesced: true } : { value: v, cached: !fresh }));
 }
 
 /** Requests that named no dimensions were keyed with the mock's default, 256, by earlier versions. */

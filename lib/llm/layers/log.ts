@@ -38,7 +38,7 @@ export function logLayer(o: LogLayerOptions): Layer {
       const usage = value.usage;
       await o.log.write({
         ...base(),
-        cache: reply.cached ? 'hit' : 'miss',
+        cache: reply.coalesced ? 'coalesced' : reply.cached ? 'hit' : 'miss',
         answer: value.text,
         ...(value.reasoning === undefined ? {} : { reasoning: value.reasoning }),
         ...(value.message.tool_calls ? { tool_calls: value.message.tool_calls } : {}),
