@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { makeTestCertificate, noOpenssl } from '../test-certificate.js';
 import { startConnectProxy } from '../connect-proxy.js';
 import { join } from 'node:path';
 import { lines, runCli } from '../cli-process.js';
@@ -140,24 +140,9 @@ t.test('${VAR} in a graph: read at load; unset, or not a URL, is a config error 
   t.match(fine.stdout, /costs \$3, not \$\{HOME\}/, 'a lower-case ${field} is left to the template; an upper-case one in doubled braces too');
 });
 
-const haveOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-t.test('through HTTPS_PROXY to an HTTPS server signed by a private CA named in ca_file', { skip: haveOpenssl ? false : 'openssl is not installed (needed to make a test certificate)' }, async (t) => {
+t.test('through HTTPS_PROXY to an HTTPS server signed by a private CA named in ca_file', { skip: noOpenssl }, async (t) => {
   const dir = t.testdir({});
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-    {
-      stdio: 'ignore',
-    },
-  );
+  makeTestCertificate(dir, 'ca.pem');
   const server = await startMockServer(['--tls-cert', join(dir, 'ca.pem'), '--tls-key', join(dir, 'key.pem')]);
   t.teardown(() => server.stop());
   const proxy = await startConnectProxy({ user: 'me', password: 'proxy-pass-3k' });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { makeTestCertificate, noOpenssl } from '../../test-certificate.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ModelCall } from '../../../lib/llm/dispatch.js';
@@ -59,24 +59,9 @@ t.test('requests go through a CONNECT proxy; NO_PROXY names the hosts that do no
   t.notMatch(err.message, /wrong-pass-7q/, `the proxy's password is not in: ${err.message}`);
 });
 
-const haveOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-t.test('HTTPS with a private CA: refused until ca_file names it', { skip: haveOpenssl ? false : 'openssl is not installed (needed to make a test certificate)' }, async (t) => {
+t.test('HTTPS with a private CA: refused until ca_file names it', { skip: noOpenssl }, async (t) => {
   const dir = t.testdir({});
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-    {
-      stdio: 'ignore',
-    },
-  );
+  makeTestCertificate(dir, 'cert.pem');
   const { server, url } = await listeningMock({ tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') } });
   t.teardown(() => server.close());
   t.match(url, /^https:/);
