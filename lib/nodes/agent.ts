@@ -8,7 +8,7 @@ import { parsePath, setPath, getPath } from '../record/path.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage } from '../llm/types.js';
-import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency, problemTally } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 type ToolFn = (args: unknown, ctx: { record: JsonObject }) => unknown;
@@ -46,13 +46,9 @@ export const agentNode = defineNode({
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
-    let problems = 0;
-    const report = (path: Array<string | number>, message: string): void => {
-      problems++;
-      ctx.report(path, message);
-    };
+    const problems = problemTally(ctx);
+    const report = problems.report;
     const modelName = chooseModel(config.model, ctx, 'a model');
-    if (modelName === null) problems++;
     if (!config.messages && !config.messages_from) report([], 'an agent needs `messages` or `messages_from`');
     const templates = (config.messages ?? []).map((m, i) => {
       const t = compileTemplate(m.content);
@@ -79,7 +75,7 @@ export const agentNode = defineNode({
       history: config.messages_from ? parsePath(config.messages_from) : null,
     };
     for (const [key, p] of Object.entries(paths)) if (p && 'error' in p) report([key === 'history' ? 'messages_from' : key === 'tools' ? 'tools_to' : key], p.error);
-    if (problems > 0 || !modelName) return undefined;
+    if (problems.count > 0 || !modelName) return undefined;
     const client = ctx.models.get(modelName);
     const maxSteps = config.max_steps;
     const toolSpecs = config.tools.map((t) => ({ type: 'function', function: { name: t.export, description: t.description, parameters: t.parameters } }));

@@ -4,7 +4,7 @@ import { withDefault } from '../config/defaults.js';
 import { parsePath, setPath } from '../record/path.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatTemplate } from '../llm/chat-template.js';
-import { defineNode, modelConcurrency, nodeSchema } from './definition.js';
+import { defineNode, modelConcurrency, nodeSchema, problemTally } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 const MessageSchema = Type.Object({ role: Type.String(), content: Type.String() }, { additionalProperties: false });
@@ -29,13 +29,9 @@ export const completionNode = defineNode({
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
-    let problems = 0;
-    const report = (path: Array<string | number>, message: string): void => {
-      problems++;
-      ctx.report(path, message);
-    };
+    const problems = problemTally(ctx);
+    const report = problems.report;
     const modelName = chooseModel(config.model, ctx, 'a model');
-    if (modelName === null) problems++;
     const ways = [config.prompt !== undefined, config.messages !== undefined, config.pre_query === true].filter(Boolean).length;
     if (ways !== 1) report([], 'give exactly one of `prompt`, `messages` (with chat_template) or `pre_query: true` (with chat_template)');
     if ((config.messages !== undefined || config.pre_query === true) && config.chat_template === undefined) report(['chat_template'], 'messages and pre_query need the chat_template to apply');
@@ -59,7 +55,7 @@ export const completionNode = defineNode({
     }
     const outputPath = parsePath(config.output);
     if ('error' in outputPath) report(['output'], outputPath.error);
-    if (problems > 0 || modelName === null || 'error' in outputPath) return undefined;
+    if (problems.count > 0 || modelName === null || 'error' in outputPath) return undefined;
     const client = ctx.models.get(modelName);
     const params = config.params;
 

@@ -9,7 +9,7 @@ import { makeTextReader } from '../dedup/record-text.js';
 import { hyperplaneShape, VectorIndex } from '../dedup/vector-index.js';
 import type { JsonObject } from '../record/item.js';
 import { parsePath, setPath, type FieldPath } from '../record/path.js';
-import { defineNode, Dropped, nodeSchema, type CompiledNode } from './definition.js';
+import { defineNode, Dropped, nodeSchema, type CompiledNode, problemTally } from './definition.js';
 import { chooseModel } from './model-choice.js';
 
 /** What the node found for one record: the line of the kept record it repeats, and how alike they are. */
@@ -75,11 +75,8 @@ export const dedupNode = defineNode({
   }),
   async compile(config, ctx) {
     const method = config.method;
-    let problems = 0;
-    const report = (path: string[], message: string): void => {
-      problems++;
-      ctx.report(path, message);
-    };
+    const problems = problemTally(ctx);
+    const report = problems.report;
     for (const [other, keys] of Object.entries(METHOD_KEYS)) {
       if (other === method) continue;
       for (const key of keys) if (ctx.written[key] !== undefined) report([key], `\`${key}\` applies to method ${other}, not ${method}`);
@@ -94,7 +91,7 @@ export const dedupNode = defineNode({
     const permutations = config.permutations;
     if (config.bands !== undefined && config.bands > permutations) report(['bands'], `bands (${config.bands}) cannot exceed permutations (${permutations})`);
     const modelName = method === 'semantic' ? chooseModel(config.model, ctx, 'an embedding model') : '';
-    if (problems > 0 || modelName === null) return undefined;
+    if (problems.count > 0 || modelName === null) return undefined;
 
     const readText = makeTextReader(fieldPath as FieldPath, field, config.turns);
     const normalize = makeNormalizer(config.normalize);

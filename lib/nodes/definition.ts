@@ -124,3 +124,18 @@ export function modelConcurrency() {
 export function defineNode<S extends TObject>(definition: NodeDefinition<S>): NodeDefinition<S> {
   return definition;
 }
+
+/**
+ * A node's config problems, reported at their key paths and counted: compile goes on to
+ * find every problem in one pass, then gives up when there were any.
+ */
+export function problemTally(ctx: Pick<CompileContext, 'report'>): { report: (path: KeyPath, message: string) => void; readonly count: number } {
+  const tally = {
+    count: 0,
+    report(path: KeyPath, message: string): void {
+      tally.count++;
+      ctx.report(path, message);
+    },
+  };
+  return tally;
+}

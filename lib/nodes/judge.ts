@@ -18,7 +18,7 @@ import {
 } from '../quality/judge.js';
 import { didYouMean } from '../config/suggest.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema, modelConcurrency } from './definition.js';
+import { defineNode, Dropped, nodeSchema, modelConcurrency, problemTally } from './definition.js';
 import { askForJson } from './ask-json.js';
 import { messagesOf } from './messages-field.js';
 
@@ -62,11 +62,8 @@ export const judgeNode = defineNode({
     concurrency: modelConcurrency(),
   }),
   compile(config, ctx) {
-    let problems = 0;
-    const report = (path: Array<string | number>, message: string): void => {
-      problems++;
-      ctx.report(path, message);
-    };
+    const problems = problemTally(ctx);
+    const report = problems.report;
     const names = config.models ?? [config.model ?? ctx.models.defaultName() ?? ''];
     names.forEach((name, i) => {
       if (!ctx.models.names().includes(name)) {
@@ -111,7 +108,7 @@ export const judgeNode = defineNode({
       }
     }
     if (config.mode === 'filter' && config.threshold === undefined) report(['threshold'], 'mode filter needs a threshold');
-    if (problems > 0) return undefined;
+    if (problems.count > 0) return undefined;
 
     const judges = names.map((n) => ctx.models.get(n));
     const attempts = config.json_retries + 1;

@@ -5,7 +5,7 @@ import type { JsonObject } from '../record/item.js';
 import { compileJsonSchema, extractJson, type JsonCheck } from '../llm/json-output.js';
 import { compileTemplate } from '../llm/template.js';
 import type { ChatMessage, ContentPart } from '../llm/types.js';
-import { defineNode, nodeSchema, modelConcurrency } from './definition.js';
+import { defineNode, nodeSchema, modelConcurrency, problemTally } from './definition.js';
 import { askForJson } from './ask-json.js';
 import { messagesOf, type AnyMessage } from './messages-field.js';
 import { chooseModel } from './model-choice.js';
@@ -57,13 +57,9 @@ export const llmNode = defineNode({
     concurrency: modelConcurrency(),
   }),
   async compile(config, ctx) {
-    let problems = 0;
-    const report = (path: Array<string | number>, message: string): void => {
-      problems++;
-      ctx.report(path, message);
-    };
+    const problems = problemTally(ctx);
+    const report = problems.report;
     const modelName = chooseModel(config.model, ctx, 'a model');
-    if (modelName === null) problems++;
     if (!config.messages && !config.messages_from) report([], 'an llm node needs `messages` or `messages_from`');
 
     const templates: MessageTemplate[] = [];
@@ -90,7 +86,7 @@ export const llmNode = defineNode({
       if ('error' in compiled) report(['json_schema'], compiled.error);
       else check = compiled;
     }
-    if (problems > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath) || 'error' in reasoningPath) return undefined;
+    if (problems.count > 0 || modelName === null || (outputPath && 'error' in outputPath) || (appendPath && 'error' in appendPath) || 'error' in reasoningPath) return undefined;
 
     const client = ctx.models.get(modelName);
     if (client.spec.seedTurn === null) {

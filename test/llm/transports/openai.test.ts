@@ -2,19 +2,10 @@ import t from 'tap';
 import type { ModelCall } from '../../../lib/llm/dispatch.js';
 import { TransportError } from '../../../lib/llm/transport-error.js';
 import { mockTransport } from '../../../lib/llm/transports/mock.js';
-import { openAiTransport, type OpenAiTransportOptions } from '../../../lib/llm/transports/openai.js';
-import { listeningMock } from './mock-server.js';
+import { openAiTransport } from '../../../lib/llm/transports/openai.js';
+import { listeningMock, openAiOptions } from './mock-server.js';
 
-const options = (url: string, more: Partial<OpenAiTransportOptions> = {}): OpenAiTransportOptions => ({
-  name: 'gen',
-  model: 'mock-1',
-  baseUrls: [url],
-  timeoutMs: 5000,
-  connections: 4,
-  balance: 'least_outstanding',
-  onRateLimit: () => {},
-  ...more,
-});
+const options = openAiOptions;
 
 t.test('over HTTP the answers are those of the in-process mock: chat, embeddings in order, reward, prompt log-probabilities', async (t) => {
   const { server, url } = await listeningMock();

@@ -4,20 +4,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ModelCall } from '../../../lib/llm/dispatch.js';
 import { proxyFromEnv } from '../../../lib/llm/transports/http.js';
-import { openAiTransport, type OpenAiTransportOptions } from '../../../lib/llm/transports/openai.js';
+import { openAiTransport } from '../../../lib/llm/transports/openai.js';
 import { startConnectProxy } from '../../connect-proxy.js';
-import { listeningMock } from './mock-server.js';
+import { listeningMock, openAiOptions } from './mock-server.js';
 
-const options = (url: string, more: Partial<OpenAiTransportOptions> = {}): OpenAiTransportOptions => ({
-  name: 'gen',
-  model: 'mock-1',
-  baseUrls: [url],
-  timeoutMs: 5000,
-  connections: 4,
-  balance: 'least_outstanding',
-  onRateLimit: () => {},
-  ...more,
-});
+const options = openAiOptions;
 const chat: ModelCall<'chat'> = { kind: 'chat', input: { messages: [{ role: 'user', content: 'hello' }], params: {} } };
 
 t.test('proxy variables are read as curl reads them', async (t) => {
