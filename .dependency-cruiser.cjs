@@ -11,7 +11,7 @@ const LAYERS = [
   ['nodes'],
   ['graph'],
   ['engine'],
-  ['run', 'redis', 'api'],
+  ['run', 'redis', 'api', 'view'],
   ['cli'],
   ['docs'],
 ];

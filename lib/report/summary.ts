@@ -34,13 +34,13 @@ export interface DatasetSummary {
 const EXAMPLES = 5;
 
 /** Where a record keeps its quality tags: at the top, or under meta (SFT/DPO output shapes). */
-function qualityOf(record: JsonObject): JsonObject | null {
+export function qualityOf(record: JsonObject): JsonObject | null {
   if (isJsonObject(record.quality)) return record.quality;
   if (isJsonObject(record.meta) && isJsonObject(record.meta.quality)) return record.meta.quality;
   return null;
 }
 
-function languageOf(record: JsonObject, quality: JsonObject | null): string {
+export function languageOf(record: JsonObject, quality: JsonObject | null): string {
   const meta = isJsonObject(record.meta) ? record.meta : {};
   const rules = quality && isJsonObject(quality.rules) ? quality.rules : {};
   const detected = isJsonObject(rules.language) ? rules.language.value : undefined;
@@ -48,7 +48,7 @@ function languageOf(record: JsonObject, quality: JsonObject | null): string {
   return 'unknown';
 }
 
-function messagesOf(record: JsonObject): Array<{ role: string; content: string }> {
+export function messagesOf(record: JsonObject): Array<{ role: string; content: string }> {
   const list = Array.isArray(record.messages) ? record.messages : Array.isArray(record.conversation) ? record.conversation : [];
   return list.filter(isJsonObject).map((m) => ({ role: String(m.role ?? ''), content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '') }));
 }
