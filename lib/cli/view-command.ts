@@ -17,6 +17,7 @@ export function viewBuilder(y: Argv): Argv<ViewArgs> {
     .option('port', { type: 'number', default: 0, describe: 'Port to serve on (0: a free one; the URL is printed)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to serve on; the viewer has no login, so keep it on loopback' })
     .example('$0 view out.jsonl rejected.jsonl errors.jsonl', 'Browse, filter and label; labels go to out.jsonl.labels.jsonl')
+    .example('$0 view big.jsonl --labels review.jsonl --port 8080', 'A fixed port and labels file; a later graph joins the labels with a lookup node (docs/reports.md)')
     .epilogue(
       [
         'The URL is the first line on stdout; the viewer serves until Ctrl-C.',

@@ -7,6 +7,7 @@ import { filterNode } from './filter.js';
 import { ifdNode } from './ifd.js';
 import { judgeNode } from './judge.js';
 import { llmNode } from './llm.js';
+import { lookupNode } from './lookup.js';
 import { pairwiseJudgeNode } from './pairwise-judge.js';
 import { piiLlmNode } from './pii-llm.js';
 import { mapNode } from './map.js';
@@ -37,5 +38,6 @@ export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, No
     piiLlmNode,
     rateNode,
     completionNode,
+    lookupNode,
   ].map((d) => [d.type, d as unknown as NodeDefinition]),
 );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, launchBrowser, NO_CHROMIUM } from '../browser.js';
-import { FIXTURES, runCli, startCli } from '../cli-process.js';
+import { FIXTURES, lines, runCli, startCli } from '../cli-process.js';
 
 /** Starts `sygra-stream view` over files in `dir`; resolves with the URL, its first line on stdout. */
 async function view(t: Test, dir: string, files: string[]): Promise<string> {
@@ -95,6 +95,18 @@ t.test('filter by a failed rule, open a record, label it from the keyboard: the 
   await ready(page, 'list');
   t.same(await page.locator('#records tr[data-n] td:nth-child(6)').allTextContents(), ['reject'], 'the list shows the label');
   t.same(problems, []);
+  // A later graph joins the labels on id and leaves out what the reviewer rejected.
+  await writeFile(
+    join(dir, 'reviewed.yaml'),
+    'nodes:\n  review: { type: lookup, file: out.jsonl.labels.jsonl, into: review, fields: [label, note] }\n  keep: { type: filter, when: "record.review?.label !== \'reject\'" }\nedges:\n  - { from: START, to: review }\n  - { from: review, to: keep }\n  - { from: keep, to: END }\n',
+  );
+  const joined = await runCli(['run', 'reviewed.yaml', '-i', 'out.jsonl', '--rejected', 'dropped.jsonl', '-q'], { cwd: dir });
+  t.equal(joined.code, 0, joined.stderr);
+  t.same(
+    lines(joined.stdout).map((r) => r.id),
+    ['a3', 'a2', 'a8', 'a10', 'a11'],
+  );
+  t.match(lines(await readFile(join(dir, 'dropped.jsonl'), 'utf8')), [{ node: 'keep', record: { id: 'a4', review: { label: 'reject', note: 'too short to teach anything' } } }]);
 });
 
 t.test('keyboard: j/k move through the list and from record to record; pages of 50', { skip: CHROMIUM ? false : NO_CHROMIUM }, async (t) => {
