@@ -143,21 +143,27 @@ export class FacetColumns {
   static async build(index: LineIndex, onProgress?: (filled: number) => void): Promise<FacetColumns> {
     const columns = new FacetColumns(index.count);
     let sinceReport = 0;
-    await index.scan(0, index.count, (n, bytes) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(bytes.toString('utf8'));
-      } catch {
-        value = undefined;
-      }
-      columns.set(n, facetsOf(value));
-      columns.filled = n + 1;
-      if (++sinceReport === 10_000) {
-        sinceReport = 0;
-        onProgress?.(columns.filled);
-      }
-      return undefined;
-    });
+    // Read in 1 MB pieces: each is parsed in a few milliseconds, so pages asked for meanwhile wait no longer than that.
+    await index.scan(
+      0,
+      index.count,
+      (n, bytes) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          value = undefined;
+        }
+        columns.set(n, facetsOf(value));
+        columns.filled = n + 1;
+        if (++sinceReport === 10_000) {
+          sinceReport = 0;
+          onProgress?.(columns.filled);
+        }
+        return undefined;
+      },
+      1 << 20,
+    );
     onProgress?.(columns.filled);
     return columns;
   }

@@ -92,6 +92,8 @@ export class LineIndex {
       while (last + 1 < to && this.bounds[2 * last + 3]! - first <= buffer.length) last++;
       const length = this.range(last).end - first;
       await this.handle.read(buffer, 0, length, first);
+      // Let requests that came in meanwhile be answered before the next piece is worked on.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       for (; n <= last; n++) {
         const start = this.bounds[2 * n]!;
         const end = this.bounds[2 * n + 1]!;
