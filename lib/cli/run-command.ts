@@ -38,6 +38,7 @@ export interface RunArgs {
   'dry-run'?: number;
   batch: boolean;
   'log-requests'?: string;
+  'log-cache-hits': boolean;
   'metrics-port'?: number;
   'metrics-host': string;
   resume: boolean;
@@ -72,7 +73,12 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('dry-run', { type: 'number', describe: 'Validate, then print the exact LLM requests for the first N records as NDJSON, calling no model' })
     .option('log-requests', {
       type: 'string',
-      describe: 'Write one NDJSON line per model call to FILE: node, input line and id, the request as sent, the answer, tokens, latency, cost, cache hit or miss (no keys)',
+      describe: 'Write one NDJSON line per request sent to a model (each retry too) to FILE: node, input line and id, the request as sent, attempt, answer or error, tokens, latency, cost (no keys)',
+    })
+    .option('log-cache-hits', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --log-requests: also a line for each call answered by the cache (hit) or by an identical request in flight (coalesced)',
     })
     .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics of the run at http://127.0.0.1:PORT/metrics while it runs (0: a free port, said on stderr)' })
     .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'With --metrics-port: the address to listen on (loopback unless told otherwise)' })
@@ -120,6 +126,10 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     { flag: '--log-requests', path: args['log-requests'] },
   ];
   if (!pathsAreDistinct(named, term)) return ExitCode.usage;
+  if (args['log-cache-hits'] && args['log-requests'] === undefined) {
+    say(term, '--log-cache-hits goes with --log-requests FILE');
+    return ExitCode.usage;
+  }
   if (args.generate !== undefined && (!Number.isInteger(args.generate) || args.generate < 0 || args.input !== undefined)) {
     say(term, args.input !== undefined ? '--generate and --input cannot go together' : '--generate takes a whole number of records');
     return ExitCode.usage;
@@ -196,7 +206,7 @@ async function runWithGraph(
   outputFormat: OutputFormat,
 ): Promise<number> {
   const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
-  const requestLog = args['log-requests'] !== undefined && dryRun === undefined ? new RequestLog(args['log-requests']) : undefined;
+  const requestLog = args['log-requests'] !== undefined && dryRun === undefined ? new RequestLog(args['log-requests'], args['log-cache-hits']) : undefined;
   // Model calls learn which node and record they serve only when they are logged.
   callSites.enabled = requestLog !== undefined;
   // The command owns the model runtime: opened here, closed in this finally and nowhere else.

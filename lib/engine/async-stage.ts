@@ -58,7 +58,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       let pending: Promise<unknown>;
       try {
         const ctx = { node: node.name, line: item.line, seq: item.seq };
-        pending = Promise.resolve(runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id }, () => run(item.record, ctx))));
+        pending = Promise.resolve(runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id ?? idOf(item.record) }, () => run(item.record, ctx))));
       } catch (err) {
         pending = Promise.reject(err);
       }
@@ -176,4 +176,10 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       pump();
     });
   };
+}
+
+/** The record's own `id`, as text, for the request log when the run tracks no ids (no --resume). */
+function idOf(record: Record<string, unknown>): string | undefined {
+  const id = record.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }

@@ -11,7 +11,7 @@ import { limitLayer } from './layers/limit.js';
 import { meterLayer } from './layers/meter.js';
 import { retryLayer } from './layers/retry.js';
 import { traceLayer } from './layers/trace.js';
-import { logLayer } from './layers/log.js';
+import { requestLogLayers } from './layers/log.js';
 import type { RequestLog } from './request-log.js';
 import { RequestLimiter } from './limiter.js';
 import { dryRunTransport } from './transports/dry-run.js';
@@ -85,7 +85,7 @@ export interface ModelClientDeps {
   dryRun?: (model: string, request: WireRequest | Record<string, unknown>) => void;
   /** Where batch models keep the batches they submitted (in the cache folder); none without one. */
   batchDir?: string | null;
-  /** --log-requests: every chat and completion call, one line each. */
+  /** --log-requests: every attempt at a chat or completion call, one line each (and cache answers with --log-cache-hits). */
   requestLog?: RequestLog;
 }
 
@@ -176,8 +176,11 @@ export class ModelClient {
 function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): { transport: Transport; layers: Layer[] } {
   const batch = batchEmbeddingsLayer(spec.embeddingBatch);
   if (deps.dryRun) return { transport: dryRunTransport(spec.name, spec.model, deps.dryRun, spec.provider), layers: [batch] };
+  // --log-requests: a line per attempt from under the retry layer; answers that sent no request, from the top (when asked).
+  const log = deps.requestLog ? requestLogLayers({ log: deps.requestLog, model: spec.name, provider: spec.provider, price: spec.price }) : null;
+  const attemptLog = log ? [log.attempt] : [];
   const layers: Layer[] = [
-    ...(deps.requestLog ? [logLayer({ log: deps.requestLog, model: spec.name, provider: spec.provider, price: spec.price })] : []),
+    ...(log ? [log.top] : []),
     traceLayer(spec.name),
     cacheLayer({
       completions: deps.cache,
@@ -190,7 +193,7 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     batch,
   ];
   if (deps.budget) layers.push(budgetLayer(deps.budget, spec.price));
-  if (spec.provider === 'mock') return { transport: mockTransport(spec.model), layers: [...layers, meterLayer(usage)] };
+  if (spec.provider === 'mock') return { transport: mockTransport(spec.model), layers: [...layers, ...attemptLog, meterLayer(usage)] };
   const limiter = new RequestLimiter({ concurrency: spec.concurrency, rpm: spec.rpm, tpm: spec.tpm });
   const http = {
     name: spec.name,
@@ -214,6 +217,7 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
     retryLayer({ retries: spec.retries, windowMs: spec.retryWindowMs, backoff: deps.backoff ?? { baseMs: 250, capMs: 20_000 }, usage }),
     breakerLayer({ model: spec.name, threshold: deps.breakerThreshold ?? 20, windowMs: spec.retryWindowMs, onFatal: deps.onFatal }),
     limitLayer(limiter),
+    ...attemptLog,
     meterLayer(usage),
   );
   return { transport, layers };

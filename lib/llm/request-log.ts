@@ -2,10 +2,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 /**
- * --log-requests: one NDJSON line per model call (chat and raw completions), to read with
- * jq or load in a notebook: where it came from (node, input line, record id), the request
- * as sent after templating, the answer, its tokens, latency, cost and cache outcome. Keys
- * and headers are never part of a request body, so never part of the log.
+ * --log-requests: one NDJSON line per attempt sent to a model's server (chat and raw
+ * completions), to read with jq or load in a notebook: where it came from (node, input
+ * line, record id), the request as sent after templating, the attempt's number, the answer
+ * or error, tokens, latency and cost. With `cacheHits`, also a line for each call a cache
+ * answered (or that joined an identical request in flight). Keys and headers are never
+ * part of a request body, so never part of the log.
  */
 export class RequestLog {
   private readonly stream: WriteStream;
@@ -13,7 +15,11 @@ export class RequestLog {
   /** Lines written. */
   count = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    /** --log-cache-hits: log calls answered without a request of their own, too. */
+    readonly cacheHits = false,
+  ) {
     this.stream = createWriteStream(path);
     this.stream.on('error', (err) => {
       this.failed ??= err;

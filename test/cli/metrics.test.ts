@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { request } from 'undici';
 import { startCli } from '../cli-process.js';
@@ -54,4 +56,46 @@ t.test('--metrics-port: Prometheus metrics of a running run, on loopback', async
   child.stdin!.end();
   const code = await new Promise<number | null>((ok) => child.on('exit', ok));
   t.equal(code, 0);
+});
+
+t.test('--metrics-port: a scrape once every record is out matches what --stats says at the end', async (t) => {
+  const server = await startMockServer(['--fail-first', '1', '--fail-status', '503']);
+  t.teardown(() => server.stop());
+  const dir = t.testdir({
+    'g.yaml': `models:\n  m: { base_url: ${server.url}, price: { input_per_mtok: 3, output_per_mtok: 15 } }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n  short: { type: filter, when: "record.q.length < 6" }\nedges:\n  - { from: START, to: ask }\n  - { from: ask, to: short }\n  - { from: short, to: END }\n`,
+  });
+  const child = startCli(['run', 'g.yaml', '--no-cache', '--metrics-port', '0', '--stats', 'stats.json', '--errors', 'err.jsonl'], { cwd: dir });
+  t.teardown(() => child.kill());
+  const [, url] = (await waitFor(child.stderr!, /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/)) as RegExpMatchArray;
+  const qs = ['one', 'two', 'three', 'a long one', 'four', 'another long one', 'same', 'same'];
+  child.stdin!.write(`${qs.map((q) => JSON.stringify({ q })).join('\n')}\n`);
+  // Six pass the filter: once six lines are out, every record is done (the two long ones filtered).
+  await waitFor(child.stdout!, /(?:.*\n){6}/);
+  const text = await (await request(url!)).body.text();
+  child.stdin!.end();
+  t.equal(await new Promise<number | null>((ok) => child.on('exit', ok)), 0);
+  const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as {
+    records_in: number;
+    records_out: number;
+    filtered: number;
+    errors: number;
+    models: { m: { requests: number; retries: number; prompt_tokens: number; completion_tokens: number; cost_usd: number } };
+  };
+  const metric = (name: string): number => {
+    const m = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} ([0-9.e+-]+)$`, 'm').exec(text);
+    if (!m) throw new Error(`no ${name} in the scrape`);
+    return Number(m[1]);
+  };
+  t.equal(metric('sygra_records_total{fate="in"}'), stats.records_in);
+  t.equal(metric('sygra_records_total{fate="out"}'), stats.records_out);
+  t.equal(metric('sygra_records_total{fate="filtered"}'), stats.filtered);
+  t.equal(metric('sygra_records_total{fate="error"}'), stats.errors);
+  const m = stats.models.m;
+  t.equal(metric('sygra_model_requests_total{model="m"}'), m.requests);
+  t.equal(metric('sygra_model_retries_total{model="m"}'), m.retries);
+  t.ok(m.retries > 0, `first attempts failed and were retried (${m.retries})`);
+  t.equal(metric('sygra_model_tokens_total{model="m",kind="prompt"}'), m.prompt_tokens);
+  t.equal(metric('sygra_model_tokens_total{model="m",kind="completion"}'), m.completion_tokens);
+  t.ok(Math.abs(metric('sygra_model_cost_usd_total{model="m"}') - m.cost_usd) < 1e-9, 'cost');
+  t.equal(stats.records_in, 8);
 });

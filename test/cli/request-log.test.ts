@@ -6,7 +6,7 @@ import { startMockServer } from '../mock-server-process.js';
 
 const KEY = 'sk-log-test-5d2e';
 
-t.test('--log-requests: one line per model call, with its node, record, request, answer, tokens, latency, cost and cache outcome', async (t) => {
+t.test('--log-requests: one line per request sent, with its node, record, request, answer, tokens, latency and cost', async (t) => {
   const server = await startMockServer(['--api-key-env', 'MOCK_KEY'], { MOCK_KEY: KEY });
   t.teardown(() => server.stop());
   const graph =
@@ -29,6 +29,7 @@ t.test('--log-requests: one line per model call, with its node, record, request,
     provider: 'openai',
     kind: 'chat',
     request: { messages: [{ role: 'user', content: 'two' }] },
+    attempt: 1,
     cache: 'miss',
     answer: /^Mock answer/,
     finish_reason: 'stop',
@@ -43,12 +44,19 @@ t.test('--log-requests: one line per model call, with its node, record, request,
 
   const again = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log2.jsonl'], { cwd: dir, input, env });
   t.equal(again.code, 0, again.stderr);
-  const cached = lines(readFileSync(join(dir, 'log2.jsonl'), 'utf8'));
+  t.equal(readFileSync(join(dir, 'log2.jsonl'), 'utf8'), '', 'a warm cache sends no request: nothing logged');
+  const asked = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log3.jsonl', '--log-cache-hits'], { cwd: dir, input, env });
+  t.equal(asked.code, 0, asked.stderr);
+  const cached = lines(readFileSync(join(dir, 'log3.jsonl'), 'utf8'));
   t.same(
-    cached.map((e) => [e.cache, e.cost_usd]),
-    Array.from({ length: 6 }, () => ['hit', 0]),
-    'a warm cache: every call a hit, at no cost',
+    cached.map((e) => [e.cache, e.cost_usd, e.attempt]),
+    Array.from({ length: 6 }, () => ['hit', 0, undefined]),
+    'with --log-cache-hits: every call a hit, at no cost',
   );
+  t.equal((await server.stats()).chat_requests, 6, 'and still no request');
+  const alone = await runCli(['run', 'g.yaml', '--log-cache-hits'], { cwd: dir, input, env });
+  t.equal(alone.code, 2);
+  t.match(alone.stderr, /--log-cache-hits goes with --log-requests FILE/);
   const exported = await runCli(['cache', 'export', '--cache-dir', 'c'], { cwd: dir });
   t.equal(exported.code, 0, exported.stderr);
   const entries = lines(exported.stdout);
@@ -73,16 +81,33 @@ t.test('--log-requests: a call that fails is logged with its error', async (t) =
   const dir = t.testdir({ 'g.yaml': `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n` });
   const res = await runCli(['run', 'g.yaml', '--no-cache', '--log-requests', 'log.jsonl'], { cwd: dir, input: '{"q":"x"}\n' });
   t.equal(res.code, 0, res.stderr);
-  const [entry] = lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'));
-  t.match(entry, { node: 'ask', line: 1, error: /HTTP 400/ });
+  const [entry, ...more] = lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'));
+  t.match(entry, { node: 'ask', line: 1, attempt: 1, status: 400, error: /HTTP 400/ });
   t.equal(entry!.answer, undefined);
+  t.same(more, [], 'a 400 is not tried again');
+});
+
+t.test('--log-requests: exactly one line per HTTP attempt, retries included', async (t) => {
+  const server = await startMockServer(['--fail-first', '2', '--fail-status', '503']);
+  t.teardown(() => server.stop());
+  const dir = t.testdir({ 'g.yaml': `models:\n  m: { base_url: ${server.url}, retries: 3 }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n` });
+  const res = await runCli(['run', 'g.yaml', '--no-cache', '--log-requests', 'log.jsonl'], { cwd: dir, input: '{"id":"x","q":"x"}\n' });
+  t.equal(res.code, 0, res.stderr);
+  const log = lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'));
+  t.equal((await server.stats()).chat_requests, 3, 'the server saw three requests');
+  t.match(log, [
+    { node: 'ask', line: 1, id: 'x', attempt: 1, status: 503, error: /HTTP 503/ },
+    { node: 'ask', line: 1, id: 'x', attempt: 2, status: 503, error: /HTTP 503/ },
+    { node: 'ask', line: 1, id: 'x', attempt: 3, cache: 'miss', answer: /^Mock answer/ },
+  ]);
+  t.equal(log.length, 3, 'and the log has three lines, one each');
 });
 
 t.test('--log-requests tells a request that joined an identical one in flight (coalesced) from a miss', async (t) => {
   const server = await startMockServer(['--latency-ms', '50']);
   t.teardown(() => server.stop());
   const dir = t.testdir({ 'g.yaml': `models:\n  m: { base_url: ${server.url} }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n` });
-  const res = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log.jsonl'], { cwd: dir, input: '{"q":"same"}\n{"q":"same"}\n' });
+  const res = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'log.jsonl', '--log-cache-hits'], { cwd: dir, input: '{"q":"same"}\n{"q":"same"}\n' });
   t.equal(res.code, 0, res.stderr);
   t.same(
     lines(readFileSync(join(dir, 'log.jsonl'), 'utf8'))
