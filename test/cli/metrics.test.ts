@@ -59,12 +59,13 @@ t.test('--metrics-port: Prometheus metrics of a running run, on loopback', async
 });
 
 t.test('--metrics-port: a scrape once every record is out matches what --stats says at the end', async (t) => {
-  const server = await startMockServer(['--fail-first', '1', '--fail-status', '503']);
+  const key = 'sk-metrics-secret-91f3';
+  const server = await startMockServer(['--fail-first', '1', '--fail-status', '503', '--api-key-env', 'MOCK_KEY'], { MOCK_KEY: key });
   t.teardown(() => server.stop());
   const dir = t.testdir({
-    'g.yaml': `models:\n  m: { base_url: ${server.url}, price: { input_per_mtok: 3, output_per_mtok: 15 } }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n  short: { type: filter, when: "record.q.length < 6" }\nedges:\n  - { from: START, to: ask }\n  - { from: ask, to: short }\n  - { from: short, to: END }\n`,
+    'g.yaml': `models:\n  m: { base_url: ${server.url}, api_key_env: MOCK_KEY, price: { input_per_mtok: 3, output_per_mtok: 15 } }\nnodes:\n  ask: { type: llm, messages: [ { role: user, content: "{q}" } ] }\n  short: { type: filter, when: "record.q.length < 6" }\nedges:\n  - { from: START, to: ask }\n  - { from: ask, to: short }\n  - { from: short, to: END }\n`,
   });
-  const child = startCli(['run', 'g.yaml', '--no-cache', '--metrics-port', '0', '--stats', 'stats.json', '--errors', 'err.jsonl'], { cwd: dir });
+  const child = startCli(['run', 'g.yaml', '--no-cache', '--metrics-port', '0', '--stats', 'stats.json', '--errors', 'err.jsonl'], { cwd: dir, env: { MOCK_KEY: key } });
   t.teardown(() => child.kill());
   const [, url] = (await waitFor(child.stderr!, /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/)) as RegExpMatchArray;
   const qs = ['one', 'two', 'three', 'a long one', 'four', 'another long one', 'same', 'same'];
@@ -72,6 +73,8 @@ t.test('--metrics-port: a scrape once every record is out matches what --stats s
   // Six pass the filter: once six lines are out, every record is done (the two long ones filtered).
   await waitFor(child.stdout!, /(?:.*\n){6}/);
   const text = await (await request(url!)).body.text();
+  t.notMatch(text, key, 'no key in the metrics');
+  t.notMatch(text, server.url, 'no endpoint address either');
   child.stdin!.end();
   t.equal(await new Promise<number | null>((ok) => child.on('exit', ok)), 0);
   const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as {
