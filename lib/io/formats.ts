@@ -2,6 +2,7 @@ import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { JsonArrayToLines } from './json-array.js';
+import { fromColumnValue } from './parquet-schema.js';
 
 export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -95,11 +96,24 @@ async function* parquetLines(path: string): AsyncGenerator<string> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
+  // Files we wrote say which columns hold JSON text and where a null means "absent".
+  const noted = metadata.key_value_metadata?.find((kv) => kv.key === 'sygra_stream')?.value;
+  const parsed = noted ? (JSON.parse(noted) as { json?: string[]; absent?: string[] }) : {};
+  const trip = { json: new Set(parsed.json ?? []), absent: new Set(parsed.absent ?? []) };
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
     const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
-    yield rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) + '\n').join('');
+    let text = '';
+    for (const row of rows) {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) {
+        if ((value === null || value === undefined) && trip.absent.has(key)) continue;
+        out[key] = fromColumnValue(value, key, trip);
+      }
+      text += `${JSON.stringify(out)}\n`;
+    }
+    yield text;
     rowStart = rowEnd;
   }
 }

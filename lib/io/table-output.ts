@@ -1,7 +1,11 @@
 import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
+import { huggingFaceFeatures, parquetSchema, roundTripOf, shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
 import { replace, writeTarget, type WriteTarget } from './write-target.js';
+
+/** The key of a Parquet file's metadata where we note how to read our records back exactly. */
+export const PARQUET_ROUND_TRIP_KEY = 'sygra_stream';
 
 /** Rows gathered before the columns are fixed (and, for Parquet, written as a row group). */
 const GROUP_ROWS = 10_000;
@@ -122,9 +126,15 @@ export class CsvOutput extends TableOutput {
 
 type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWriter>;
 
+/**
+ * Parquet with real types: numbers, booleans and strings as such, objects as structs and
+ * arrays as lists (so `messages` is a list of {role, content} structs that `datasets`,
+ * DuckDB and Arrow read as such), with the `huggingface` features in the file's metadata
+ * and what our reader needs to give the records back exactly (see parquet-schema.ts).
+ */
 export class ParquetOutput extends TableOutput {
   private writer: ParquetWriterT | null = null;
-  private types: Record<string, 'DOUBLE' | 'BOOLEAN' | 'STRING'> = {};
+  private shapes = new Map<string, Shape>();
   private readonly target: WriteTarget;
   /** Where the writer writes: the temporary file, or the device itself. */
   private readonly temp: string;
@@ -135,33 +145,23 @@ export class ParquetOutput extends TableOutput {
     this.temp = this.target.kind === 'replace' ? this.target.temp : this.target.path;
   }
 
-  /** A column is DOUBLE when the first group holds only numbers there, BOOLEAN for only booleans, else text (JSON for non-strings). */
+  /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
-    for (const c of columns) {
-      const values = firstRows.map((r) => r[c]).filter((v) => v !== undefined && v !== null);
-      this.types[c] = values.length > 0 && values.every((v) => typeof v === 'number') ? 'DOUBLE' : values.length > 0 && values.every((v) => typeof v === 'boolean') ? 'BOOLEAN' : 'STRING';
-    }
-    const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
-    const schema = schemaFromColumnData({ columnData: columns.map((name) => ({ name, data: [], type: this.types[name]!, nullable: true })) });
-    this.writer = new ParquetWriter({ writer: fileWriter(this.temp), schema });
+    this.shapes = shapeOfRows(firstRows, columns);
+    const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
+    this.writer = new ParquetWriter({
+      writer: fileWriter(this.temp),
+      schema: parquetSchema(this.shapes),
+      kvMetadata: [
+        { key: 'huggingface', value: JSON.stringify({ info: { features: huggingFaceFeatures(this.shapes) } }) },
+        { key: PARQUET_ROUND_TRIP_KEY, value: JSON.stringify(roundTripOf(this.shapes)) },
+      ],
+      createdBy: 'sygra-stream',
+    });
   }
 
   protected async writeRows(rows: Row[]): Promise<void> {
-    const columnData = this.columns!.map((name) => {
-      const type = this.types[name]!;
-      const data = rows.map((r, i) => {
-        const v = r[name];
-        if (v === undefined || v === null) return null;
-        if (type === 'STRING') return typeof v === 'string' ? v : JSON.stringify(v);
-        if ((type === 'DOUBLE' && typeof v !== 'number') || (type === 'BOOLEAN' && typeof v !== 'boolean')) {
-          throw new Error(
-            `output field "${name}" held ${type === 'DOUBLE' ? 'numbers' : 'booleans'} in the first records, but ${JSON.stringify(v).slice(0, 40)} at a later one (row ${i + 1} of its group)`,
-          );
-        }
-        return v;
-      });
-      return { name, data, type, nullable: true };
-    });
+    const columnData = [...this.shapes].map(([name, shape]) => ({ name, data: rows.map((r) => toColumnValue(r[name], shape, name)) }));
     this.writer!.write({ columnData, rowGroupSize: rows.length });
   }
 
