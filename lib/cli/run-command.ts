@@ -2,6 +2,8 @@ import { RequestLog } from '../llm/request-log.js';
 import { callSites } from '../record/trace.js';
 import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
+import { stat } from 'node:fs/promises';
+import { chooseSplits, datasetFiles, type DataFile } from '../io/dataset-folder.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../record/path.js';
@@ -39,6 +41,7 @@ export interface RunArgs {
   batch: boolean;
   'log-requests'?: string;
   'log-cache-hits': boolean;
+  split?: string[];
   'metrics-port'?: number;
   'metrics-host': string;
   resume: boolean;
@@ -56,7 +59,13 @@ export interface RunArgs {
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('graph', { type: 'string', describe: 'Graph file (YAML)', demandOption: true })
-    .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin' })
+    .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin; a folder is read as a dataset in the Hugging Face layout (its shards in order)' })
+    .option('split', {
+      type: 'string',
+      array: true,
+      coerce: (values: string[]) => values.flatMap((v) => v.split(',')).filter((v) => v !== ''),
+      describe: "With a dataset folder as --input: the split(s) to read (train, test, …; 'a,b' or repeated), in that order",
+    })
     .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename; appended in place with --resume) instead of stdout' })
     .option('input-format', { choices: INPUT_FORMATS, describe: 'jsonl, json (an array, streamed), csv, tsv or parquet; default: from the file name (.gz and .zst are decompressed), else jsonl' })
     .option('output-format', { choices: OUTPUT_FORMATS, describe: 'jsonl, csv, tsv or parquet; default: from the file name, else jsonl' })
@@ -143,6 +152,19 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     say(term, args.output === undefined ? '--resume needs --output FILE: the ids already done are read from it' : '--resume and --dry-run cannot go together');
     return ExitCode.usage;
   }
+  let dataset: DataFile[] | undefined;
+  if (args.input !== undefined && (await isDirectory(args.input))) {
+    const chosen = chooseSplits(args.input, await datasetFiles(args.input), args.split);
+    if ('error' in chosen) {
+      say(term, chosen.error);
+      return ExitCode.usage;
+    }
+    dataset = chosen.files;
+    if (!args.quiet) say(term, `reading ${describeFiles(chosen.files)} from ${args.input}`);
+  } else if (args.split !== undefined) {
+    say(term, '--split chooses splits of a dataset folder: give the folder as --input');
+    return ExitCode.usage;
+  }
   const inputFormat = inputFormatOf(args.input, args['input-format']);
   const outputFormat = outputFormatOf(args.output, args['output-format']);
   if (args.resume && outputFormat !== 'jsonl') {
@@ -190,7 +212,7 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     if (!redis) return ExitCode.runtime;
   }
   try {
-    return await runWithGraph(args, term, dryRun, idPath, redis, inputFormat, outputFormat);
+    return await runWithGraph(args, term, dryRun, idPath, redis, inputFormat, outputFormat, dataset);
   } finally {
     redis?.disconnect();
   }
@@ -204,6 +226,7 @@ async function runWithGraph(
   redis: RedisClient | null,
   inputFormat: InputFormat,
   outputFormat: OutputFormat,
+  dataset: DataFile[] | undefined,
 ): Promise<number> {
   const budget = args['max-cost'] !== undefined || args['max-requests'] !== undefined ? new Budget(args['max-cost'], args['max-requests']) : undefined;
   const requestLog = args['log-requests'] !== undefined && dryRun === undefined ? new RequestLog(args['log-requests'], args['log-cache-hits']) : undefined;
@@ -225,7 +248,7 @@ async function runWithGraph(
   try {
     const graph = await loadGraphOrReport(args.graph, term, runtime, args.seed);
     if (!graph) return ExitCode.usage;
-    const code = await runLoadedGraph(args, term, graph, runtime, dryRun, idPath, budget, inputFormat, outputFormat);
+    const code = await runLoadedGraph(args, term, graph, runtime, dryRun, idPath, budget, inputFormat, outputFormat, dataset);
     try {
       await requestLog?.close();
     } catch (err) {
@@ -249,6 +272,7 @@ async function runLoadedGraph(
   budget: Budget | undefined,
   inputFormat: InputFormat,
   outputFormat: OutputFormat,
+  dataset: DataFile[] | undefined,
 ): Promise<number> {
   const notThreadable = args.threads > 1 ? threadBlocker(graph) : null;
   if (notThreadable) {
@@ -299,7 +323,8 @@ async function runLoadedGraph(
     const result = await runGraph({
       graph,
       version: packageVersion(),
-      inputPath: args.input,
+      inputPath: dataset ? undefined : args.input,
+      dataset,
       inputFormat,
       outputFormat,
       outputPath: args.output,
@@ -350,3 +375,18 @@ async function runLoadedGraph(
 
 /** How long a SIGTERM leaves the run to finish its records in flight before it exits anyway. */
 const TERM_GRACE_MS = 10_000;
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** "split train: 3 files (data/train-00000-of-00003.parquet …)" for a person. */
+function describeFiles(files: readonly DataFile[]): string {
+  const splits = [...new Set(files.map((f) => f.split))];
+  const first = files[0]!.name;
+  return `split${splits.length > 1 ? 's' : ''} ${splits.join(', ')}: ${files.length} file${files.length > 1 ? 's' : ''} (${first}${files.length > 1 ? ' …' : ''})`;
+}

@@ -23,6 +23,8 @@ export interface SinkTargets {
   provenance?: { version: string; graphSha256: string | null };
   /** --resume: told about each batch once it is in the files. */
   journal?: ResumeJournal;
+  /** A dataset folder as input: the shard and line an input line came from, written as `source`. */
+  lineSource?: (line: number) => string | null;
 }
 
 /**
@@ -57,12 +59,13 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
       const outcome = item.outcome;
       if (outcome.kind === 'filtered') {
         stats.filtered++;
-        const w = targets.rejected?.write({ line: item.line, ...idOf(item), node: outcome.node, reason: outcome.reason, record: item.record });
+        const w = targets.rejected?.write({ line: item.line, ...sourceOf(targets, item.line), ...idOf(item), node: outcome.node, reason: outcome.reason, record: item.record });
         if (w) waits.push(w);
       } else {
         stats.errors++;
         const w = targets.errors?.write({
           line: item.line,
+          ...sourceOf(targets, item.line),
           ...idOf(item),
           node: outcome.node,
           error: outcome.error,
@@ -102,6 +105,12 @@ async function noteInJournal(targets: SinkTargets, journal: ResumeJournal, batch
     return;
   }
   await journal.afterBatch(batch, written ? written.length : 0);
+}
+
+/** `{source: "data/train-00001-of-00003.parquet:12"}` when the input is a dataset folder. */
+function sourceOf(targets: SinkTargets, line: number): { source?: string } {
+  const source = targets.lineSource?.(line);
+  return source ? { source } : {};
 }
 
 /**

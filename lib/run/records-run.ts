@@ -15,7 +15,7 @@ export interface RecordsRunOptions {
   source: (input: Readable) => Highland.Stream<Batch>;
   /** What becomes of them: a graph's stages, an OASST conversion. */
   pipeline: (records: Highland.Stream<Batch>) => Highland.Stream<Batch>;
-  sink?: Pick<SinkTargets, 'onError' | 'idPath' | 'provenance' | 'journal'>;
+  sink?: Pick<SinkTargets, 'onError' | 'idPath' | 'provenance' | 'journal' | 'lineSource'>;
   /** Called once the input is open, before the first batch is read (a progress line starts). */
   started?: () => Promise<void>;
   /** Called once the last batch is written, before the files are committed (threads end, progress stops). */

@@ -5,6 +5,7 @@ import type { Batch, JsonObject } from '../record/item.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { writeStatsFile } from '../io/stats-file.js';
+import { openDataFiles, ShardLines, type DataFile } from '../io/dataset-folder.js';
 import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { RunOutputs } from '../io/outputs.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   version: string;
   /** File to read; stdin when absent. */
   inputPath?: string;
+  /** A dataset folder's files to read instead, one after another (a folder given as --input). */
+  dataset?: DataFile[];
   /** How the input is written (default: from the file name, else NDJSON). */
   inputFormat?: InputFormat;
   /** How the output is written (default: from the file name, else NDJSON). */
@@ -138,10 +141,17 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       })
     : null;
   const graph = options.graph;
+  // A dataset folder's shards: which one each input line came from, for --errors and --rejected.
+  const shards = new ShardLines();
   // Started once the input is open: the workers load the graph while nothing else waits.
   let pool: ThreadPool | null = null;
   const result = await runRecords({
-    openInput: () => (options.generate !== undefined ? Promise.resolve(options.stdin) : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin)),
+    openInput: () =>
+      options.generate !== undefined
+        ? Promise.resolve(options.stdin)
+        : options.dataset
+          ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin))
+          : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin),
     outputs,
     stats,
     stopReading,
@@ -158,6 +168,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       return pool ? threadStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
     },
     sink: {
+      lineSource: options.dataset ? (line) => shards.name(line) : undefined,
       provenance: options.provenance ? { version: options.version, graphSha256: graph.sha256 } : undefined,
       idPath: resume?.idPath,
       journal: resumed?.journal,
