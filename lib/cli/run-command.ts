@@ -3,6 +3,7 @@ import { callSites } from '../record/trace.js';
 import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { chooseSplits, datasetFiles, type DataFile } from '../io/dataset-folder.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
@@ -42,6 +43,10 @@ export interface RunArgs {
   'log-requests'?: string;
   'log-cache-hits': boolean;
   split?: string[];
+  'shard-size'?: number;
+  'output-split'?: string;
+  /** Set here, not by yargs: the dataset folder --output names. */
+  datasetOutput?: { split: string; shardRecords: number; title: string };
   'metrics-port'?: number;
   'metrics-host': string;
   resume: boolean;
@@ -66,7 +71,13 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       coerce: (values: string[]) => values.flatMap((v) => v.split(',')).filter((v) => v !== ''),
       describe: "With a dataset folder as --input: the split(s) to read (train, test, …; 'a,b' or repeated), in that order",
     })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write records to FILE (atomically: temp file, then rename; appended in place with --resume) instead of stdout' })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'Write records to FILE (atomically: temp file, then rename; appended in place with --resume) instead of stdout; DIR/ writes a dataset folder (Parquet shards and a README card)',
+    })
+    .option('shard-size', { type: 'number', describe: 'With --output DIR/: records per shard (default 100,000)' })
+    .option('output-split', { type: 'string', describe: 'With --output DIR/: the split the records are written as (default train)' })
     .option('input-format', { choices: INPUT_FORMATS, describe: 'jsonl, json (an array, streamed), csv, tsv or parquet; default: from the file name (.gz and .zst are decompressed), else jsonl' })
     .option('output-format', { choices: OUTPUT_FORMATS, describe: 'jsonl, csv, tsv or parquet; default: from the file name, else jsonl' })
     .option('errors', { type: 'string', describe: 'Write failed records to FILE as {line, node, error, input}' })
@@ -166,7 +177,22 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     return ExitCode.usage;
   }
   const inputFormat = inputFormatOf(args.input, args['input-format']);
-  const outputFormat = outputFormatOf(args.output, args['output-format']);
+  // An output that ends in / or is a folder: a dataset folder (Parquet shards and a card, unless --output-format says jsonl).
+  const datasetOutput = args.output !== undefined && (args.output.endsWith('/') || (await isDirectory(args.output)));
+  if (!datasetOutput && (args['shard-size'] !== undefined || args['output-split'] !== undefined)) {
+    say(term, `${args['shard-size'] !== undefined ? '--shard-size' : '--output-split'} goes with a dataset folder as --output (a path ending in /)`);
+    return ExitCode.usage;
+  }
+  if (datasetOutput && (args.resume || (args['output-format'] !== undefined && args['output-format'] !== 'parquet' && args['output-format'] !== 'jsonl'))) {
+    say(term, args.resume ? '--resume appends to one NDJSON file, not to a dataset folder' : 'a dataset folder holds parquet or jsonl shards');
+    return ExitCode.usage;
+  }
+  if (args['shard-size'] !== undefined && !(Number.isInteger(args['shard-size']) && args['shard-size'] > 0)) {
+    say(term, '--shard-size takes a whole number of records, above 0');
+    return ExitCode.usage;
+  }
+  const outputFormat = datasetOutput ? (args['output-format'] ?? 'parquet') : outputFormatOf(args.output, args['output-format']);
+  if (datasetOutput) args.datasetOutput = { split: args['output-split'] ?? 'train', shardRecords: args['shard-size'] ?? 100_000, title: basename(args.output!.replace(/\/+$/, '')) || 'dataset' };
   if (args.resume && outputFormat !== 'jsonl') {
     say(term, `--resume appends to NDJSON output; ${outputFormat} is written whole at the end (convert afterwards)`);
     return ExitCode.usage;
@@ -328,6 +354,7 @@ async function runLoadedGraph(
       inputFormat,
       outputFormat,
       outputPath: args.output,
+      datasetOutput: args.datasetOutput,
       errorsPath: args.errors,
       rejectedPath: args.rejected,
       statsPath: args.stats,

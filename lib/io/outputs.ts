@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from './formats.js';
+import { DatasetFolderOutput, type DatasetFolderOptions } from './dataset-output.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { SideOutput } from './side-output.js';
 
@@ -10,6 +11,8 @@ export interface OutputPaths {
   format?: OutputFormat;
   errors?: string;
   rejected?: string;
+  /** --output is a dataset folder: shards and a card (see DatasetFolderOutput). */
+  dataset?: DatasetFolderOptions;
 }
 
 /**
@@ -33,7 +36,7 @@ export class RunOutputs {
   private readonly files: Array<OutputFile | SideOutput>;
 
   constructor(paths: OutputPaths, stdout: Writable, mode: OutputMode = 'replace') {
-    const outputFile = paths.output ? openOutputFile(paths.output, paths.format ?? 'jsonl', mode !== 'replace') : null;
+    const outputFile = !paths.output ? null : paths.dataset ? new DatasetFolderOutput(paths.output, paths.dataset) : openOutputFile(paths.output, paths.format ?? 'jsonl', mode !== 'replace');
     this.output = outputFile ? outputFile.stream : stdout;
     this.outputName = paths.output ?? 'stdout';
     const side = mode === 'replace' ? 'atomic' : 'append';

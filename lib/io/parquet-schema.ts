@@ -10,18 +10,20 @@ type SchemaElement = NonNullable<ConstructorParameters<typeof ParquetWriter>[0][
  * there), which our reader parses back.
  */
 export type Shape =
-  | { kind: 'null' | 'string' | 'int64' | 'float64' | 'bool' | 'json'; explicitNull: boolean }
+  | { kind: 'null' | 'string' | 'float64' | 'bool' | 'json'; explicitNull: boolean }
   | { kind: 'struct'; fields: Map<string, Shape>; explicitNull: boolean }
   | { kind: 'list'; element: Shape; explicitNull: boolean };
 
-type Scalar = 'null' | 'string' | 'int64' | 'float64' | 'bool' | 'json';
+type Scalar = 'null' | 'string' | 'float64' | 'bool' | 'json';
 
 /** The shape of one value. */
 export function shapeOf(value: unknown): Shape {
   if (value === null || value === undefined) return { kind: 'null', explicitNull: value === null };
   if (typeof value === 'string') return scalar('string');
   if (typeof value === 'boolean') return scalar('bool');
-  if (typeof value === 'number') return scalar(Number.isSafeInteger(value) ? 'int64' : 'float64');
+  // Every number is a float64: JSON has one number type, and a column of whole numbers in
+  // the first rows may hold 0.25 later, when its type can no longer change.
+  if (typeof value === 'number') return scalar('float64');
   if (Array.isArray(value)) {
     let element: Shape = { kind: 'null', explicitNull: false };
     for (const item of value) element = mergeShapes(element, shapeOf(item));
@@ -63,7 +65,6 @@ export function mergeShapes(a: Shape, b: Shape): Shape {
   }
   if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', element: mergeShapes(a.element, b.element), explicitNull };
   if (a.kind === b.kind) return { ...a, explicitNull };
-  if ((a.kind === 'int64' && b.kind === 'float64') || (a.kind === 'float64' && b.kind === 'int64')) return { kind: 'float64', explicitNull };
   return { kind: 'json', explicitNull };
 }
 
@@ -89,8 +90,7 @@ function element(name: string, shape: Shape, out: SchemaElement[]): void {
     out.push({ name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 });
     out.push({ name: 'list', repetition_type: 'REPEATED', num_children: 1 });
     element('element', shape.element, out);
-  } else if (shape.kind === 'int64') out.push({ name, type: 'INT64', repetition_type: 'OPTIONAL' });
-  else if (shape.kind === 'float64') out.push({ name, type: 'DOUBLE', repetition_type: 'OPTIONAL' });
+  } else if (shape.kind === 'float64') out.push({ name, type: 'DOUBLE', repetition_type: 'OPTIONAL' });
   else if (shape.kind === 'bool') out.push({ name, type: 'BOOLEAN', repetition_type: 'OPTIONAL' });
   else out.push({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
 }
@@ -141,8 +141,7 @@ export function roundTripOf(columns: Map<string, Shape>): RoundTrip {
 }
 
 /**
- * A value made ready for its column: JSON-text paths stringified, integers as BigInt for
- * INT64. A value that does not fit the shape fixed by the first row group is an error
+ * A value made ready for its column: JSON-text paths stringified. A value that does not fit the shape fixed by the first row group is an error
  * naming the field.
  */
 export function toColumnValue(value: unknown, shape: Shape, path: string): unknown {
@@ -158,9 +157,6 @@ export function toColumnValue(value: unknown, shape: Shape, path: string): unkno
     case 'bool':
       if (typeof value !== 'boolean') throw mismatch(path, 'booleans', value);
       return value;
-    case 'int64':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw mismatch(path, 'whole numbers', value);
-      return BigInt(value);
     case 'float64':
       if (typeof value !== 'number') throw mismatch(path, 'numbers', value);
       return value;
@@ -184,7 +180,7 @@ function mismatch(path: string, held: string, value: unknown): Error {
   return new Error(`output field "${path}" held ${held} in the first row group, but ${JSON.stringify(value).slice(0, 40)} later; a Parquet column keeps one type (write NDJSON for such data)`);
 }
 
-/** Gives back a value as it was written: JSON text parsed, absent fields left out, INT64 as numbers. */
+/** Gives back a value as it was written: JSON text parsed, absent fields left out, INT64 (from other writers) as numbers. */
 export function fromColumnValue(value: unknown, path: string, trip: { json: Set<string>; absent: Set<string> }): unknown {
   if (value === null || value === undefined) return null;
   if (trip.json.has(path) && typeof value === 'string') return JSON.parse(value);

@@ -8,7 +8,7 @@ import { replace, writeTarget, type WriteTarget } from './write-target.js';
 export const PARQUET_ROUND_TRIP_KEY = 'sygra_stream';
 
 /** Rows gathered before the columns are fixed (and, for Parquet, written as a row group). */
-const GROUP_ROWS = 10_000;
+export const GROUP_ROWS = 10_000;
 
 type Row = Record<string, unknown>;
 
@@ -127,7 +127,7 @@ export class CsvOutput extends TableOutput {
 type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWriter>;
 
 /**
- * Parquet with real types: numbers, booleans and strings as such, objects as structs and
+ * Parquet with real types: numbers (DOUBLE), booleans and strings as such, objects as structs and
  * arrays as lists (so `messages` is a list of {role, content} structs that `datasets`,
  * DuckDB and Arrow read as such), with the `huggingface` features in the file's metadata
  * and what our reader needs to give the records back exactly (see parquet-schema.ts).
@@ -139,15 +139,25 @@ export class ParquetOutput extends TableOutput {
   /** Where the writer writes: the temporary file, or the device itself. */
   private readonly temp: string;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    /** The shapes of an earlier shard of the same dataset: every shard has one schema. */
+    private readonly fixedShapes: Map<string, Shape> | null = null,
+  ) {
     super();
     this.target = writeTarget(path);
     this.temp = this.target.kind === 'replace' ? this.target.temp : this.target.path;
+    if (fixedShapes) this.columns = [...fixedShapes.keys()];
+  }
+
+  /** The columns' shapes (fixed by the first group of rows), once known. */
+  get schema(): Map<string, Shape> | null {
+    return this.writer ? this.shapes : null;
   }
 
   /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
-    this.shapes = shapeOfRows(firstRows, columns);
+    this.shapes = this.fixedShapes ?? shapeOfRows(firstRows, columns);
     const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
     this.writer = new ParquetWriter({
       writer: fileWriter(this.temp),

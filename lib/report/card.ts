@@ -1,3 +1,4 @@
+import { stringify as stringifyYaml } from 'yaml';
 import type { DatasetSummary } from './summary.js';
 
 /** What a --stats file says about the pipeline that made the data. */
@@ -13,7 +14,15 @@ export interface PipelineInfo {
  * category, tags; the licence left for the owner to fill in), then what the data is,
  * its languages and turn counts, its quality distribution and how it was made.
  */
-export function renderCard(summary: DatasetSummary, title: string, pipeline: PipelineInfo | null): string {
+/** A dataset folder's files and features, for the card's `configs` and `dataset_info`. */
+export interface DatasetLayout {
+  /** Each split's files; `records` is null for a split this run did not write (not counted). */
+  splits: Array<{ name: string; path: string; records: number | null }>;
+  /** The `datasets` features (as in the Parquet metadata), when known. */
+  features: Record<string, unknown> | null;
+}
+
+export function renderCard(summary: DatasetSummary, title: string, pipeline: PipelineInfo | null, layout: DatasetLayout | null = null): string {
   const languages = Object.keys(summary.languages).filter((l) => /^[a-z]{2,3}(-[A-Za-z]+)?$/.test(l));
   const lines = [
     '---',
@@ -26,6 +35,7 @@ export function renderCard(summary: DatasetSummary, title: string, pipeline: Pip
     'tags:',
     '- synthetic',
     '- sygra-stream',
+    ...(layout ? layoutYaml(layout) : []),
     '---',
     '',
     `# ${title}`,
@@ -74,4 +84,32 @@ function sizeCategory(n: number): string {
   if (n < 100_000) return '10K<n<100K';
   if (n < 1_000_000) return '100K<n<1M';
   return 'n>1M';
+}
+
+/**
+ * The card's `configs` (where each split's files are, so the Hub and `load_dataset` find
+ * them) and `dataset_info` (features as the Hub's YAML writes them: `dtype` for a value,
+ * `struct` for a dict, `list` for a list of dicts, `sequence` for a list of values).
+ */
+function layoutYaml(layout: DatasetLayout): string[] {
+  const info: Record<string, unknown> = {};
+  if (layout.features) info.features = Object.entries(layout.features).map(([name, f]) => ({ name, ...featureYaml(f) }));
+  info.splits = layout.splits.filter((s) => s.records !== null).map((s) => ({ name: s.name, num_examples: s.records }));
+  const doc = { configs: [{ config_name: 'default', data_files: layout.splits.map((s) => ({ split: s.name, path: s.path })) }], dataset_info: info };
+  return stringifyYaml(doc, { lineWidth: 0 }).trimEnd().split('\n');
+}
+
+function featureYaml(feature: unknown): Record<string, unknown> {
+  if (Array.isArray(feature)) {
+    const element = feature[0];
+    if (isValue(element)) return { sequence: element.dtype };
+    if (Array.isArray(element)) return { sequence: featureYaml(element) };
+    return { list: Object.entries(element as Record<string, unknown>).map(([name, f]) => ({ name, ...featureYaml(f) })) };
+  }
+  if (isValue(feature)) return { dtype: feature.dtype };
+  return { struct: Object.entries(feature as Record<string, unknown>).map(([name, f]) => ({ name, ...featureYaml(f) })) };
+}
+
+function isValue(feature: unknown): feature is { dtype: string } {
+  return typeof feature === 'object' && feature !== null && (feature as { _type?: unknown })._type === 'Value';
 }

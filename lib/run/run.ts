@@ -35,6 +35,8 @@ export interface RunOptions {
   outputFormat?: OutputFormat;
   /** File to write atomically; stdout when absent. */
   outputPath?: string;
+  /** --output is a dataset folder: its split, shard size and card title. */
+  datasetOutput?: { split: string; shardRecords: number; title: string };
   errorsPath?: string;
   rejectedPath?: string;
   statsPath?: string;
@@ -116,7 +118,17 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
     }
   }
   const outputs = new RunOutputs(
-    { output: options.outputPath, format: options.outputFormat, errors: options.errorsPath, rejected: options.rejectedPath },
+    {
+      output: options.outputPath,
+      format: options.outputFormat,
+      errors: options.errorsPath,
+      rejected: options.rejectedPath,
+      dataset: options.datasetOutput && {
+        ...options.datasetOutput,
+        format: options.outputFormat === 'jsonl' ? 'jsonl' : 'parquet',
+        pipeline: () => ({ version: options.version, graph: options.graph.file, graph_sha256: options.graph.sha256, models: Object.fromEntries(options.graph.models.inUse().map((m) => [m, {}])) }),
+      },
+    },
     options.stdout,
     !resume ? 'replace' : resume.retryErrors ? 'resume-retry-errors' : 'resume',
   );

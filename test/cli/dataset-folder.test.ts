@@ -56,3 +56,63 @@ t.test('a folder of three Parquet shards and a JSONL split: --split reads in ord
   t.equal(notFolder.code, 2);
   t.match(notFolder.stderr, /--split chooses splits of a dataset folder: give the folder as --input/);
 });
+
+t.test('--output DIR/: Parquet shards in the Hub layout, one schema, a card that declares them; read back the same', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': 'nodes:\n  keep: { type: filter, when: "true" }\n' });
+  const records = Array.from({ length: 25 }, (_, i) => ({
+    id: `r${i}`,
+    messages: [
+      { role: 'user', content: `question ${i}` },
+      { role: 'assistant', content: `answer ${i}` },
+    ],
+    // A field only late records have: the schema still comes from all the first records, not the first shard.
+    ...(i === 23 ? { meta: { lang: 'en' } } : {}),
+  }));
+  const input = ndjson(records);
+  const wrote = await runCli(['run', 'keep.yaml', '-o', 'out/', '--shard-size', '10', '-q'], { cwd: dir, input });
+  t.equal(wrote.code, 0, wrote.stderr);
+  const { readdir } = await import('node:fs/promises');
+  t.same(await readdir(join(dir, 'out', 'data')), ['train-00000-of-00003.parquet', 'train-00001-of-00003.parquet', 'train-00002-of-00003.parquet']);
+  const back = await runCli(['run', 'keep.yaml', '-i', 'out', '-q'], { cwd: dir });
+  t.equal(back.stdout, input, 'the folder read back: byte for byte');
+  const { parse } = await import('yaml');
+  const card = await readFile(join(dir, 'out', 'README.md'), 'utf8');
+  const front = parse(card.split('---\n')[1]!) as Record<string, unknown>;
+  t.same(front.configs, [{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train-*' }] }]);
+  t.same((front.dataset_info as { splits: unknown }).splits, [{ name: 'train', num_examples: 25 }]);
+  t.same((front.dataset_info as { features: unknown[] }).features.slice(0, 2), [
+    { name: 'id', dtype: 'string' },
+    {
+      name: 'messages',
+      list: [
+        { name: 'role', dtype: 'string' },
+        { name: 'content', dtype: 'string' },
+      ],
+    },
+  ]);
+  t.same(front.size_categories, ['n<1K']);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const rows = await db.runAndReadAll(`select count(*), count(distinct id) from read_parquet('${join(dir, 'out', 'data', '*.parquet')}')`);
+  t.same(rows.getRows()[0]!.map(Number), [25, 25], 'DuckDB reads the three shards as one table');
+  db.closeSync();
+
+  // Again, as the test split and with bigger shards: train stays, test is added; a rerun replaces its split.
+  const test = await runCli(['run', 'keep.yaml', '-o', 'out/', '--output-split', 'test', '--shard-size', '100', '-q'], { cwd: dir, input });
+  t.equal(test.code, 0, test.stderr);
+  const again = await runCli(['run', 'keep.yaml', '-o', 'out/', '--shard-size', '20', '-q'], { cwd: dir, input });
+  t.equal(again.code, 0, again.stderr);
+  t.same(await readdir(join(dir, 'out', 'data')), ['test-00000-of-00001.parquet', 'train-00000-of-00002.parquet', 'train-00001-of-00002.parquet'], 'the old train shards are gone');
+  const card2 = parse((await readFile(join(dir, 'out', 'README.md'), 'utf8')).split('---\n')[1]!) as { configs: Array<{ data_files: unknown }> };
+  t.same(
+    card2.configs[0]!.data_files,
+    [
+      { split: 'train', path: 'data/train-*' },
+      { split: 'test', path: 'data/test-*' },
+    ],
+    'the card declares both splits',
+  );
+  const bad = await runCli(['run', 'keep.yaml', '-o', 'x.jsonl', '--shard-size', '5'], { cwd: dir, input });
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--shard-size goes with a dataset folder as --output \(a path ending in \/\)/);
+});

@@ -85,12 +85,12 @@ t.test('Parquet out and back in: the same records, typed columns, objects as str
   t.same(
     meta.schema.slice(1).map((c) => [c.name, c.type]),
     [
-      ['id', 'INT64'],
+      ['id', 'DOUBLE'],
       ['question', 'BYTE_ARRAY'],
       ['ok', 'BOOLEAN'],
       ['meta', undefined],
-      ['i', 'INT64'],
-      ['len', 'INT64'],
+      ['i', 'DOUBLE'],
+      ['len', 'DOUBLE'],
     ],
   );
 });
