@@ -5,6 +5,7 @@ import type { Graph } from '../graph/graph.js';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { chooseSplits, datasetFiles, type DataFile } from '../io/dataset-folder.js';
+import { fetchHubDataset, hubAccessFrom, parseHfUrl } from '../io/hf-source.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { parsePath, type FieldPath } from '../record/path.js';
@@ -64,7 +65,12 @@ export interface RunArgs {
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('graph', { type: 'string', describe: 'Graph file (YAML)', demandOption: true })
-    .option('input', { alias: 'i', type: 'string', describe: 'Read records from FILE instead of stdin; a folder is read as a dataset in the Hugging Face layout (its shards in order)' })
+    .option('input', {
+      alias: 'i',
+      type: 'string',
+      describe:
+        'Read records from FILE instead of stdin; a folder is read as a dataset in the Hugging Face layout (its shards in order), and hf://datasets/OWNER/NAME[@REV][/PATH] is fetched from the Hub into its cache (HF_TOKEN, HF_ENDPOINT)',
+    })
     .option('split', {
       type: 'string',
       array: true,
@@ -135,7 +141,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 }
 
 export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
-  if (!(await inputFileExists(args.input, term))) return ExitCode.usage;
+  if (!args.input?.startsWith('hf://') && !(await inputFileExists(args.input, term))) return ExitCode.usage;
   const named = [
     { flag: '--input', path: args.input, reads: true },
     { flag: 'the graph', path: args.graph, reads: true },
@@ -164,7 +170,21 @@ export async function runHandler(args: RunArgs, term: Terminal): Promise<number>
     return ExitCode.usage;
   }
   let dataset: DataFile[] | undefined;
-  if (args.input !== undefined && (await isDirectory(args.input))) {
+  const hub = args.input !== undefined ? parseHfUrl(args.input) : null;
+  if (hub && 'error' in hub) {
+    say(term, hub.error);
+    return ExitCode.usage;
+  }
+  if (hub) {
+    const fetched = await fetchHubDataset(hub, args.split, hubAccessFrom(process.env), (message) => {
+      if (!args.quiet) say(term, message);
+    });
+    if ('error' in fetched) {
+      say(term, fetched.error);
+      return /choose with --split|has no split|holds no data files/.test(fetched.error) ? ExitCode.usage : ExitCode.runtime;
+    }
+    dataset = fetched.files;
+  } else if (args.input !== undefined && (await isDirectory(args.input))) {
     const chosen = chooseSplits(args.input, await datasetFiles(args.input), args.split);
     if ('error' in chosen) {
       say(term, chosen.error);

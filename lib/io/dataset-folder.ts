@@ -12,6 +12,9 @@ export interface DataFile {
   format: InputFormat;
 }
 
+/** JSON files that describe a dataset (`datasets` metadata, save_to_disk state) rather than hold it. */
+const NOT_DATA = new Set(['dataset_infos.json', 'dataset_info.json', 'dataset_dict.json', 'state.json']);
+
 /** The usual splits first, in this order; others after them, by name. */
 const SPLIT_ORDER = ['train', 'validation', 'valid', 'dev', 'test'];
 
@@ -42,23 +45,33 @@ export function splitOfName(name: string): string {
 
 /** Every data file under `dir` (hidden folders and README/card files left out), in shard order. */
 export async function datasetFiles(dir: string): Promise<DataFile[]> {
-  const files: DataFile[] = [];
+  const found: Array<{ name: string; path: string }> = [];
   const walk = async (at: string): Promise<void> => {
     const entries = await readdir(at, { withFileTypes: true });
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(at, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) {
-        const { format } = formatOfPath(entry.name);
-        if (!(INPUT_FORMATS as readonly string[]).includes(format)) continue;
-        const name = relative(dir, path).split(sep).join('/');
-        files.push({ path, name, split: splitOfName(name), format: format as InputFormat });
-      }
+      else if (entry.isFile()) found.push({ name: relative(dir, path).split(sep).join('/'), path });
     }
   };
   await walk(dir);
-  // Names sort the shards (00000 before 00001) and keep each split's files together.
+  return dataFilesOf(found);
+}
+
+/**
+ * The data files among `entries` (name relative to the dataset's root, and where the file
+ * is), with their splits and formats, sorted: each split's files together, in the usual
+ * order of splits, shards in numeric order (00002 before 00010).
+ */
+export function dataFilesOf(entries: ReadonlyArray<{ name: string; path: string }>): DataFile[] {
+  const files: DataFile[] = [];
+  for (const { name, path } of entries) {
+    if (name.split('/').some((part) => part.startsWith('.')) || NOT_DATA.has(name.split('/').at(-1)!)) continue;
+    const { format } = formatOfPath(name);
+    if (!(INPUT_FORMATS as readonly string[]).includes(format)) continue;
+    files.push({ path, name, split: splitOfName(name), format: format as InputFormat });
+  }
   return files.sort((a, b) => splitRank(a.split) - splitRank(b.split) || a.split.localeCompare(b.split) || a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
