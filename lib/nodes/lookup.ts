@@ -18,7 +18,7 @@ export const lookupNode = defineNode({
     key: withDefault(Type.String({ description: "Field of the table's rows to match on." }), 'id'),
     on: withDefault(Type.String({ description: 'Field of the record to match with (compared as text).' }), 'id'),
     into: Type.String({ description: 'Field that receives the matching row.' }),
-    fields: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Only these fields of the row (default: the whole row but its key).' })),
+    fields: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'Only these fields of the row; without it, the whole row but its key.' })),
     missing: withDefault(Type.Union([Type.Literal('keep'), Type.Literal('drop')], { description: 'A record with no row: kept without `into`, or filtered.' }), 'keep'),
   }),
   async compile(config, ctx) {
