@@ -8,6 +8,7 @@ import { loadGraphOrReport } from './load-graph-or-report.js';
 import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
 import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
 import { oasstBuilder, oasstHandler, type OasstArgs } from './oasst-command.js';
+import { pushBuilder, pushHandler, type PushArgs } from './push-command.js';
 import { queueBuilder, queueHandler, type QueueArgs } from './queue-command.js';
 import { reportBuilder, reportHandler, type ReportArgs } from './report-command.js';
 import { runBuilder, runHandler, type RunArgs } from './run-command.js';
@@ -56,6 +57,9 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     report: async (args) => {
       exitCode = await reportHandler(args as unknown as ReportArgs, term);
     },
+    push: async (args) => {
+      exitCode = await pushHandler(args as unknown as PushArgs, term);
+    },
     view: async (args) => {
       exitCode = await viewHandler(args as unknown as ViewArgs, term);
     },
@@ -97,6 +101,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     .command('mock-server', 'Serve an OpenAI-compatible mock model on 127.0.0.1 (for tests, benchmarks and offline runs)', (y) => mockServerBuilder(y))
     .command('cache <action> [key]', 'Show, export or clear the persistent LLM response cache', (y) => cacheBuilder(y))
     .command('report [file]', 'Summarise tagged records: a terminal summary, an HTML report (--html) or a dataset card (--card)', (y) => reportBuilder(y))
+    .command('push <folder> <target>', 'Push a dataset folder (shards and card) to the Hugging Face Hub in one commit', (y) => pushBuilder(y))
     .command('view <files..>', 'Browse, filter and label records (outputs, --rejected, --errors) in a local web viewer', (y) => viewBuilder(y))
     .command('queue <action>', 'Scale out: push records to a Redis queue, or drain its results', (y) => queueBuilder(y))
     .command('worker <graph>', 'Scale out: run a graph on records from a Redis queue (start any number, on any machine)', (y) => workerBuilder(y))
@@ -143,7 +148,7 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   return usageError ? ExitCode.usage : exitCode;
 }
 
-const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'report', 'view', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
+const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'report', 'view', 'push', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
 
 /** Adds "did you mean" to yargs' unknown-argument messages, and tells a stray word from a flag. */
 function improveUsageMessage(message: string, y: Argv, argv: readonly string[]): string {

@@ -3,8 +3,9 @@ import { callSites } from '../record/trace.js';
 import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { chooseSplits, datasetFiles, type DataFile } from '../io/dataset-folder.js';
+import { pushDatasetFolder } from '../io/hf-push.js';
 import { fetchHubDataset, hubAccessFrom, parseHfUrl } from '../io/hf-source.js';
 import { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
@@ -141,6 +142,32 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 }
 
 export async function runHandler(args: RunArgs, term: Terminal): Promise<number> {
+  const hub = args.output !== undefined ? parseHfUrl(args.output) : null;
+  if (!hub) return runLocal(args, term);
+  if ('error' in hub) {
+    say(term, hub.error);
+    return ExitCode.usage;
+  }
+  // --output hf://…: the run writes a dataset folder beside the Hub cache, then it is pushed in one commit.
+  const access = hubAccessFrom(process.env);
+  if (!access.accessToken) {
+    say(term, `${args.output}: pushing needs HF_TOKEN (a token with write access); nothing was read`);
+    return ExitCode.usage;
+  }
+  const staging = join(access.cacheDir, '..', 'sygra-stream-push', `${hub.repo.replace('/', '--')}@${hub.revision}`);
+  const code = await runLocal({ ...args, output: `${staging}/` }, term);
+  if (code !== ExitCode.ok) return code;
+  const pushed = await pushDatasetFolder(staging, hub, access, (message) => {
+    if (!args.quiet) say(term, message);
+  });
+  if ('error' in pushed) {
+    say(term, `${pushed.error}; the files are in ${staging}: push them again with \`sygra-stream push ${staging} ${args.output}\``);
+    return ExitCode.runtime;
+  }
+  return ExitCode.ok;
+}
+
+async function runLocal(args: RunArgs, term: Terminal): Promise<number> {
   if (!args.input?.startsWith('hf://') && !(await inputFileExists(args.input, term))) return ExitCode.usage;
   const named = [
     { flag: '--input', path: args.input, reads: true },

@@ -178,7 +178,7 @@ t.test('unknown flags and commands are usage errors with a suggestion', async (t
   t.match(stray.stderr, /^sygra-stream: unexpected argument: extra\n/);
   const none = await runCli([]);
   t.equal(none.code, 2);
-  t.match(none.stderr, /Name a command: run, validate, graph, schema, oasst, rules, report, view, mock-server, cache, queue, worker, completion/);
+  t.match(none.stderr, /Name a command: run, validate, graph, schema, oasst, rules, report, view, push, mock-server, cache, queue, worker, completion/);
 });
 
 t.test('--help teaches: commands, examples and exit codes', async (t) => {
