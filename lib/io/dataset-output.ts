@@ -48,65 +48,85 @@ export class DatasetFolderOutput implements OutputFile {
   private carry = '';
   private records = 0;
   /** Records held back until the schema is fixed. */
-  private sample: Array<{ line: string; record: Record<string, unknown> }> = [];
+  private sample: Array<Record<string, unknown>> = [];
 
   constructor(
     readonly dir: string,
     private readonly options: DatasetFolderOptions,
   ) {
-    this.stream = new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        this.take(chunk.toString('utf8')).then(() => done(), done);
-      },
-      final: (done) => {
-        const rest = this.carry;
-        this.carry = '';
-        (rest.trim() === '' ? Promise.resolve() : this.line(rest)).then(() => (this.sample.length > 0 ? this.fixSchema() : undefined)).then(() => done(), done);
-      },
-    });
+    this.stream = Object.assign(
+      new Writable({
+        objectMode: true,
+        write: (chunk: Buffer | string | Array<Record<string, unknown>>, _enc, done) => {
+          this.take(chunk).then(() => done(), done);
+        },
+        final: (done) => {
+          const rest = this.carry;
+          this.carry = '';
+          (rest.trim() === '' ? Promise.resolve() : this.record(JSON.parse(rest) as Record<string, unknown>))
+            .then(() => (this.sample.length > 0 ? this.fixSchema() : undefined))
+            .then(() => done(), done);
+        },
+      }),
+      // The run's sink hands over records (see RecordsWritable), not NDJSON bytes.
+      { acceptsRecords: true as const },
+    );
   }
 
   async ready(): Promise<void> {
     await mkdir(join(this.dir, 'data'), { recursive: true });
   }
 
-  private async take(text: string): Promise<void> {
-    const lines = (this.carry + text).split('\n');
+  private async take(chunk: Buffer | string | Array<Record<string, unknown>>): Promise<void> {
+    if (Array.isArray(chunk)) {
+      if (this.shapes || this.options.format !== 'parquet') {
+        for (const record of chunk) this.summary.add(record);
+        await this.putAll(chunk);
+      } else for (const record of chunk) await this.record(record);
+      return;
+    }
+    const lines = (this.carry + chunk.toString()).split('\n');
     this.carry = lines.pop() ?? '';
-    for (const line of lines) if (line !== '') await this.line(line);
+    for (const line of lines) if (line !== '') await this.record(JSON.parse(line) as Record<string, unknown>);
   }
 
-  private async line(line: string): Promise<void> {
-    const record = JSON.parse(line) as Record<string, unknown>;
+  private async record(record: Record<string, unknown>): Promise<void> {
     this.summary.add(record);
     // The schema of every shard comes from the first 10,000 records, however small a shard.
     if (this.options.format === 'parquet' && !this.shapes) {
-      this.sample.push({ line, record });
+      this.sample.push(record);
       if (this.sample.length >= GROUP_ROWS) await this.fixSchema();
       return;
     }
-    await this.put(line);
+    await this.put(record);
   }
 
   /** Fixes the schema from the records held back, then writes them. */
   private async fixSchema(): Promise<void> {
     const sample = this.sample;
     this.sample = [];
-    const columns = [...new Set(sample.flatMap((s) => Object.keys(s.record)))];
-    this.shapes = shapeOfRows(
-      sample.map((s) => s.record),
-      columns,
-    );
-    for (const { line } of sample) await this.put(line);
+    this.shapes = shapeOfRows(sample, [...new Set(sample.flatMap((r) => Object.keys(r)))]);
+    await this.putAll(sample);
   }
 
-  private async put(line: string): Promise<void> {
-    if (!this.shard) this.shard = this.openShard(this.written.length);
-    const shard = this.shard;
-    if (!shard.stream.write(`${line}\n`)) await Promise.race([once(shard.stream, 'drain'), once(shard.stream, 'error').then(([err]) => Promise.reject(err as Error))]);
-    shard.records++;
-    this.records++;
-    if (shard.records >= this.options.shardRecords) await this.closeShard();
+  private put(record: Record<string, unknown>): Promise<void> {
+    return this.putAll([record]);
+  }
+
+  /** Writes records to the shards, a slice per shard, starting a new shard when one is full. */
+  private async putAll(records: Array<Record<string, unknown>>): Promise<void> {
+    let at = 0;
+    while (at < records.length) {
+      if (!this.shard) this.shard = this.openShard(this.written.length);
+      const shard = this.shard;
+      const slice = records.slice(at, at + this.options.shardRecords - shard.records);
+      const chunk = shard.parquet ? slice : slice.map((r) => `${JSON.stringify(r)}\n`).join('');
+      if (!shard.stream.write(chunk)) await Promise.race([once(shard.stream, 'drain'), once(shard.stream, 'error').then(([err]) => Promise.reject(err as Error))]);
+      shard.records += slice.length;
+      this.records += slice.length;
+      at += slice.length;
+      if (shard.records >= this.options.shardRecords) await this.closeShard();
+    }
   }
 
   private openShard(index: number): Shard {

@@ -93,7 +93,22 @@ class ObjectsToLines extends Transform {
 }
 
 async function* parquetLines(path: string): AsyncGenerator<string> {
+  for await (const records of parquetRecordBatches(path)) {
+    let text = '';
+    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    yield text;
+  }
+}
+
+/**
+ * A Parquet file's records, a row group at a time, as objects: the run reads them without
+ * a trip through NDJSON text (each record would be stringified here and parsed again).
+ */
+export async function* parquetRecordBatches(path: string): AsyncGenerator<Array<Record<string, unknown>>> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  // Snappy in WebAssembly (hysnappy) decompresses a quarter faster than hyparquet's JS one.
+  const { snappyUncompressor } = await import('hysnappy');
+  const compressors = { SNAPPY: snappyUncompressor() };
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
   // Files we wrote say which columns hold JSON text and where a null means "absent".
@@ -103,17 +118,17 @@ async function* parquetLines(path: string): AsyncGenerator<string> {
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
-    let text = '';
-    for (const row of rows) {
+    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
+    const records: Array<Record<string, unknown>> = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
       const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(row)) {
+      for (const [key, value] of Object.entries(rows[i]!)) {
         if ((value === null || value === undefined) && trip.absent.has(key)) continue;
         out[key] = fromColumnValue(value, key, trip);
       }
-      text += `${JSON.stringify(out)}\n`;
+      records[i] = out;
     }
-    yield text;
+    yield records;
     rowStart = rowEnd;
   }
 }

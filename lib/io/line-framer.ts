@@ -35,6 +35,12 @@ export class LineFramer {
     private readonly parseJson = true,
   ) {}
 
+  /** The item of a record that came parsed (a Parquet row), numbered as the next line. */
+  item(record: JsonObject): Item {
+    this.lineNo++;
+    return { seq: this.seq++, line: this.lineNo, record, route: this.entry };
+  }
+
   push(chunk: Buffer): Item[] {
     const out: Item[] = [];
     if (this.carriedBytes > 0) {

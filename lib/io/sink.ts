@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import h from 'highland';
+import { acceptsRecords } from './table-output.js';
 import { handoff, take, type Handoff } from '../record/handoff.js';
-import type { Batch, Item } from '../record/item.js';
+import type { Batch, Item, JsonObject } from '../record/item.js';
 import { getPath, setPath, type FieldPath } from '../record/path.js';
 import type { RecordTrace } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
@@ -34,6 +35,8 @@ export interface SinkTargets {
  */
 export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkTargets): Promise<void> {
   const { output, stats } = targets;
+  // Parquet, CSV and a dataset folder take the records themselves.
+  const records: JsonObject[] | null = acceptsRecords(output) ? [] : null;
   for (;;) {
     const pulled = take(await pullBatch(stream));
     if (pulled === null) return;
@@ -46,6 +49,11 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
         if (item.trace && targets.provenance) {
           item.record._sygra = provenanceOf(item.trace, targets.provenance);
           item.bytes = undefined;
+        }
+        if (records) {
+          records.push(item.record);
+          stats.recordsOut++;
+          continue;
         }
         try {
           writeRecord(chunks, item);
@@ -81,6 +89,7 @@ export async function drainToSink(stream: Highland.Stream<Batch>, targets: SinkT
       await noteInJournal(targets, targets.journal, batch, data);
       continue;
     }
+    if (records && records.length > 0 && !targets.closed.aborted && !output.destroyed && !output.write(records.splice(0))) waits.push(drained(output, targets.closed));
     if (data && !targets.closed.aborted && !output.destroyed && !output.write(data)) waits.push(drained(output, targets.closed));
     if (waits.length > 0) await Promise.all(waits);
   }

@@ -47,7 +47,16 @@ export function batchSource(input: Readable, entry: string | null, stats: RunSta
         push(null, h.nil);
         return;
       }
-      const chunk = input.read() as Buffer | string | null;
+      const chunk = input.read() as Buffer | string | Array<Record<string, unknown>> | null;
+      if (Array.isArray(chunk)) {
+        // Records already parsed (a Parquet row group): items at once, one line each.
+        if (chunk.length === 0) return step();
+        const batch = chunk.map((record) => framer.item(record));
+        stats.admitted(batch.length);
+        push(null, batch);
+        next();
+        return;
+      }
       if (chunk !== null) {
         stats.bytesIn += chunk.length;
         const batch = framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

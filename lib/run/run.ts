@@ -2,11 +2,11 @@ import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import h from 'highland';
 import type { Batch, JsonObject } from '../record/item.js';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type { Graph } from '../graph/graph.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import { openDataFiles, ShardLines, type DataFile } from '../io/dataset-folder.js';
-import { formatOfPath, openInput, type InputFormat, type OutputFormat } from '../io/formats.js';
+import { formatOfPath, openInput, parquetRecordBatches, type InputFormat, type OutputFormat } from '../io/formats.js';
 import { RunOutputs } from '../io/outputs.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
 import { type FinishedKeys, journalPathOf, ResumeJournal, resumeFromJournal, type ResumeStart } from '../io/resume-journal.js';
@@ -163,7 +163,9 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
         ? Promise.resolve(options.stdin)
         : options.dataset
           ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin))
-          : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin),
+          : options.inputFormat === 'parquet' && options.inputPath && !options.threads
+            ? Promise.resolve(Readable.from(parquetRecordBatches(options.inputPath)))
+            : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin),
     outputs,
     stats,
     stopReading,
