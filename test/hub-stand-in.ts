@@ -32,6 +32,8 @@ export interface HubStandIn {
   commits: number;
   /** Makes each LFS upload after the next `n` fail with a 500, as a push killed midway would stop (null: none fail). */
   failUploadsAfter(n: number | null): void;
+  /** Holds the upload after the next `n` without an answer; resolves when one is held (so a test can kill the pusher then). */
+  holdUploadAfter(n: number): Promise<void>;
   /** A repository's files at a revision (a branch or commit), or null. */
   files(repo: string, revision?: string): Map<string, Buffer> | null;
   /** Whether a repository is private (created private, or declared so). */
@@ -55,7 +57,15 @@ export async function startHubStandIn(repos: Record<string, StandInRepo>, token:
   }
   const oid = (b: Buffer): string => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
   const lfsOid = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-  const state = { downloads: new Map<string, number>(), unauthorised: 0, uploads: 0, commits: 0, failAfter: null as number | null };
+  const state = {
+    downloads: new Map<string, number>(),
+    unauthorised: 0,
+    uploads: 0,
+    commits: 0,
+    failAfter: null as number | null,
+    holdAfter: null as number | null,
+    held: null as (() => void) | null,
+  };
   const privacy = new Map(Object.entries(repos).map(([name, repo]) => [name, repo.private ?? false]));
   /** LFS storage: objects by sha256, shared by every repository (as the Hub's is content-addressed). */
   const objects = new Map<string, Buffer>();
@@ -206,6 +216,12 @@ export async function startHubStandIn(repos: Record<string, StandInRepo>, token:
       return true;
     }
     if (req.method === 'PUT' && (m = /^\/lfs-upload\/([0-9a-f]{64})$/.exec(p))) {
+      if (state.holdAfter !== null && state.holdAfter-- <= 0) {
+        // Never answered: the pusher is killed while it waits.
+        state.holdAfter = null;
+        state.held?.();
+        return true;
+      }
       const content = await body(req);
       if (state.failAfter !== null && state.failAfter-- <= 0) return (send(res, 500, { error: 'storage unavailable' }), true);
       if (lfsOid(content) !== m[1]) return (send(res, 400, { error: 'content does not match its oid' }), true);
@@ -259,6 +275,12 @@ export async function startHubStandIn(repos: Record<string, StandInRepo>, token:
     },
     failUploadsAfter(n) {
       state.failAfter = n;
+    },
+    holdUploadAfter(n) {
+      state.holdAfter = n;
+      return new Promise<void>((resolve) => {
+        state.held = resolve;
+      });
     },
     files(repo, revision = 'main') {
       return revisions.get(repo)?.get(revision)?.files ?? null;

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { formatOfPath, INPUT_FORMATS, openInput, type InputFormat } from './formats.js';
+import { formatOfPath, INPUT_FORMATS, openInput, parquetRecordBatches, type InputFormat } from './formats.js';
 
 /** One data file of a dataset folder in the Hugging Face Hub's layout. */
 export interface DataFile {
@@ -127,15 +127,24 @@ export class ShardLines {
 }
 
 /**
- * The files read one after another as one NDJSON stream, each in its own format (Parquet
- * a row group at a time, JSONL as it is): never more than one file open, nothing loaded
- * whole. A file whose last line has no newline gets one, so it cannot run into the next.
+ * The files read one after another as one stream, each in its own format: never more than
+ * one file open, nothing loaded whole. JSONL and the like come as NDJSON bytes (a file
+ * whose last line has no newline gets one, so it cannot run into the next); Parquet, with
+ * `records`, as arrays of records a row group at a time (the run takes them as they are),
+ * else as NDJSON too.
  */
-export function openDataFiles(files: readonly DataFile[], shards: ShardLines, stdin: Readable): Readable {
-  async function* lines(): AsyncGenerator<Buffer> {
+export function openDataFiles(files: readonly DataFile[], shards: ShardLines, stdin: Readable, records = false): Readable {
+  async function* chunks(): AsyncGenerator<Buffer | Array<Record<string, unknown>>> {
     let lineCount = 0;
     for (const file of files) {
       shards.begin(file.name, lineCount + 1);
+      if (records && file.format === 'parquet') {
+        for await (const batch of parquetRecordBatches(file.path)) {
+          lineCount += batch.length;
+          yield batch;
+        }
+        continue;
+      }
       let last = 0x0a;
       for await (const chunk of await openInput(file.path, file.format, stdin)) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -150,5 +159,5 @@ export function openDataFiles(files: readonly DataFile[], shards: ShardLines, st
       }
     }
   }
-  return Readable.from(lines(), { objectMode: false });
+  return Readable.from(chunks());
 }

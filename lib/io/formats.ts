@@ -100,6 +100,9 @@ async function* parquetLines(path: string): AsyncGenerator<string> {
   }
 }
 
+/** Records per batch from a Parquet file: about what a 256 KiB NDJSON read holds. */
+const RECORDS_PER_BATCH = 256;
+
 /**
  * A Parquet file's records, a row group at a time, as objects: the run reads them without
  * a trip through NDJSON text (each record would be stringified here and parsed again).
@@ -128,7 +131,8 @@ export async function* parquetRecordBatches(path: string): AsyncGenerator<Array<
       }
       records[i] = out;
     }
-    yield records;
+    // Batches the size an NDJSON read makes: a whole row group in each stage of the run at once would hold ten times the memory.
+    for (let at = 0; at < records.length; at += RECORDS_PER_BATCH) yield records.slice(at, at + RECORDS_PER_BATCH);
     rowStart = rowEnd;
   }
 }

@@ -162,7 +162,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       options.generate !== undefined
         ? Promise.resolve(options.stdin)
         : options.dataset
-          ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin))
+          ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin, !options.threads))
           : options.inputFormat === 'parquet' && options.inputPath && !options.threads
             ? Promise.resolve(Readable.from(parquetRecordBatches(options.inputPath)))
             : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { FIXTURES, runCli } from '../cli-process.js';
+import { once } from 'node:events';
+import { FIXTURES, runCli, startCli } from '../cli-process.js';
 import { startHubStandIn } from '../hub-stand-in.js';
 
 const TOKEN = 'hf_pushSecret987654';
@@ -61,4 +62,37 @@ t.test('--output hf://…: shards and card in one commit to a new private reposi
   const notFolder = await runCli(['push', dir, 'hf://datasets/me/x'], { cwd: dir, env });
   t.equal(notFolder.code, 2);
   t.match(notFolder.stderr, /is not a dataset folder \(no data\/ in it\)/);
+});
+
+t.test('push killed (SIGKILL) while it uploads: the revision is as it was; pushed again, it finishes without sending a shard twice', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': 'nodes:\n  keep: { type: filter, when: "true" }\n' });
+  const hub = await startHubStandIn({}, TOKEN);
+  t.teardown(() => hub.close());
+  const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(dir, 'hf-cache'), HF_TOKEN: TOKEN };
+  const records = Array.from({ length: 4 }, (_, i) => JSON.stringify({ id: `r${i}`, messages: [{ role: 'user', content: `q${i}` }] })).join('\n');
+  const folder = await runCli(['run', 'keep.yaml', '-o', 'out/', '--shard-size', '1', '-q'], { cwd: dir, input: `${records}\n` });
+  t.equal(folder.code, 0, folder.stderr);
+  const created = await runCli(['push', 'out', 'hf://datasets/me/killed', '-q'], { cwd: dir, env: { ...env } });
+  t.equal(created.code, 0, created.stderr);
+  const before = hub.files('me/killed');
+  const commits = hub.commits;
+  // New shards (other records), then a push that is killed while its second upload is on the wire.
+  const other = await runCli(['run', 'keep.yaml', '-o', 'out/', '--shard-size', '1', '-q'], { cwd: dir, input: `${records.replaceAll('"q', '"again q')}\n` });
+  t.equal(other.code, 0, other.stderr);
+  const uploadsBefore = hub.uploads;
+  const held = hub.holdUploadAfter(1);
+  const child = startCli(['push', 'out', 'hf://datasets/me/killed'], { cwd: dir, env });
+  child.stdin!.end();
+  await held;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  t.equal(hub.commits, commits, 'no commit');
+  t.equal(hub.files('me/killed'), before, 'the revision is as it was');
+  const uploadedBeforeKill = hub.uploads - uploadsBefore;
+  t.ok(uploadedBeforeKill >= 1, `${uploadedBeforeKill} shard(s) reached the storage before the kill`);
+  const again = await runCli(['push', 'out', 'hf://datasets/me/killed'], { cwd: dir, env });
+  t.equal(again.code, 0, again.stderr);
+  t.equal(hub.commits, commits + 1);
+  t.equal(hub.uploads - uploadsBefore, 4, 'four new shards in all: none sent twice');
+  t.equal(hub.files('me/killed')!.size, 5, 'README.md and the four shards');
 });
