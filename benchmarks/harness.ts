@@ -25,9 +25,18 @@ export async function measure(argv: string[], inputFile: string, outputFile = '/
   const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, 'inherit'] });
   closeSync(inFd);
   closeSync(outFd);
+  const rss = watchPeakRss(child.pid!);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const peakRssMb = rss.stop();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, peakRssMb, exitCode: code };
+}
+
+/** Polls a process's peak RSS (VmHWM in /proc) every 20 ms; `stop` ends it and gives the peak in MB. */
+export function watchPeakRss(pid: number): { stop(): number } {
   let peakKb = 0;
   const poll = setInterval(() => {
-    void readFile(`/proc/${child.pid}/status`, 'utf8').then(
+    void readFile(`/proc/${pid}/status`, 'utf8').then(
       (text) => {
         const m = /VmHWM:\s+(\d+) kB/.exec(text);
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
@@ -35,10 +44,12 @@ export async function measure(argv: string[], inputFile: string, outputFile = '/
       () => undefined,
     );
   }, 20);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearInterval(poll);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, peakRssMb: peakKb / 1024, exitCode: code };
+  return {
+    stop() {
+      clearInterval(poll);
+      return peakKb / 1024;
+    },
+  };
 }
 
 export async function fileMb(path: string): Promise<number> {

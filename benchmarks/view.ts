@@ -6,11 +6,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { arg, printTable, publish } from './harness.js';
+import { arg, printTable, publish, watchPeakRss } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -109,16 +109,7 @@ const nodeLoop = await nodeNewlineLoop();
 // The viewer, as a user starts it; stderr says when the index and the filters are done.
 const started = process.hrtime.bigint();
 const child = spawn(process.execPath, [cli, 'view', input, '--labels', join(dataDir, 'view-bench.labels.jsonl')], { stdio: ['ignore', 'pipe', 'pipe'] });
-let peakKb = 0;
-const poll = setInterval(() => {
-  void readFile(`/proc/${child.pid}/status`, 'utf8').then(
-    (text) => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(text);
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    },
-    () => undefined,
-  );
-}, 20);
+const rss = watchPeakRss(child.pid!);
 let stderr = '';
 const waiters = new Set<() => void>();
 child.stderr!.on('data', (d: Buffer) => {
@@ -169,7 +160,7 @@ const filterSeconds = Number(filters[1]);
 const filtered = await get('api/list?file=0&tag=rule:truncated&lang=de&limit=50');
 const sorted = await get('api/list?file=0&sort=-score&limit=50');
 const search = await get('api/list?file=0&q=Second%20Value%20Change&limit=50');
-clearInterval(poll);
+const peakRssMb = rss.stop();
 child.kill('SIGINT');
 await once(child, 'exit');
 
@@ -186,7 +177,7 @@ const rows: Array<Array<string | number>> = [
   [`view: failed rule + language filter (${filtered.body.total} records)`, `${filtered.ms.toFixed(0)} ms`, '', ''],
   ['view: sorted by score, high first', `${sorted.ms.toFixed(0)} ms`, '', ''],
   [`view: text search over the file (${search.body.total} records)`, `${(search.ms / 1000).toFixed(2)} s`, fileMb / (search.ms / 1000), `${(search.ms / 1000 / wc).toFixed(2)} (÷ wc)`],
-  ['view: peak RSS (VmHWM)', `${(peakKb / 1024).toFixed(0)} MB`, '', ''],
+  ['view: peak RSS (VmHWM)', `${peakRssMb.toFixed(0)} MB`, '', ''],
 ];
 printTable(header, rows);
 console.log(`\n(the filters were ready ${(sinceStart() - filtersStarted).toFixed(1)} s after the first pages were served)`);
