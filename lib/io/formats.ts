@@ -2,7 +2,7 @@ import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { JsonArrayToLines } from './json-array.js';
-import { fromColumnValue } from './parquet-schema.js';
+import { fromColumnValue, PARQUET_ROUND_TRIP_KEY } from './parquet-schema.js';
 
 export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -115,7 +115,7 @@ export async function* parquetRecordBatches(path: string): AsyncGenerator<Array<
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
   // Files we wrote say which columns hold JSON text and where a null means "absent".
-  const noted = metadata.key_value_metadata?.find((kv) => kv.key === 'sygra_stream')?.value;
+  const noted = metadata.key_value_metadata?.find((kv) => kv.key === PARQUET_ROUND_TRIP_KEY)?.value;
   const parsed = noted ? (JSON.parse(noted) as { json?: string[]; absent?: string[] }) : {};
   const trip = { json: new Set(parsed.json ?? []), absent: new Set(parsed.absent ?? []) };
   let rowStart = 0;

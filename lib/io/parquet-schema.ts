@@ -111,6 +111,9 @@ function feature(shape: Shape): unknown {
   return { dtype, _type: 'Value' };
 }
 
+/** The key of a Parquet file's metadata where we note how to read our records back exactly (a RoundTrip). */
+export const PARQUET_ROUND_TRIP_KEY = 'sygra_stream';
+
 /**
  * What our reader needs to give back exactly what was written, kept in the file's
  * `sygra` metadata: the paths written as JSON text, and the paths where a null means the

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
-import { huggingFaceFeatures, parquetSchema, roundTripOf, shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
+import { huggingFaceFeatures, PARQUET_ROUND_TRIP_KEY, parquetSchema, roundTripOf, shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
 import { replace, writeTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -16,19 +16,17 @@ export function acceptsRecords(stream: object): stream is RecordsWritable {
   return (stream as Partial<RecordsWritable>).acceptsRecords === true;
 }
 
-/** The key of a Parquet file's metadata where we note how to read our records back exactly. */
-export const PARQUET_ROUND_TRIP_KEY = 'sygra_stream';
-
 /** Rows gathered before the columns are fixed (and, for Parquet, written as a row group). */
 export const GROUP_ROWS = 10_000;
 
 type Row = Record<string, unknown>;
 
 /**
- * The output as CSV, TSV or Parquet instead of NDJSON: a Writable taking the engine's
- * NDJSON bytes. Columns are the keys of the first 10,000 records, in order of first sight;
- * a later record with a key outside them fails the run loudly rather than losing the
- * value. Nested values (objects, lists) are written as JSON text.
+ * The output as CSV, TSV or Parquet instead of NDJSON: a Writable taking batches of
+ * records from the sink (or NDJSON bytes). Columns are the keys of the first 10,000
+ * records, in order of first sight; a later record with a key outside them fails the run
+ * loudly rather than losing the value. CSV writes nested values as JSON text; Parquet
+ * keeps them as structs and lists.
  */
 export abstract class TableOutput extends Writable implements RecordsWritable {
   /** The run's sink hands over records, not NDJSON: they were objects already. */

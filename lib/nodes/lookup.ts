@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { withDefault } from '../config/defaults.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
+import { ndjsonValues } from '../record/ndjson-text.js';
 import { getPath, parsePath, setPath, type FieldPath } from '../record/path.js';
 import { defineNode, Dropped, nodeSchema, problemTally } from './definition.js';
 
@@ -39,17 +40,12 @@ export const lookupNode = defineNode({
     if (text.length > MAX_TABLE_BYTES) problems.report(['file'], `${file} is larger than 256 MB; a lookup table is held in memory`);
     if (problems.count > 0) return undefined;
     const rows = new Map<string, JsonObject>();
-    let lineNo = 0;
-    for (const line of text.split('\n')) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch (err) {
-        problems.report(['file'], `${file}:${lineNo}: not JSON (${(err as Error).message})`);
-        return undefined;
-      }
+    const parsed = ndjsonValues(text);
+    if ('bad' in parsed) {
+      problems.report(['file'], `${file}:${parsed.bad.line}: not JSON (${parsed.bad.message})`);
+      return undefined;
+    }
+    for (const { value: row } of parsed.values) {
       if (!isJsonObject(row)) continue;
       const key = getPath(row, paths.key!);
       if (key === undefined || key === null) continue;

@@ -1,5 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { isJsonObject } from '../record/item.js';
+import { ndjsonValues } from '../record/ndjson-text.js';
 
 export const LABELS = ['accept', 'reject', 'flag'] as const;
 export type Label = (typeof LABELS)[number];
@@ -42,16 +43,9 @@ export class LabelStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    let lineNo = 0;
-    for (const raw of text.split('\n')) {
-      lineNo++;
-      if (raw.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        throw new Error(`${path}:${lineNo}: not JSON; the labels file is written by sygra-stream view (move it away to start afresh)`);
-      }
+    const parsed = ndjsonValues(text);
+    if ('bad' in parsed) throw new Error(`${path}:${parsed.bad.line}: not JSON; the labels file is written by sygra-stream view (move it away to start afresh)`);
+    for (const { line: lineNo, value } of parsed.values) {
       if (!isJsonObject(value) || typeof value.file !== 'string' || typeof value.line !== 'number') throw new Error(`${path}:${lineNo}: a label line needs "file" and "line"`);
       store.latest.set(keyOf(value.file, value.line), value as unknown as LabelLine);
     }
