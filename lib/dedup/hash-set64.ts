@@ -66,6 +66,22 @@ export class HashSet64 {
     return true;
   }
 
+  /** The table as it is (shared, not copied), to keep on disk. */
+  snapshot(): { hi: Uint32Array; lo: Uint32Array; values: Uint32Array; size: number } {
+    return { hi: this.hi, lo: this.lo, values: this.values, size: this.size };
+  }
+
+  /** A set over a table `snapshot` gave (its arrays are used as they are; they do not grow). */
+  static restore(table: { hi: Uint32Array; lo: Uint32Array; values: Uint32Array; size: number }): HashSet64 {
+    const set = new HashSet64(table.hi.length * SLOT_BYTES);
+    set.hi = table.hi;
+    set.lo = table.lo;
+    set.values = table.values;
+    set.mask = table.hi.length - 1;
+    set.size = table.size;
+    return set;
+  }
+
   /** Calls `fn` with every hash in the set and its value, in no particular order. */
   forEach(fn: (hi: number, lo: number, value: number) => void): void {
     for (let i = 0; i <= this.mask; i++) if (this.hi[i] !== 0 || this.lo[i] !== 0) fn(this.hi[i]!, this.lo[i]!, this.values[i]!);

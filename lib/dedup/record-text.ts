@@ -9,14 +9,14 @@ export type TurnSelection = 'all' | 'assistant' | 'user';
  * its selected turns, one `role: content` line each (so the same words said by another
  * role are a different conversation). Throws a message naming the field when it is not there.
  */
-export function makeTextReader(path: FieldPath, label: string, turns: TurnSelection): (record: JsonObject) => string {
+export function makeTextReader(path: FieldPath, label: string, turns: TurnSelection, node = 'dedup'): (record: JsonObject) => string {
   return (record) => {
     const value = getPath(record, path);
     if (typeof value === 'string') return value;
-    if (!Array.isArray(value)) throw new Error(`dedup field "${label}" is ${value === undefined ? 'missing' : 'neither a string nor a messages array'}`);
+    if (!Array.isArray(value)) throw new Error(`${node} field "${label}" is ${value === undefined ? 'missing' : 'neither a string nor a messages array'}`);
     let text = '';
     for (const m of value) {
-      if (!isJsonObject(m) || typeof m.role !== 'string') throw new Error(`dedup field "${label}" holds an entry that is not a {role, content} message`);
+      if (!isJsonObject(m) || typeof m.role !== 'string') throw new Error(`${node} field "${label}" holds an entry that is not a {role, content} message`);
       if (turns !== 'all' && m.role !== turns) continue;
       text += `${m.role}: ${contentText(m.content)}\n`;
     }

@@ -2,6 +2,7 @@ import type { NodeDefinition } from './definition.js';
 import { agentNode } from './agent.js';
 import { codeNode } from './code.js';
 import { completionNode } from './completion.js';
+import { decontaminateNode } from './decontaminate.js';
 import { dedupNode } from './dedup.js';
 import { filterNode } from './filter.js';
 import { ifdNode } from './ifd.js';
@@ -39,5 +40,6 @@ export const nodeTypes: ReadonlyMap<string, NodeDefinition> = new Map<string, No
     rateNode,
     completionNode,
     lookupNode,
+    decontaminateNode,
   ].map((d) => [d.type, d as unknown as NodeDefinition]),
 );
