@@ -18,7 +18,7 @@ const disguises: Array<(q: string) => string> = [(q) => q, (q) => q.toUpperCase(
 t.test('every planted overlap is found, exact or disguised; a clean control set of the same size is not flagged', async (t) => {
   const questions = await benchmark();
   const index = new NgramIndex(13, 8);
-  questions.forEach((q, row) => index.add(q, 0, row));
+  for (const [row, q] of questions.entries()) index.add(q, 0, row);
   t.equal(index.tooShort, 1, '"Name the largest planet." is too short to index');
   let planted = 0;
   for (const [row, q] of questions.entries()) {
