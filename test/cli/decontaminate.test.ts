@@ -59,3 +59,35 @@ t.test('decontaminate: a reference file that cannot be read, and a min_words abo
   t.match(res.stderr, /min_words \(9\) is above n \(6\)/);
   t.match(res.stderr, /cannot read .*none\.jsonl: ENOENT/);
 });
+
+t.test('the oasst-curation example drops a conversation that copies its benchmark fixture, and keeps the rest as they were', async (t) => {
+  const dir = t.testdir({});
+  const fixture = await readFile(join(FIXTURES, 'graphs', 'oasst-curation.input.jsonl'), 'utf8');
+  const message = (id: string, parent: string | null, role: string, text: string, replies: unknown[] = []) => ({
+    message_id: id,
+    parent_id: parent,
+    message_tree_id: 'leak',
+    role,
+    text,
+    lang: 'en',
+    rank: role === 'assistant' ? 0 : null,
+    deleted: false,
+    review_result: true,
+    created_date: '2024-01-01T00:00:00',
+    labels: { quality: { value: 0.75, count: 3 } },
+    replies,
+  });
+  const leak = {
+    message_tree_id: 'leak',
+    tree_state: 'ready_for_export',
+    prompt: message('lp', null, 'prompter', 'Can you help? Sam saves fifteen dollars a week for a bicycle that costs two hundred and ten dollars. How many weeks?', [
+      message('la', 'lp', 'assistant', 'Fourteen weeks: two hundred and ten divided by fifteen is fourteen.'),
+    ]),
+  };
+  const graph = join(FIXTURES, 'graphs', 'oasst-curation.yaml');
+  const plain = await runCli(['run', graph, '-q', '--no-cache'], { cwd: dir, input: fixture });
+  const leaked = await runCli(['run', graph, '-q', '--no-cache', '--rejected', 'rej.jsonl'], { cwd: dir, input: `${fixture}${JSON.stringify(leak)}\n` });
+  t.equal(leaked.code, 0, leaked.stderr);
+  t.equal(leaked.stdout, plain.stdout, 'the other conversations come out as without the leak');
+  t.match(lines(await readFile(join(dir, 'rej.jsonl'), 'utf8')), [{ node: 'decontaminate', reason: /^overlaps arith-test \(row 8\) on "sam saves fifteen dollars a week/, record: { id: 'la' } }]);
+});
