@@ -132,7 +132,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('max-cost', { type: 'number', describe: "Stop (exit 3) before LLM spending would pass USD, from the models' `price`" })
     .option('max-requests', { type: 'number', describe: 'Stop (exit 3) before making more than N model requests (cache hits are free)' })
     .option('redis', { type: 'string', describe: 'Share the LLM cache through Redis at URL (memory, then Redis, then disk): runs on several machines pay once per request' })
-    .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent LLM response cache' })
+    .option('cache-dir', { type: 'string', default: '.sygra-cache', describe: 'Folder of the persistent cache: LLM responses, and the indexes of decontaminate nodes' })
     .option('cache', { type: 'boolean', default: true, describe: 'Cache LLM responses (--no-cache: every request goes to the model)' })
     .option('cache-read-only', { type: 'boolean', default: false, describe: 'Use cached responses but store no new ones' })
     .option('preflight', { type: 'boolean', default: true, describe: 'Check every model endpoint answers before reading records (--no-preflight skips)' })

@@ -81,6 +81,12 @@ export class ModelRuntime {
   }
 
   /** The models a graph file declares. */
+  /** The run's cache folder when it may be written (not with --no-cache, --cache-read-only or a dry run): nodes keep their own caches under it. */
+  get writableCacheDir(): string | null {
+    const { options } = this;
+    return options.cache && options.cacheDir && !options.cacheReadOnly && !options.dryRun ? options.cacheDir : null;
+  }
+
   registry(configs: Readonly<Record<string, ModelConfig>>): ModelRegistry {
     const registry = new ModelRegistry(configs, this);
     this.registries.push(registry);
@@ -138,6 +144,11 @@ export class ModelRegistry {
     private readonly configs: Readonly<Record<string, ModelConfig>>,
     private readonly runtime: ModelRuntime,
   ) {}
+
+  /** The run's writable cache folder (--cache-dir), or null: see ModelRuntime.writableCacheDir. */
+  get cacheDir(): string | null {
+    return this.runtime.writableCacheDir;
+  }
 
   /** Aborted, with a message as reason, when a model of the run fails past its circuit breaker. */
   get fatal(): AbortController {

@@ -28,7 +28,7 @@ export const decontaminateNode = defineNode({
         },
         { additionalProperties: false },
       ),
-      { minItems: 1, maxItems: 255, description: 'The reference sets, indexed once at start (and kept in .sygra-cache/decontamination by their content hash).' },
+      { minItems: 1, maxItems: 255, description: "The reference sets, indexed once at start (and kept in the run's --cache-dir, under decontamination/, by their content hash)." },
     ),
     field: withDefault(Type.String({ description: "The record's text: a string field, or a messages array (all its turns)." }), 'messages'),
     n: withDefault(Type.Integer({ minimum: 3, maximum: 50, description: 'Words per n-gram.' }), 13),
@@ -57,7 +57,7 @@ export const decontaminateNode = defineNode({
     if (problems.count > 0 || 'error' in fieldPath || 'error' in outputPath) return undefined;
     let index: NgramIndex;
     try {
-      index = await loadOrBuild(sources, config.n, config.min_words);
+      index = await loadOrBuild(sources, config.n, config.min_words, ctx.models.cacheDir);
     } catch (err) {
       problems.report(['references'], (err as Error).message);
       return undefined;
@@ -89,16 +89,21 @@ export const decontaminateNode = defineNode({
   },
 });
 
-/** The index for these reference sets: from the cache when their content was indexed before, else built (and cached). */
-async function loadOrBuild(sources: ReadonlyArray<{ name: string; path: string; field: string[]; bytes: Buffer }>, n: number, minWords: number): Promise<NgramIndex> {
+/**
+ * The index for these reference sets: from the run's cache folder (--cache-dir) when their
+ * content was indexed before, else built, and kept there (not with --no-cache).
+ */
+async function loadOrBuild(sources: ReadonlyArray<{ name: string; path: string; field: string[]; bytes: Buffer }>, n: number, minWords: number, cacheDir: string | null): Promise<NgramIndex> {
   const hash = createHash('sha256').update(JSON.stringify({ INDEX_VERSION, n, minWords }));
   for (const s of sources) hash.update(JSON.stringify([s.name, s.field])).update(s.bytes);
-  const dir = join(process.env.SYGRA_CACHE_DIR ?? '.sygra-cache', 'decontamination');
-  const cached = join(dir, `${hash.digest('hex')}.idx`);
-  try {
-    return NgramIndex.deserialize(await readFile(cached));
-  } catch {
-    // Not there (or unreadable): built below.
+  const dir = cacheDir === null ? null : join(cacheDir, 'decontamination');
+  const cached = dir === null ? null : join(dir, `${hash.digest('hex')}.idx`);
+  if (cached) {
+    try {
+      return NgramIndex.deserialize(await readFile(cached));
+    } catch {
+      // Not there (or unreadable): built below.
+    }
   }
   const index = new NgramIndex(n, minWords);
   for (const [b, source] of sources.entries()) {
@@ -116,10 +121,12 @@ async function loadOrBuild(sources: ReadonlyArray<{ name: string; path: string; 
       for (const { value } of parsed.values) add(value);
     }
   }
-  // Written beside, then renamed: a reader never sees half an index.
-  await mkdir(dir, { recursive: true });
-  const temp = `${cached}.${process.pid}.tmp`;
-  await writeFile(temp, index.serialize());
-  await rename(temp, cached);
+  if (dir && cached) {
+    // Written beside, then renamed: a reader never sees half an index.
+    await mkdir(dir, { recursive: true });
+    const temp = `${cached}.${process.pid}.tmp`;
+    await writeFile(temp, index.serialize());
+    await rename(temp, cached);
+  }
   return index;
 }

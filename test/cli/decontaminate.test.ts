@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -48,6 +49,12 @@ t.test('decontaminate: filter drops the copies (naming benchmark and words), tag
   const again = await runCli(['run', 'tag.yaml', '-q'], { cwd: dir, input });
   t.equal(again.stdout, tagged.stdout, 'from the kept index: the same answers');
   t.same(await readdir(join(dir, '.sygra-cache', 'decontamination')), cache);
+  const elsewhere = await runCli(['run', 'tag.yaml', '-q', '--cache-dir', 'other'], { cwd: dir, input });
+  t.equal(elsewhere.stdout, tagged.stdout);
+  t.same(await readdir(join(dir, 'other', 'decontamination')), cache, '--cache-dir says where it is kept');
+  const none = await runCli(['run', 'tag.yaml', '-q', '--no-cache', '--cache-dir', 'third'], { cwd: dir, input });
+  t.equal(none.stdout, tagged.stdout);
+  t.notOk(existsSync(join(dir, 'third')), '--no-cache keeps nothing');
 });
 
 t.test('decontaminate: a reference file that cannot be read, and a min_words above n, are config errors', async (t) => {
