@@ -31,7 +31,10 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
     validate: async (args) => {
       const graph = await loadGraphOrReport(String(args.graph), term);
       if (!graph) exitCode = ExitCode.usage;
-      else term.stdout.write(`ok: ${args.graph} (${graph.nodes.length} nodes)\n`);
+      else {
+        const fanouts = graph.fanouts.map((f) => `, a fan-out of ${f.heads.length} branches from ${f.from} joined ${f.join === null ? 'at END' : `before ${f.join}`}`).join('');
+        term.stdout.write(`ok: ${args.graph} (${graph.nodes.length} nodes${fanouts})\n`);
+      }
     },
     graph: async (args) => {
       const graph = await loadGraphOrReport(String(args.graph), term);

@@ -35,6 +35,10 @@ export function checkSchema(source: YamlSource, schema: TSchema, value: unknown,
 function wordError(schema: TSchema, message: string, value: unknown): string {
   const literals = literalChoices(schema);
   if (literals) return `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}, got ${JSON.stringify(value)}`;
+  // A union of words and a map (like a join's merge): name the words.
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  const words = anyOf?.filter((s) => 'const' in s).map((s) => JSON.stringify((s as unknown as { const: unknown }).const));
+  if (typeof value === 'string' && words && words.length > 0 && anyOf!.some((s) => s.type === 'object')) return `must be ${words.join(', ')} or a map, got ${JSON.stringify(value)}`;
   if (value === undefined) return message.replace(/^Expected/, 'missing: expected');
   return `${message.replace(/^Expected/, 'expected')}, got ${describe(value)}`;
 }

@@ -1,4 +1,5 @@
-import type { Graph, GraphNode } from '../graph/graph.js';
+import type { CompiledFanout, Graph, GraphNode } from '../graph/graph.js';
+import { fanoutNode } from './fanout-runner.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import { asyncStage } from './async-stage.js';
 import type { Batch } from '../record/item.js';
@@ -16,16 +17,34 @@ export type Stage = (upstream: Highland.Stream<Batch>) => Highland.Stream<Batch>
  */
 export function compileStages(graph: Graph, options: { ordered: boolean; stats: RunStats }): Stage[] {
   const stages: Stage[] = [];
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  // A fan-out runs on the bus as one node named after its first branch; the join is its way out.
+  const blockOf = new Map(graph.fanouts.flatMap((f) => f.branches.flatMap((b) => b.body.map((n) => [n, f] as const))));
+  const routes = new Map(graph.routes);
+  for (const f of graph.fanouts) routes.set(f.heads[0]!, () => f.join);
+  const uncounted = new Set(graph.fanouts.map((f) => f.heads[0]!));
   let run: GraphNode[] = [];
   const flush = (): void => {
     if (run.length === 0) return;
-    const fn = syncStage(run, graph.routes, options.stats);
+    const fn = syncStage(run, routes, options.stats, uncounted);
     stages.push((s) => s.map(fn));
     run = [];
   };
-  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const placed = new Set<CompiledFanout>();
   const inLoop = new Map(graph.loops.flatMap((l) => l.body.map((n) => [n, l] as const)));
   for (const node of graph.nodes) {
+    const fanout = blockOf.get(node.name);
+    if (fanout) {
+      // The block takes the place of the first of its nodes in the order; the rest run inside it.
+      if (placed.has(fanout)) continue;
+      placed.add(fanout);
+      const block: GraphNode = { ...node, name: fanout.heads[0]!, compiled: fanoutNode(fanout, byName, graph.routes, graph.loops, options.stats) };
+      if (block.compiled.async) {
+        flush();
+        stages.push(asyncStage(block, routes.get(block.name)!, options, false));
+      } else run.push(block);
+      continue;
+    }
     const loop = inLoop.get(node.name);
     if (loop) {
       // The loop takes its head's place on the bus; the other body nodes run inside it.
@@ -41,7 +60,7 @@ export function compileStages(graph: Graph, options: { ordered: boolean; stats: 
       continue;
     }
     flush();
-    stages.push(asyncStage(node, graph.routes.get(node.name)!, options));
+    stages.push(asyncStage(node, routes.get(node.name)!, options));
   }
   flush();
   return stages;
@@ -54,6 +73,7 @@ export function compileStages(graph: Graph, options: { ordered: boolean; stats: 
  */
 export function threadBlocker(graph: Graph): string | null {
   if (graph.source) return 'the graph converts OASST trees (`source:`), which needs every message of a tree in one place';
+  if (graph.fanouts.length > 0) return `the graph fans out (from ${graph.fanouts[0]!.from}), and its branches run as one block`;
   if (graph.loops.length > 0) return `the graph loops (${graph.loops[0]!.head}), and loops run as async stages`;
   for (const node of graph.nodes) {
     if (node.compiled.async) return `node "${node.name}" is asynchronous; it already overlaps its requests (raise its concurrency instead)`;

@@ -37,7 +37,7 @@ export function settle(
     item.route = result.to;
     stats.out++;
   } else if (result instanceof Dropped) {
-    item.outcome = { kind: 'filtered', node, reason: result.reason };
+    item.outcome = { kind: 'filtered', node: result.node ?? node, reason: result.reason };
     stats.filtered++;
   } else if (isThenable(result)) {
     // A synchronous function that returned a Promise: its record cannot wait here. Its

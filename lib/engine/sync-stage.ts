@@ -1,5 +1,5 @@
 import type { GraphNode, Route } from '../graph/graph.js';
-import type { RunStats } from '../metrics/run-stats.js';
+import { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
 import { fail, settle } from './settle.js';
 
@@ -8,15 +8,17 @@ import { fail, settle } from './settle.js';
  * order and routes only go forward, so the loop runs node by node over the whole batch:
  * one timer pair per node per batch, one function call per record.
  */
-export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<string, Route>, stats: RunStats) {
+export function syncStage(nodes: readonly GraphNode[], routes: ReadonlyMap<string, Route>, stats: RunStats, uncounted: ReadonlySet<string> = new Set()) {
+  // A composite node (a fan-out) counts its inner nodes itself; its own counters go nowhere.
+  const scratch = new RunStats();
   const steps = nodes.map((n) => ({
     name: n.name,
     run: n.compiled.run,
     mutates: n.compiled.mutates !== false,
     writes: n.compiled.writes ?? null,
     route: routes.get(n.name)!,
-    stats: stats.node(n.name),
-    latency: stats.latency(n.name),
+    stats: (uncounted.has(n.name) ? scratch : stats).node(n.name),
+    latency: (uncounted.has(n.name) ? scratch : stats).latency(n.name),
   }));
   return (batch: Batch): Batch => {
     let items = batch;

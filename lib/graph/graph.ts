@@ -31,6 +31,25 @@ export interface CompiledLoop {
   readonly body: readonly string[];
 }
 
+/** A join module: the records the branches delivered, by branch (its first node's name), and the record as it left the fan-out. */
+export type JoinFunction = (branches: Record<string, JsonObject>, input: JsonObject, ctx: RecordContext) => JsonObject | null | Promise<JsonObject | null>;
+
+/** A fan-out and its join, ready to run. */
+export interface CompiledFanout {
+  /** The node the branches leave from, or START. */
+  readonly from: string;
+  /** Each branch's first node, in the order written; the first names the block on the bus. */
+  readonly heads: readonly string[];
+  /** The node after the join; null is END. */
+  readonly join: string | null;
+  readonly branches: ReadonlyArray<{ readonly head: string; readonly body: readonly string[] }>;
+  readonly merge: 'deep' | 'branches' | JoinFunction;
+  /** The merge as written, for drawing and messages. */
+  readonly mergeName: string;
+  readonly onBranchError: 'error' | 'drop_branch';
+  readonly onBranchFiltered: 'drop' | 'keep_others';
+}
+
 /** A validated, compiled graph. */
 export interface Graph {
   readonly file: string;
@@ -44,6 +63,8 @@ export interface Graph {
   /** Where a record goes after each node (loops aside). */
   readonly routes: ReadonlyMap<string, Route>;
   readonly loops: readonly CompiledLoop[];
+  /** Fan-outs with their joins; their branches' nodes run inside them. */
+  readonly fanouts: readonly CompiledFanout[];
   /** The edges as declared, for drawing. */
   readonly routeSpecs: ReadonlyMap<string, RouteSpec>;
   readonly loopSpecs: readonly LoopSpec[];

@@ -16,8 +16,8 @@ import { checkModelConfigs } from '../llm/model-schema.js';
 import { expandEnv } from '../config/env-expand.js';
 import { OasstSourceSchema, sourceOptions } from '../oasst/source-schema.js';
 import { nodeTypes } from '../nodes/registry.js';
-import { END, START, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
-import { compileLoop, compileRoute } from './routes.js';
+import { END, START, type CompiledFanout, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
+import { compileFanout, compileLoop, compileRoute } from './routes.js';
 import { resolveTopology, type EdgeSpec } from './topology.js';
 
 type GraphFile = Static<typeof GraphFileSchema>;
@@ -114,6 +114,11 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
     if (route) routes.set(name, route);
   }
   const loops = topology.loops.map((l) => compileLoop(l, report)).filter((l): l is CompiledLoop => l !== undefined);
+  const fanouts: CompiledFanout[] = [];
+  for (const f of topology.fanouts) {
+    const c = await compileFanout(f, dir, report);
+    if (c) fanouts.push(c);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const byName = new Map(compiled.map((n) => [n.name, n]));
@@ -125,6 +130,7 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
     entry: topology.entry,
     routes,
     loops,
+    fanouts,
     routeSpecs: topology.routes,
     loopSpecs: topology.loops,
     models,

@@ -11,11 +11,21 @@ interface DrawnEdge {
 
 /** Draws the graph for docs and reviews: Mermaid (renders on GitHub) or Graphviz DOT, with conditions and loop bounds. */
 export function renderGraph(graph: Graph, format: GraphFormat): string {
-  const edges: DrawnEdge[] = [{ from: START, to: graph.entry ?? END, label: null, loop: false }];
+  const startFanout = graph.fanouts.find((f) => f.from === START);
+  const edges: DrawnEdge[] = startFanout
+    ? startFanout.heads.map((to) => ({ from: START, to, label: 'fan-out', loop: false }))
+    : [{ from: START, to: graph.entry ?? END, label: null, loop: false }];
+  // The last node of each branch: its edge is the join's.
+  const joinOf = new Map<string, string>();
+  for (const f of graph.fanouts) {
+    const label = `join: ${f.mergeName}${f.onBranchError === 'error' ? '' : `, on_branch_error: ${f.onBranchError}`}${f.onBranchFiltered === 'drop' ? '' : `, on_branch_filtered: ${f.onBranchFiltered}`}`;
+    for (const b of f.branches) for (const n of b.body) if (graph.routeSpecs.get(n)?.kind === 'static' && (graph.routeSpecs.get(n) as { to: string | null }).to === f.join) joinOf.set(n, label);
+  }
   for (const node of graph.nodes) {
     const spec = graph.routeSpecs.get(node.name)!;
-    if (spec.kind === 'static') edges.push({ from: node.name, to: spec.to ?? END, label: null, loop: false });
+    if (spec.kind === 'static') edges.push({ from: node.name, to: spec.to ?? END, label: joinOf.get(node.name) ?? null, loop: false });
     else if (spec.kind === 'conditional') for (const b of spec.branches) edges.push({ from: node.name, to: b.to ?? END, label: b.when, loop: false });
+    else if (spec.kind === 'fanout') for (const to of spec.to) edges.push({ from: node.name, to, label: 'fan-out', loop: false });
     else edges.push({ from: node.name, to: `router: ${spec.module}`, label: null, loop: false });
   }
   for (const l of graph.loopSpecs) {

@@ -1,10 +1,15 @@
 import { didYouMean } from '../config/suggest.js';
 import { END, START } from './graph.js';
+import { resolveFanouts, type FanoutSpec, type JoinEdge, type JoinOptions } from './fanout-topology.js';
 
 /** An edge as written: `to` is a node, or a map of node → condition (first true wins). */
 export interface EdgeSpec {
-  from: string;
-  to?: string | Record<string, string>;
+  /** A list of nodes on a join edge: the last node of each branch of a fan-out. */
+  from: string | string[];
+  /** A list of nodes fans out: each branch gets the record. */
+  to?: string | string[] | Record<string, string>;
+  /** On a join edge: how the branches' records are merged. */
+  join?: JoinOptions;
   /** A router module instead of `to`: a function returning the next node's name. */
   router?: { module: string; export?: string };
   /** Only on an edge back to an earlier node: how many times a record may go round. */
@@ -19,7 +24,8 @@ export interface EdgeSpec {
 export type RouteSpec =
   | { kind: 'static'; to: string | null }
   | { kind: 'conditional'; edge: number; branches: Array<{ to: string | null; when: string }> }
-  | { kind: 'router'; edge: number; module: string; export: string };
+  | { kind: 'router'; edge: number; module: string; export: string }
+  | { kind: 'fanout'; edge: number; to: string[] };
 
 /** A bounded loop: records leaving `tail` go back to `head` until `until` or `max` rounds. */
 export interface LoopSpec {
@@ -45,6 +51,7 @@ export interface Topology {
   /** Nodes in topological order of the forward edges (ties keep the order written). */
   order: string[];
   loops: LoopSpec[];
+  fanouts: FanoutSpec[];
 }
 
 /**
@@ -59,7 +66,7 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     names.forEach((n, i) => {
       routes.set(n, { kind: 'static', to: names[i + 1] ?? null });
     });
-    return { entry: names[0] ?? null, routes, order: [...names], loops: [] };
+    return { entry: names[0] ?? null, routes, order: [...names], loops: [], fanouts: [] };
   }
   const problems: TopologyProblem[] = [];
   const known = new Set(names);
@@ -77,10 +84,15 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
   };
   const routes = new Map<string, RouteSpec>();
   const loopEdges: Array<{ edge: number; from: string; to: string; spec: EdgeSpec }> = [];
+  const joinEdges: JoinEdge[] = [];
   let entry: string | null | undefined;
+  // Set inside the forEach below, which TypeScript's narrowing does not follow.
+  let startFanout = null as { edge: number; to: string[] } | null;
 
   // biome-ignore lint/suspicious/useIterableCallbackReturn: each `return void` ends one edge's checks
   edges.forEach((edge, i) => {
+    if (Array.isArray(edge.from)) return void joinEdge(edge, i, edge.from);
+    if (edge.join !== undefined) return void problems.push({ at: { edge: i, key: 'join' }, message: '`join` goes on an edge from a list of nodes: {from: [B, C], to: J, join: …}' });
     if (edge.from === END) return void problems.push({ at: { edge: i, key: 'from' }, message: 'END has no outgoing edges' });
     if (edge.from !== START && !known.has(edge.from)) {
       return void problems.push({ at: { edge: i, key: 'from' }, message: `no node named "${edge.from}"${didYouMean(edge.from, names)}` });
@@ -105,6 +117,15 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     else if (typeof edge.to === 'string') {
       const to = target(edge.to, { edge: i, key: 'to' });
       if (to !== undefined) route = { kind: 'static', to };
+    } else if (Array.isArray(edge.to)) {
+      const heads: string[] = [];
+      edge.to.forEach((name, k) => {
+        const at = { edge: i, key: `to.${k}` };
+        if (name === END) problems.push({ at, message: 'a fan-out goes to nodes, not END' });
+        else if (heads.includes(name)) problems.push({ at, message: `"${name}" is listed twice` });
+        else if (target(name, at) !== undefined) heads.push(name);
+      });
+      if (heads.length === edge.to.length) route = { kind: 'fanout', edge: i, to: heads };
     } else if (edge.to) {
       const branches: Array<{ to: string | null; when: string }> = [];
       for (const [name, when] of Object.entries(edge.to)) {
@@ -117,7 +138,10 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     if (!route) return;
     if (edge.from === START) {
       if (entry !== undefined) problems.push({ at: { edge: i, key: 'from' }, message: 'START already has an outgoing edge' });
-      else if (route.kind !== 'static') problems.push({ at: { edge: i, key: 'to' }, message: 'START takes a plain edge; branch from the first node' });
+      else if (route.kind === 'fanout') {
+        entry = route.to[0]!;
+        startFanout = { edge: i, to: route.to };
+      } else if (route.kind !== 'static') problems.push({ at: { edge: i, key: 'to' }, message: 'START takes a plain edge or a fan-out; branch on a condition from the first node' });
       else entry = route.to;
       return;
     }
@@ -127,6 +151,27 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     }
     routes.set(edge.from, route);
   });
+  function joinEdge(edge: EdgeSpec, i: number, tails: string[]): void {
+    if (typeof edge.to !== 'string' || edge.router !== undefined || edge.max_iterations !== undefined) {
+      problems.push({ at: { edge: i, key: 'from' }, message: 'an edge from a list of nodes is a join: it takes `to: NODE` (or END) and `join:`, and no router or loop keys' });
+      return;
+    }
+    const to = target(edge.to, { edge: i, key: 'to' });
+    if (to === undefined) return;
+    const seen = new Set<string>();
+    tails.forEach((name, k) => {
+      const at = { edge: i, key: `from.${k}` };
+      if (name === START || name === END) problems.push({ at, message: `a join edge starts from the last node of each branch, not ${name}` });
+      else if (!known.has(name)) problems.push({ at, message: `no node named "${name}"${didYouMean(name, names)}` });
+      else if (seen.has(name)) problems.push({ at, message: `"${name}" is listed twice` });
+      else if (routes.has(name)) problems.push({ at, message: `"${name}" already has an outgoing edge` });
+      else {
+        seen.add(name);
+        routes.set(name, { kind: 'static', to });
+      }
+    });
+    joinEdges.push({ edge: i, tails, to, options: edge.join ?? {} });
+  }
   if (entry === undefined && edges.length > 0 && problems.length === 0) problems.push({ at: { edge: 0, key: 'from' }, message: 'no edge leaves START' });
   for (const n of names) if (!routes.has(n)) routes.set(n, { kind: 'static', to: null });
   if (problems.length > 0) return problems;
@@ -137,14 +182,16 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     const r = routes.get(n)!;
     if (r.kind === 'static') return r.to ? [r.to] : [];
     if (r.kind === 'conditional') return r.branches.map((b) => b.to).filter((t): t is string => t !== null);
+    if (r.kind === 'fanout') return r.to;
     return [];
   };
   const order = topologicalOrder(names, successors, entry ?? null);
   if ('cycle' in order) {
     // Point at the edge that closes the cycle: into a cycle node, from another one.
     const inCycle = new Set(names.filter((n) => !order.ordered.has(n)));
-    const e = edges.findIndex((x) => x.max_iterations === undefined && inCycle.has(x.from) && typeof x.to === 'string' && x.to === order.cycle);
-    const closing = e !== -1 ? e : edges.findIndex((x) => inCycle.has(x.from));
+    const leaves = (x: EdgeSpec): boolean => (Array.isArray(x.from) ? x.from : [x.from]).some((f) => inCycle.has(f));
+    const e = edges.findIndex((x) => x.max_iterations === undefined && leaves(x) && typeof x.to === 'string' && x.to === order.cycle);
+    const closing = e !== -1 ? e : edges.findIndex(leaves);
     return [{ at: { edge: Math.max(closing, 0), key: 'to' }, message: `cycle through "${order.cycle}" (loops need max_iterations on the edge back)` }];
   }
   const reachableFrom = (start: string): Set<string> => {
@@ -193,8 +240,10 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
     if (entry && entry !== loop.head && loop.body.includes(entry)) problems.push({ at: { edge: loop.edge, key: 'to' }, message: 'START leads into the middle of a loop' });
   }
 
+  const fanouts = resolveFanouts({ routes, successors, order: order.order, loops, joinEdges, startFanout }, problems);
+
   const reached = new Set<string>();
-  const stack = entry ? [entry] : [];
+  const stack = startFanout ? [...startFanout.to] : entry ? [entry] : [];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (reached.has(n)) continue;
@@ -205,7 +254,7 @@ export function resolveTopology(names: readonly string[], edges: readonly EdgeSp
   const hasRouter = [...routes.values()].some((r) => r.kind === 'router');
   if (!hasRouter) for (const n of names) if (!reached.has(n)) problems.push({ at: { node: n }, message: `node "${n}" is unreachable from START` });
   if (problems.length > 0) return problems;
-  return { entry: entry ?? null, routes, order: order.order, loops };
+  return { entry: entry ?? null, routes, order: order.order, loops, fanouts };
 }
 
 /** Kahn's algorithm over the forward edges, ties broken by the order written. */

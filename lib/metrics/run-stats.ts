@@ -10,6 +10,14 @@ export interface NodeStats {
   time_ms: number;
 }
 
+/** Counters for one branch of a fan-out: records sent down it, and how each ended at the join. */
+export interface BranchStats {
+  in: number;
+  delivered: number;
+  filtered: number;
+  errors: number;
+}
+
 /** A node's counters as reported, with the time records spent in it. */
 export interface NodeReport extends NodeStats {
   /** Per record, in ms. For synchronous nodes, a batch's time shared evenly among its records. */
@@ -36,6 +44,8 @@ export interface RunStatsReport {
   wall_ms: number;
   interrupted: boolean;
   nodes: Record<string, NodeReport>;
+  /** Graphs that fan out: per fan-out (named by the node it leaves, or START), per branch (its first node). */
+  branches?: Record<string, Record<string, BranchStats>>;
   /** Per model: requests, retries, failures, tokens, cache hits, latency. */
   models: Record<string, unknown>;
 }
@@ -54,6 +64,7 @@ export class RunStats {
   interrupted = false;
   readonly nodes = new Map<string, NodeStats>();
   private readonly latencies = new Map<string, LatencyHistogram>();
+  private readonly fanouts = new Map<string, Map<string, BranchStats>>();
   private readonly startedAt = performance.now();
 
   node(name: string): NodeStats {
@@ -62,6 +73,15 @@ export class RunStats {
       s = { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
       this.nodes.set(name, s);
     }
+    return s;
+  }
+
+  /** The counters of one branch of the fan-out that leaves `from`. */
+  branch(from: string, head: string): BranchStats {
+    let f = this.fanouts.get(from);
+    if (!f) this.fanouts.set(from, (f = new Map()));
+    let s = f.get(head);
+    if (!s) f.set(head, (s = { in: 0, delivered: 0, filtered: 0, errors: 0 }));
     return s;
   }
 
@@ -121,6 +141,7 @@ export class RunStats {
       wall_ms: Math.round(this.elapsedMs()),
       interrupted: this.interrupted,
       nodes,
+      ...(this.fanouts.size === 0 ? {} : { branches: Object.fromEntries([...this.fanouts].map(([from, f]) => [from, Object.fromEntries(f)])) }),
       models,
     };
   }

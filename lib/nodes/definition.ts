@@ -7,7 +7,11 @@ import type { ModelRegistry } from '../llm/models.js';
 
 /** A node asked to drop the record; the reason is written with `--rejected`. */
 export class Dropped {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** The inner node that dropped it, when a composite node (a fan-out) passes the drop on. */
+    readonly node?: string,
+  ) {}
 }
 
 /** A record whose next node was decided by the one that produced it (a loop's exit, a subgraph's). */

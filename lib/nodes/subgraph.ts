@@ -5,7 +5,7 @@ import { isJsonObject, type JsonObject } from '../record/item.js';
 import { parsePath, setPath } from '../record/path.js';
 import { ConfigError } from '../config/problems.js';
 import { compileExpression, type Expression } from './expression.js';
-import { defineNode, Dropped, nodeSchema, type Routed, type RecordContext } from './definition.js';
+import { defineNode, Dropped, nodeSchema, type CompiledNode, type Routed, type RecordContext } from './definition.js';
 import type { Graph } from '../graph/graph.js';
 import { RunStats } from '../metrics/run-stats.js';
 
@@ -77,13 +77,25 @@ export const subgraphNode = defineNode({
 function walker(graph: Graph): (record: JsonObject, ctx: RecordContext) => Promise<JsonObject | Dropped> {
   const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
   const stats = new RunStats();
+  const compiledFanouts = new Map<string, CompiledNode>();
   return async (start, outer) => {
     const { loopNode } = await import('../engine/loop-runner.js');
+    const { fanoutNode } = await import('../engine/fanout-runner.js');
     let record = start;
     let current = graph.entry;
     while (current !== null) {
       const loop = graph.loops.find((l) => l.head === current);
+      const fanout = graph.fanouts.find((f) => f.heads[0] === current);
       const ctx = { ...outer, node: current };
+      if (fanout) {
+        let block = compiledFanouts.get(current);
+        if (!block) compiledFanouts.set(current, (block = fanoutNode(fanout, nodes, graph.routes, graph.loops, stats)));
+        const result = await block.run(record, ctx);
+        if (result === null || result instanceof Dropped) return result ?? new Dropped(`${current}: returned null`);
+        record = result as JsonObject;
+        current = fanout.join;
+        continue;
+      }
       if (loop) {
         const result = (await loopNode(loop, nodes, graph.routes, stats).run(record, ctx)) as unknown;
         if (result instanceof Dropped) return result;

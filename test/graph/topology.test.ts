@@ -11,6 +11,7 @@ t.test('no edges: the order written', async (t) => {
     ]),
     order: ['a', 'b', 'c'],
     loops: [],
+    fanouts: [],
   });
 });
 
@@ -32,11 +33,12 @@ t.test('edges define the order; a node without an outgoing edge ends', async (t)
     ]),
     order: ['a', 'b', 'c'],
     loops: [],
+    fanouts: [],
   });
 });
 
 t.test('START straight to END passes records through', async (t) => {
-  t.same(resolveTopology([], [{ from: 'START', to: 'END' }]), { entry: null, routes: new Map(), order: [], loops: [] });
+  t.same(resolveTopology([], [{ from: 'START', to: 'END' }]), { entry: null, routes: new Map(), order: [], loops: [], fanouts: [] });
 });
 
 t.test('problems are located by edge and key', async (t) => {
