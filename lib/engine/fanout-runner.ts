@@ -54,7 +54,11 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
       return { head, filtered: result instanceof Dropped ? result.reason : 'returned null', node: result instanceof Dropped ? (result.node ?? current) : current };
     } else if (!isJsonObject(result) || Object.getPrototypeOf(result) !== Object.prototype) {
       if (counts) counts.errors++;
-      const why = Array.isArray(result) ? 'fan-out (an array) is not supported inside a branch; fan out after the join' : typeof (result as { then?: unknown }).then === 'function' ? 'returned a Promise from a synchronous node' : `returned ${typeof result}; expected an object`;
+      const why = Array.isArray(result)
+        ? 'fan-out (an array) is not supported inside a branch; fan out after the join'
+        : typeof (result as { then?: unknown }).then === 'function'
+          ? 'returned a Promise from a synchronous node'
+          : `returned ${typeof result}; expected an object`;
       return { head, error: why, node: current };
     } else {
       if (counts) counts.out++;
@@ -172,7 +176,12 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
   };
 
   if (!async) {
-    const run: RecordFn = (record, ctx) => join(branches.map((b) => runBranchSync(b, record, ctx)), record, ctx) as JsonObject | Dropped;
+    const run: RecordFn = (record, ctx) =>
+      join(
+        branches.map((b) => runBranchSync(b, record, ctx)),
+        record,
+        ctx,
+      ) as JsonObject | Dropped;
     return { async: false, concurrency: 1, mutates: false, run };
   }
   const concurrency = Math.max(16, ...innerNodes.map((c) => (c.async ? c.concurrency : 1)));

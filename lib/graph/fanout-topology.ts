@@ -105,7 +105,8 @@ export function resolveFanouts(input: FanoutInput, problems: TopologyProblem[]):
         const r = routes.get(n)!;
         if (r.kind === 'fanout') problems.push({ at: { node: n }, message: `"${n}" fans out inside a branch of the fan-out from ${src.from}; put the inner fan-out and its join in a subgraph node` });
         const toEnd = (r.kind === 'static' && r.to === null) || (r.kind === 'conditional' && r.branches.some((x) => x.to === null));
-        if (toEnd && join.to !== null) problems.push({ at: { node: n }, message: `"${n}" is on the branch "${b.head}" of the fan-out from ${src.from} and leads to END; a branch ends at its join (the edge to "${join.to}")` });
+        if (toEnd && join.to !== null)
+          problems.push({ at: { node: n }, message: `"${n}" is on the branch "${b.head}" of the fan-out from ${src.from} and leads to END; a branch ends at its join (the edge to "${join.to}")` });
       }
     }
     for (const n of order) {
@@ -121,13 +122,17 @@ export function resolveFanouts(input: FanoutInput, problems: TopologyProblem[]):
       if (inside.length === 0) continue;
       const one = owner.get(inside[0]!)!;
       if (inside.length < loop.body.length || inside.some((n) => owner.get(n) !== one)) {
-        problems.push({ at: { edge: loop.edge, key: 'to' }, message: `the loop ${loop.head} … ${loop.tail} crosses a branch of the fan-out from ${src.from}; a loop sits wholly inside one branch (or put the fan-out in a subgraph)` });
+        problems.push({
+          at: { edge: loop.edge, key: 'to' },
+          message: `the loop ${loop.head} … ${loop.tail} crosses a branch of the fan-out from ${src.from}; a loop sits wholly inside one branch (or put the fan-out in a subgraph)`,
+        });
       }
     }
     fanouts.push({ edge: src.edge, from: src.from, heads: src.heads, join: join.to, joinEdge: join.edge, tails: join.tails, branches, policy: policyOf(join.options) });
   }
   for (const j of joinEdges) {
-    if (!claimed.has(j)) problems.push({ at: { edge: j.edge, key: 'from' }, message: 'no fan-out leads to these branches: a join edge starts from the last node of each branch of a fan-out ({from: A, to: [B, C]})' });
+    if (!claimed.has(j))
+      problems.push({ at: { edge: j.edge, key: 'from' }, message: 'no fan-out leads to these branches: a join edge starts from the last node of each branch of a fan-out ({from: A, to: [B, C]})' });
   }
   return fanouts.sort((a, b) => a.edge - b.edge);
 }

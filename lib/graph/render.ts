@@ -12,9 +12,7 @@ interface DrawnEdge {
 /** Draws the graph for docs and reviews: Mermaid (renders on GitHub) or Graphviz DOT, with conditions and loop bounds. */
 export function renderGraph(graph: Graph, format: GraphFormat): string {
   const startFanout = graph.fanouts.find((f) => f.from === START);
-  const edges: DrawnEdge[] = startFanout
-    ? startFanout.heads.map((to) => ({ from: START, to, label: 'fan-out', loop: false }))
-    : [{ from: START, to: graph.entry ?? END, label: null, loop: false }];
+  const edges: DrawnEdge[] = startFanout ? startFanout.heads.map((to) => ({ from: START, to, label: 'fan-out', loop: false })) : [{ from: START, to: graph.entry ?? END, label: null, loop: false }];
   // The last node of each branch: its edge is the join's.
   const joinOf = new Map<string, string>();
   for (const f of graph.fanouts) {

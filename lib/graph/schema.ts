@@ -10,17 +10,10 @@ export const NODE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
 export const JoinSchema = Type.Object(
   {
     merge: withDefault(
-      Type.Union(
-        [
-          Type.Literal('deep'),
-          Type.Literal('branches'),
-          Type.Object({ module: Type.String(), export: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        ],
-        {
-          description:
-            'deep: the fields each branch set, merged (two branches setting one field differently is an error); branches: each branch\'s record under its first node\'s name; {module, export}: a JS function (branches, input, ctx) => record.',
-        },
-      ),
+      Type.Union([Type.Literal('deep'), Type.Literal('branches'), Type.Object({ module: Type.String(), export: Type.Optional(Type.String()) }, { additionalProperties: false })], {
+        description:
+          "deep: the fields each branch set, merged (two branches setting one field differently is an error); branches: each branch's record under its first node's name; {module, export}: a JS function (branches, input, ctx) => record.",
+      }),
       'deep',
     ),
     on_branch_error: withDefault(

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, lines, runCli } from '../cli-process.js';
 
-const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use', 'ultrafeedback', 'magpie'];
+const EXAMPLES = ['evol-instruct', 'multi-turn-chat', 'oasst-curation', 'dpo-from-generations', 'self-critique', 'tool-use', 'ultrafeedback', 'multi-model-judge', 'magpie'];
 
 type Msg = { role: string; content: string | null };
 const alternates = (messages: Msg[]): boolean => {

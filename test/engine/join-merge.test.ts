@@ -5,9 +5,15 @@ t.test('merge: deep takes the fields each branch set, nested objects field by fi
   const input = { id: 1, prompt: 'p', quality: { rules: { ok: true } }, drop_me: 1 };
   const a = { ...input, answer_a: 'A', quality: { rules: { ok: true }, judge: 7 } };
   const b = { id: 1, prompt: 'p', quality: { rules: { ok: true }, lang: 'en' }, answer_b: 'B' };
-  t.same(mergeDeep(input, [{ head: 'a', record: { ...a, drop_me: 1 } }, { head: 'b', record: b }]), {
-    record: { id: 1, prompt: 'p', quality: { rules: { ok: true }, judge: 7, lang: 'en' }, answer_a: 'A', answer_b: 'B' },
-  });
+  t.same(
+    mergeDeep(input, [
+      { head: 'a', record: { ...a, drop_me: 1 } },
+      { head: 'b', record: b },
+    ]),
+    {
+      record: { id: 1, prompt: 'p', quality: { rules: { ok: true }, judge: 7, lang: 'en' }, answer_a: 'A', answer_b: 'B' },
+    },
+  );
 });
 
 t.test('merge: deep returns the input itself when no branch changed anything, and copies changes onto a new object', async (t) => {
@@ -25,15 +31,40 @@ t.test('merge: deep returns the input itself when no branch changed anything, an
 
 t.test('merge: deep lets branches agree, and names the field they disagree on', async (t) => {
   const input = { q: 1, meta: { n: 0 } };
-  t.same(mergeDeep(input, [{ head: 'a', record: { q: 1, meta: { n: 2 }, x: [1] } }, { head: 'b', record: { q: 1, meta: { n: 2 }, x: [1] } }]), { record: { q: 1, meta: { n: 2 }, x: [1] } });
-  t.same(mergeDeep(input, [{ head: 'a', record: { q: 1, meta: { n: 2 } } }, { head: 'b', record: { q: 1, meta: { n: 3 } } }]), {
-    conflict: 'branches "a" and "b" set "meta.n" differently (merge: deep takes a field from one branch, or from several that agree)',
-  });
-  t.match(mergeDeep(input, [{ head: 'a', record: { meta: { n: 0 } } }, { head: 'b', record: { q: 2, meta: { n: 0 } } }]), { conflict: /branches "a" and "b" set "q" differently/ }, 'a deletion against a change');
+  t.same(
+    mergeDeep(input, [
+      { head: 'a', record: { q: 1, meta: { n: 2 }, x: [1] } },
+      { head: 'b', record: { q: 1, meta: { n: 2 }, x: [1] } },
+    ]),
+    { record: { q: 1, meta: { n: 2 }, x: [1] } },
+  );
+  t.same(
+    mergeDeep(input, [
+      { head: 'a', record: { q: 1, meta: { n: 2 } } },
+      { head: 'b', record: { q: 1, meta: { n: 3 } } },
+    ]),
+    {
+      conflict: 'branches "a" and "b" set "meta.n" differently (merge: deep takes a field from one branch, or from several that agree)',
+    },
+  );
+  t.match(
+    mergeDeep(input, [
+      { head: 'a', record: { meta: { n: 0 } } },
+      { head: 'b', record: { q: 2, meta: { n: 0 } } },
+    ]),
+    { conflict: /branches "a" and "b" set "q" differently/ },
+    'a deletion against a change',
+  );
 });
 
 t.test('merge: branches puts each branch record under its first node, refusing to overwrite a field', async (t) => {
   const input = { q: 1 };
-  t.same(mergeBranches(input, [{ head: 'gen_a', record: { q: 1, a: 1 } }, { head: 'gen_b', record: { q: 1, b: 2 } }]), { record: { q: 1, gen_a: { q: 1, a: 1 }, gen_b: { q: 1, b: 2 } } });
+  t.same(
+    mergeBranches(input, [
+      { head: 'gen_a', record: { q: 1, a: 1 } },
+      { head: 'gen_b', record: { q: 1, b: 2 } },
+    ]),
+    { record: { q: 1, gen_a: { q: 1, a: 1 }, gen_b: { q: 1, b: 2 } } },
+  );
   t.match(mergeBranches({ q: 1, gen_a: 0 }, [{ head: 'gen_a', record: { q: 1 } }]), { conflict: /already has a field "gen_a"/ });
 });

@@ -64,11 +64,28 @@ t.test('a loop may sit inside a branch', async (t) => {
   ) as Topology;
   t.notOk(Array.isArray(topo), JSON.stringify(topo));
   t.match(topo.loops, [{ head: 'draft', tail: 'critique' }]);
-  t.match(topo.fanouts, [{ branches: [{ head: 'draft', body: ['draft', 'critique'] }, { head: 'other', body: ['other'] }] }]);
+  t.match(topo.fanouts, [
+    {
+      branches: [
+        { head: 'draft', body: ['draft', 'critique'] },
+        { head: 'other', body: ['other'] },
+      ],
+    },
+  ]);
 });
 
 t.test('what a fan-out may not do is said, located', async (t) => {
-  t.match(problemsOf(['a', 'b', 'c'], [{ from: 'START', to: ['a', 'b'] }, { from: 'a', to: 'c' }, { from: 'b', to: 'c' }]), [/the fan-out from START has no join/]);
+  t.match(
+    problemsOf(
+      ['a', 'b', 'c'],
+      [
+        { from: 'START', to: ['a', 'b'] },
+        { from: 'a', to: 'c' },
+        { from: 'b', to: 'c' },
+      ],
+    ),
+    [/the fan-out from START has no join/],
+  );
   t.match(
     problemsOf(
       ['a', 'b', 's', 'j'],
@@ -157,11 +174,39 @@ t.test('what a fan-out may not do is said, located', async (t) => {
     ),
     [/fans out inside a branch/],
   );
-  t.match(problemsOf(['a', 'b', 'j'], [{ from: 'START', to: 'a' }, { from: 'a', to: 'b' }, { from: ['b'], to: 'j' }]), [/no fan-out leads to these branches/]);
+  t.match(
+    problemsOf(
+      ['a', 'b', 'j'],
+      [
+        { from: 'START', to: 'a' },
+        { from: 'a', to: 'b' },
+        { from: ['b'], to: 'j' },
+      ],
+    ),
+    [/no fan-out leads to these branches/],
+  );
   t.match(problemsOf(['a', 'b'], [{ from: 'START', to: ['a', 'a'] }]), [/"a" is listed twice/]);
   t.match(problemsOf(['a', 'b'], [{ from: 'START', to: ['a', 'END'] }]), [/a fan-out goes to nodes, not END/]);
-  t.match(problemsOf(['a', 'b'], [{ from: 'START', to: 'a' }, { from: 'a', to: 'b', join: {} }]), [/`join` goes on an edge from a list of nodes/]);
-  t.match(problemsOf(['a', 'b'], [{ from: 'START', to: ['a', 'b'] }, { from: ['a', 'b'], router: { module: 'x.js' } }]), [/an edge from a list of nodes is a join/]);
+  t.match(
+    problemsOf(
+      ['a', 'b'],
+      [
+        { from: 'START', to: 'a' },
+        { from: 'a', to: 'b', join: {} },
+      ],
+    ),
+    [/`join` goes on an edge from a list of nodes/],
+  );
+  t.match(
+    problemsOf(
+      ['a', 'b'],
+      [
+        { from: 'START', to: ['a', 'b'] },
+        { from: ['a', 'b'], router: { module: 'x.js' } },
+      ],
+    ),
+    [/an edge from a list of nodes is a join/],
+  );
   t.match(
     problemsOf(
       ['x', 'a', 'b', 'j'],
