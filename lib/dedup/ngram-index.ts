@@ -35,8 +35,8 @@ function isWordChar(text: string, i: number): boolean {
   if (known === 0) BMP_CLASS[c] = known = SEPARATOR.test(String.fromCharCode(c)) ? 2 : 1;
   return known === 1;
 }
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included
-const ASCII = /^[\x00-\x7f]*$/;
+/** ASCII codes lower-cased (A–Z to a–z, the rest as they are). */
+const ASCII_LOWER = new Uint8Array(128).map((_, c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c));
 
 /** The words of a text, as ranges of its normalised form and two 32-bit hashes each; reused from call to call. */
 class Words {
@@ -48,8 +48,15 @@ class Words {
   b = new Int32Array(256);
 
   read(raw: string): this {
-    // NFKC and lower case, as dedup normalises; punctuation and white space only separate words.
-    const text = (ASCII.test(raw) ? raw : raw.normalize('NFKC')).toLowerCase();
+    // NFKC and lower case, as dedup normalises; punctuation and white space only separate
+    // words. ASCII text is read as it stands, lower-cased code by code; a text with any
+    // other character is normalised first and read again.
+    if (!this.scan(raw, true)) this.scan(raw.normalize('NFKC').toLowerCase(), false);
+    return this;
+  }
+
+  /** Cuts `text` into words; with `ascii`, gives up (false) at the first character beyond ASCII. */
+  private scan(text: string, ascii: boolean): boolean {
     this.text = text;
     this.count = 0;
     const length = text.length;
@@ -59,38 +66,41 @@ class Words {
       // ASCII is decided here, anything else by its Unicode class.
       for (; i < length; i++) {
         const c = text.charCodeAt(i);
+        if (c >= 0x80 && ascii) return false;
         if (c < 0x80 ? ASCII_WORD[c] === 1 : isWordChar(text, i)) break;
       }
       if (i >= length) break;
       const start = i;
-      for (; i < length; i++) {
-        const c = text.charCodeAt(i);
-        if (!(c < 0x80 ? ASCII_WORD[c] === 1 : isWordChar(text, i))) break;
-      }
-      const end = i;
-      if (this.count === this.starts.length) this.grow();
       // Two independent hashes of the word in one pass over its characters.
       let a = 0x811c9dc5;
       let b = 0x2545f491;
-      for (let i = start; i < end; i++) {
-        const c = text.charCodeAt(i);
+      for (; i < length; i++) {
+        let c = text.charCodeAt(i);
+        if (c < 0x80) {
+          if (ASCII_WORD[c] !== 1) break;
+          c = ASCII_LOWER[c]!;
+        } else if (ascii) return false;
+        else if (!isWordChar(text, i)) break;
         a = Math.imul(a ^ c, 0x01000193);
         b = Math.imul((b ^ c) + (b >>> 15), 0x5bd1e995);
       }
+      const end = i;
+      if (this.count === this.starts.length) this.grow();
       this.starts[this.count] = start;
       this.ends[this.count] = end;
       this.a[this.count] = fmix32(a ^ (end - start));
       this.b[this.count] = fmix32(b ^ Math.imul(a, 0x27d4eb2d));
       this.count++;
     }
-    return this;
+    return true;
   }
 
   /** Words `from` to `to` (exclusive), as the normalised text has them, one space apart. */
   span(from: number, to: number): string {
     let out = '';
     for (let i = from; i < to; i++) out += (i > from ? ' ' : '') + this.text.slice(this.starts[i], this.ends[i]);
-    return out;
+    // An ASCII text is read as it stands; lower-case it like the others.
+    return out.toLowerCase();
   }
 
   private grow(): void {

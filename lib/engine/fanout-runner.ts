@@ -15,8 +15,12 @@ type Step = { record: JsonObject; next: string } | Outcome;
 interface Branch {
   readonly head: string;
   readonly body: ReadonlySet<string>;
-  /** Every node promises not to change the record it is given, so the branch needs no copy of its own. */
-  readonly shares: boolean;
+  /**
+   * The branch's own copy of the record: none when every node promises not to change the
+   * record it is given; a shallow one (with its own copy of the fields they write) when
+   * every node changes only the top-level fields it declares; else a deep one.
+   */
+  readonly copy: 'none' | { fields: readonly string[] } | 'deep';
   readonly stats: BranchStats;
 }
 
@@ -34,12 +38,21 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
   const branches: Branch[] = fanout.branches.map((b) => ({
     head: b.head,
     body: new Set(b.body),
-    shares: b.body.every((n) => nodes.get(n)!.compiled.mutates === false && !loopAt.has(n)),
+    copy: copyFor(b.body.map((n) => (loopAt.has(n) ? null : nodes.get(n)!.compiled))),
     stats: stats.branch(fanout.from, b.head),
   }));
   const innerNodes = fanout.branches.flatMap((b) => b.body).map((n) => nodes.get(n)!.compiled);
   const async = loopAt.size > 0 || typeof fanout.merge === 'function' || innerNodes.some((c) => c.async);
   const joinName = `join after ${fanout.from}`;
+  // What the block changes, for writing the input line with fields appended (CompiledNode.writes):
+  // nothing when no branch changes its record; the fields branch nodes declare when each
+  // declares them (a deep merge then adds only those, to the record itself); else unknown.
+  const unchanged = branches.every((b) => b.copy === 'none');
+  const writes =
+    !unchanged && fanout.merge === 'deep' && branches.every((b) => b.copy !== 'deep')
+      ? [...new Set(branches.flatMap((b) => (b.copy === 'none' || b.copy === 'deep' ? [] : b.copy.fields)))]
+      : undefined;
+  const mutates = !unchanged;
 
   /** Where the record goes after `current` gave `result`. */
   const advance = (branch: Branch, current: string, result: unknown, counts: NodeStats | null, ctx: RecordContext): Step => {
@@ -75,7 +88,12 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
 
   const begin = (branch: Branch, input: JsonObject): JsonObject => {
     branch.stats.in++;
-    return branch.shares ? input : structuredClone(input);
+    const { copy } = branch;
+    if (copy === 'none') return input;
+    if (copy === 'deep') return structuredClone(input);
+    const own = { ...input };
+    for (const f of copy.fields) if (typeof own[f] === 'object' && own[f] !== null) own[f] = structuredClone(own[f]);
+    return own;
   };
 
   const runBranchSync = (branch: Branch, input: JsonObject, outer: RecordContext): Outcome => {
@@ -170,7 +188,7 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
         return merged;
       });
     }
-    const merged = fanout.merge === 'deep' ? mergeDeep(input, delivered) : mergeBranches(input, delivered);
+    const merged = fanout.merge === 'deep' ? mergeDeep(input, delivered, { addInPlace: writes !== undefined }) : mergeBranches(input, delivered);
     if ('conflict' in merged) throw new NodeFailure(joinName, merged.conflict);
     return merged.record;
   };
@@ -182,14 +200,27 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
         record,
         ctx,
       ) as JsonObject | Dropped;
-    return { async: false, concurrency: 1, mutates: false, run };
+    return { async: false, concurrency: 1, mutates, ...(writes ? { writes } : {}), run };
   }
   const concurrency = Math.max(16, ...innerNodes.map((c) => (c.async ? c.concurrency : 1)));
   const run: RecordFn = async (record, ctx) => join(await Promise.all(branches.map((b) => runBranchAsync(b, record, ctx))), record, ctx);
-  return { async: true, concurrency, mutates: false, run };
+  return { async: true, concurrency, mutates, ...(writes ? { writes } : {}), run };
 }
 
 function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return typeof err === 'string' ? err : String(err);
+}
+
+/** How much of the record a branch of these nodes (null: a loop) must copy; see Branch.copy. */
+function copyFor(nodes: ReadonlyArray<CompiledNode | null>): Branch['copy'] {
+  if (nodes.every((c) => c !== null && c.mutates === false)) return 'none';
+  const fields = new Set<string>();
+  for (const c of nodes) {
+    if (c === null) return 'deep';
+    if (c.mutates === false) continue;
+    if (!c.writes) return 'deep';
+    for (const f of c.writes) fields.add(f);
+  }
+  return { fields: [...fields] };
 }

@@ -16,9 +16,10 @@ type Patch = { kind: 'set'; value: unknown; by: string } | { kind: 'delete'; by:
  * `merge: deep`: the record as it left the fan-out, with the fields each branch set,
  * changed or deleted, nested objects merged field by field. Two branches that change one
  * field to different values are a conflict, named by the field's path. The input itself is
- * returned when no branch changed anything, so its line can be written as it came.
+ * returned when no branch changed anything, so its line can be written as it came; with
+ * `addInPlace`, also when the branches only added top-level fields, which are set on it.
  */
-export function mergeDeep(input: JsonObject, delivered: readonly Delivered[]): Merged {
+export function mergeDeep(input: JsonObject, delivered: readonly Delivered[], options: { addInPlace?: boolean } = {}): Merged {
   let merged: Patch | null = null;
   for (const d of delivered) {
     const patch = diff(input, d.record, d.head);
@@ -29,7 +30,13 @@ export function mergeDeep(input: JsonObject, delivered: readonly Delivered[]): M
       if (conflict !== null) return { conflict };
     }
   }
-  return { record: merged === null ? input : (apply(input, merged) as JsonObject) };
+  if (merged === null) return { record: input };
+  // Only new top-level fields: added to the input itself, so that its line can be written with them appended.
+  if (options.addInPlace && merged.kind === 'fields' && [...merged.fields].every(([key, p]) => p.kind === 'set' && !Object.hasOwn(input, key))) {
+    for (const [key, p] of merged.fields) input[key] = (p as { value: JsonObject[string] }).value;
+    return { record: input };
+  }
+  return { record: apply(input, merged) as JsonObject };
 }
 
 /**

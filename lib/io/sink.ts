@@ -135,11 +135,19 @@ export function writeRecord(writer: BatchWriter, item: Item): void {
   while (close > 0 && bytes[close] !== 0x7d) close--;
   const record = item.record;
   let added = '';
-  let first = Object.keys(record).length === item.appended.length;
+  // No comma before the first added field when the line held none (fields listed may be absent).
+  let first = true;
+  for (const key in record) {
+    if (!item.appended.includes(key)) {
+      first = false;
+      break;
+    }
+  }
   for (const field of item.appended) {
-    const value = record[field];
-    if (value === undefined) continue;
-    added += (first ? '' : ',') + JSON.stringify(field) + ':' + JSON.stringify(value);
+    // JSON.stringify leaves out a field whose value JSON cannot hold (undefined, a function); so does this.
+    const json = JSON.stringify(record[field]) as string | undefined;
+    if (json === undefined) continue;
+    added += (first ? '' : ',') + JSON.stringify(field) + ':' + json;
     first = false;
   }
   writer.bytes(bytes.subarray(0, close));

@@ -35,9 +35,12 @@ export const mapNode = defineNode({
       ctx.report([], 'a map node needs `set` or `unset`');
     }
     if (problems > 0) return undefined;
+    // Only top-level fields set, none removed: the node changes nothing else (see CompiledNode.writes).
+    const topLevel = removals.length === 0 && assignments.every((a) => a.path.length === 1);
     return {
       async: false,
       concurrency: 1,
+      writes: topLevel ? assignments.map((a) => String(a.path[0])) : undefined,
       run(record, rctx) {
         // Evaluate everything first so that each expression sees the incoming record.
         const values = assignments.map((a) => a.expr(record, rctx));

@@ -18,4 +18,11 @@ t.test('a record is written as its line, its line with fields appended, or strin
   );
   t.equal(written({ record: { q: 'v' }, bytes: Buffer.from('{}\n'), appended: ['q'] }), '{"q":"v"}\n', 'no comma after an empty object');
   t.equal(written({ record: { a: 1, q: undefined, r: 2 }, bytes: Buffer.from('{"a":1}\n'), appended: ['q', 'r'] }), '{"a":1,"r":2}\n', 'a field left undefined is not written');
+  t.equal(written({ record: { a: 1, r: 2 }, bytes: Buffer.from('{"a":1}\n'), appended: ['q', 'r'] }), '{"a":1,"r":2}\n', "a listed field the record lacks still leaves a comma after the line's own");
+  t.equal(
+    written({ record: { a: 1, f: () => 1, r: 2 } as never, bytes: Buffer.from('{"a":1}\n'), appended: ['f', 'r'] }),
+    '{"a":1,"r":2}\n',
+    'a value JSON cannot hold is left out, as JSON.stringify does',
+  );
+  t.equal(written({ record: { r: 2 }, bytes: Buffer.from('{}\n'), appended: ['q', 'r'] }), '{"r":2}\n');
 });
