@@ -115,6 +115,17 @@ class Words {
 
 const P1 = 0x01000193;
 const P2 = 0x5bd1e995;
+
+/** P1 and P2 to the power length - 1, to take the word leaving a window of `length` out of the rolling hash. */
+function topPowers(length: number): [number, number] {
+  let top1 = 1;
+  let top2 = 1;
+  for (let i = 1; i < length; i++) {
+    top1 = Math.imul(top1, P1);
+    top2 = Math.imul(top2, P2);
+  }
+  return [top1, top2];
+}
 /** The value of a slot: the reference set in the top 8 bits, its row in the low 24. */
 const ROW_BITS = 24;
 const ROW_MASK = (1 << ROW_BITS) - 1;
@@ -195,17 +206,33 @@ export class NgramIndex {
     const filter = this.filter ?? this.buildFilter();
     const mask = this.filterMask;
     let found: Map<number, Overlap> | null = null;
+    const set = this.set;
+    const { a, b, count } = words;
     for (const length of this.lengths) {
-      if (words.count < length) continue;
-      this.windows(words, length, (hi, lo, start) => {
+      if (count < length) continue;
+      // windows(), written out: this loop runs for every word of every record.
+      const [top1, top2] = topPowers(length);
+      const mix = Math.imul(length, 0x9e3779b1);
+      let h1 = 0;
+      let h2 = 0;
+      for (let i = 0; i < count; i++) {
+        if (i >= length) {
+          h1 = (h1 - Math.imul(a[i - length]!, top1)) | 0;
+          h2 = (h2 - Math.imul(b[i - length]!, top2)) | 0;
+        }
+        h1 = (Math.imul(h1, P1) + a[i]!) | 0;
+        h2 = (Math.imul(h2, P2) + b[i]!) | 0;
+        if (i < length - 1) continue;
+        const lo = fmix32(h2 ^ mix);
         const bit = lo & mask;
-        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) return;
-        const value = this.set.get(hi, lo);
-        if (value === undefined) return;
+        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
+        const value = set.get(fmix32(h1 ^ length), lo);
+        if (value === undefined) continue;
         const benchmark = value >>> ROW_BITS;
         found ??= new Map();
+        const start = i - length + 1;
         if (!found.has(benchmark)) found.set(benchmark, { benchmark, row: value & ROW_MASK, span: words.span(start, start + length) });
-      });
+      }
     }
     return found ? [...(found as Map<number, Overlap>).values()] : [];
   }
@@ -213,13 +240,7 @@ export class NgramIndex {
   /** Calls `each` with the 64-bit hash of every run of `length` words (a rolling hash: one multiply-add a word). */
   private windows(words: Words, length: number, each: (hi: number, lo: number, start: number) => void): void {
     const { a, b, count } = words;
-    // P^(length-1), to take the word leaving the window out.
-    let top1 = 1;
-    let top2 = 1;
-    for (let i = 1; i < length; i++) {
-      top1 = Math.imul(top1, P1);
-      top2 = Math.imul(top2, P2);
-    }
+    const [top1, top2] = topPowers(length);
     const mix = Math.imul(length, 0x9e3779b1);
     let h1 = 0;
     let h2 = 0;
