@@ -304,3 +304,35 @@ t.test('validate and graph know about fan-outs; a fan-out in a subgraph runs ins
   const run = await runCli(['run', 'outer.yaml'], { cwd: dir, input: ndjson([{ q: 1 }]) });
   t.same(lines(run.stdout), [{ q: 1, x: 1, y: 2 }]);
 });
+
+t.test('each branch sees the record as it left the fan-out, a subgraph may be a branch, and --dry-run prints every branch request', async (t) => {
+  const dir = t.testdir({
+    'inner.yaml': ['nodes:', '  deep: { type: map, set: { deep: "record.n + 100", inner_saw_a: "record.a !== undefined" } }', ''].join('\n'),
+    'g.yaml': [
+      'models:',
+      '  m: {}',
+      'nodes:',
+      '  a: { type: map, set: { a: "1" } }',
+      '  b: { type: map, set: { b_saw_a: "record.a !== undefined" } }',
+      '  sub: { type: subgraph, graph: ./inner.yaml, outputs: { deep: "record.deep", inner_saw_a: "record.inner_saw_a" } }',
+      '  ask: { type: llm, model: m, messages: [{ role: user, content: "Say {n}" }], output: said }',
+      'edges:',
+      '  - { from: START, to: [a, b, sub, ask] }',
+      '  - { from: [a, b, sub, ask], to: END }',
+      '',
+    ].join('\n'),
+  });
+  const input = ndjson([{ n: 1 }, { n: 2 }]);
+  const res = await runCli(['run', 'g.yaml', '--no-cache'], { cwd: dir, input });
+  t.equal(res.code, 0, res.stderr);
+  t.match(lines(res.stdout), [
+    { n: 1, a: 1, b_saw_a: false, deep: 101, inner_saw_a: false, said: String },
+    { n: 2, a: 1, b_saw_a: false, deep: 102, inner_saw_a: false, said: String },
+  ]);
+  const dry = await runCli(['run', 'g.yaml', '--dry-run', '2'], { cwd: dir, input });
+  t.equal(dry.code, 0, dry.stderr);
+  t.same(
+    lines(dry.stdout).map((r) => (r.request as { messages: Array<{ content: string }> }).messages[0]!.content),
+    ['Say 1', 'Say 2'],
+  );
+});
