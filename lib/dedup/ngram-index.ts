@@ -126,6 +126,41 @@ function topPowers(length: number): [number, number] {
   }
   return [top1, top2];
 }
+/** The 64-bit hashes (two 32-bit halves) of every run of words in a text; its arrays are reused from call to call. */
+class Windows {
+  hi = new Uint32Array(256);
+  lo = new Uint32Array(256);
+
+  /** Hashes each run of `length` words (a rolling hash: one multiply-add a word); the run starting at word w goes in slot w. Returns the number of runs. */
+  hash(words: Words, length: number): number {
+    const { a, b, count } = words;
+    const runs = count - length + 1;
+    if (runs <= 0) return 0;
+    if (runs > this.hi.length) {
+      this.hi = new Uint32Array(runs * 2);
+      this.lo = new Uint32Array(runs * 2);
+    }
+    const { hi, lo } = this;
+    const [top1, top2] = topPowers(length);
+    const mix = Math.imul(length, 0x9e3779b1);
+    let h1 = 0;
+    let h2 = 0;
+    for (let i = 0; i < count; i++) {
+      if (i >= length) {
+        h1 = (h1 - Math.imul(a[i - length]!, top1)) | 0;
+        h2 = (h2 - Math.imul(b[i - length]!, top2)) | 0;
+      }
+      h1 = (Math.imul(h1, P1) + a[i]!) | 0;
+      h2 = (Math.imul(h2, P2) + b[i]!) | 0;
+      if (i >= length - 1) {
+        hi[i - length + 1] = fmix32(h1 ^ length);
+        lo[i - length + 1] = fmix32(h2 ^ mix);
+      }
+    }
+    return runs;
+  }
+}
+
 /** The value of a slot: the reference set in the top 8 bits, its row in the low 24. */
 const ROW_BITS = 24;
 const ROW_MASK = (1 << ROW_BITS) - 1;
@@ -143,6 +178,7 @@ export class NgramIndex {
   /** Window lengths in use: n, and the lengths of shorter references. */
   readonly lengths = new Set<number>();
   private readonly words = new Words();
+  private readonly windows = new Windows();
   /** References left out for having fewer than minWords words. */
   tooShort = 0;
 
@@ -171,9 +207,11 @@ export class NgramIndex {
     this.lengths.add(length);
     const value = (benchmark << ROW_BITS) | (row & ROW_MASK);
     this.filter = null;
-    this.windows(words, length, (hi, lo) => {
-      if (this.set.get(hi, lo) === undefined && !this.set.add(hi, lo, value)) throw new Error('the decontamination index is over its memory budget (1 GiB)');
-    });
+    const count = this.windows.hash(words, length);
+    const { hi, lo } = this.windows;
+    for (let w = 0; w < count; w++) {
+      if (this.set.get(hi[w]!, lo[w]!) === undefined && !this.set.add(hi[w]!, lo[w]!, value)) throw new Error('the decontamination index is over its memory budget (1 GiB)');
+    }
     return true;
   }
 
@@ -207,52 +245,20 @@ export class NgramIndex {
     const mask = this.filterMask;
     let found: Map<number, Overlap> | null = null;
     const set = this.set;
-    const { a, b, count } = words;
     for (const length of this.lengths) {
-      if (count < length) continue;
-      // windows(), written out: this loop runs for every word of every record.
-      const [top1, top2] = topPowers(length);
-      const mix = Math.imul(length, 0x9e3779b1);
-      let h1 = 0;
-      let h2 = 0;
-      for (let i = 0; i < count; i++) {
-        if (i >= length) {
-          h1 = (h1 - Math.imul(a[i - length]!, top1)) | 0;
-          h2 = (h2 - Math.imul(b[i - length]!, top2)) | 0;
-        }
-        h1 = (Math.imul(h1, P1) + a[i]!) | 0;
-        h2 = (Math.imul(h2, P2) + b[i]!) | 0;
-        if (i < length - 1) continue;
-        const lo = fmix32(h2 ^ mix);
-        const bit = lo & mask;
+      const count = this.windows.hash(words, length);
+      const { hi, lo } = this.windows;
+      for (let w = 0; w < count; w++) {
+        const bit = lo[w]! & mask;
         if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) continue;
-        const value = set.get(fmix32(h1 ^ length), lo);
+        const value = set.get(hi[w]!, lo[w]!);
         if (value === undefined) continue;
         const benchmark = value >>> ROW_BITS;
         found ??= new Map();
-        const start = i - length + 1;
-        if (!found.has(benchmark)) found.set(benchmark, { benchmark, row: value & ROW_MASK, span: words.span(start, start + length) });
+        if (!found.has(benchmark)) found.set(benchmark, { benchmark, row: value & ROW_MASK, span: words.span(w, w + length) });
       }
     }
     return found ? [...(found as Map<number, Overlap>).values()] : [];
-  }
-
-  /** Calls `each` with the 64-bit hash of every run of `length` words (a rolling hash: one multiply-add a word). */
-  private windows(words: Words, length: number, each: (hi: number, lo: number, start: number) => void): void {
-    const { a, b, count } = words;
-    const [top1, top2] = topPowers(length);
-    const mix = Math.imul(length, 0x9e3779b1);
-    let h1 = 0;
-    let h2 = 0;
-    for (let i = 0; i < count; i++) {
-      if (i >= length) {
-        h1 = (h1 - Math.imul(a[i - length]!, top1)) | 0;
-        h2 = (h2 - Math.imul(b[i - length]!, top2)) | 0;
-      }
-      h1 = (Math.imul(h1, P1) + a[i]!) | 0;
-      h2 = (Math.imul(h2, P2) + b[i]!) | 0;
-      if (i >= length - 1) each(fmix32(h1 ^ length), fmix32(h2 ^ mix), i - length + 1);
-    }
   }
 
   /** The index as bytes, to keep on disk: a JSON header line, then the table. */
