@@ -44,7 +44,7 @@ results.push(['sygra-stream + map', await best([process.execPath, cli, 'run', gr
 const jq = results.find(([n]) => n === 'jq')?.[1];
 const raw = results.find(([n]) => n === 'raw node loop')![1];
 console.log(`\nfilter benchmark: ${records.toLocaleString('en-US')} records, ${mb.toFixed(1)} MB, best of ${runs}`);
-console.log('(sygra-stream writes unchanged records back as read; "+ map" changes every kept record, so each is stringified)\n');
+console.log('(sygra-stream writes unchanged records back as read; "+ map" sets one new field on every kept record, written as the line read with that field appended)\n');
 const header = ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'];
 const rows = results.map(([name, m]) => [name, records / m.seconds, mb / m.seconds, jq ? jq.seconds / m.seconds : 'n/a', raw.seconds / m.seconds, m.peakRssMb]);
 printTable(header, rows);
