@@ -144,19 +144,20 @@ export function roundTripOf(columns: Map<string, Shape>): RoundTrip {
 }
 
 /**
- * A value made ready for its column: JSON-text paths stringified. A value that does not fit the shape fixed by the first row group is an error
+ * A value made ready for its column: JSON-text paths stringified, text as `utf8` gives it
+ * (UTF-8 bytes for the writer, or the string itself). A value that does not fit the shape fixed by the first row group is an error
  * naming the field.
  */
-export function toColumnValue(value: unknown, shape: Shape, path: string): unknown {
+export function toColumnValue(value: unknown, shape: Shape, path: string, utf8: (text: string) => Uint8Array | string = (text) => text): unknown {
   if (value === null || value === undefined) return null;
   switch (shape.kind) {
     // A column that held only nulls in the first row group takes later values as JSON text.
     case 'json':
     case 'null':
-      return JSON.stringify(value);
+      return utf8(JSON.stringify(value));
     case 'string':
       if (typeof value !== 'string') throw mismatch(path, 'strings', value);
-      return value;
+      return utf8(value);
     case 'bool':
       if (typeof value !== 'boolean') throw mismatch(path, 'booleans', value);
       return value;
@@ -165,7 +166,7 @@ export function toColumnValue(value: unknown, shape: Shape, path: string): unkno
       return value;
     case 'list':
       if (!Array.isArray(value)) throw mismatch(path, 'lists', value);
-      return value.map((v) => toColumnValue(v, shape.element, `${path}[]`));
+      return value.map((v) => toColumnValue(v, shape.element, `${path}[]`, utf8));
     case 'struct': {
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'objects', value);
       const object = value as Record<string, unknown>;
@@ -173,7 +174,7 @@ export function toColumnValue(value: unknown, shape: Shape, path: string): unkno
         if (!shape.fields.has(key))
           throw new Error(`output field "${path}.${key}" was not in the first row group; a Parquet schema is fixed by then (write NDJSON, or give the first records the field)`);
       const out: Record<string, unknown> = {};
-      for (const [key, s] of shape.fields) out[key] = toColumnValue(object[key], s, `${path}.${key}`);
+      for (const [key, s] of shape.fields) out[key] = toColumnValue(object[key], s, `${path}.${key}`, utf8);
       return out;
     }
   }
