@@ -26,8 +26,13 @@ export class ExactIndex {
   /** The line of an earlier record with the same text, or null (and the text is remembered as `line`'s). */
   check(text: string, line: number): number | null {
     hash64(text, this.hash);
-    const hi = this.hash[0]!;
-    const lo = this.hash[1]!;
+    return this.checkHash(this.hash, line);
+  }
+
+  /** As check, for a text whose 64-bit hash (see hash64) the caller worked out. */
+  checkHash(hash: Uint32Array, line: number): number | null {
+    const hi = hash[0]!;
+    const lo = hash[1]!;
     const seen = this.memory.get(hi, lo) ?? (this.spilled ? this.disk!.get(hi, lo) : undefined);
     if (seen !== undefined) return seen;
     if (!this.spilled && this.memory.add(hi, lo, line)) return null;

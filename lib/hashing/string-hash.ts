@@ -36,6 +36,11 @@ export function hash64(text: string, out: Uint32Array): void {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul((b ^ c) + (b >>> 15), 0x5bd1e995);
   }
-  out[0] = fmix32(a ^ text.length);
+  hash64Finish(a, b, text.length, out);
+}
+
+/** hash64's last step, for callers that feed it characters of their own (see dedup's normalised hashing). */
+export function hash64Finish(a: number, b: number, length: number, out: Uint32Array): void {
+  out[0] = fmix32(a ^ length);
   out[1] = fmix32(b ^ Math.imul(a, 0x27d4eb2d));
 }

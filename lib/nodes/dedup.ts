@@ -4,7 +4,7 @@ import { DiskHashSet } from '../dedup/disk-hash-set.js';
 import { ExactIndex } from '../dedup/exact-index.js';
 import { LshIndex, lshShape } from '../dedup/lsh-index.js';
 import { MinHasher } from '../dedup/minhash.js';
-import { makeNormalizer } from '../dedup/normalize.js';
+import { makeNormalizedHasher, makeNormalizer } from '../dedup/normalize.js';
 import { makeTextReader } from '../dedup/record-text.js';
 import { hyperplaneShape, VectorIndex } from '../dedup/vector-index.js';
 import type { JsonObject } from '../record/item.js';
@@ -117,10 +117,20 @@ export const dedupNode = defineNode({
     if (method === 'exact') {
       const disk = config.spill_dir ? await DiskHashSet.open(config.spill_dir) : null;
       const index = new ExactIndex(config.max_memory_mb * 2 ** 20, disk);
-      return sync((text, line) => {
-        const first = index.check(text, line);
-        return first === null ? { duplicateOf: null, similarity: null } : { duplicateOf: first, similarity: 1 };
-      });
+      // The normalised text is hashed without being made (ASCII text, usual options).
+      const hashNormalized = makeNormalizedHasher(config.normalize);
+      const hash = new Uint32Array(2);
+      return {
+        async: false,
+        concurrency: 1,
+        mutates: tag,
+        seesOtherRecords: true,
+        run: (record, rctx) => {
+          hashNormalized(readText(record), hash);
+          const first = index.checkHash(hash, rctx.line);
+          return settle(record, first === null ? { duplicateOf: null, similarity: null } : { duplicateOf: first, similarity: 1 });
+        },
+      };
     }
 
     if (method === 'minhash') {

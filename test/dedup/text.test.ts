@@ -38,3 +38,39 @@ t.test('record text: a string field, or the selected turns of a messages array',
   t.throws(() => makeTextReader(['nope'], 'nope', 'all')(record), /dedup field "nope" is missing/);
   t.throws(() => makeTextReader(['messages'], 'messages', 'all')({ messages: ['x'] }), /not a \{role, content\} message/);
 });
+
+t.test('the normalised hash equals hash64 of the normalised text, whichever path it takes', async (t) => {
+  const { makeNormalizedHasher } = await import('../../lib/dedup/normalize.js');
+  const { hash64 } = await import('../../lib/hashing/string-hash.js');
+  const texts = [
+    '',
+    '   ',
+    'Hello World',
+    '  Hello \t\n World  ',
+    'HELLO\r\nworld\v\f!',
+    'a',
+    ' a ',
+    'Two  spaces, then    four.',
+    'Ünïcödé text',
+    'ｆｕｌｌ－ｗｉｄｔｈ',
+    'mixed ASCII then 中文',
+    'punctuation!!! and... symbols $$$',
+  ];
+  const optionSets = [{}, { case: false }, { whitespace: false }, { punctuation: true }, { unicode: false }, { case: false, unicode: false }];
+  for (const options of optionSets) {
+    const hashed = makeNormalizedHasher(options);
+    const normalize = makeNormalizer(options);
+    for (const text of texts) {
+      const fast = new Uint32Array(2);
+      const slow = new Uint32Array(2);
+      hashed(text, fast);
+      hash64(normalize(text), slow);
+      t.same([...fast], [...slow], `${JSON.stringify(options)} ${JSON.stringify(text)}`);
+    }
+  }
+  const a = new Uint32Array(2);
+  const b = new Uint32Array(2);
+  makeNormalizedHasher()('  Same   TEXT ', a);
+  makeNormalizedHasher()('same text', b);
+  t.same([...a], [...b], 'texts that normalise alike hash alike');
+});
