@@ -126,6 +126,12 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       term.stderr.write(`Try 'sygra-stream --help' or 'sygra-stream <command> --help'.\n`);
     });
 
+  // After parsing, yargs lays out the whole help text of the command in case its handler
+  // shows it later (36 ms of every start of `run`, with its fifty options); ours never do:
+  // help is shown by --help alone, which does not go through this.
+  const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage: () => void } } }).getInternalMethods?.();
+  if (internals) internals.getUsageInstance().cacheHelpMessage = () => undefined;
+
   // run and oasst watch their own output; other commands write stdout directly, and a
   // write that fails (a full disk) is reported here. `| head` closing it stays quiet.
   let stdoutFailure: string | null = null;

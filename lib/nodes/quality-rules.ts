@@ -7,8 +7,8 @@ import { asksForLanguage } from '../quality/turn-language.js';
 import { LineCleaner } from '../quality/clean-lines.js';
 import { messagesOf } from './messages-field.js';
 import { loadLanguageDetector, primaryLanguage, type LanguageDetector } from '../quality/language.js';
-import { findPii, redactPii, type PiiOptions } from '../quality/pii.js';
-import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { findPii, phoneNumbers, redactPii, type PiiOptions } from '../quality/pii.js';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { DEFAULT_BOILERPLATE, preparePhrases, RULES, TurnMeasures, type ConversationRule, type RuleOptions, type TextRule, type Turn } from '../quality/rules.js';
 import { combinedFeatures, mtld, textFeatures, typeTokenRatio, type TextFeatures } from '../quality/text-features.js';
 import { loadTokenCounter, loadTokenizerFile, type CountTokens } from '../quality/tokens.js';
@@ -128,7 +128,7 @@ export const qualityRulesNode = defineNode({
     const redact = (config.rules?.pii || {}) as { redact?: boolean; countries?: CountryCode[] };
     const piiOptions: PiiOptions = redact.countries ? { countries: redact.countries } : {};
     redact.countries?.forEach((c, i) => {
-      if (!isSupportedCountry(c)) ctx.report(['rules', 'pii', 'countries', i], `"${c}" is not a country libphonenumber knows (ISO 3166 alpha-2, such as US, GB, DE)`);
+      if (!phoneNumbers().isSupportedCountry(c)) ctx.report(['rules', 'pii', 'countries', i], `"${c}" is not a country libphonenumber knows (ISO 3166 alpha-2, such as US, GB, DE)`);
     });
     // Fixed per graph: which of the node-measured rules (tokens, ttr, mtld) are on.
     const statRules = active.filter((r) => NODE_RULES.includes(r.name) && r.name !== 'language');
