@@ -2,7 +2,7 @@ import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { JsonArrayToLines } from './json-array.js';
-import { fromColumnValue, PARQUET_ROUND_TRIP_KEY } from './parquet-schema.js';
+import { PARQUET_ROUND_TRIP_KEY, restoreRecord } from './parquet-schema.js';
 
 export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -122,15 +122,9 @@ export async function* parquetRecordBatches(path: string): AsyncGenerator<Array<
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
     const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
-    const records: Array<Record<string, unknown>> = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(rows[i]!)) {
-        if ((value === null || value === undefined) && trip.absent.has(key)) continue;
-        out[key] = fromColumnValue(value, key, trip);
-      }
-      records[i] = out;
-    }
+    // The reader's row objects are ours: given back in place (a copy of each cost a tenth of a read).
+    const records = rows as Array<Record<string, unknown>>;
+    for (const record of records) restoreRecord(record, trip);
     // Batches the size an NDJSON read makes: a whole row group in each stage of the run at once would hold ten times the memory.
     for (let at = 0; at < records.length; at += RECORDS_PER_BATCH) yield records.slice(at, at + RECORDS_PER_BATCH);
     rowStart = rowEnd;

@@ -184,20 +184,37 @@ function mismatch(path: string, held: string, value: unknown): Error {
   return new Error(`output field "${path}" held ${held} in the first row group, but ${JSON.stringify(value).slice(0, 40)} later; a Parquet column keeps one type (write NDJSON for such data)`);
 }
 
-/** Gives back a value as it was written: JSON text parsed, absent fields left out, INT64 (from other writers) as numbers. */
+/** Gives back a value as it was written: JSON text parsed, absent fields left out, INT64 (from other writers) as numbers. Objects and lists are changed in place. */
 export function fromColumnValue(value: unknown, path: string, trip: { json: Set<string>; absent: Set<string> }): unknown {
   if (value === null || value === undefined) return null;
-  if (trip.json.has(path) && typeof value === 'string') return JSON.parse(value);
+  if (typeof value === 'string') return trip.json.has(path) ? JSON.parse(value) : value;
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map((v) => fromColumnValue(v, `${path}[]`, trip));
+  if (Array.isArray(value)) {
+    const element = `${path}[]`;
+    for (let i = 0; i < value.length; i++) value[i] = fromColumnValue(value[i], element, trip);
+    return value;
+  }
   if (typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const sub = `${path}.${key}`;
-      if ((v === null || v === undefined) && trip.absent.has(sub)) continue;
-      out[key] = fromColumnValue(v, sub, trip);
-    }
-    return out;
+    restoreFields(value as Record<string, unknown>, `${path}.`, trip);
+    return value;
   }
   return value;
+}
+
+/** A record as read back from a row: see fromColumnValue; changed in place. */
+export function restoreRecord(record: Record<string, unknown>, trip: { json: Set<string>; absent: Set<string> }): void {
+  restoreFields(record, '', trip);
+}
+
+function restoreFields(object: Record<string, unknown>, prefix: string, trip: { json: Set<string>; absent: Set<string> }): void {
+  for (const key in object) {
+    const value = object[key];
+    // A plain string or number needs nothing, unless its column holds JSON text.
+    if (typeof value === 'number' || typeof value === 'boolean') continue;
+    const path = prefix + key;
+    if (typeof value === 'string') {
+      if (trip.json.has(path)) object[key] = JSON.parse(value);
+    } else if ((value === null || value === undefined) && trip.absent.has(path)) delete object[key];
+    else object[key] = fromColumnValue(value, path, trip);
+  }
 }
