@@ -1,8 +1,9 @@
 // npm run bench:llm — an llm node against mock-server (50 ms latency), compared with
 // Little's law (at most C/L requests per second with C in flight and latency L) and with a
-// bare undici loop measured in the same run. Then a warm disk cache, then repeated prompts.
+// bare undici loop and a Python aiohttp loop measured in the same run. Then a warm disk
+// cache, then repeated prompts.
 // Options: --records N (default 20000), --latency-ms L (default 50).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -60,11 +61,24 @@ async function bareLoop(input: string, concurrency: number): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** A Python with aiohttp (Debian: python3-aiohttp), for the peer loop; null when there is none. */
+const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import aiohttp']).status === 0) ?? null;
+if (!python) console.error('(no Python with aiohttp: the aiohttp columns are left empty; apt-get install python3-aiohttp)');
+
+async function aiohttpLoop(input: string, concurrency: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const child = spawn(python!, [join(here, '..', '..', 'benchmarks', 'aiohttp-loop.py'), input, url, String(concurrency)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [code] = (await once(child, 'exit')) as [number];
+  if (code !== 0) throw new Error(`aiohttp-loop.py exited ${code}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 const distinctInput = await writeInput('distinct.jsonl', records);
 const rows: Array<Array<string | number>> = [];
 for (const c of [64, 256]) {
   const bound = c / (latency / 1000);
   const bareSeconds = await bareLoop(distinctInput, c);
+  const aiohttpSeconds = python ? await aiohttpLoop(distinctInput, c) : null;
   const graph = await writeGraph(c);
   const before = await serverStats();
   const m = await measure([process.execPath, cli, 'run', graph, '--no-cache', '-q'], distinctInput);
@@ -78,13 +92,15 @@ for (const c of [64, 256]) {
     rate / bound,
     records / bareSeconds / bound,
     bareSeconds / m.seconds,
+    aiohttpSeconds === null ? '' : Math.round(records / aiohttpSeconds),
+    aiohttpSeconds === null ? '' : aiohttpSeconds / m.seconds,
     m.peakRssMb,
     after.chat_requests - before.chat_requests,
     after.max_in_flight,
   ]);
 }
 console.log(`\nllm benchmark: ${records.toLocaleString('en-US')} distinct prompts, mock-server latency ${latency} ms\n`);
-const header = ['run', 'bare rec/s', 'sygra rec/s', 'C/L', 'sygra ÷ C/L', 'bare ÷ C/L', 'sygra ÷ bare', 'peak RSS MB', 'requests', 'server max in flight'];
+const header = ['run', 'bare rec/s', 'sygra rec/s', 'C/L', 'sygra ÷ C/L', 'bare ÷ C/L', 'sygra ÷ bare', 'aiohttp rec/s', 'sygra ÷ aiohttp', 'peak RSS MB', 'requests', 'server max in flight'];
 printTable(header, rows);
 publish('llm', 'npm run bench:llm', header, rows);
 
