@@ -4,6 +4,7 @@ import type { CompiledFanout, CompiledLoop, GraphNode, Route } from '../graph/gr
 import type { BranchStats, NodeStats, RunStats } from '../metrics/run-stats.js';
 import { Dropped, NodeFailure, Routed, type CompiledNode, type RecordContext, type RecordFn } from '../nodes/definition.js';
 import { mergeBranches, mergeDeep, type Delivered } from './join-merge.js';
+import { enterInner } from './inner-call.js';
 import { loopNode } from './loop-runner.js';
 
 /** How one branch ended for one record. */
@@ -100,23 +101,17 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
     let record = begin(branch, input);
     let current = branch.head;
     for (;;) {
-      const node = nodes.get(current)!;
-      const counts = stats.node(current);
       const ctx: RecordContext = { ...outer, node: current };
-      counts.in++;
-      const began = performance.now();
+      const call = enterInner(stats, current);
       let result: unknown;
       try {
-        result = node.compiled.run(record, ctx);
+        result = nodes.get(current)!.compiled.run(record, ctx);
       } catch (err) {
-        counts.errors++;
+        call.leave(true);
         return { head: branch.head, error: messageOf(err), node: current };
-      } finally {
-        const elapsed = performance.now() - began;
-        counts.time_ms += elapsed;
-        stats.latency(current).record(elapsed);
       }
-      const step = advance(branch, current, result, counts, ctx);
+      call.leave(false);
+      const step = advance(branch, current, result, call.counts, ctx);
       if (!('next' in step)) return step;
       record = step.record;
       current = step.next;
@@ -127,27 +122,20 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
     let record = begin(branch, input);
     let current = branch.head;
     for (;;) {
-      const loop = loopAt.get(current);
       const ctx: RecordContext = { ...outer, node: current };
       // A loop counts its own nodes.
-      const counts = loop ? null : stats.node(current);
-      if (counts) counts.in++;
-      const began = performance.now();
+      const loop = loopAt.get(current);
+      const call = loop ? null : enterInner(stats, current);
       let result: unknown;
       try {
         const fn = loop ?? nodes.get(current)!.compiled;
         result = await runAt({ node: current, line: outer.line, id: callSites.getStore()?.id }, () => fn.run(record, ctx));
       } catch (err) {
-        if (counts) counts.errors++;
+        call?.leave(true);
         return { head: branch.head, error: messageOf(err), node: err instanceof NodeFailure ? err.node : current };
-      } finally {
-        if (counts) {
-          const elapsed = performance.now() - began;
-          counts.time_ms += elapsed;
-          stats.latency(current).record(elapsed);
-        }
       }
-      const step = advance(branch, current, result, counts, ctx);
+      call?.leave(false);
+      const step = advance(branch, current, result, call?.counts ?? null, ctx);
       if (!('next' in step)) return step;
       record = step.record;
       current = step.next;

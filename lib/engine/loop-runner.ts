@@ -2,6 +2,7 @@ import { callSites, runAt } from '../record/trace.js';
 import { isJsonObject, type JsonObject } from '../record/item.js';
 import type { CompiledLoop, GraphNode, Route } from '../graph/graph.js';
 import type { RunStats } from '../metrics/run-stats.js';
+import { enterInner } from './inner-call.js';
 import { Dropped, NodeFailure, Routed, type CompiledNode, type RecordContext, type RecordFn } from '../nodes/definition.js';
 
 /**
@@ -19,19 +20,17 @@ export function loopNode(loop: CompiledLoop, nodes: ReadonlyMap<string, GraphNod
     let rounds = 0;
     for (;;) {
       const node = nodes.get(current)!;
-      const counts = stats.node(current);
       const ctx: RecordContext = { ...outer, node: current };
-      counts.in++;
-      const began = performance.now();
+      const call = enterInner(stats, current);
+      const counts = call.counts;
       let result: unknown;
       try {
         result = await runAt({ node: current, line: outer.line, id: callSites.getStore()?.id }, () => node.compiled.run(record, ctx));
       } catch (err) {
-        counts.errors++;
+        call.leave(true);
         throw new NodeFailure(current, err instanceof Error ? err.message : String(err));
-      } finally {
-        counts.time_ms += performance.now() - began;
       }
+      call.leave(false);
       if (result === null || result === undefined || result instanceof Dropped) {
         counts.filtered++;
         return result instanceof Dropped ? new Dropped(`${current}: ${result.reason}`) : new Dropped(`${current}: returned null`);
