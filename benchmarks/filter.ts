@@ -1,4 +1,5 @@
-// npm run bench:filter — the streaming core against jq and a raw Node loop, in one run.
+// npm run bench:filter — the streaming core against jq, gojq, Miller, DuckDB and a raw Node
+// loop, in one run (peers that are not installed are left out).
 // Options: --records N (default 200000), --big N (default 2000000; 0 skips), --runs K (best of K, default 3).
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -33,10 +34,17 @@ await mkdir(dataDir, { recursive: true });
 const input = join(dataDir, `chat-${records}.jsonl`);
 await writeChatRecords(input, records);
 const mb = await fileMb(input);
-const hasJq = spawnSync('jq', ['--version']).status === 0;
+const has = (command: string, flag = '--version'): boolean => spawnSync(command, [flag]).status === 0;
+const hasJq = has('jq');
 
+// The peers a user would reach for instead, those installed (Debian: jq, gojq, miller; DuckDB from npm).
 const results: Array<[string, Measurement]> = [];
 if (hasJq) results.push(['jq', await best(['jq', '-c', 'select(.prompt|length > 100)'], input, runs)]);
+if (has('gojq')) results.push(['gojq', await best(['gojq', '-c', 'select(.prompt|length > 100)'], input, runs)]);
+if (has('mlr')) results.push(['Miller', await best(['mlr', '--ijsonl', '--ojsonl', 'filter', 'strlen($prompt) > 100'], input, runs)]);
+results.push(['DuckDB (Node package)', await best([process.execPath, join(here, 'duckdb-filter.js'), input], input, runs)]);
+const missing = ['jq', 'gojq', 'mlr'].filter((c) => !has(c));
+if (missing.length > 0) console.error(`(not installed, left out: ${missing.join(', ')})`);
 results.push(['raw node loop', await best([process.execPath, floor], input, runs)]);
 results.push(['sygra-stream', await best([process.execPath, cli, 'run', graph], input, runs)]);
 results.push(['sygra-stream + map', await best([process.execPath, cli, 'run', graphWithMap], input, runs)]);
