@@ -66,7 +66,7 @@ export function fanoutNode(fanout: CompiledFanout, nodes: ReadonlyMap<string, Gr
     } else if (result === null || result === undefined || result instanceof Dropped) {
       if (counts) counts.filtered++;
       return { head, filtered: result instanceof Dropped ? result.reason : 'returned null', node: result instanceof Dropped ? (result.node ?? current) : current };
-    } else if (!isJsonObject(result) || Object.getPrototypeOf(result) !== Object.prototype) {
+    } else if (!isJsonObject(result) || ![Object.prototype, null].includes(Object.getPrototypeOf(result))) {
       if (counts) counts.errors++;
       const why = Array.isArray(result)
         ? 'fan-out (an array) is not supported inside a branch; fan out after the join'

@@ -95,6 +95,10 @@ export function resolveFanouts(input: FanoutInput, problems: TopologyProblem[]):
       continue;
     }
     claimed.add(join);
+    if (join.to !== null && src.heads.includes(join.to)) {
+      problems.push({ at: { edge: join.edge, key: 'to' }, message: `the join leads to "${join.to}", which starts a branch of the fan-out from ${src.from}; a join leads past the branches` });
+      continue;
+    }
     const branches = src.heads.map((head) => ({ head, body: order.filter((n) => reach(head, join.to).has(n)) }));
     const owner = new Map<string, string>();
     for (const b of branches) {

@@ -336,3 +336,21 @@ t.test('each branch sees the record as it left the fan-out, a subgraph may be a 
     ['Say 1', 'Say 2'],
   );
 });
+
+t.test('a branch node may return a record without a prototype, as anywhere else', async (t) => {
+  const dir = t.testdir({
+    'g.yaml': [
+      'nodes:',
+      '  bare: { type: code, module: ./bare.js, export: bare }',
+      '  other: { type: map, set: { other: "true" } }',
+      'edges:',
+      '  - { from: START, to: [bare, other] }',
+      '  - { from: [bare, other], to: END }',
+      '',
+    ].join('\n'),
+    'bare.js': 'export function bare(record) { return Object.assign(Object.create(null), record, { bare: true }); }\n',
+  });
+  const res = await runCli(['run', 'g.yaml', '--errors', 'e.jsonl'], { cwd: dir, input: ndjson([{ n: 1 }]) });
+  t.equal(res.code, 0, res.stderr);
+  t.same(lines(res.stdout), [{ n: 1, bare: true, other: true }]);
+});

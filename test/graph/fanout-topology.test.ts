@@ -186,6 +186,16 @@ t.test('what a fan-out may not do is said, located', async (t) => {
     [/no fan-out leads to these branches/],
   );
   t.match(problemsOf(['a', 'b'], [{ from: 'START', to: ['a', 'a'] }]), [/"a" is listed twice/]);
+  t.match(
+    problemsOf(
+      ['a', 'b'],
+      [
+        { from: 'START', to: ['a', 'b'] },
+        { from: ['a'], to: 'b' },
+      ],
+    ),
+    [/the join leads to "b", which starts a branch of the fan-out from START/],
+  );
   t.match(problemsOf(['a', 'b'], [{ from: 'START', to: ['a', 'END'] }]), [/a fan-out goes to nodes, not END/]);
   t.match(
     problemsOf(
