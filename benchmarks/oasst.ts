@@ -1,6 +1,7 @@
 // npm run bench:oasst — OASST ingestion throughput on the shared OASST2 sample, repeated
 // (with fresh ids per copy, so nothing is a duplicate) to at least 200,000 messages, against
 // a plain Python script doing trees → SFT (benchmarks/oasst-plain.py) in the same run; best of 3.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -47,8 +48,10 @@ async function best(argv: string[], input: string): Promise<Measurement> {
   }
   return fastest!;
 }
-const python = await best(['python3', join(root, 'benchmarks', 'oasst-plain.py')], trees.path);
-const rows: Array<Array<string | number>> = [['plain Python script: trees → sft', trees.messages, Math.round(trees.messages / python.seconds), python.seconds, python.peakRssMb, 1]];
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+if (!hasPython) console.error('(no python3: the plain Python script is left out)');
+const python = hasPython ? await best(['python3', join(root, 'benchmarks', 'oasst-plain.py')], trees.path) : null;
+const rows: Array<Array<string | number>> = python ? [['plain Python script: trees → sft', trees.messages, Math.round(trees.messages / python.seconds), python.seconds, python.peakRssMb, 1]] : [];
 for (const [name, input, args] of [
   ['trees → sft', trees, []],
   ['messages → sft', flat, []],
@@ -56,7 +59,7 @@ for (const [name, input, args] of [
   ['trees → dpo', trees, ['--mode', 'dpo']],
 ] as const) {
   const m = await best([process.execPath, cli, 'oasst', '-q', ...args], input.path);
-  rows.push([name, input.messages, Math.round(input.messages / m.seconds), m.seconds, m.peakRssMb, name === 'trees → sft' ? (python.seconds / m.seconds).toFixed(2) : '']);
+  rows.push([name, input.messages, Math.round(input.messages / m.seconds), m.seconds, m.peakRssMb, name === 'trees → sft' && python ? (python.seconds / m.seconds).toFixed(2) : '']);
 }
 console.log(`\noasst benchmark: the OASST2 sample repeated to ${target.toLocaleString('en-US')}+ messages\n`);
 const header = ['run', 'messages', 'messages/s', 'seconds', 'peak RSS MB', '× the Python script'];
