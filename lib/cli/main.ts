@@ -1,23 +1,23 @@
 import yargs, { type Argv } from 'yargs';
-import { graphJsonSchema } from '../graph/schema.js';
 import { didYouMean } from '../config/suggest.js';
-import { renderGraph, type GraphFormat } from '../graph/render.js';
-import { nodeTypes } from '../nodes/registry.js';
+import type { GraphFormat } from '../graph/render.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
-import { loadGraphOrReport } from './load-graph-or-report.js';
-import { cacheBuilder, cacheHandler, type CacheArgs } from './cache-command.js';
-import { mockServerBuilder, mockServerHandler, type MockServerArgs } from './mock-server-command.js';
-import { oasstBuilder, oasstHandler, type OasstArgs } from './oasst-command.js';
-import { pushBuilder, pushHandler, type PushArgs } from './push-command.js';
-import { queueBuilder, queueHandler, type QueueArgs } from './queue-command.js';
-import { reportBuilder, reportHandler, type ReportArgs } from './report-command.js';
-import { runBuilder, runHandler, type RunArgs } from './run-command.js';
-import { viewBuilder, viewHandler, type ViewArgs } from './view-command.js';
-import { workerBuilder, workerHandler, type WorkerArgs } from './worker-command.js';
+import { cacheBuilder, type CacheArgs } from './cache-options.js';
+import { mockServerBuilder, type MockServerArgs } from './mock-server-options.js';
+import { oasstBuilder, type OasstArgs } from './oasst-options.js';
+import { pushBuilder, type PushArgs } from './push-options.js';
+import { queueBuilder, type QueueArgs } from './queue-options.js';
+import { reportBuilder, type ReportArgs } from './report-options.js';
+import { runBuilder, type RunArgs } from './run-options.js';
+import { viewBuilder, type ViewArgs } from './view-options.js';
+import { workerBuilder, type WorkerArgs } from './worker-options.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
 
-/** Parses arguments, runs one command, and returns the process exit code. */
+/**
+ * Parses arguments, runs one command, and returns the process exit code. A command's code
+ * is imported when it runs: the options of every command are all a start has to load.
+ */
 export async function main(argv: string[], term: Terminal): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let usageError = false;
@@ -26,9 +26,11 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   // Each command's work, run once yargs has parsed and validated the whole command line.
   const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
     run: async (args) => {
+      const { runHandler } = await import('./run-command.js');
       exitCode = await runHandler(args as unknown as RunArgs, term);
     },
     validate: async (args) => {
+      const { loadGraphOrReport } = await import('./load-graph-or-report.js');
       const graph = await loadGraphOrReport(String(args.graph), term);
       if (!graph) exitCode = ExitCode.usage;
       else {
@@ -37,14 +39,18 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       }
     },
     graph: async (args) => {
+      const [{ loadGraphOrReport }, { renderGraph }] = await Promise.all([import('./load-graph-or-report.js'), import('../graph/render.js')]);
       const graph = await loadGraphOrReport(String(args.graph), term);
       if (!graph) exitCode = ExitCode.usage;
       else term.stdout.write(renderGraph(graph, args.format as GraphFormat));
     },
-    schema: () => {
+    schema: async () => {
+      const [{ graphJsonSchema }, { allNodeTypes }] = await Promise.all([import('../graph/schema.js'), import('../nodes/registry.js')]);
+      const nodeTypes = await allNodeTypes();
       term.stdout.write(JSON.stringify(graphJsonSchema(nodeTypes.values()), null, 2) + '\n');
     },
     oasst: async (args) => {
+      const { oasstHandler } = await import('./oasst-command.js');
       exitCode = await oasstHandler(args as unknown as OasstArgs, term);
     },
     rules: async () => {
@@ -52,24 +58,31 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
       term.stdout.write(rulesTable());
     },
     'mock-server': async (args) => {
+      const { mockServerHandler } = await import('./mock-server-command.js');
       exitCode = await mockServerHandler(args as unknown as MockServerArgs, term);
     },
     cache: async (args) => {
+      const { cacheHandler } = await import('./cache-command.js');
       exitCode = await cacheHandler(args as unknown as CacheArgs, term);
     },
     report: async (args) => {
+      const { reportHandler } = await import('./report-command.js');
       exitCode = await reportHandler(args as unknown as ReportArgs, term);
     },
     push: async (args) => {
+      const { pushHandler } = await import('./push-command.js');
       exitCode = await pushHandler(args as unknown as PushArgs, term);
     },
     view: async (args) => {
+      const { viewHandler } = await import('./view-command.js');
       exitCode = await viewHandler(args as unknown as ViewArgs, term);
     },
     queue: async (args) => {
+      const { queueHandler } = await import('./queue-command.js');
       exitCode = await queueHandler(args as unknown as QueueArgs, term);
     },
     worker: async (args) => {
+      const { workerHandler } = await import('./worker-command.js');
       exitCode = await workerHandler(args as unknown as WorkerArgs, term);
     },
   };

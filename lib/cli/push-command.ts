@@ -1,27 +1,13 @@
+import type { PushArgs } from './push-options.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
 import { pushDatasetFolder } from '../io/hf-push.js';
 import { hubAccessFrom, parseHfUrl } from '../io/hf-source.js';
 import { ExitCode } from './exit-codes.js';
 import { say, type Terminal } from './terminal.js';
 
-export interface PushArgs {
-  folder: string;
-  target: string;
-  quiet: boolean;
-}
-
-export function pushBuilder(y: Argv): Argv<PushArgs> {
-  return y
-    .positional('folder', { type: 'string', demandOption: true, describe: 'A dataset folder, as `run --output DIR/` writes it (data/ shards and README.md)' })
-    .positional('target', { type: 'string', demandOption: true, describe: 'hf://datasets/OWNER/NAME, optionally @BRANCH' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print nothing on stderr but errors' })
-    .example('$0 push out/ hf://datasets/me/my-sft', 'One commit with the shards and the card; the repository is created private if need be')
-    .epilogue('HF_TOKEN (with write access) is read from the environment and never printed; HF_ENDPOINT points at another Hub.') as unknown as Argv<PushArgs>;
-}
-
 /** Pushes a dataset folder to the Hub in one commit (again after a push that was cut short: uploaded files are not sent twice). */
+
 export async function pushHandler(args: PushArgs, term: Terminal): Promise<number> {
   const hub = parseHfUrl(args.target);
   if (!hub || 'error' in hub) {

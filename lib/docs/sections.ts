@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { graphReference } from './reference.js';
 import { nodeTable } from './node-table.js';
 import { flagTable } from './flag-table.js';
-import { nodeTypes } from '../nodes/registry.js';
+import { allNodeTypes } from '../nodes/registry.js';
 import { rulesTable } from '../quality/rules-doc.js';
-import { runBuilder } from '../cli/run-command.js';
+import { runBuilder } from '../cli/run-options.js';
+
+const nodeTypes = await allNodeTypes();
 
 /**
  * The generated parts of the documentation, by name. In a page, each sits between

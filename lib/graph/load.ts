@@ -15,7 +15,7 @@ import { ModelRuntime } from '../llm/models.js';
 import { checkModelConfigs } from '../llm/model-schema.js';
 import { expandEnv } from '../config/env-expand.js';
 import { OasstSourceSchema, sourceOptions } from '../oasst/source-schema.js';
-import { nodeTypes } from '../nodes/registry.js';
+import { NODE_TYPE_NAMES, nodeType } from '../nodes/registry.js';
 import { END, START, type CompiledFanout, type CompiledLoop, type Graph, type GraphNode, type Route } from './graph.js';
 import { compileFanout, compileLoop, compileRoute } from './routes.js';
 import { resolveTopology, type EdgeSpec } from './topology.js';
@@ -58,12 +58,12 @@ export async function loadGraph(file: string, runtime: ModelRuntime = ModelRunti
       problems.push(source.problem(['nodes', name], `"${name}" is reserved for the implicit start and end`, 'key'));
       continue;
     }
-    const definition = nodeTypes.get(String((raw as JsonObject).type));
+    const definition = await nodeType(String((raw as JsonObject).type));
     if (!definition) {
       problems.push(
         source.problem(
           ['nodes', name, 'type'],
-          `unknown node type "${String((raw as JsonObject).type)}"${didYouMean(String((raw as JsonObject).type), nodeTypes.keys())} (known: ${[...nodeTypes.keys()].join(', ')})`,
+          `unknown node type "${String((raw as JsonObject).type)}"${didYouMean(String((raw as JsonObject).type), NODE_TYPE_NAMES)} (known: ${NODE_TYPE_NAMES.join(', ')})`,
         ),
       );
       continue;

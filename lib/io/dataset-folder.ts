@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { formatOfPath, INPUT_FORMATS, openInput, parquetRecordBatches, type InputFormat } from './formats.js';
+import { formatOfPath, openInput, parquetRecordBatches } from './formats.js';
+import { INPUT_FORMATS, type InputFormat } from './format-names.js';
 
 /** One data file of a dataset folder in the Hugging Face Hub's layout. */
 export interface DataFile {

@@ -1,13 +1,9 @@
 import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from './format-names.js';
 import { JsonArrayToLines } from './json-array.js';
 import { PARQUET_ROUND_TRIP_KEY, restoreRecord } from './parquet-schema.js';
-
-export const INPUT_FORMATS = ['jsonl', 'json', 'csv', 'tsv', 'parquet'] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
-export const OUTPUT_FORMATS = ['jsonl', 'csv', 'tsv', 'parquet'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export type Compression = 'gzip' | 'zstd' | null;
 

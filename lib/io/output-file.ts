@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { AppendFile } from './append-file.js';
 import { AtomicFile } from './atomic-file.js';
-import type { OutputFormat } from './formats.js';
+import type { OutputFormat } from './format-names.js';
 import { CsvOutput, ParquetOutput } from './table-output.js';
 
 /** The --output file, in any format: where the engine's NDJSON bytes go. */

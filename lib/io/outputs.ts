@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { OutputFormat } from './formats.js';
+import type { OutputFormat } from './format-names.js';
 import { DatasetFolderOutput, type DatasetFolderOptions } from './dataset-output.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { SideOutput } from './side-output.js';

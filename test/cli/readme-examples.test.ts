@@ -1,8 +1,10 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nodeTypes } from '../../lib/nodes/registry.js';
+import { allNodeTypes } from '../../lib/nodes/registry.js';
 import { lines, ROOT, runCli } from '../cli-process.js';
+
+const nodeTypes = await allNodeTypes();
 
 const STEPS = `export const shout = (r) => ({ ...r, question: r.question.toUpperCase() });
 export const lookup = ({ word }) => ({ word, meaning: 'the blue above' });

@@ -5,7 +5,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CLI, collect, lines, ndjson, runCli, startCli } from '../cli-process.js';
-import { nodeTypes } from '../../lib/nodes/registry.js';
+import { allNodeTypes } from '../../lib/nodes/registry.js';
+
+const nodeTypes = await allNodeTypes();
 
 /** A graph with one async code node; `steps.js` decides how each record behaves. */
 function asyncDir(t: Test, steps: string, concurrency = 8): string {

@@ -2,7 +2,9 @@ import t from 'tap';
 import { Type } from '@sinclair/typebox';
 import { applyDefaults, defaultOf, withComputedDefault, withDefault } from '../../lib/config/defaults.js';
 import { GraphFileSchema } from '../../lib/graph/schema.js';
-import { nodeTypes } from '../../lib/nodes/registry.js';
+import { allNodeTypes } from '../../lib/nodes/registry.js';
+
+const nodeTypes = await allNodeTypes();
 
 t.test('defaults are filled in, nested ones too, without touching what was written', async (t) => {
   const schema = Type.Object({

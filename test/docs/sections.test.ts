@@ -6,8 +6,10 @@ import { graphReference } from '../../lib/docs/reference.js';
 import { nodeTable } from '../../lib/docs/node-table.js';
 import { flagTable } from '../../lib/docs/flag-table.js';
 import { ModelSchema } from '../../lib/llm/model-schema.js';
-import { nodeTypes } from '../../lib/nodes/registry.js';
+import { allNodeTypes } from '../../lib/nodes/registry.js';
 import { ROOT } from '../cli-process.js';
+
+const nodeTypes = await allNodeTypes();
 
 t.test('every generated section of README.md and docs/ is fresh (run `npm run docs` after changing what it describes)', async (t) => {
   const used = new Set<string>();

@@ -2,7 +2,9 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { ConfigError, formatProblem } from '../../lib/config/problems.js';
 import { loadGraph } from '../../lib/graph/load.js';
-import { nodeTypes } from '../../lib/nodes/registry.js';
+import { allNodeTypes } from '../../lib/nodes/registry.js';
+
+const nodeTypes = await allNodeTypes();
 
 async function problems(t: Test, files: Record<string, string>, main = 'graph.yaml'): Promise<string[]> {
   const dir = t.testdir(files);
