@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importFile } from '../config/import-module.js';
 import { compileExpression } from '../nodes/expression.js';
 import { END, type CompiledFanout, type CompiledLoop, type JoinFunction, type Route } from './graph.js';
 import type { FanoutSpec } from './fanout-topology.js';
@@ -68,7 +68,7 @@ async function loadFunction(module: string, name: string, dir: string, report: R
   }
   let fn: unknown;
   try {
-    fn = ((await import(pathToFileURL(file).href)) as Record<string, unknown>)[name];
+    fn = (await importFile(file))[name];
   } catch (err) {
     report([...path, 'module'], `module does not load: ${(err as Error).message.split('\n')[0]}`);
     return undefined;

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importFile } from '../config/import-module.js';
 import { Type } from '@sinclair/typebox';
 import { withDefault } from '../config/defaults.js';
 import { within } from './time-limit.js';
@@ -60,7 +60,7 @@ export const agentNode = defineNode({
       const file = isAbsolute(tool.module) ? tool.module : resolve(ctx.graphDir, tool.module);
       try {
         await access(file);
-        const fn = ((await import(pathToFileURL(file).href)) as Record<string, unknown>)[tool.export];
+        const fn = (await importFile(file))[tool.export];
         if (typeof fn !== 'function') report(['tools', i, 'export'], `${file} has no exported function "${tool.export}"`);
         else tools.set(tool.export, fn as ToolFn);
       } catch (err) {

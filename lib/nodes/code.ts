@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importFile } from '../config/import-module.js';
 import { Type } from '@sinclair/typebox';
 import { withDefault } from '../config/defaults.js';
 import { within } from './time-limit.js';
@@ -32,7 +32,7 @@ export const codeNode = defineNode({
     }
     let namespace: Record<string, unknown>;
     try {
-      namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      namespace = await importFile(file);
     } catch (err) {
       ctx.report(['module'], `module does not load: ${firstLine((err as Error).message)}`);
       return undefined;

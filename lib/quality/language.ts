@@ -1,4 +1,6 @@
 /** Language identification with eld (ISO 639-1 codes), loaded on first use. */
+import { importModule } from '../config/import-module.js';
+
 export interface DetectedLanguage {
   /** ISO 639-1 code, or null when the text gave no answer. */
   language: string | null;
@@ -17,7 +19,7 @@ export interface LanguageDetector {
 let detector: Promise<LanguageDetector> | null = null;
 
 export function loadLanguageDetector(): Promise<LanguageDetector> {
-  detector ??= import('eld/medium').then(({ eld }) => {
+  detector ??= importModule<typeof import('eld/medium')>('eld/medium').then(({ eld }) => {
     const known = new Set(Object.values((eld.info() as { Languages: Record<string, string> }).Languages));
     return {
       detect(text: string): DetectedLanguage {

@@ -122,7 +122,8 @@ export function bestStopWordList(bits: Int32Array | null, script: 'latin' | 'cyr
   return best;
 }
 
-const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
+// \u2019 is ’ (the bundle is kept ASCII, see scripts/bundle.ts).
+const WORD = /[\p{L}\p{N}\p{M}]+(?:['\u2019][\p{L}\p{M}]+)*/gu;
 /** Distinct words of `list` written in lower case in `text`: for a list given in the graph file (a slow path, off by default). */
 export function distinctStopWords(text: string, list: ReadonlySet<string>): number {
   const seen = new Set<string>();

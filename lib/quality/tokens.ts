@@ -1,4 +1,8 @@
 /** Token counts with gpt-tokenizer's o200k_base encoding (GPT-4o's), loaded on first use. */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { importModule } from '../config/import-module.js';
+
 export type CountTokens = (text: string) => number;
 
 let counter: Promise<CountTokens> | null = null;
@@ -10,7 +14,7 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 export function loadTokenCounter(): Promise<CountTokens> {
   // Special-token text ("<|endoftext|>") in a record is counted as the plain text it is:
   // by default the tokenizer refuses it, which would fail any record that mentions one.
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text, PLAIN_TEXT));
+  counter ??= importModule<typeof import('gpt-tokenizer/encoding/o200k_base')>('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text, PLAIN_TEXT));
   return counter;
 }
 
@@ -20,8 +24,6 @@ export function loadTokenCounter(): Promise<CountTokens> {
  * tokenizers.js. Special tokens are not added: the text is counted as it is.
  */
 export async function loadTokenizerFile(file: string): Promise<CountTokens | { error: string }> {
-  const { readFile } = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
   let tokenizerJson: unknown;
   try {
     tokenizerJson = JSON.parse(await readFile(file, 'utf8'));

@@ -158,9 +158,9 @@ function pack(id: number, items: readonly Item[], buffers: JobBuffers): ThreadJo
   return { id, data, lines, seqs };
 }
 
-/** The worker's entry: beside this module when compiled by tsc, beside the bundle (or one folder up from a chunk) when bundled. */
+/** The worker's entry: beside this module when compiled by tsc; in the bundle (dist/bundle/), its loader one folder up. */
 function workerScript(): string {
-  for (const candidate of ['./thread-worker.js', './thread-worker.mjs', '../thread-worker.mjs']) {
+  for (const candidate of ['./thread-worker.js', '../thread-worker.mjs']) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }

@@ -7,54 +7,64 @@ import { itemOfLine } from '../io/line-framer.js';
 import { BatchWriter, writeRecord } from '../io/sink.js';
 import { RunStats, type NodeStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
+import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
 const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
-const graph = await loadGraph(graphPath, undefined, seed);
 const stats = new RunStats();
-const runGraph = threadedGraph(graph, stats);
 const reported = new Map<string, NodeStats>();
 
-port.on('message', (job: ThreadJob) => {
-  let result: ThreadResult;
-  const transfer: ArrayBuffer[] = [];
-  try {
-    const batch = runGraph(parse(job));
-    const writer = new BatchWriter();
-    const outLines: number[] = [];
-    const outSeqs: number[] = [];
-    const ended: EndedItem[] = [];
-    for (const item of batch) {
-      if (item.outcome !== undefined) {
-        // Copying a record back costs as much as parsing it: skip it when no file will hold it.
-        const kept = item.outcome.kind === 'filtered' ? keepFiltered : keepFailed;
-        ended.push({ seq: item.seq, line: item.line, record: kept ? item.record : {}, outcome: item.outcome, ...(item.raw === undefined || !kept ? {} : { raw: item.raw }) });
-        continue;
-      }
-      writeRecord(writer, item);
-      outLines.push(item.line);
-      outSeqs.push(item.seq);
-    }
-    const out = standalone(writer.finish());
-    transfer.push(out.buffer as ArrayBuffer);
-    result = { id: job.id, out, outLines: Int32Array.from(outLines), outSeqs: Int32Array.from(outSeqs), ended, nodes: nodeDeltas() };
-  } catch (err) {
-    result = { id: job.id, error: (err as Error).message };
-  }
-  port.postMessage(result, transfer);
+// No top-level await: the bundle that runs this is CommonJS (see scripts/bundle.ts). A graph
+// that fails to load fails the thread, as an uncaught error, which the pool reports.
+loadGraph(graphPath, undefined, seed).then(serve, (err: unknown) => {
+  process.nextTick(() => {
+    throw err;
+  });
 });
-port.postMessage({ ready: true });
+
+function serve(graph: Graph): void {
+  const runGraph = threadedGraph(graph, stats);
+  port.on('message', (job: ThreadJob) => {
+    let result: ThreadResult;
+    const transfer: ArrayBuffer[] = [];
+    try {
+      const batch = runGraph(parse(job, graph.entry));
+      const writer = new BatchWriter();
+      const outLines: number[] = [];
+      const outSeqs: number[] = [];
+      const ended: EndedItem[] = [];
+      for (const item of batch) {
+        if (item.outcome !== undefined) {
+          // Copying a record back costs as much as parsing it: skip it when no file will hold it.
+          const kept = item.outcome.kind === 'filtered' ? keepFiltered : keepFailed;
+          ended.push({ seq: item.seq, line: item.line, record: kept ? item.record : {}, outcome: item.outcome, ...(item.raw === undefined || !kept ? {} : { raw: item.raw }) });
+          continue;
+        }
+        writeRecord(writer, item);
+        outLines.push(item.line);
+        outSeqs.push(item.seq);
+      }
+      const out = standalone(writer.finish());
+      transfer.push(out.buffer as ArrayBuffer);
+      result = { id: job.id, out, outLines: Int32Array.from(outLines), outSeqs: Int32Array.from(outSeqs), ended, nodes: nodeDeltas() };
+    } catch (err) {
+      result = { id: job.id, error: (err as Error).message };
+    }
+    port.postMessage(result, transfer);
+  });
+  port.postMessage({ ready: true });
+}
 
 /** The job's lines as items, exactly as the main thread's framer would make them. */
-function parse(job: ThreadJob): Batch {
+function parse(job: ThreadJob, entry: Graph['entry']): Batch {
   const buf = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
   const items: Item[] = [];
   let from = 0;
   for (let k = 0; k < job.lines.length; k++) {
     const nl = buf.indexOf(10, from);
-    const item = itemOfLine(buf.toString('utf8', from, nl), job.lines[k]!, job.seqs[k]!, graph.entry);
+    const item = itemOfLine(buf.toString('utf8', from, nl), job.lines[k]!, job.seqs[k]!, entry);
     // Kept so that a record no node changed is written back as the bytes it came in as.
     if (item.outcome === undefined) item.bytes = buf.subarray(from, nl + 1);
     items.push(item);

@@ -31,7 +31,8 @@ const WORD_RE = /^[\p{L}\p{N}\p{M}]$/u;
 const MARK_RE = /^\p{M}$/u;
 const UNSPACED_RE = /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]$/u;
 const SPACE_RE = /^\s$/u;
-const END_MARK_RE = /^[.!?。！？…"'”’»)\]}`*:;\p{So}\p{Sk}]$/u;
+// Escaped: 。！？… ” ’ » (the bundle is kept ASCII, see scripts/bundle.ts).
+const END_MARK_RE = /^[.!?\u3002\uff01\uff1f\u2026"'\u201d\u2019\u00bb)\]}`*:;\p{So}\p{Sk}]$/u;
 
 function classify(ch: string): number {
   return (

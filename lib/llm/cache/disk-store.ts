@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
+import { importModule } from '../../config/import-module.js';
 import type { CacheStore } from './store.js';
 
 type Lmdb = typeof import('lmdb');
@@ -18,7 +19,7 @@ export interface DiskCodec<V, S> {
 
 /** lmdb is loaded only by runs that use the disk cache: startup stays short for the rest. */
 async function loadLmdb(): Promise<Lmdb> {
-  return import('lmdb');
+  return importModule<Lmdb>('lmdb');
 }
 
 /**

@@ -1,0 +1,89 @@
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { FIXTURES, runCli } from '../cli-process.js';
+
+// The command loads its bundle with V8's code cache (bin/compile-cache.ts). What a user
+// sees must not change with it: the same output cold, warm, with a damaged cache or none.
+
+const GRAPH = join(FIXTURES, 'graphs', 'filter.yaml');
+const INPUT = join(FIXTURES, 'records.jsonl');
+
+function caches(dir: string, command = 'run'): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith(`cli.${command}.`) && f.endsWith('.v8'));
+}
+
+t.test('the first run writes the cache, the next ones read it and leave it as it is', async (t) => {
+  const dir = t.testdir({});
+  const env = { NODE_COMPILE_CACHE: dir };
+  const cold = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env });
+  t.equal(cold.code, 0, cold.stderr);
+  t.equal(cold.stderr, '', 'nothing said about the cache');
+  const [file] = caches(dir);
+  t.ok(file, 'a cache for `run` is written');
+  t.equal(statSync(join(dir, file!)).mode & 0o777, 0o600, 'readable by this user only');
+  const written = readFileSync(join(dir, file!));
+
+  const warm = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env });
+  t.equal(warm.code, 0, warm.stderr);
+  t.equal(warm.stdout, cold.stdout, 'the same output from the cache');
+  t.equal(warm.stderr, '');
+  // V8 took the cache: a refused one would have been written afresh.
+  t.ok(readFileSync(join(dir, file!)).equals(written), 'the cache was accepted, not rewritten');
+  t.same(caches(dir), [file], 'one cache for the command');
+
+  const version = await runCli(['--version'], { env });
+  t.equal(version.code, 0);
+  t.equal(caches(dir, 'other').length, 1, 'another command has a cache of its own');
+});
+
+t.test('a damaged cache is refused by V8 and written afresh; the run is the same', async (t) => {
+  const dir = t.testdir({});
+  const env = { NODE_COMPILE_CACHE: dir };
+  const first = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env });
+  t.equal(first.code, 0, first.stderr);
+  const [file] = caches(dir);
+  const damaged = Buffer.alloc(statSync(join(dir, file!)).size, 7);
+  writeFileSync(join(dir, file!), damaged);
+  const again = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env });
+  t.equal(again.code, 0, again.stderr);
+  t.equal(again.stdout, first.stdout);
+  t.equal(again.stderr, '');
+  t.notOk(readFileSync(join(dir, file!)).equals(damaged), 'replaced by a good cache');
+});
+
+t.test("an earlier build's cache of the same command is removed when the new one is written", async (t) => {
+  const dir = t.testdir({ 'cli.run.old-build.v20.0.0.v8': 'stale', 'cli.view.old-build.v20.0.0.v8': 'other command', 'notes.txt': 'not ours' });
+  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env: { NODE_COMPILE_CACHE: dir } });
+  t.equal(res.code, 0, res.stderr);
+  const files = readdirSync(dir).sort();
+  t.notOk(files.includes('cli.run.old-build.v20.0.0.v8'), 'the stale cache of run is gone');
+  t.ok(files.includes('cli.view.old-build.v20.0.0.v8'), "another command's cache stays");
+  t.ok(files.includes('notes.txt'), 'other files stay');
+  t.equal(caches(dir).length, 1);
+});
+
+t.test('NODE_DISABLE_COMPILE_CACHE=1 writes nothing', async (t) => {
+  const dir = t.testdir({});
+  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env: { NODE_COMPILE_CACHE: dir, NODE_DISABLE_COMPILE_CACHE: '1' } });
+  t.equal(res.code, 0, res.stderr);
+  t.ok(res.stdout.length > 0);
+  t.same(readdirSync(dir), []);
+});
+
+t.test('a cache folder that others may write is not used', async (t) => {
+  const dir = t.testdir({});
+  chmodSync(dir, 0o777);
+  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env: { NODE_COMPILE_CACHE: dir } });
+  t.equal(res.code, 0, res.stderr);
+  t.ok(res.stdout.length > 0);
+  t.same(readdirSync(dir), [], 'compiled code is never taken from, or left in, a folder anyone can write');
+});
+
+t.test('a cache folder that cannot be made does not stop the run', async (t) => {
+  const dir = t.testdir({ file: 'a file, not a folder' });
+  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env: { NODE_COMPILE_CACHE: join(dir, 'file', 'cache') } });
+  t.equal(res.code, 0, res.stderr);
+  t.equal(res.stderr, '');
+  t.ok(res.stdout.length > 0);
+});

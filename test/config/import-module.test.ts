@@ -1,0 +1,23 @@
+import t from 'tap';
+import { importFile, importModule, IMPORTER } from '../../lib/config/import-module.js';
+
+type Lender = { [IMPORTER]?: (specifier: string) => Promise<unknown> };
+
+t.test('without a lent import(), modules load with import() itself', async (t) => {
+  const dir = t.testdir({ 'step.mjs': 'export const answer = 42;\n' });
+  t.equal((await importFile(`${dir}/step.mjs`)).answer, 42);
+  const path = await importModule<typeof import('node:path')>('node:path');
+  t.equal(path.join('a', 'b'), 'a/b');
+});
+
+t.test("the entry's lent import() is used when there is one, with the file's URL", async (t) => {
+  const asked: string[] = [];
+  (globalThis as Lender)[IMPORTER] = async (specifier) => {
+    asked.push(specifier);
+    return { lent: true };
+  };
+  t.teardown(() => delete (globalThis as Lender)[IMPORTER]);
+  t.same(await importFile('/graphs/steps/normalize.js'), { lent: true });
+  t.same(await importModule('eld/medium'), { lent: true });
+  t.same(asked, ['file:///graphs/steps/normalize.js', 'eld/medium']);
+});
