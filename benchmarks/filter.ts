@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, fileMb, measure, printTable, publish, type Measurement } from './harness.js';
+import { arg, fileMb, measure, median, printTable, publish, type Measurement } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +57,48 @@ const header = ['command', 'records/s', 'MB/s', 'x jq', 'x floor', 'peak RSS MB'
 const rows = results.map(([name, m]) => [name, records / m.seconds, mb / m.seconds, jq ? jq.seconds / m.seconds : 'n/a', raw.seconds / m.seconds, m.peakRssMb]);
 printTable(header, rows);
 publish('filter', 'npm run bench:filter', header, rows);
+
+// Startup: what a short job pays. One record against `node -e 0` (Node's own start), and
+// 10,000 records against the floor loop doing them; medians of 11, alternating. The CLI's
+// compile cache is warmed first, as every start after a user's first is; the cold start
+// (NODE_DISABLE_COMPILE_CACHE=1) is shown beside it.
+{
+  const small = join(dataDir, 'chat-10000.jsonl');
+  await writeChatRecords(small, 10_000);
+  const one = join(dataDir, 'chat-1.jsonl');
+  await writeChatRecords(one, 1);
+  const runs = 11;
+  const cold = { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' };
+  const cases: Array<{ name: string; argv: string[]; input: string; env?: NodeJS.ProcessEnv }> = [
+    { name: 'node -e 0', argv: [process.execPath, '-e', '0'], input: one },
+    { name: 'sygra-stream, 1 record', argv: [process.execPath, cli, 'run', graph], input: one },
+    { name: 'sygra-stream, 1 record, no compile cache', argv: [process.execPath, cli, 'run', graph], input: one, env: cold },
+    { name: 'raw node loop, 10,000 records', argv: [process.execPath, floor], input: small },
+    { name: 'sygra-stream, 10,000 records', argv: [process.execPath, cli, 'run', graph], input: small },
+  ];
+  await measure([process.execPath, cli, 'run', graph], one);
+  const times = cases.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, c] of cases.entries()) {
+      const m = await measure(c.argv, c.input, '/dev/null', c.env);
+      if (m.exitCode !== 0) throw new Error(`${c.argv.join(' ')} exited ${m.exitCode}`);
+      times[k]!.push(m.seconds);
+    }
+  }
+  const ms = times.map((t) => median(t) * 1000);
+  const [node0, one1, oneCold, floor10k, ours10k] = ms as [number, number, number, number, number];
+  const header = ['run', 'ms (median of 11)', 'ratio', 'against'];
+  const rows = [
+    ['node -e 0', node0, 1, ''],
+    ['sygra-stream, 1 record', one1, one1 / node0, 'node -e 0'],
+    ['sygra-stream, 1 record, no compile cache', oneCold, oneCold / node0, 'node -e 0'],
+    ['raw node loop, 10,000 records', floor10k, 1, ''],
+    ['sygra-stream, 10,000 records', ours10k, ours10k / floor10k, 'raw node loop'],
+  ];
+  console.log('\nstartup: medians of 11, alternating (ratio: time ÷ the run it is against)\n');
+  printTable(header, rows);
+  publish('filter-startup', 'npm run bench:filter', header, rows);
+}
 
 if (big > 0) {
   const bigInput = join(dataDir, `chat-${big}.jsonl`);

@@ -18,11 +18,11 @@ export interface Measurement {
  * as a shell's `< in > out` would: the child gets the files directly, so the harness
  * itself costs nothing during the run.
  */
-export async function measure(argv: string[], inputFile: string, outputFile = '/dev/null'): Promise<Measurement> {
+export async function measure(argv: string[], inputFile: string, outputFile = '/dev/null', env: NodeJS.ProcessEnv = process.env): Promise<Measurement> {
   const inFd = openSync(inputFile, 'r');
   const outFd = openSync(outputFile, 'w');
   const started = process.hrtime.bigint();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, 'inherit'] });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, 'inherit'], env });
   closeSync(inFd);
   closeSync(outFd);
   const rss = watchPeakRss(child.pid!);
@@ -50,6 +50,13 @@ export function watchPeakRss(pid: number): { stop(): number } {
       return peakKb / 1024;
     },
   };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export async function fileMb(path: string): Promise<number> {
