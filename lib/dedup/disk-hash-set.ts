@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { importModule } from '../config/import-module.js';
+import { requireModule } from '../config/import-module.js';
 
 /**
  * The overflow of an exact-dedup set on disk, in a scratch LMDB database that lives as long
@@ -19,7 +19,7 @@ export class DiskHashSet {
   ) {}
 
   static async open(parent: string): Promise<DiskHashSet> {
-    const { open } = await importModule<typeof import('lmdb')>('lmdb');
+    const { open } = requireModule<typeof import('lmdb')>('lmdb');
     mkdirSync(parent, { recursive: true });
     const dir = mkdtempSync(join(parent, 'sygra-dedup-'));
     // The set means nothing to another run: it goes when this process does.

@@ -96,7 +96,8 @@ export class ModelRuntime {
   /** A client for a model, with the run's caches, budget and dry run. */
   client(spec: ResolvedModel): ModelClient {
     const { options } = this;
-    // The disk tier opens with the first model, so graphs without LLM nodes touch no folder.
+    // The disk tiers come with the first model and open at their first use (or ready()), so
+    // graphs without LLM nodes, and loading alone, touch no folder.
     if (!this.diskOpened && options.cache && options.cacheDir && !options.dryRun) {
       this.diskOpened = true;
       this.stores.push(new DiskStore(options.cacheDir, completionCodec, options.cacheReadOnly));

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { isIPv6 } from 'node:net';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { requireModule } from '../config/import-module.js';
 
 type PhoneLibrary = typeof import('libphonenumber-js/max');
-const loadCommonJs = createRequire(import.meta.url);
 let phoneLibrary: PhoneLibrary | null = null;
 
 /**
@@ -11,7 +10,7 @@ let phoneLibrary: PhoneLibrary | null = null;
  * of the start of every run, even of runs that look for no phone number.
  */
 export function phoneNumbers(): PhoneLibrary {
-  phoneLibrary ??= loadCommonJs('libphonenumber-js/max') as PhoneLibrary;
+  phoneLibrary ??= requireModule<PhoneLibrary>('libphonenumber-js/max');
   return phoneLibrary;
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { importModule } from '../../config/import-module.js';
+import { requireModule } from '../../config/import-module.js';
 import type { CacheStore } from './store.js';
 
 type Lmdb = typeof import('lmdb');
@@ -19,7 +19,7 @@ export interface DiskCodec<V, S> {
 
 /** lmdb is loaded only by runs that use the disk cache: startup stays short for the rest. */
 async function loadLmdb(): Promise<Lmdb> {
-  return importModule<Lmdb>('lmdb');
+  return requireModule<Lmdb>('lmdb');
 }
 
 /**
@@ -30,33 +30,42 @@ async function loadLmdb(): Promise<Lmdb> {
  */
 export class DiskStore<V, S> implements CacheStore<V> {
   readonly name = 'disk';
-  private readonly db: Promise<RootDatabase<S, string>>;
+  private db: Promise<RootDatabase<S, string>> | null = null;
   /** The database once open: reads then need no promise. */
   private opened: RootDatabase<S, string> | null = null;
 
-  /** Starts opening the database; `ready()` reports a folder that cannot be used. */
+  /** Opens nothing yet: the folder is made and the database opened by the first use. */
   constructor(
     readonly dir: string,
     private readonly codec: DiskCodec<V, S>,
     private readonly readOnly = false,
-  ) {
-    this.db = openDb<S>(dir, codec.file);
-    this.db.then(
-      (db) => (this.opened = db),
-      () => undefined,
-    );
+  ) {}
+
+  private database(): Promise<RootDatabase<S, string>> {
+    if (this.db === null) {
+      this.db = openDb<S>(this.dir, this.codec.file);
+      this.db.then(
+        (db) => (this.opened = db),
+        () => undefined,
+      );
+    }
+    return this.db;
   }
 
+  /** Opens the database; rejects when the folder cannot be used. */
   async ready(): Promise<void> {
-    await this.db;
+    await this.database();
   }
 
   async get(key: string): Promise<V | undefined> {
-    return this.read(await this.db, key);
+    return this.read(await this.database(), key);
   }
 
+  /** The value when the database is open (undefined: not there); null while it is not yet open. */
   peek(key: string): V | undefined | null {
-    return this.opened ? this.read(this.opened, key) : null;
+    if (this.opened) return this.read(this.opened, key);
+    void this.database();
+    return null;
   }
 
   private read(db: RootDatabase<S, string>, key: string): V | undefined {
@@ -71,11 +80,11 @@ export class DiskStore<V, S> implements CacheStore<V> {
 
   async set(key: string, value: V): Promise<void> {
     if (this.readOnly) return;
-    await (await this.db).put(key, this.codec.encode(value));
+    await (await this.database()).put(key, this.codec.encode(value));
   }
 
   async close(): Promise<void> {
-    const db = await this.db.catch(() => null);
+    const db = this.db === null ? null : await this.db.catch(() => null);
     await db?.close();
   }
 }
