@@ -4,6 +4,7 @@ import { callSites } from '../record/trace.js';
 import { ModelRuntime } from '../llm/models.js';
 import type { Graph } from '../graph/graph.js';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { chooseSplits, datasetFiles, type DataFile } from '../io/dataset-folder.js';
 import { pushDatasetFolder } from '../io/hf-push.js';
@@ -15,7 +16,7 @@ import type { InputFormat, OutputFormat } from '../io/format-names.js';
 import { Budget } from '../llm/budget.js';
 import type { RedisClient } from '../redis/connect.js';
 import { connectOrReport, redisSharedCache } from './redis.js';
-import { threadBlocker } from '../engine/pipeline.js';
+import { threadBlocker, threadChoice } from '../engine/pipeline.js';
 import { runGraph } from '../run/run.js';
 import { ExitCode } from './exit-codes.js';
 import { inputFileExists, pathsAreDistinct } from './input-file.js';
@@ -141,12 +142,12 @@ async function runLocal(args: RunArgs, term: Terminal): Promise<number> {
       return ExitCode.usage;
     }
   }
-  if (!Number.isInteger(args.threads) || args.threads < 1) {
-    say(term, '--threads takes a whole number of threads (1 or more)');
+  if (args.threads !== 'auto' && (!Number.isInteger(args.threads) || args.threads < 1)) {
+    say(term, "--threads takes a whole number of threads (1 or more), or 'auto'");
     return ExitCode.usage;
   }
-  if (args.threads > 1) {
-    const clash = args.resume ? '--resume' : args.provenance ? '--provenance' : args.generate !== undefined ? '--generate' : dryRun !== undefined ? '--dry-run' : null;
+  if (args.threads !== 'auto' && args.threads > 1) {
+    const clash = oneThreadFlag(args, dryRun);
     if (clash) {
       say(term, `--threads and ${clash} cannot go together (yet): run with one thread`);
       return ExitCode.usage;
@@ -229,7 +230,13 @@ async function runLoadedGraph(
   outputFormat: OutputFormat,
   dataset: DataFile[] | undefined,
 ): Promise<number> {
-  const notThreadable = args.threads > 1 ? threadBlocker(graph) : null;
+  let threads: number;
+  if (args.threads === 'auto') {
+    const choice = await autoThreads(args, graph, dryRun, dataset);
+    threads = choice.threads;
+    if (!args.quiet) say(term, `--threads auto: ${threads === 1 ? 'one thread' : `${threads} threads`} (${choice.why})`);
+  } else threads = args.threads;
+  const notThreadable = threads > 1 ? threadBlocker(graph) : null;
   if (notThreadable) {
     say(term, `--threads: ${notThreadable}; run it with one thread`);
     return ExitCode.usage;
@@ -303,7 +310,7 @@ async function runLoadedGraph(
       resume: args.resume ? { idPath, retryErrors: args['retry-errors'] } : undefined,
       budgetSpent: budget?.spent.signal,
       provenance: args.provenance,
-      threads: args.threads > 1 ? { count: args.threads, seed: args.seed } : undefined,
+      threads: threads > 1 ? { count: threads, seed: args.seed } : undefined,
       metrics: args['metrics-port'] === undefined ? undefined : { port: args['metrics-port'], host: args['metrics-host'] },
     });
     const r = result.report;
@@ -348,4 +355,29 @@ function describeFiles(files: readonly DataFile[]): string {
   const splits = [...new Set(files.map((f) => f.split))];
   const first = files[0]!.name;
   return `split${splits.length > 1 ? 's' : ''} ${splits.join(', ')}: ${files.length} file${files.length > 1 ? 's' : ''} (${first}${files.length > 1 ? ' …' : ''})`;
+}
+
+/** The flag that keeps a run on one thread (their records' state lives in the main thread), if any. */
+function oneThreadFlag(args: RunArgs, dryRun: number | undefined): string | null {
+  return args.resume ? '--resume' : args.provenance ? '--provenance' : args.generate !== undefined ? '--generate' : dryRun !== undefined ? '--dry-run' : null;
+}
+
+/** Below this, a file is done before a worker thread has started (about 0.2 s) and paid for itself. */
+const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
+
+/** What --threads auto comes to for this run, and why. */
+async function autoThreads(args: RunArgs, graph: Graph, dryRun: number | undefined, dataset: DataFile[] | undefined): Promise<{ threads: number; why: string }> {
+  const flag = oneThreadFlag(args, dryRun);
+  if (flag) return { threads: 1, why: `${flag} runs on one thread` };
+  const blocker = threadBlocker(graph);
+  if (blocker) return { threads: 1, why: blocker };
+  if (args.input !== undefined && dataset === undefined && !args.input.startsWith('hf://')) {
+    const size = await stat(args.input).then(
+      (s) => s.size,
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (size < SMALL_INPUT_BYTES) return { threads: 1, why: 'the input is under 8 MB: done before another thread would start' };
+  }
+  // Past eight, the main thread, which reads, frames and writes every line, is the limit.
+  return threadChoice(graph, Math.min(availableParallelism(), 8));
 }

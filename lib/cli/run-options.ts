@@ -41,7 +41,8 @@ export interface RunArgs {
   'max-requests'?: number;
   'id-field': string;
   'retry-errors': boolean;
-  threads: number;
+  /** A count, or 'auto' (resolved by run-command before the run). */
+  threads: number | 'auto';
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -104,10 +105,11 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('id-field', { type: 'string', default: 'id', describe: "With --resume: the field holding each record's id (records without one are known by a hash of their line)" })
     .option('retry-errors', { type: 'boolean', default: false, describe: 'With --resume: do the records in --errors again (the errors file starts afresh)' })
     .option('threads', {
-      type: 'number',
-      default: 1,
+      type: 'string',
+      default: '1',
+      coerce: (value: string): number | 'auto' => (value === 'auto' ? 'auto' : Number(value)),
       describe:
-        'Run the graph on N threads (about one per core): the main thread and N-1 workers, for CPU-bound graphs of synchronous nodes (quality_rules, filter, map, code); output order is kept unless --unordered',
+        "Run the graph on N threads (about one per core): the main thread and N-1 workers, for CPU-bound graphs of synchronous nodes (quality_rules, decontaminate, filter, map, code); output order is kept unless --unordered. 'auto': one per core (up to 8) when a node does heavy work a record (quality_rules, decontaminate) and the input is not small, else one (said on stderr)",
     })
     .option('provenance', { type: 'boolean', default: false, describe: 'Add _sygra to each output record: graph hash, nodes visited, models, tokens, cache use, latency, time, version' })
     .option('max-cost', { type: 'number', describe: "Stop (exit 3) before LLM spending would pass USD, from the models' `price`" })

@@ -82,6 +82,20 @@ export function threadBlocker(graph: Graph): string | null {
   return null;
 }
 
+/**
+ * What `--threads auto` picks: every core (up to `cores`) for a graph the threads can run
+ * that has a heavy node, else one thread; `why` says so in words.
+ */
+export function threadChoice(graph: Graph, cores: number): { threads: number; why: string } {
+  const blocker = threadBlocker(graph);
+  if (blocker) return { threads: 1, why: blocker };
+  const heavy = graph.nodes.find((n) => n.compiled.heavy === true);
+  if (!heavy || cores < 2) {
+    return { threads: 1, why: heavy ? 'one core' : 'no node does enough work a record to pay for handing records to another thread' };
+  }
+  return { threads: cores, why: `node "${heavy.name}" (${heavy.type}) does enough work a record to share it out` };
+}
+
 /** The whole graph, output shaping included, as one batch function, for a graph that `threadBlocker` accepts. */
 export function threadedGraph(graph: Graph, stats: RunStats): (batch: Batch) => Batch {
   const nodes = graph.nodes.length === 0 ? null : syncStage(graph.nodes, graph.routes, stats);

@@ -68,6 +68,7 @@ export const decontaminateNode = defineNode({
     return {
       async: false,
       concurrency: 1,
+      heavy: true,
       // A clean record is written back as the very line it came from.
       mutates: config.mode === 'tag',
       writes: config.mode === 'tag' && outputPath.length === 1 ? outputPath : undefined,

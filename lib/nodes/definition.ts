@@ -69,6 +69,12 @@ export interface CompiledNode {
    * graph cannot be split across worker threads (--threads).
    */
   seesOtherRecords?: boolean;
+  /**
+   * True for nodes whose work on a record (tens of microseconds: quality rules, n-gram
+   * lookups) outweighs handing the record to another thread: `--threads auto` spreads a
+   * graph over the cores only when one of its nodes is heavy.
+   */
+  heavy?: boolean;
 }
 
 export interface CompileContext {

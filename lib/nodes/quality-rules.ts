@@ -247,6 +247,7 @@ export const qualityRulesNode = defineNode({
     return {
       async: false,
       concurrency: 1,
+      heavy: true,
       // Only quality is set, unless redaction or cleaning rewrites the texts too.
       writes: redact.redact || cleaner ? undefined : ['quality'],
       run(record) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { lines, runCli } from '../cli-process.js';
@@ -223,4 +224,42 @@ t.test('a thread that cannot load the graph fails the run with one line, exit 1'
   t.match(res.stderr, /worker thread failed: .*this module refuses worker threads/);
   t.notMatch(res.stderr, /\n\s+at /, 'no stack trace');
   t.equal(res.stdout, '');
+});
+
+t.test('--threads auto: every core for a heavy node on a big input, one thread otherwise, and says which', async (t) => {
+  // Over 8 MB of conversations: big enough for more threads to pay.
+  const one = input();
+  const big = Buffer.concat(Array.from({ length: Math.ceil((9 * 1024 * 1024) / one.length) }, () => one));
+  const dir = t.testdir({ 'tagging.yaml': TAGGING, 'filter.yaml': 'nodes:\n  long: { type: filter, when: "record.id > 3" }\n', 'small.jsonl': one, 'big.jsonl': big });
+  const cores = Math.min(availableParallelism(), 8);
+  const auto = await runCli(['run', join(dir, 'tagging.yaml'), '-i', join(dir, 'big.jsonl'), '--threads', 'auto', '--stats', join(dir, 'auto.stats')]);
+  t.equal(auto.code, 0, auto.stderr);
+  if (cores > 1) t.match(auto.stderr, `--threads auto: ${cores} threads (node "rules" (quality_rules) does enough work a record to share it out)`);
+  else t.match(auto.stderr, '--threads auto: one thread (one core)');
+  const single = await runCli(['run', join(dir, 'tagging.yaml'), '-q', '-i', join(dir, 'big.jsonl')]);
+  t.equal(auto.stdout, single.stdout, 'the same output as one thread');
+
+  const says = async (args: string[], why: string) => {
+    const res = await runCli(['run', ...args, '--threads', 'auto'], { cwd: dir });
+    t.equal(res.code, 0, res.stderr);
+    t.match(res.stderr, `--threads auto: one thread (${why})`, why);
+  };
+  await says(['tagging.yaml', '-i', 'small.jsonl'], 'the input is under 8 MB: done before another thread would start');
+  await says(['filter.yaml', '-i', 'big.jsonl'], 'no node does enough work a record to pay for handing records to another thread');
+  await says(['tagging.yaml', '-i', 'big.jsonl', '--provenance', '-o', 'p.jsonl'], '--provenance runs on one thread');
+  const quiet = await runCli(['run', 'filter.yaml', '-i', 'small.jsonl', '--threads', 'auto', '-q'], { cwd: dir });
+  t.equal(quiet.stderr, '', '-q: nothing said');
+  const bad = await runCli(['run', 'filter.yaml', '-i', 'small.jsonl', '--threads', 'many'], { cwd: dir });
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, "--threads takes a whole number of threads (1 or more), or 'auto'");
+});
+
+t.test('--threads auto keeps a graph the threads cannot run on one thread, with the reason', async (t) => {
+  const dir = t.testdir({
+    'dedup.yaml': 'nodes:\n  rules: { type: quality_rules, stats: false }\n  same: { type: dedup, field: id }\n',
+    'in.jsonl': input(),
+  });
+  const res = await runCli(['run', 'dedup.yaml', '-i', 'in.jsonl', '--threads', 'auto'], { cwd: dir });
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stderr, '--threads auto: one thread (node "same" compares each record with the ones before it');
 });
