@@ -63,9 +63,20 @@ function cachePath(file: string, cacheName: string): string | null {
   }
 }
 
-/** The start of the names of a bundle's caches for one command, whatever the build. */
+/**
+ * The start of the names of a bundle's caches for one command, whatever the build: the
+ * bundle's folder is in it, so two installs (two versions, two checkouts) keep a cache each
+ * instead of replacing each other's on every start.
+ */
 function cachePrefix(file: string, cacheName: string): string {
-  return `${basename(file, '.cjs')}.${cacheName}.`;
+  return `${basename(file, '.cjs')}-${fnv1a(dirname(file))}.${cacheName}.`;
+}
+
+/** A short hash of a path (FNV-1a, 32 bits): node:crypto would cost the start more than it saves. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
 }
 
 function readCache(path: string): Buffer | undefined {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The command: runs the CLI's bundle through the compile cache (see compile-cache.ts).
+import { COMMANDS } from '../lib/cli/commands.js';
 import { loadBundle } from './compile-cache.js';
 import type { Terminal } from '../lib/cli/terminal.js';
 
@@ -7,7 +8,7 @@ type Main = (argv: string[], term: Terminal) => Promise<number>;
 
 const argv = process.argv.slice(2);
 // One cache per command: `run` and `view` compile different code.
-const command = /^[a-z][a-z-]{0,20}$/.test(argv[0] ?? '') ? argv[0]! : 'other';
+const command = COMMANDS.includes(argv[0] ?? '') ? argv[0]! : 'other';
 const { main } = loadBundle(new URL('./bundle/cli.cjs', import.meta.url), command) as { main: Main };
 
 const term = {

@@ -11,6 +11,7 @@ import { reportBuilder, type ReportArgs } from './report-options.js';
 import { runBuilder, type RunArgs } from './run-options.js';
 import { viewBuilder, type ViewArgs } from './view-options.js';
 import { workerBuilder, type WorkerArgs } from './worker-options.js';
+import { COMMANDS } from './commands.js';
 import { say, type Terminal } from './terminal.js';
 import { packageVersion } from './version.js';
 
@@ -169,8 +170,6 @@ export async function main(argv: string[], term: Terminal): Promise<number> {
   }
   return usageError ? ExitCode.usage : exitCode;
 }
-
-const COMMANDS = ['run', 'validate', 'graph', 'schema', 'oasst', 'rules', 'report', 'view', 'push', 'mock-server', 'cache', 'queue', 'worker', 'completion'];
 
 /** Adds "did you mean" to yargs' unknown-argument messages, and tells a stray word from a flag. */
 function improveUsageMessage(message: string, y: Argv, argv: readonly string[]): string {

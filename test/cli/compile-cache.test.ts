@@ -1,4 +1,4 @@
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { FIXTURES, runCli } from '../cli-process.js';
@@ -10,7 +10,7 @@ const GRAPH = join(FIXTURES, 'graphs', 'filter.yaml');
 const INPUT = join(FIXTURES, 'records.jsonl');
 
 function caches(dir: string, command = 'run'): string[] {
-  return readdirSync(dir).filter((f) => f.startsWith(`cli.${command}.`) && f.endsWith('.v8'));
+  return readdirSync(dir).filter((f) => new RegExp(`^cli-[0-9a-z]+\\.${command}\\.`).test(f) && f.endsWith('.v8'));
 }
 
 t.test('the first run writes the cache, the next ones read it and leave it as it is', async (t) => {
@@ -35,6 +35,9 @@ t.test('the first run writes the cache, the next ones read it and leave it as it
   const version = await runCli(['--version'], { env });
   t.equal(version.code, 0);
   t.equal(caches(dir, 'other').length, 1, 'another command has a cache of its own');
+  const typo = await runCli(['rnu'], { env });
+  t.equal(typo.code, 2);
+  t.same(caches(dir, 'rnu'), [], 'a mistyped command shares the cache of the rest');
 });
 
 t.test('a damaged cache is refused by V8 and written afresh; the run is the same', async (t) => {
@@ -52,15 +55,26 @@ t.test('a damaged cache is refused by V8 and written afresh; the run is the same
   t.notOk(readFileSync(join(dir, file!)).equals(damaged), 'replaced by a good cache');
 });
 
-t.test("an earlier build's cache of the same command is removed when the new one is written", async (t) => {
-  const dir = t.testdir({ 'cli.run.old-build.v20.0.0.v8': 'stale', 'cli.view.old-build.v20.0.0.v8': 'other command', 'notes.txt': 'not ours' });
-  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env: { NODE_COMPILE_CACHE: dir } });
+t.test("an earlier build's cache of the same command is removed when the new one is written; other installs' stay", async (t) => {
+  const dir = t.testdir({});
+  const env = { NODE_COMPILE_CACHE: dir };
+  t.equal((await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env })).code, 0);
+  const [file] = caches(dir);
+  // cli-<install>.run.<build>.<node>.v8: the same install and command, another build.
+  const prefix = file!.slice(0, file!.indexOf('.run.') + '.run.'.length);
+  rmSync(join(dir, file!));
+  writeFileSync(join(dir, `${prefix}oldbuild.v20.0.0.v8`), 'stale');
+  writeFileSync(join(dir, 'cli-otherinstall.run.somebuild.v20.0.0.v8'), 'another install');
+  writeFileSync(join(dir, `${prefix.replace('.run.', '.view.')}oldbuild.v20.0.0.v8`), 'another command');
+  writeFileSync(join(dir, 'notes.txt'), 'not ours');
+  const res = await runCli(['run', GRAPH, '--input', INPUT, '-q'], { env });
   t.equal(res.code, 0, res.stderr);
-  const files = readdirSync(dir).sort();
-  t.notOk(files.includes('cli.run.old-build.v20.0.0.v8'), 'the stale cache of run is gone');
-  t.ok(files.includes('cli.view.old-build.v20.0.0.v8'), "another command's cache stays");
+  const files = readdirSync(dir);
+  t.notOk(files.includes(`${prefix}oldbuild.v20.0.0.v8`), 'the stale cache of this install and command is gone');
+  t.ok(files.includes('cli-otherinstall.run.somebuild.v20.0.0.v8'), "another install's cache stays");
+  t.ok(files.includes(`${prefix.replace('.run.', '.view.')}oldbuild.v20.0.0.v8`), "another command's cache stays");
   t.ok(files.includes('notes.txt'), 'other files stay');
-  t.equal(caches(dir).length, 1);
+  t.ok(files.includes(file!), 'the new cache is written');
 });
 
 t.test('NODE_DISABLE_COMPILE_CACHE=1 writes nothing', async (t) => {
