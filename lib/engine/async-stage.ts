@@ -28,6 +28,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
   // A loop counts its inner nodes itself; its own stage keeps separate, uncounted stats.
   const nodeStats = countHere ? options.stats.node(node.name) : { in: 0, out: 0, filtered: 0, errors: 0, fanout: 0, time_ms: 0 };
   const run = node.compiled.run;
+  const writes = node.compiled.writes ?? null;
   const latency = countHere ? options.stats.latency(node.name) : null;
 
   return (upstream: Highland.Stream<Batch>): Highland.Stream<Batch> => {
@@ -55,25 +56,44 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       active++;
       nodeStats.in++;
       const began = performance.now();
-      let pending: Promise<unknown>;
+      // Checked before the node runs: only fields the record did not have can be appended to its line.
+      const appends = writes !== null && item.bytes !== undefined && !writes.some((f) => Object.hasOwn(item.record, f)) ? writes : null;
+      let result: unknown;
       try {
         const ctx = { node: node.name, line: item.line, seq: item.seq };
-        pending = Promise.resolve(runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id ?? idOf(item.record) }, () => run(item.record, ctx))));
+        result = runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id ?? idOf(item.record) }, () => run(item.record, ctx)));
       } catch (err) {
-        pending = Promise.reject(err);
+        failed(item, entry, err, began);
+        return;
       }
-      pending.then(
-        (result) => {
-          const out: Item[] = [];
-          settle(item, node.name, route, result as never, nodeStats, out, node.compiled.mutates !== false);
-          if (out.length > 1) options.stats.grew(out.length - 1);
-          finish(entry, out, began);
+      // A node may answer at once (an LLM answer from the cache): settled here, with no
+      // promise; startMore's loop goes on to the next record.
+      if (!isThenable(result)) {
+        settled(item, entry, result, began, appends);
+        return;
+      }
+      result.then(
+        (value) => {
+          settled(item, entry, value, began, appends);
+          startMore();
         },
         (err: unknown) => {
-          fail(item, node.name, err, nodeStats);
-          finish(entry, [item], began);
+          failed(item, entry, err, began);
+          startMore();
         },
       );
+    };
+
+    const settled = (item: Item, entry: Entry, result: unknown, began: number, appends: readonly string[] | null): void => {
+      const out: Item[] = [];
+      settle(item, node.name, route, result as never, nodeStats, out, node.compiled.mutates !== false, appends);
+      if (out.length > 1) options.stats.grew(out.length - 1);
+      finish(entry, out, began);
+    };
+
+    const failed = (item: Item, entry: Entry, err: unknown, began: number): void => {
+      fail(item, node.name, err, nodeStats);
+      finish(entry, [item], began);
     };
 
     const finish = (entry: Entry, items: Item[], began: number): void => {
@@ -82,7 +102,6 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       latency?.record(elapsed);
       active--;
       complete(entry, items);
-      startMore();
       schedulePump();
     };
 
@@ -182,4 +201,8 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
 function idOf(record: Record<string, unknown>): string | undefined {
   const id = record.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

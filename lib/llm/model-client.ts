@@ -6,7 +6,7 @@ import { compose, type Dispatch, type Layer, type Transport } from './dispatch.j
 import { batchEmbeddingsLayer } from './layers/batch-embeddings.js';
 import { breakerLayer } from './layers/breaker.js';
 import { budgetLayer } from './layers/budget.js';
-import { cacheLayer } from './layers/cache.js';
+import { cacheLayer, RequestKeys } from './layers/cache.js';
 import { limitLayer } from './layers/limit.js';
 import { meterLayer } from './layers/meter.js';
 import { retryLayer } from './layers/retry.js';
@@ -29,6 +29,7 @@ import type { ProxySettings } from './transports/http.js';
 import type { ChatMessage, ChatRequest, Completion, CompletionRequest, PromptLogprobs } from './types.js';
 import { ModelUsage } from './usage.js';
 import { alternated } from './alternation.js';
+import { traceStorage } from '../record/trace.js';
 import type { WireRequest } from './wire.js';
 
 /** A model entry with every default applied and its endpoint decided. */
@@ -97,6 +98,7 @@ export class ModelClient {
   readonly usage: ModelUsage;
   private readonly transport: Transport;
   private readonly dispatch: Dispatch;
+  private readonly instant: { cache: ResponseCache<Completion>; keys: RequestKeys } | null;
   /** The model's params merged under each node's params object, merged once per object. */
   private readonly mergedParams = new WeakMap<object, Record<string, unknown>>();
   /** `params.dimensions` when the model names it: the vector length asked for. */
@@ -108,9 +110,24 @@ export class ModelClient {
   ) {
     this.usage = new ModelUsage(spec.price, spec.priceSource ?? (spec.price ? 'graph' : null));
     this.dimensions = typeof spec.params.dimensions === 'number' ? spec.params.dimensions : undefined;
-    const { transport, layers } = chain(spec, deps, this.usage);
+    const keys = new RequestKeys(spec.model, spec.provider === 'mock' ? [] : spec.baseUrls);
+    const { transport, layers } = chain(spec, deps, this.usage, keys);
+    // Answers at hand skip the layers only where no layer acts on a cache hit: not in a dry
+    // run (which answers everything itself) and not with --log-requests (which logs hits).
+    this.instant = deps.cache && !deps.dryRun && !deps.requestLog ? { cache: deps.cache, keys } : null;
     this.transport = transport;
     this.dispatch = compose(transport.dispatch, layers);
+  }
+
+  /**
+   * The answer to `request` when a cache tier has it at hand (memory, or the open disk
+   * tier), counted as chat() counts a hit; else undefined, and the caller goes through
+   * chat(). A warm run thus answers a record with no promise, no turn of the event loop.
+   * Not for calls under --provenance, whose trace layer notes each one.
+   */
+  cachedChat(request: ChatRequest): Completion | undefined {
+    if (this.instant === null || traceStorage.getStore() !== undefined) return undefined;
+    return this.instant.cache.peek(this.instant.keys.chat(this.withDefaults(request)), this.usage.cache);
   }
 
   chat(request: ChatRequest): Promise<Completion> {
@@ -173,7 +190,7 @@ export class ModelClient {
  * The mock needs no pacing, retries or breaker; a dry run records each chat request and
  * answers it with the mock, touching no cache, budget or counter.
  */
-function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): { transport: Transport; layers: Layer[] } {
+function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage, keys: RequestKeys): { transport: Transport; layers: Layer[] } {
   const batch = batchEmbeddingsLayer(spec.embeddingBatch);
   if (deps.dryRun) return { transport: dryRunTransport(spec.name, spec.model, deps.dryRun, spec.provider), layers: [batch] };
   // --log-requests: a line per attempt from under the retry layer; answers that sent no request, from the top (when asked).
@@ -188,7 +205,7 @@ function chain(spec: ResolvedModel, deps: ModelClientDeps, usage: ModelUsage): {
       numbers: deps.numberCache ?? null,
       counters: usage.cache,
       model: spec.model,
-      baseUrls: spec.provider === 'mock' ? [] : spec.baseUrls,
+      keys,
     }),
     batch,
   ];

@@ -126,25 +126,39 @@ export const llmNode = defineNode({
       return { answer };
     };
 
+    /** Puts the answers on the record: the output field, reasoning, the appended turn. */
+    const store = (record: JsonObject, results: Array<{ answer: unknown; reasoning?: string }>): JsonObject => {
+      const answer = samples === 1 ? results[0]!.answer : results.map((r) => r.answer);
+      if (outputPath && !('error' in outputPath)) setPath(record, outputPath, answer);
+      if (results.some((r) => r.reasoning !== undefined)) setPath(record, reasoningPath, samples === 1 ? results[0]!.reasoning : results.map((r) => r.reasoning ?? null));
+      if (appendPath && !('error' in appendPath)) {
+        const list = getPath(record, appendPath);
+        const reasoning = samples === 1 ? results[0]!.reasoning : undefined;
+        const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer), ...(reasoning === undefined ? {} : { reasoning_content: reasoning }) };
+        if (Array.isArray(list)) list.push(turn);
+        else if (list === undefined) setPath(record, appendPath, [turn]);
+        else throw new Error(`append_to: field "${config.append_to}" is not an array`);
+      }
+      return record;
+    };
+
+    const topLevel = (path: FieldPath | { error: string } | null): string | null => (path !== null && !('error' in path) && path.length === 1 ? path[0]! : null);
+    const outputField = topLevel(outputPath);
+    const reasoningField = topLevel(reasoningPath);
     return {
       async: true,
       concurrency: config.concurrency ?? client.spec.concurrency,
-      async run(record) {
+      // The answer (and any reasoning) in top-level fields, nothing else changed: a record
+      // is written as its input line with them appended.
+      writes: appendPath === null && outputField !== null && reasoningField !== null ? [outputField, reasoningField] : undefined,
+      run(record) {
         const messages: ChatMessage[] = templates.map((t) => ({ role: t.role, content: t.render(record) }));
         if (historyPath) messages.push(...historyFrom(record, historyPath, config.messages_from!, config.role_swap === true));
-        const results = samples === 1 ? [await sample(messages, 0)] : await Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
-        const answer = samples === 1 ? results[0]!.answer : results.map((r) => r.answer);
-        if (outputPath && !('error' in outputPath)) setPath(record, outputPath, answer);
-        if (results.some((r) => r.reasoning !== undefined)) setPath(record, reasoningPath, samples === 1 ? results[0]!.reasoning : results.map((r) => r.reasoning ?? null));
-        if (appendPath && !('error' in appendPath)) {
-          const list = getPath(record, appendPath);
-          const reasoning = samples === 1 ? results[0]!.reasoning : undefined;
-          const turn = { role: config.role, content: typeof answer === 'string' ? answer : JSON.stringify(answer), ...(reasoning === undefined ? {} : { reasoning_content: reasoning }) };
-          if (Array.isArray(list)) list.push(turn);
-          else if (list === undefined) setPath(record, appendPath, [turn]);
-          else throw new Error(`append_to: field "${config.append_to}" is not an array`);
-        }
-        return record;
+        // An answer the cache has at hand is stored at once: no promise for the record.
+        const atHand = samples === 1 && !check ? client.cachedChat({ messages, params, sample: 0 }) : undefined;
+        if (atHand) return store(record, [{ answer: atHand.text, reasoning: atHand.reasoning }]);
+        const asked = samples === 1 ? sample(messages, 0).then((r) => [r]) : Promise.all(Array.from({ length: samples }, (_, i) => sample(messages, i)));
+        return asked.then((results) => store(record, results));
       },
     };
   },

@@ -70,6 +70,38 @@ t.test('a warm rerun makes no request; --no-cache and --cache-read-only behave',
   t.match(JSON.parse((await runCli(['cache', 'stats', '--cache-dir', 'c'], { cwd: dir })).stdout), { entries: 0 });
 });
 
+t.test('an answer at hand in the cache is the same answer: lines kept, counts kept, logs and provenance too', async (t) => {
+  const server = await withServer(t, []);
+  const dir = t.testdir({ 'g.yaml': graph(server.url) });
+  // Spacing JSON.stringify would not write: the answer is appended to the line as it came.
+  const input = '{ "id" : 0, "question" : "q number 0?" }\n{"id":1,"question":"q number 1?","note":"caf\\u00e9"}\n';
+  const cold = await runCli(['run', 'g.yaml', '--cache-dir', 'c'], { cwd: dir, input });
+  t.equal(cold.code, 0, cold.stderr);
+  const warm = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--stats', 's.json', '--log-requests', 'log.jsonl'], { cwd: dir, input });
+  t.equal(warm.stdout, cold.stdout, 'warm and cold write the same bytes');
+  const out = warm.stdout.split('\n');
+  t.ok(out[0]!.startsWith('{ "id" : 0, "question" : "q number 0?" ,"answer":"'), out[0]!);
+  t.ok(out[1]!.startsWith('{"id":1,"question":"q number 1?","note":"caf\\u00e9","answer":"'), out[1]!);
+  const parsed = lines(warm.stdout);
+  t.same(
+    parsed.map(({ answer: _, ...rest }) => rest),
+    lines(input),
+    'each line is its input record',
+  );
+  t.ok(
+    parsed.every((r) => typeof r.answer === 'string'),
+    'with the answer',
+  );
+  t.match(JSON.parse(await readFile(join(dir, 's.json'), 'utf8')), { models: { writer: { requests: 0, cache: { store_hits: { disk: 2 }, misses: 0 } } } });
+  t.equal((await readFile(join(dir, 'log.jsonl'), 'utf8')).trim(), '', 'no request logged: the cache answered');
+  const logged = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--log-requests', 'hits.jsonl', '--log-cache-hits'], { cwd: dir, input });
+  t.equal(logged.stdout, cold.stdout);
+  t.equal(lines(await readFile(join(dir, 'hits.jsonl'), 'utf8')).length, 2, '--log-cache-hits: each hit logged');
+  const traced = await runCli(['run', 'g.yaml', '--cache-dir', 'c', '--provenance'], { cwd: dir, input });
+  for (const r of lines(traced.stdout)) t.match(r._sygra, { llm_calls: 1, cached: 1 }, 'provenance counts the hit');
+  t.equal((await server.stats()).chat_requests, 2, 'only the cold run asked the server');
+});
+
 t.test('kill -9 mid-run leaves a cache that a rerun can trust', async (t) => {
   const server = await withServer(t, ['--latency-ms', '10']);
   const dir = t.testdir({ 'g.yaml': graph(server.url, ['concurrency: 8']), 'mock.yaml': graph(server.url, ['provider: mock']) });

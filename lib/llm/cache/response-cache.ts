@@ -77,6 +77,28 @@ export class ResponseCache<V extends object> {
     return promise;
   }
 
+  /**
+   * The value for `key` when a tier has it at hand (memory, or a store that answers at
+   * once), counted as fetch() would count it; undefined otherwise, and nothing counted.
+   */
+  peek(key: string, counters: CacheCounters): V | undefined {
+    const hit = this.lru?.get(key);
+    if (hit !== undefined) {
+      counters.memory_hits++;
+      return hit;
+    }
+    if (this.inFlight.has(key)) return undefined;
+    for (const store of this.options.stores) {
+      const stored = store.peek ? store.peek(key) : null;
+      if (stored === null) return undefined;
+      if (stored !== undefined) {
+        this.hit(store.name, counters);
+        return stored;
+      }
+    }
+    return undefined;
+  }
+
   private hit(store: string, counters: CacheCounters): void {
     counters.store_hits[store] = (counters.store_hits[store] ?? 0) + 1;
   }

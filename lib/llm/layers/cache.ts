@@ -13,8 +13,8 @@ export interface CacheLayerOptions {
   counters: CacheCounters;
   /** The name sent to the server. */
   model: string;
-  /** The model's endpoints; none for the built-in mock. */
-  baseUrls: readonly string[];
+  /** The request keys of this model (see RequestKeys). */
+  keys: RequestKeys;
 }
 
 /**
@@ -24,8 +24,7 @@ export interface CacheLayerOptions {
  * of earlier versions, so a cache filled by them still answers.
  */
 export function cacheLayer(options: CacheLayerOptions): Layer {
-  const keys = new RequestKeys(options.model, options.baseUrls);
-  const { counters } = options;
+  const { counters, keys } = options;
   return (next) =>
     <K extends CallKind>(call: ModelCall<K>): Promise<ModelReply<K>> => {
       const on = next as Dispatch;
@@ -83,7 +82,8 @@ function lookup<V extends object>(cache: ResponseCache<V> | null, counters: Cach
 /** Requests that named no dimensions were keyed with the mock's default, 256, by earlier versions. */
 const UNNAMED_DIMENSIONS = 256;
 
-class RequestKeys {
+/** The cache keys of one model's requests. */
+export class RequestKeys {
   private readonly identity: string;
   /** Canonical text of each params/response_format/tools object seen, computed once per object. */
   private readonly canonicalOnce = new WeakMap<object, string>();

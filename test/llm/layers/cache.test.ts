@@ -2,7 +2,7 @@ import t from 'tap';
 import type { NumberList } from '../../../lib/llm/cache/codecs.js';
 import { emptyCounters, ResponseCache } from '../../../lib/llm/cache/response-cache.js';
 import type { CacheStore } from '../../../lib/llm/cache/store.js';
-import { cacheLayer } from '../../../lib/llm/layers/cache.js';
+import { cacheLayer, RequestKeys } from '../../../lib/llm/layers/cache.js';
 import type { Completion } from '../../../lib/llm/types.js';
 import { chatCall, completion, fakeNext } from './fake-next.js';
 
@@ -27,7 +27,7 @@ t.test('keys are those written by earlier versions, so their caches still answer
     if (call.kind === 'reward') return { value: 1.5 };
     return { value: { offsets: [0], logprobs: [null] } };
   });
-  const mock = cacheLayer({ ...caches(keys), counters: emptyCounters(), model: 'mock-1', baseUrls: [] })(next.dispatch);
+  const mock = cacheLayer({ ...caches(keys), counters: emptyCounters(), model: 'mock-1', keys: new RequestKeys('mock-1', []) })(next.dispatch);
   await mock({ kind: 'chat', input: { messages: [{ role: 'user', content: 'hi' }], params: { temperature: 0.5, max_tokens: 20 } } });
   await mock({
     kind: 'chat',
@@ -53,7 +53,7 @@ t.test('keys are those written by earlier versions, so their caches still answer
     },
   });
   await mock({ kind: 'prompt_logprobs', input: { prompt: 'a prompt here' } });
-  const http = cacheLayer({ ...caches(keys), counters: emptyCounters(), model: 'gpt-x', baseUrls: ['http://user:pw@127.0.0.1:9/v1/', 'http://127.0.0.1:8/v1'] })(next.dispatch);
+  const http = cacheLayer({ ...caches(keys), counters: emptyCounters(), model: 'gpt-x', keys: new RequestKeys('gpt-x', ['http://user:pw@127.0.0.1:9/v1/', 'http://127.0.0.1:8/v1']) })(next.dispatch);
   await http(chatCall('hi', { max_tokens: 20 }));
   t.same(keys, [
     '0de6a84d88c60d7e1fb2f6dba8e0b51914cce486eb4f419ccd97130d33afc0b6',
@@ -70,7 +70,7 @@ t.test('identical calls in flight together make one call; a repeat is answered f
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const next = fakeNext(async () => (await gate, completion('answer')));
-  const dispatch = cacheLayer({ ...caches([]), counters, model: 'm', baseUrls: [] })(next.dispatch);
+  const dispatch = cacheLayer({ ...caches([]), counters, model: 'm', keys: new RequestKeys('m', []) })(next.dispatch);
   const together = [dispatch(chatCall('same')), dispatch(chatCall('same')), dispatch(chatCall('same'))];
   release();
   const replies = await Promise.all(together);
@@ -92,19 +92,21 @@ t.test('identical calls in flight together make one call; a repeat is answered f
 t.test('without a cache every call goes on and counts as a miss; a failed call is not cached', async (t) => {
   const counters = emptyCounters();
   const next = fakeNext((_call, i) => (i === 0 ? Promise.reject(new Error('boom')) : completion('ok')));
-  const none = cacheLayer({ completions: null, embeddings: null, numbers: null, counters, model: 'm', baseUrls: [] })(next.dispatch);
+  const none = cacheLayer({ completions: null, embeddings: null, numbers: null, counters, model: 'm', keys: new RequestKeys('m', []) })(next.dispatch);
   await t.rejects(none(chatCall('q')), /boom/);
   t.equal((await none(chatCall('q'))).cached, false);
   t.equal(counters.misses, 2);
 
-  const cached = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', baseUrls: [] })(fakeNext((_call, i) => (i === 0 ? Promise.reject(new Error('boom')) : completion('ok'))).dispatch);
+  const cached = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', keys: new RequestKeys('m', []) })(
+    fakeNext((_call, i) => (i === 0 ? Promise.reject(new Error('boom')) : completion('ok'))).dispatch,
+  );
   await t.rejects(cached(chatCall('q')), /boom/);
   t.equal((await cached(chatCall('q'))).value.text, 'ok', 'the failure was not remembered');
 });
 
 t.test('prompt log-probabilities round-trip through the number cache', async (t) => {
   const next = fakeNext(() => ({ value: { offsets: [0, 2, 9], logprobs: [null, -1.5, -0.25] } }));
-  const dispatch = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', baseUrls: [] })(next.dispatch);
+  const dispatch = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', keys: new RequestKeys('m', []) })(next.dispatch);
   const first = await dispatch({ kind: 'prompt_logprobs', input: { prompt: 'a prompt here' } });
   const second = await dispatch({ kind: 'prompt_logprobs', input: { prompt: 'a prompt here' } });
   t.same(second.value, first.value);
@@ -114,7 +116,7 @@ t.test('prompt log-probabilities round-trip through the number cache', async (t)
 
 t.test('batches of embeddings pass through untouched', async (t) => {
   const next = fakeNext(() => ({ value: [new Float32Array(1)] }));
-  const dispatch = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', baseUrls: [] })(next.dispatch);
+  const dispatch = cacheLayer({ ...caches([]), counters: emptyCounters(), model: 'm', keys: new RequestKeys('m', []) })(next.dispatch);
   await dispatch({ kind: 'embeddings', input: { texts: ['a'] } });
   await dispatch({ kind: 'embeddings', input: { texts: ['a'] } });
   t.equal(next.calls.length, 2);
