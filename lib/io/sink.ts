@@ -221,10 +221,36 @@ export class BatchWriter {
     return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
   }
 
+  /**
+   * The pending lines as UTF-8, each encoded straight into one buffer. Not joined first: one
+   * line outside Latin-1 (an emoji) makes the joined string two bytes a character, and the
+   * whole batch then takes V8's slow path to UTF-8, where each ASCII line alone is a copy.
+   */
   private flushText(): void {
-    if (this.pendingLines.length === 0) return;
-    this.parts.push(Buffer.from(this.pendingLines.length === 1 ? this.pendingLines[0]! : this.pendingLines.join('')));
+    const lines = this.pendingLines;
+    if (lines.length === 0) return;
     this.pendingLines = [];
+    if (lines.length === 1) {
+      this.parts.push(Buffer.from(lines[0]!));
+      return;
+    }
+    let chars = 0;
+    for (const line of lines) chars += line.length;
+    // Room for the characters and some multi-byte ones; grown on the rare line that needs more.
+    let out = Buffer.allocUnsafe(chars + (chars >> 3) + 64);
+    let used = 0;
+    for (const line of lines) {
+      if (out.length - used < line.length * 3) {
+        const need = Buffer.byteLength(line);
+        if (out.length - used < need) {
+          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + need));
+          out.copy(bigger, 0, 0, used);
+          out = bigger;
+        }
+      }
+      used += out.write(line, used);
+    }
+    this.parts.push(out.subarray(0, used));
   }
 }
 
