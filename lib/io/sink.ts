@@ -150,8 +150,7 @@ export function writeRecord(writer: BatchWriter, item: Item): void {
     added += (first ? '' : ',') + JSON.stringify(field) + ':' + json;
     first = false;
   }
-  writer.bytes(bytes.subarray(0, close));
-  writer.text(added + '}\n');
+  writer.splice(bytes, close, added + '}\n');
 }
 
 /**
@@ -186,17 +185,26 @@ function idOf(item: Item): { id?: string } {
 
 /**
  * Collects one batch's output. Unchanged records that sat next to each other in the input
- * become one slice of the input buffer; changed records are joined as text. One buffer,
- * one write per batch.
+ * become one slice of the input buffer; changed records are encoded as UTF-8 into a scratch
+ * buffer, line by line. One buffer, one write per batch.
  */
 export class BatchWriter {
   private readonly parts: Buffer[] = [];
   private run: Buffer | null = null;
-  /** Lines of changed records, joined once: a string grown with += is a rope that Buffer.from must flatten first, at ten times the cost. */
-  private pendingLines: string[] = [];
+  /**
+   * Where changed lines are encoded, each straight from its string. Not joined first: one
+   * line outside Latin-1 (an emoji) makes a joined string two bytes a character, and the
+   * whole batch then takes V8's slow path to UTF-8, where each ASCII line alone is a copy.
+   * Nor a Buffer per line: allocating, then concatenating, small buffers costs more than the
+   * encoding.
+   */
+  private scratch: Buffer | null = null;
+  /** Start of the scratch bytes not yet in parts, and the end of what is written. */
+  private from = 0;
+  private used = 0;
 
   bytes(view: Buffer): void {
-    this.flushText();
+    this.endScratch();
     const run = this.run;
     if (run && run.buffer === view.buffer && run.byteOffset + run.length === view.byteOffset) {
       this.run = Buffer.from(run.buffer, run.byteOffset, run.length + view.length);
@@ -207,50 +215,52 @@ export class BatchWriter {
   }
 
   text(line: string): void {
-    if (this.run) {
-      this.parts.push(this.run);
-      this.run = null;
-    }
-    this.pendingLines.push(line);
+    this.endRun();
+    this.room(line.length * 3, line);
+    this.used += this.scratch!.write(line, this.used);
+  }
+
+  /** The first `end` bytes of `view` followed by `text`: an input line with fields spliced in. */
+  splice(view: Buffer, end: number, text: string): void {
+    this.endRun();
+    this.room(end + text.length * 3, text, end);
+    const scratch = this.scratch!;
+    this.used += view.copy(scratch, this.used, 0, end);
+    this.used += scratch.write(text, this.used);
   }
 
   finish(): Buffer | null {
-    this.flushText();
-    if (this.run) this.parts.push(this.run);
+    this.endScratch();
+    this.endRun();
     if (this.parts.length === 0) return null;
     return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
   }
 
-  /**
-   * The pending lines as UTF-8, each encoded straight into one buffer. Not joined first: one
-   * line outside Latin-1 (an emoji) makes the joined string two bytes a character, and the
-   * whole batch then takes V8's slow path to UTF-8, where each ASCII line alone is a copy.
-   */
-  private flushText(): void {
-    const lines = this.pendingLines;
-    if (lines.length === 0) return;
-    this.pendingLines = [];
-    if (lines.length === 1) {
-      this.parts.push(Buffer.from(lines[0]!));
-      return;
+  private endRun(): void {
+    if (this.run) {
+      this.parts.push(this.run);
+      this.run = null;
     }
-    let chars = 0;
-    for (const line of lines) chars += line.length;
-    // Room for the characters and some multi-byte ones; grown on the rare line that needs more.
-    let out = Buffer.allocUnsafe(chars + (chars >> 3) + 64);
-    let used = 0;
-    for (const line of lines) {
-      if (out.length - used < line.length * 3) {
-        const need = Buffer.byteLength(line);
-        if (out.length - used < need) {
-          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + need));
-          out.copy(bigger, 0, 0, used);
-          out = bigger;
-        }
-      }
-      used += out.write(line, used);
+  }
+
+  private endScratch(): void {
+    if (this.used > this.from) {
+      this.parts.push(this.scratch!.subarray(this.from, this.used));
+      this.from = this.used;
     }
-    this.parts.push(out.subarray(0, used));
+  }
+
+  /** Makes sure `upTo` more bytes fit; when they might not, counts `line`'s UTF-8 exactly first. */
+  private room(upTo: number, line: string, plus = 0): void {
+    const scratch = this.scratch;
+    if (scratch && scratch.length - this.used >= upTo) return;
+    const need = plus + Buffer.byteLength(line);
+    if (scratch && scratch.length - this.used >= need) return;
+    this.endScratch();
+    // Doubling from 64 KiB: a batch of changed records takes a few allocations, not one per line.
+    this.scratch = Buffer.allocUnsafe(Math.max(need, scratch ? Math.min(scratch.length * 2, 1 << 24) : 1 << 16));
+    this.from = 0;
+    this.used = 0;
   }
 }
 

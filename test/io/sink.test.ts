@@ -50,3 +50,35 @@ t.test('text lines are written as the UTF-8 of their concatenation, whatever the
   writer.bytes(kept.subarray(8));
   t.equal(writer.finish()!.toString(), '{"a":1}\n{"c":"ü"}\n{"d":"😀"}\n{"b":2}\n');
 });
+
+t.test('changed lines past the first 64 KiB of scratch, and lines larger than it, are written whole and in order', async (t) => {
+  const lines = [
+    ...Array.from({ length: 2000 }, (_, i) => `{"id":${i},"t":"${'中文'.repeat(20)}"}\n`), // about 250 KB of UTF-8
+    `{"big":"${'é'.repeat(100_000)}"}\n`, // one line of 200 KB, larger than any scratch so far
+    '{"after":1}\n',
+  ];
+  const writer = new BatchWriter();
+  for (const line of lines) writer.text(line);
+  t.same(writer.finish(), Buffer.from(lines.join('')));
+});
+
+t.test('splice: an input line cut before its closing brace, then the added text', async (t) => {
+  const input = Buffer.from('{"a":1}\n{"b":"ü"}\n{"c":3}\n');
+  const writer = new BatchWriter();
+  // Byte offsets of each line's closing brace, counted by hand: "ü" is two bytes.
+  writer.splice(input.subarray(0, 8), 6, ',"x":"😀"}\n');
+  writer.bytes(input.subarray(8, 19)); // the second line kept as it came
+  writer.splice(input.subarray(19), 6, ',"x":"中"}\n');
+  t.equal(writer.finish()!.toString(), '{"a":1,"x":"😀"}\n{"b":"ü"}\n{"c":3,"x":"中"}\n');
+
+  // Thousands of spliced lines, crossing from one scratch buffer to the next.
+  const many = new BatchWriter();
+  let expected = '';
+  for (let i = 0; i < 3000; i++) {
+    const line = Buffer.from(`{"id":${i},"q":"question ${i}"}\n`);
+    const added = `,"answer":"${'réponse '.repeat(i % 9)}${i}"}\n`;
+    many.splice(line, line.length - 2, added);
+    expected += `{"id":${i},"q":"question ${i}"${added}`;
+  }
+  t.equal(many.finish()!.toString(), expected);
+});
