@@ -1,6 +1,6 @@
 import h from 'highland';
 import type { GraphNode, Route } from '../graph/graph.js';
-import { runAt, runTraced } from '../record/trace.js';
+import { callSites, runAt, runTraced } from '../record/trace.js';
 import type { RunStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
 import { fail, settle } from './settle.js';
@@ -22,6 +22,9 @@ export interface AsyncStageOptions {
  * order). In ordered mode a slow record holds back at most `capacity` items behind it; the
  * stage never buffers more, whatever the input size.
  */
+/** Records answered at once that are let go together (see startMore). */
+const RELEASE_EVERY = 256;
+
 export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOptions, countHere = true) {
   const { concurrency } = node.compiled;
   const capacity = Math.max(concurrency * 4, 64);
@@ -36,7 +39,9 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
     let queueHead = 0;
     const ready: Item[] = []; // unordered mode: finished items awaiting release
     let readyEntries = 0;
-    const waiting: Array<{ item: Item; entry: Entry }> = [];
+    // Records not yet started, from waitingHead on (an index, not shift(): a batch can be thousands).
+    let waiting: Array<{ item: Item; entry: Entry }> = [];
+    let waitingHead = 0;
     let active = 0;
     let held = 0;
     let upstreamDone = false;
@@ -52,7 +57,8 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       }
     };
 
-    const start = (item: Item, entry: Entry): void => {
+    /** Starts the node on one record; true when it answered at once (see startMore). */
+    const start = (item: Item, entry: Entry): boolean => {
       active++;
       nodeStats.in++;
       const began = performance.now();
@@ -61,16 +67,18 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       let result: unknown;
       try {
         const ctx = { node: node.name, line: item.line, seq: item.seq };
-        result = runTraced(item.trace, () => runAt({ node: node.name, line: item.line, id: item.id ?? idOf(item.record) }, () => run(item.record, ctx)));
+        const runHere = () => run(item.record, ctx);
+        const runLogged = callSites.enabled ? () => runAt({ node: node.name, line: item.line, id: item.id ?? idOf(item.record) }, runHere) : runHere;
+        result = item.trace ? runTraced(item.trace, runLogged) : runLogged();
       } catch (err) {
         failed(item, entry, err, began);
-        return;
+        return true;
       }
       // A node may answer at once (an LLM answer from the cache): settled here, with no
       // promise; startMore's loop goes on to the next record.
       if (!isThenable(result)) {
         settled(item, entry, result, began, appends);
-        return;
+        return true;
       }
       result.then(
         (value) => {
@@ -82,6 +90,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
           startMore();
         },
       );
+      return false;
     };
 
     const settled = (item: Item, entry: Entry, result: unknown, began: number, appends: readonly string[] | null): void => {
@@ -117,10 +126,35 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       });
     };
 
+    /**
+     * Starts waiting records while fewer than `concurrency` run. Records a node answers at
+     * once (a warm cache) are let go every RELEASE_EVERY: the rest of the batch goes on in
+     * the next turn, after those are written. Otherwise a whole input batch of changed
+     * records would be held in memory at once, and the garbage collector, which copies
+     * what is live, would copy it several times over.
+     */
+    let resumeScheduled = false;
     const startMore = (): void => {
-      while (active < concurrency && waiting.length > 0) {
-        const w = waiting.shift()!;
-        start(w.item, w.entry);
+      let atOnce = 0;
+      while (active < concurrency && waitingHead < waiting.length) {
+        if (atOnce === RELEASE_EVERY) {
+          if (!resumeScheduled) {
+            resumeScheduled = true;
+            setImmediate(() => {
+              resumeScheduled = false;
+              startMore();
+              pump();
+            });
+          }
+          return;
+        }
+        const w = waiting[waitingHead]!;
+        waiting[waitingHead++] = undefined as never;
+        if (waitingHead === waiting.length) {
+          waiting = [];
+          waitingHead = 0;
+        }
+        if (start(w.item, w.entry)) atOnce++;
       }
     };
 
@@ -135,7 +169,7 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
     };
 
     const intake = (): void => {
-      if (upstreamDone || pulling || failure || held >= capacity || waiting.length > 0) return;
+      if (upstreamDone || pulling || failure || held >= capacity || waitingHead < waiting.length) return;
       pulling = true;
       upstream.pull((err, batch) => {
         pulling = false;
@@ -156,6 +190,8 @@ export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOpt
       const out: Item[] = [];
       while (queueHead < queue.length && queue[queueHead]!.items !== null) {
         for (const it of queue[queueHead]!.items!) out.push(it);
+        // Let go of the entry now: the array is trimmed only now and then (below).
+        queue[queueHead] = undefined as never;
         queueHead++;
         held--;
       }
