@@ -1,7 +1,8 @@
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { FIXTURES, runCli } from '../cli-process.js';
+import { CLI, FIXTURES, runCli } from '../cli-process.js';
 
 // The command loads its bundle with V8's code cache (bin/compile-cache.ts). What a user
 // sees must not change with it: the same output cold, warm, with a damaged cache or none.
@@ -100,4 +101,34 @@ t.test('a cache folder that cannot be made does not stop the run', async (t) => 
   t.equal(res.code, 0, res.stderr);
   t.equal(res.stderr, '');
   t.ok(res.stdout.length > 0);
+});
+
+t.test('a run long enough for V8 to flush unused bytecode still writes a whole cache', async (t) => {
+  // --stress-flush-code makes V8 drop the bytecode of every function not running at each
+  // full GC, as a long run would over time: the start-up code would be missing from a cache
+  // made at exit, and every later start would compile it again.
+  const dir = t.testdir({
+    'g.yaml':
+      'nodes:\n  keep: { type: filter, when: "record.n >= 0" }\n  tag: { type: map, set: { len: "record.text.length" } }\nedges:\n  - { from: START, to: keep }\n  - { from: keep, to: tag }\n  - { from: tag, to: END }\n',
+    short: {},
+    long: {},
+  });
+  const text = 'x'.repeat(1000);
+  const records = Array.from({ length: 20_000 }, (_, n) => JSON.stringify({ n, text })).join('\n') + '\n';
+  const sizes: number[] = [];
+  // One record with V8 as it comes, then 20,000 with bytecode flushed at every full GC.
+  for (const [folder, input, flags] of [
+    ['short', '{"n":1,"text":"x"}\n', []],
+    ['long', records, ['--stress-flush-code']],
+  ] as const) {
+    const res = spawnSync(process.execPath, [...flags, CLI, 'run', join(dir, 'g.yaml'), '-q'], {
+      input,
+      // Without the test runner's own preloads, which would share the process's code.
+      env: { ...process.env, NODE_OPTIONS: '', NODE_COMPILE_CACHE: join(dir, folder) },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    t.equal(res.status, 0, res.stderr.toString());
+    sizes.push(statSync(join(dir, folder, caches(join(dir, folder))[0]!)).size);
+  }
+  t.ok(sizes[1]! >= sizes[0]! * 0.95, `the long run's cache (${sizes[1]} bytes) holds what a one-record run's does (${sizes[0]})`);
 });
