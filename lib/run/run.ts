@@ -20,8 +20,9 @@ import { newTrace } from '../record/trace.js';
 import { RunStats, type RunStatsReport } from '../metrics/run-stats.js';
 import { graphStage, sourceStage, threadedGraph } from '../engine/pipeline.js';
 import { describeIoError, runRecords } from './records-run.js';
-import { ThreadPool, threadStage } from './thread-pool.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+// Imported when used: they load node:worker_threads and node:http, which a plain run does not need.
+import type { ThreadPool, threadStage } from './thread-pool.js';
+import type { MetricsServer } from './metrics-server.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -86,6 +87,7 @@ export async function runGraph(options: RunOptions): Promise<RunResult> {
   if (!options.metrics) return runWith(options, stats);
   let metrics: MetricsServer;
   try {
+    const { startMetricsServer } = await import('./metrics-server.js');
     metrics = await startMetricsServer(options.metrics.port, options.metrics.host, { stats, models: options.graph.models });
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -158,6 +160,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
   const shards = new ShardLines();
   // Started once the input is open: the workers load the graph while nothing else waits.
   let pool: ThreadPool | null = null;
+  let poolStage: typeof threadStage | null = null;
   const result = await runRecords({
     openInput: () =>
       options.generate !== undefined
@@ -180,7 +183,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       const unfinished = resume && resumed ? passOverFinished(limited, resume.idPath, resumed.finished, stats) : limited;
       const records = options.provenance ? unfinished.map(startTraces) : unfinished;
       // Four batches per thread: one being worked on, the rest queued, so no thread waits for the reader.
-      return pool ? threadStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
+      return pool && poolStage ? poolStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
     },
     sink: {
       lineSource: options.dataset ? (line) => shards.name(line) : undefined,
@@ -199,6 +202,8 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       if (options.threads) {
         // The main thread is one of the N: it runs the graph too when the workers have enough in hand.
         const { count, seed } = options.threads;
+        const { ThreadPool, threadStage } = await import('./thread-pool.js');
+        poolStage = threadStage;
         pool = new ThreadPool(
           count - 1,
           { graphPath: graph.file, seed, keepFiltered: outputs.rejected !== undefined, keepFailed: outputs.errors !== undefined },
