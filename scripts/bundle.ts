@@ -24,39 +24,6 @@ const displayWidthForYargs: Plugin = {
   },
 };
 
-/**
- * lmdb's JavaScript goes into the bundle, so V8's code cache holds it too (it took 12 ms to
- * compile on every start that opened the LLM cache), but it finds its native addon and its
- * dictionary beside its own file: there, `__filename` is the installed file, resolved at run
- * time. The native parts of it and of msgpackr stay outside.
- */
-const lmdbBesideItself: Plugin = {
-  name: 'lmdb-beside-itself',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]lmdb[\\/]dist[\\/]index\.cjs$/ }, async (args) => ({
-      // A name the bundler does not follow: this require.resolve is meant for run time.
-      contents: `var lmdbPackage = 'lmdb';\nvar __filename = require.resolve(lmdbPackage);\n${await readFile(args.path, 'utf8')}`,
-      loader: 'js',
-    }));
-  },
-};
-
-/** Packages requireModule (lib/config/import-module.ts) takes from the bundle. */
-const BUNDLED_PACKAGES = ['lmdb'];
-
-const bundledPackages: Plugin = {
-  name: 'bundled-packages',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]lib[\\/]config[\\/]import-module\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const marker = 'const BUNDLED: Record<string, () => unknown> = {};';
-      if (!source.includes(marker)) throw new Error(`${args.path} no longer declares ${marker}`);
-      const entries = BUNDLED_PACKAGES.map((name) => `${JSON.stringify(name)}: () => require(${JSON.stringify(name)})`).join(', ');
-      return { contents: source.replace(marker, `const BUNDLED: Record<string, () => unknown> = { ${entries} };`), loader: 'ts' };
-    });
-  },
-};
-
 const bundle: BuildOptions = {
   absWorkingDir: root,
   bundle: true,
@@ -69,10 +36,9 @@ const bundle: BuildOptions = {
   logLevel: 'warning',
   // Licence comments go to a .LEGAL.txt file beside the bundle, which stays ASCII (below).
   legalComments: 'external',
-  // A native addon (lmdb's and msgpackr's are loaded from the install), and two packages
-  // that read their data files beside their own code.
-  external: ['msgpackr-extract', 'eld', 'gpt-tokenizer'],
-  plugins: [displayWidthForYargs, lmdbBesideItself, bundledPackages],
+  // A native addon, and two packages that read their data files beside their own code.
+  external: ['lmdb', 'eld', 'gpt-tokenizer'],
+  plugins: [displayWidthForYargs],
   // The modules are ES modules that find files beside themselves: in the bundle, "beside
   // themselves" is beside the bundle.
   define: { 'import.meta.url': 'importMetaUrl' },

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * import(), for what is loaded at run time rather than bundled: the graph's own modules
- * and the packages kept out of the bundle (eld, gpt-tokenizer).
+ * and the packages kept out of the bundle (lmdb, eld, gpt-tokenizer).
  *
  * Why not import() itself: the `sygra-stream` command runs its bundle as a vm script (for
  * V8's code cache, see bin/compile-cache.ts), and a vm script cannot import() on Node 20
@@ -27,17 +27,10 @@ export function importFile(file: string): Promise<Record<string, unknown>> {
 const requireFromHere = createRequire(import.meta.url);
 
 /**
- * Packages the command's bundle carries, loaded on first use: scripts/bundle.ts fills this
- * in with `require` calls that the bundler resolves. Empty outside the bundle.
- */
-const BUNDLED: Record<string, () => unknown> = {};
-
-/**
  * require(), for packages loaded at run time whose CommonJS build starts faster than their
  * ES modules (lmdb: one file against a tree of them, 9 ms), or that are needed at once
- * (libphonenumber). From the bundle when it carries them, else from node_modules.
+ * (libphonenumber). Resolved from the package's own node_modules, bundled or not.
  */
 export function requireModule<T>(specifier: string): T {
-  const bundled = BUNDLED[specifier];
-  return (bundled ? bundled() : requireFromHere(specifier)) as T;
+  return requireFromHere(specifier) as T;
 }
