@@ -5,7 +5,7 @@
 // Options: --mb N (file size, default 1024).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,24 @@ async function nodeNewlineLoop(): Promise<number> {
 
 const wc = timeCommand(['wc', '-l', input]);
 const nodeLoop = await nodeNewlineLoop();
+
+// A first start of `view` after a build compiles its code and writes the compile cache
+// (bin/compile-cache.ts): done once on a small file, so the timing below is of a usual start.
+{
+  const small = join(dataDir, 'view-bench-warmup.jsonl');
+  writeFileSync(small, '{"text":"warm-up"}\n');
+  const warm = spawn(process.execPath, [cli, 'view', small], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  await new Promise<void>((resolve, reject) => {
+    warm.stderr!.on('data', (d: Buffer) => {
+      said += d.toString();
+      if (/indexed /.test(said)) resolve();
+    });
+    warm.once('exit', (code) => reject(new Error(`view (warm-up) exited ${code}: ${said}`)));
+  });
+  warm.kill('SIGINT');
+  await once(warm, 'exit');
+}
 
 // The viewer, as a user starts it; stderr says when the index and the filters are done.
 const started = process.hrtime.bigint();
