@@ -16,15 +16,15 @@ export interface AsyncStageOptions {
   stats: RunStats;
 }
 
+/** Records answered at once that are let go together (see startMore). */
+const RELEASE_EVERY = 256;
+
 /**
  * Runs an async node with at most `concurrency` records in flight, pulling more input only
  * while fewer than `capacity` items are held (running, waiting, or done but held back for
  * order). In ordered mode a slow record holds back at most `capacity` items behind it; the
  * stage never buffers more, whatever the input size.
  */
-/** Records answered at once that are let go together (see startMore). */
-const RELEASE_EVERY = 256;
-
 export function asyncStage(node: GraphNode, route: Route, options: AsyncStageOptions, countHere = true) {
   const { concurrency } = node.compiled;
   const capacity = Math.max(concurrency * 4, 64);

@@ -159,8 +159,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
   // A dataset folder's shards: which one each input line came from, for --errors and --rejected.
   const shards = new ShardLines();
   // Started once the input is open: the workers load the graph while nothing else waits.
-  let pool: ThreadPool | null = null;
-  let poolStage: typeof threadStage | null = null;
+  let threads: { pool: ThreadPool; stage: typeof threadStage } | null = null;
   const result = await runRecords({
     openInput: () =>
       options.generate !== undefined
@@ -176,14 +175,14 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
     source: (input) =>
       options.generate !== undefined
         ? generatedSource(options.generate, graph.entry, stats, stopReading.signal)
-        : batchSource(input, graph.entry, stats, stopReading.signal, pool === null, options.maxLineBytes),
+        : batchSource(input, graph.entry, stats, stopReading.signal, threads === null, options.maxLineBytes),
     pipeline: (lines) => {
       const converted = sourceStage(graph, stats)(lines);
       const limited = options.limit === undefined ? converted : firstRecords(converted, options.limit, stats, stopReading);
       const unfinished = resume && resumed ? passOverFinished(limited, resume.idPath, resumed.finished, stats) : limited;
       const records = options.provenance ? unfinished.map(startTraces) : unfinished;
       // Four batches per thread: one being worked on, the rest queued, so no thread waits for the reader.
-      return pool && poolStage ? poolStage(pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
+      return threads ? threads.stage(threads.pool, options.threads!.count * 4, options.ordered)(records) : graphStage(graph, { ordered: options.ordered, stats })(records);
     },
     sink: {
       lineSource: options.dataset ? (line) => shards.name(line) : undefined,
@@ -203,17 +202,17 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
         // The main thread is one of the N: it runs the graph too when the workers have enough in hand.
         const { count, seed } = options.threads;
         const { ThreadPool, threadStage } = await import('./thread-pool.js');
-        poolStage = threadStage;
-        pool = new ThreadPool(
+        const pool = new ThreadPool(
           count - 1,
           { graphPath: graph.file, seed, keepFiltered: outputs.rejected !== undefined, keepFailed: outputs.errors !== undefined },
           stats,
           mainThreadRunner(graph, stats),
         );
+        threads = { pool, stage: threadStage };
       }
     },
     drained: async () => {
-      await pool?.close();
+      await threads?.pool.close();
       progress?.stop();
       stats.interrupted = options.interrupt.aborted;
     },
