@@ -6,12 +6,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, measure, printTable, publish } from './harness.js';
+import { arg, measure, printTable, publish, benchCli } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const references = arg('references', 100_000);
 const records = arg('records', 200_000);
 const work = join(root, 'bench-data', 'decontaminate');

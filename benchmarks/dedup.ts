@@ -10,12 +10,12 @@ import { LshIndex, lshShape } from '../lib/dedup/lsh-index.js';
 import { MinHasher } from '../lib/dedup/minhash.js';
 import { hyperplaneShape, VectorIndex } from '../lib/dedup/vector-index.js';
 import { mockEmbedding } from '../lib/llm/mock/embedding.js';
-import { arg, fileMb, measure, printTable, publish, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, publish, type Measurement, benchCli } from './harness.js';
 import { prng, writeNdjson } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const floor = join(here, 'dedup-floor.js');
 const dir = join(root, 'bench-data', 'dedup');
 await mkdir(dir, { recursive: true });

@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, fileMb, measure, median, printTable, publish, type Measurement } from './harness.js';
+import { arg, fileMb, measure, median, printTable, publish, type Measurement, benchCli } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const graph = join(root, 'benchmarks', 'graphs', 'filter.yaml');
 const graphWithMap = join(root, 'benchmarks', 'graphs', 'filter-map.yaml');
 const floor = join(here, 'raw-floor.js');

@@ -6,12 +6,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, fileMb, measure, printTable, publish, type Measurement } from './harness.js';
+import { arg, fileMb, measure, printTable, publish, type Measurement, benchCli } from './harness.js';
 import { writeChatRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const large = arg('records', 1_000_000);
 const runs = arg('runs', 3);
 const dataDir = join(root, 'bench-data');

@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile, stat } from 'node:fs/promises';
 import { once } from 'node:events';
+
+/**
+ * The `sygra-stream` command the benchmarks run: this checkout's build, or the one
+ * bench:compare names in SYGRA_BENCH_CLI (an earlier build, to race against).
+ */
+export function benchCli(): string {
+  return process.env.SYGRA_BENCH_CLI || join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'sygra-stream.mjs');
+}
 
 /** One timed command: wall time, peak RSS (VmHWM polled from /proc), exit code. */
 export interface Measurement {
@@ -80,6 +88,12 @@ export function printTable(header: string[], rows: Array<Array<string | number>>
  * markers is left alone (said on stderr).
  */
 export function publishTable(page: string, name: string, command: string, header: string[], rows: Array<Array<string | number>>): void {
+  // Under bench:compare the tables go to its file, as JSON lines, and the page stays as it is.
+  const collect = process.env.SYGRA_BENCH_TABLES;
+  if (collect) {
+    appendFileSync(collect, `${JSON.stringify({ name, header, rows })}\n`);
+    return;
+  }
   const text = readFileSync(page, 'utf8');
   const open = new RegExp(`<!-- bench:${name}[^>]*-->`);
   const close = `<!-- /bench:${name} -->`;

@@ -9,11 +9,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { arg, measure, printTable, publish } from './harness.js';
+import { arg, measure, printTable, publish, benchCli } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 
 const records = arg('records', 20_000);
 const latency = arg('latency-ms', 50);

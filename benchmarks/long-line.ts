@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, measure, printTable, publish, type Measurement } from './harness.js';
+import { arg, measure, printTable, publish, type Measurement, benchCli } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const mb = arg('mb', 50);
 const runs = arg('runs', 3);
 const dataDir = join(root, 'bench-data');

@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, printTable, publish, type Measurement } from './harness.js';
+import { measure, printTable, publish, type Measurement, benchCli } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const data = join(root, '..', 'shared', 'data', 'oasst2');
 if (!existsSync(join(data, 'messages.jsonl'))) {
   console.log(`skipped: no OASST2 sample at ${data}`);

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, printTable, publishTable, type Measurement } from './harness.js';
+import { measure, printTable, publishTable, type Measurement, benchCli } from './harness.js';
 import { generatedConversations } from './quality-texts.js';
 import { qualityRulesNode } from '../lib/nodes/quality-rules.js';
 import type { CompiledNode } from '../lib/nodes/definition.js';
@@ -16,7 +16,7 @@ import type { JsonObject } from '../lib/record/item.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const dir = join(root, 'bench-data', 'quality');
 await mkdir(dir, { recursive: true });
 

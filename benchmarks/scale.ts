@@ -10,11 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { haveRedis, startRedis } from '../test/redis-server-process.js';
 import { startMockServer } from '../test/mock-server-process.js';
-import { arg, printTable, publish } from './harness.js';
+import { arg, printTable, publish, benchCli } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 
 const records = arg('records', 8000);
 const concurrency = arg('concurrency', 64);

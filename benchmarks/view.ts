@@ -10,11 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { arg, printTable, publish, watchPeakRss } from './harness.js';
+import { arg, printTable, publish, watchPeakRss, benchCli } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const cli = join(root, 'dist', 'sygra-stream.mjs');
+const cli = benchCli();
 const mb = arg('mb', 1024);
 const dataDir = join(root, 'bench-data');
 await mkdir(dataDir, { recursive: true });
