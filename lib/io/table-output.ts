@@ -1,6 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
+import { plainIfDistinct } from './parquet-encoding.js';
 import { Utf8Arena } from './utf8-arena.js';
 import { huggingFaceFeatures, PARQUET_ROUND_TRIP_KEY, parquetSchema, roundTripOf, shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
 import { replace, writeTarget, type WriteTarget } from './write-target.js';
@@ -34,7 +35,10 @@ export abstract class TableOutput extends Writable implements RecordsWritable {
   readonly acceptsRecords = true;
   protected columns: string[] | null = null;
   private begun = false;
-  private rows: Row[] = [];
+  /** The first group's rows, held until they fix the columns; after that rows go straight to `appendRows`. */
+  private firstRows: Row[] = [];
+  /** Rows appended since the last group was written. */
+  private pending = 0;
   private carry = '';
   private count = 0;
 
@@ -45,64 +49,96 @@ export abstract class TableOutput extends Writable implements RecordsWritable {
   /** A batch of records (from the sink), or NDJSON bytes. */
   override _write(chunk: Buffer | string | Row[], _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     try {
-      if (Array.isArray(chunk)) for (const row of chunk) this.add(row);
+      let rows: Row[];
+      if (Array.isArray(chunk)) rows = chunk;
       else {
         const lines = (this.carry + chunk.toString()).split('\n');
         this.carry = lines.pop() ?? '';
-        for (const line of lines) if (line !== '') this.add(JSON.parse(line) as Row);
+        rows = [];
+        for (const line of lines) if (line !== '') rows.push(JSON.parse(line) as Row);
       }
-      if (this.rows.length >= GROUP_ROWS) this.flushRows().then(() => done(), done);
-      else done();
+      this.take(rows).then(() => done(), done);
     } catch (err) {
       done(err as Error);
     }
   }
 
   override _final(done: (err?: Error | null) => void): void {
+    let last: Row[] = [];
     try {
-      if (this.carry.trim() !== '') this.add(JSON.parse(this.carry) as Row);
+      if (this.carry.trim() !== '') last = [JSON.parse(this.carry) as Row];
     } catch (err) {
       return done(err as Error);
     }
-    this.flushRows()
+    this.take(last)
+      .then(() => this.beginOnce())
+      .then(() => (this.pending > 0 ? this.writeGroup() : undefined))
       .then(() => this.close())
       .then(() => done(), done);
   }
 
-  private add(row: Row): void {
-    this.count++;
-    if (this.columns) {
-      for (const key of Object.keys(row)) {
-        if (!this.columns.includes(key))
-          throw new Error(
-            `output record ${this.count} has a field "${key}" that the first ${GROUP_ROWS} records did not have; columns are fixed by then (write NDJSON, or give every record the field)`,
-          );
-      }
-    }
-    this.rows.push(row);
-    if (!this.columns && this.count === GROUP_ROWS) this.fixColumns();
-  }
-
-  private fixColumns(): void {
-    const seen = new Set<string>();
-    for (const r of this.rows) for (const k of Object.keys(r)) seen.add(k);
-    this.columns = [...seen];
-  }
-
-  private async flushRows(): Promise<void> {
-    if (!this.columns) this.fixColumns();
+  private async take(batch: Row[]): Promise<void> {
+    let rows = batch;
     if (!this.begun) {
-      this.begun = true;
-      await this.begin(this.columns!, this.rows);
+      let at = 0;
+      while (at < rows.length && this.firstRows.length < GROUP_ROWS) {
+        const row = rows[at++]!;
+        this.check(row);
+        this.firstRows.push(row);
+      }
+      if (this.firstRows.length < GROUP_ROWS) return;
+      // The columns are fixed now: the rest of the batch is checked against them.
+      await this.beginOnce();
+      rows = at === 0 ? rows : rows.slice(at);
     }
-    const rows = this.rows;
-    this.rows = [];
-    if (rows.length > 0) await this.writeRows(rows);
+    if (rows.length > 0) {
+      for (const row of rows) this.check(row);
+      // Encoded on arrival: a record held until its group is written would outlive the
+      // young generation and be copied by every collection until then.
+      await this.appendRows(rows);
+      this.pending += rows.length;
+    }
+    if (this.pending >= GROUP_ROWS) await this.writeGroup();
+  }
+
+  private check(row: Row): void {
+    this.count++;
+    if (!this.columns) return;
+    for (const key of Object.keys(row)) {
+      if (!this.columns.includes(key))
+        throw new Error(`output record ${this.count} has a field "${key}" that the first ${GROUP_ROWS} records did not have; columns are fixed by then (write NDJSON, or give every record the field)`);
+    }
+  }
+
+  /** Fixes the columns from the rows held so far, begins the output and appends those rows. */
+  private async beginOnce(): Promise<void> {
+    if (this.begun) return;
+    this.begun = true;
+    const rows = this.firstRows;
+    this.firstRows = [];
+    if (!this.columns) {
+      const seen = new Set<string>();
+      for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+      this.columns = [...seen];
+    }
+    await this.begin(this.columns, rows);
+    if (rows.length > 0) {
+      await this.appendRows(rows);
+      this.pending += rows.length;
+    }
+  }
+
+  private async writeGroup(): Promise<void> {
+    this.pending = 0;
+    await this.endGroup();
   }
 
   /** Called once, with the first group of rows, when the columns are known. */
   protected abstract begin(columns: string[], firstRows: Row[]): Promise<void>;
-  protected abstract writeRows(rows: Row[]): Promise<void>;
+  /** Rows of the current group, in order; the columns are fixed. */
+  protected abstract appendRows(rows: Row[]): Promise<void> | void;
+  /** The current group is complete (about GROUP_ROWS rows, fewer at the end): write it. */
+  protected abstract endGroup(): Promise<void>;
   protected abstract close(): Promise<void>;
 }
 
@@ -120,28 +156,26 @@ export class CsvOutput extends TableOutput {
     super();
   }
 
+  private stringify: typeof import('csv-stringify/sync').stringify | null = null;
+
   protected async begin(columns: string[]): Promise<void> {
-    await this.put(columns);
+    this.stringify = (await import('csv-stringify/sync')).stringify;
+    this.file.stream.write(this.stringify([columns], { delimiter: this.delimiter }));
   }
 
-  protected async writeRows(rows: Row[]): Promise<void> {
+  protected async appendRows(rows: Row[]): Promise<void> {
     const columns = this.columns!;
-    const { stringify } = await import('csv-stringify/sync');
-    const text = stringify(
+    const text = this.stringify!(
       rows.map((r) => columns.map((c) => cellText(r[c]))),
       { delimiter: this.delimiter },
     );
     if (!this.file.stream.write(text)) await new Promise<void>((ok) => this.file.stream.once('drain', () => ok()));
   }
 
-  protected async close(): Promise<void> {
-    if (!this.columns) await this.put([]);
-  }
+  /** CSV has no groups: rows were written as they came. */
+  protected async endGroup(): Promise<void> {}
 
-  private async put(header: string[]): Promise<void> {
-    const { stringify } = await import('csv-stringify/sync');
-    this.file.stream.write(stringify([header], { delimiter: this.delimiter }));
-  }
+  protected async close(): Promise<void> {}
 }
 
 type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWriter>;
@@ -155,6 +189,8 @@ type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWrit
 export class ParquetOutput extends TableOutput {
   private writer: ParquetWriterT | null = null;
   private shapes = new Map<string, Shape>();
+  /** The current row group's values, one array per column (in the shapes' order). */
+  private columnValues: unknown[][] = [];
   private readonly arena = new Utf8Arena();
   private readonly target: WriteTarget;
   /** Where the writer writes: the temporary file, or the device itself. */
@@ -179,12 +215,15 @@ export class ParquetOutput extends TableOutput {
   /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
     this.shapes = this.fixedShapes ?? shapeOfRows(firstRows, columns);
+    this.columnValues = [...this.shapes].map(() => []);
     const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
     // hysnappy: Snappy in WebAssembly, from hyparquet's authors; the JS compressor took 40% of a write.
-    const { snappyCompress } = await import('hysnappy');
+    // One compressor for the file: its `snappyCompress` compiles and instantiates the module
+    // (with fresh memory, grown to the page) for every page, a sixth of a write.
+    const { snappyCompressor } = await import('hysnappy');
     this.writer = new ParquetWriter({
       writer: fileWriter(this.temp),
-      compressors: { SNAPPY: snappyCompress },
+      compressors: { SNAPPY: snappyCompressor() },
       schema: parquetSchema(this.shapes),
       kvMetadata: [
         { key: 'huggingface', value: JSON.stringify({ info: { features: huggingFaceFeatures(this.shapes) } }) },
@@ -194,16 +233,32 @@ export class ParquetOutput extends TableOutput {
     });
   }
 
-  protected async writeRows(rows: Row[]): Promise<void> {
+  protected appendRows(rows: Row[]): void {
+    const utf8 = (text: string): Uint8Array => this.arena.encode(text);
+    let c = 0;
+    for (const [name, shape] of this.shapes) {
+      const column = this.columnValues[c++]!;
+      for (const r of rows) column.push(toColumnValue(r[name], shape, name, utf8));
+    }
+  }
+
+  protected async endGroup(): Promise<void> {
     // Statistics (min and max) help readers skip row groups by number; on text and nested
     // columns they cost a fifth of the write and serve no such filter.
-    const utf8 = (text: string): Uint8Array => this.arena.encode(text);
-    const columnData = [...this.shapes].map(([name, shape]) => ({
-      name,
-      data: rows.map((r) => toColumnValue(r[name], shape, name, utf8)),
-      statistics: shape.kind === 'float64' || shape.kind === 'bool',
-    }));
-    this.writer!.write({ columnData, rowGroupSize: rows.length });
+    let c = 0;
+    const columnData = [...this.shapes].map(([name, shape]) => {
+      const data = this.columnValues[c++]!;
+      const text = shape.kind === 'string' || shape.kind === 'json' || shape.kind === 'null';
+      return {
+        name,
+        data,
+        statistics: shape.kind === 'float64' || shape.kind === 'bool',
+        encoding: text ? plainIfDistinct(data) : undefined,
+      };
+    });
+    const rowGroupSize = columnData[0]?.data.length ?? 0;
+    this.columnValues = columnData.map(() => []);
+    this.writer!.write({ columnData, rowGroupSize });
     this.arena.reset();
   }
 
