@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { formatOfPath, openInput, parquetRecordBatches } from './formats.js';
+import { formatOfPath, openInput } from './formats.js';
 import { INPUT_FORMATS, type InputFormat } from './format-names.js';
 
 /** One data file of a dataset folder in the Hugging Face Hub's layout. */
@@ -127,22 +127,25 @@ export class ShardLines {
   }
 }
 
+/** A Parquet file's contents for the run: NDJSON bytes, or arrays of records (the run takes them as they are). */
+export type ParquetChunks = (path: string) => AsyncIterable<Buffer | Array<Record<string, unknown>>>;
+
 /**
  * The files read one after another as one stream, each in its own format: never more than
  * one file open, nothing loaded whole. JSONL and the like come as NDJSON bytes (a file
- * whose last line has no newline gets one, so it cannot run into the next); Parquet, with
- * `records`, as arrays of records a row group at a time (the run takes them as they are),
- * else as NDJSON too.
+ * whose last line has no newline gets one, so it cannot run into the next); Parquet as
+ * `readParquet` gives it, else as NDJSON too.
  */
-export function openDataFiles(files: readonly DataFile[], shards: ShardLines, stdin: Readable, records = false): Readable {
+export function openDataFiles(files: readonly DataFile[], shards: ShardLines, stdin: Readable, readParquet?: ParquetChunks): Readable {
   async function* chunks(): AsyncGenerator<Buffer | Array<Record<string, unknown>>> {
     let lineCount = 0;
     for (const file of files) {
       shards.begin(file.name, lineCount + 1);
-      if (records && file.format === 'parquet') {
-        for await (const batch of parquetRecordBatches(file.path)) {
-          lineCount += batch.length;
-          yield batch;
+      if (readParquet && file.format === 'parquet') {
+        for await (const chunk of readParquet(file.path)) {
+          if (Array.isArray(chunk)) lineCount += chunk.length;
+          else for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lineCount++;
+          yield chunk;
         }
         continue;
       }

@@ -2,7 +2,9 @@ import { createReadStream, fstatSync } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from './format-names.js';
 import { JsonArrayToLines } from './json-array.js';
-import { PARQUET_ROUND_TRIP_KEY, restoreRecord } from './parquet-schema.js';
+import { restoreRecord } from './parquet-schema.js';
+import { parquetRowGroups } from './parquet-read.js';
+import { parquetNdjson } from './parquet-ndjson.js';
 
 export type Compression = 'gzip' | 'zstd' | null;
 
@@ -42,7 +44,7 @@ export function outputFormatOf(path: string | undefined, explicit: OutputFormat 
 export async function openInput(path: string | undefined, format: InputFormat, stdin: Readable): Promise<Readable> {
   if (format === 'parquet') {
     if (!path) throw new Error('Parquet is read from a file (--input FILE), not from stdin');
-    return Readable.from(parquetLines(path));
+    return Readable.from(parquetNdjson(path), { objectMode: false });
   }
   let bytes: Readable = path ? createReadStream(path, { highWaterMark: FILE_READ_BYTES }) : fromStdin(stdin);
   const { compression } = path ? formatOfPath(path) : { compression: null };
@@ -88,14 +90,6 @@ class ObjectsToLines extends Transform {
   }
 }
 
-async function* parquetLines(path: string): AsyncGenerator<string> {
-  for await (const records of parquetRecordBatches(path)) {
-    let text = '';
-    for (const record of records) text += `${JSON.stringify(record)}\n`;
-    yield text;
-  }
-}
-
 /** Records per batch from a Parquet file: about what a 256 KiB NDJSON read holds. */
 const RECORDS_PER_BATCH = 256;
 
@@ -104,26 +98,11 @@ const RECORDS_PER_BATCH = 256;
  * a trip through NDJSON text (each record would be stringified here and parsed again).
  */
 export async function* parquetRecordBatches(path: string): AsyncGenerator<Array<Record<string, unknown>>> {
-  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
-  // Snappy in WebAssembly (hysnappy) decompresses a quarter faster than hyparquet's JS one.
-  const { snappyUncompressor } = await import('hysnappy');
-  const compressors = { SNAPPY: snappyUncompressor() };
-  const file = await asyncBufferFromFile(path);
-  const metadata = await parquetMetadataAsync(file);
-  // Files we wrote say which columns hold JSON text and where a null means "absent".
-  const noted = metadata.key_value_metadata?.find((kv) => kv.key === PARQUET_ROUND_TRIP_KEY)?.value;
-  const parsed = noted ? (JSON.parse(noted) as { json?: string[]; absent?: string[] }) : {};
-  const trip = { json: new Set(parsed.json ?? []), absent: new Set(parsed.absent ?? []) };
-  let rowStart = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
+  for await (const { rows: records, trip } of parquetRowGroups(path)) {
     // The reader's row objects are ours: given back in place (a copy of each cost a tenth of a read).
-    const records = rows as Array<Record<string, unknown>>;
     for (const record of records) restoreRecord(record, trip);
     // Batches the size an NDJSON read makes: a whole row group in each stage of the run at once would hold ten times the memory.
     for (let at = 0; at < records.length; at += RECORDS_PER_BATCH) yield records.slice(at, at + RECORDS_PER_BATCH);
-    rowStart = rowEnd;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Graph } from '../graph/graph.js';
 import { writeStatsFile } from '../io/stats-file.js';
 import { openDataFiles, ShardLines, type DataFile } from '../io/dataset-folder.js';
 import { formatOfPath, openInput, parquetRecordBatches } from '../io/formats.js';
+import { parquetNdjson } from '../io/parquet-ndjson.js';
 import type { InputFormat, OutputFormat } from '../io/format-names.js';
 import { RunOutputs } from '../io/outputs.js';
 import { FinishedIds, recordId, scanFinished } from '../io/resume.js';
@@ -23,6 +24,8 @@ import { describeIoError, runRecords } from './records-run.js';
 // Imported when used: they load node:worker_threads and node:http, which a plain run does not need.
 import type { ThreadPool, threadStage } from './thread-pool.js';
 import type { MetricsServer } from './metrics-server.js';
+/** The threshold only: a constant, inlined; the module itself is loaded when a file is that large. */
+import { PARQUET_THREAD_MIN_BYTES } from './parquet-thread-size.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -165,9 +168,9 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
       options.generate !== undefined
         ? Promise.resolve(options.stdin)
         : options.dataset
-          ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin, !options.threads))
-          : options.inputFormat === 'parquet' && options.inputPath && !options.threads
-            ? Promise.resolve(Readable.from(parquetRecordBatches(options.inputPath)))
+          ? Promise.resolve(openDataFiles(options.dataset, shards, options.stdin, (path) => parquetChunks(path, !options.threads)))
+          : options.inputFormat === 'parquet' && options.inputPath
+            ? Promise.resolve(Readable.from(parquetChunks(options.inputPath, !options.threads)))
             : openInput(options.inputPath, options.inputFormat ?? 'jsonl', options.stdin),
     outputs,
     stats,
@@ -328,6 +331,20 @@ function firstRecords(stream: Highland.Stream<Batch>, limit: number, stats: RunS
     push(null, kept);
     next();
   });
+}
+
+/**
+ * A Parquet file's records for the run: a large file decoded to NDJSON on a worker thread
+ * (see parquet-thread.ts); a small one read here, as records when the run takes them
+ * (not with --threads, whose workers are sent lines), else as NDJSON.
+ */
+async function* parquetChunks(path: string, asRecords: boolean): AsyncGenerator<Buffer | Array<Record<string, unknown>>> {
+  if ((fileSize(path) ?? 0) >= PARQUET_THREAD_MIN_BYTES) {
+    // Loaded only here: node:worker_threads costs every other start a few milliseconds.
+    const { parquetOnThread } = await import('./parquet-thread.js');
+    yield* parquetOnThread(path);
+  } else if (asRecords) yield* parquetRecordBatches(path);
+  else yield* parquetNdjson(path);
 }
 
 function fileSize(path: string): number | undefined {

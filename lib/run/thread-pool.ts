@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import h from 'highland';
 import type { RunStats } from '../metrics/run-stats.js';
 import { handoff, take, type Handoff } from '../record/handoff.js';
 import { JobBuffers } from './job-buffers.js';
+import { workerScript } from './worker-script.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
 import type { Stage } from '../engine/pipeline.js';
 import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
@@ -156,13 +155,4 @@ function pack(id: number, items: readonly Item[], buffers: JobBuffers): ThreadJo
     seqs[k] = item.seq;
   });
   return { id, data, lines, seqs };
-}
-
-/** The worker's entry: beside this module when compiled by tsc; in the bundle (dist/bundle/), its loader one folder up. */
-function workerScript(): string {
-  for (const candidate of ['./thread-worker.js', '../thread-worker.mjs']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('cannot find the worker thread script (thread-worker) next to the run');
 }

@@ -9,6 +9,7 @@ import { RunStats, type NodeStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
 import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
+import { type ParquetThreadData, serveParquet } from './parquet-thread.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
@@ -16,13 +17,16 @@ const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorker
 const stats = new RunStats();
 const reported = new Map<string, NodeStats>();
 
+// The same entry serves the thread that decodes a Parquet input (see parquet-thread.ts).
+if ((workerData as Partial<ParquetThreadData>).kind === 'parquet-ndjson') void serveParquet(port, workerData as ParquetThreadData);
 // No top-level await: the bundle that runs this is CommonJS (see scripts/bundle.ts). A graph
 // that fails to load fails the thread, as an uncaught error, which the pool reports.
-loadGraph(graphPath, undefined, seed).then(serve, (err: unknown) => {
-  process.nextTick(() => {
-    throw err;
+else
+  loadGraph(graphPath, undefined, seed).then(serve, (err: unknown) => {
+    process.nextTick(() => {
+      throw err;
+    });
   });
-});
 
 function serve(graph: Graph): void {
   const runGraph = threadedGraph(graph, stats);

@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { FIXTURES, ROOT, runCli } from '../cli-process.js';
+import { PARQUET_THREAD_MIN_BYTES } from '../../lib/run/parquet-thread-size.js';
 
 /** Column types and the huggingface metadata of a Parquet file, as DuckDB (a second, independent reader) sees them. */
 async function duckdb(path: string): Promise<{ types: Record<string, string>; huggingface: { info: { features: Record<string, unknown> } } }> {
@@ -60,4 +63,22 @@ t.test('the shared OASST2 sample curated to SFT: read back the same, every recor
   const { types } = await duckdb(join(dir, 'out.parquet'));
   t.equal(types.messages, 'STRUCT("role" VARCHAR, "content" VARCHAR)[]');
   t.match(types.meta, /quality STRUCT\(rules STRUCT\(/);
+});
+
+t.test('a Parquet file large enough to be decoded on a worker thread reads back the same, alone and as a dataset folder', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': KEEP, folder: { data: {} } });
+  // Random hex barely compresses: 20,000 records make a file past the threshold.
+  const input = Array.from({ length: 20_000 }, (_, i) => `${JSON.stringify({ id: `r${i}`, text: `"${randomBytes(450).toString('hex')}" é 🙂\n`, n: i / 7 })}\n`).join('');
+  await writeFile(join(dir, 'in.jsonl'), input);
+  const written = await runCli(['run', 'keep.yaml', '-i', 'in.jsonl', '-o', 'out.parquet', '-q'], { cwd: dir });
+  t.equal(written.code, 0, written.stderr);
+  t.ok(statSync(join(dir, 'out.parquet')).size >= PARQUET_THREAD_MIN_BYTES, 'past the threshold');
+  const back = await runCli(['run', 'keep.yaml', '-i', 'out.parquet', '-q'], { cwd: dir });
+  t.equal(back.code, 0, back.stderr);
+  t.ok(back.stdout === input, 'byte for byte the NDJSON it was written from');
+  await copyFile(join(dir, 'out.parquet'), join(dir, 'folder', 'data', 'train-00000-of-00001.parquet'));
+  await writeFile(join(dir, 'folder', 'data', 'train-00001-of-00001.jsonl'), '{"id":"last"}\n');
+  const folder = await runCli(['run', 'keep.yaml', '-i', 'folder', '-q', '--errors', 'errors.jsonl'], { cwd: dir });
+  t.equal(folder.code, 0, folder.stderr);
+  t.ok(folder.stdout === `${input}{"id":"last"}\n`, 'as a dataset folder: the same, then the next shard');
 });
