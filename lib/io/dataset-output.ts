@@ -7,6 +7,7 @@ import { SummaryBuilder } from '../report/summary.js';
 import { AtomicFile } from './atomic-file.js';
 import type { OutputFile } from './output-file.js';
 import { huggingFaceFeatures, shapeOfRows, type Shape } from './parquet-schema.js';
+import type { FlatGroupEncoderFactory } from './flat-columns.js';
 import { GROUP_ROWS, ParquetOutput } from './table-output.js';
 
 export interface DatasetFolderOptions {
@@ -19,6 +20,8 @@ export interface DatasetFolderOptions {
   title: string;
   /** What made the data, for the card (asked at the end, when the run's figures are known). */
   pipeline?: () => PipelineInfo | null;
+  /** Where Parquet shards of scalar columns are encoded, when not on this thread (see ParquetOutput). */
+  parquetThreads?: FlatGroupEncoderFactory;
 }
 
 interface Shard {
@@ -132,7 +135,7 @@ export class DatasetFolderOutput implements OutputFile {
   private openShard(index: number): Shard {
     const path = join(this.dir, 'data', `.${this.options.split}-${String(index).padStart(5, '0')}.${this.options.format}`);
     if (this.options.format === 'parquet') {
-      const parquet = new ParquetOutput(path, this.shapes);
+      const parquet = new ParquetOutput(path, this.shapes, this.options.parquetThreads ?? null);
       const finish = async (): Promise<void> => {
         const ended = once(parquet, 'finish');
         parquet.end();

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from './format-names.js';
 import { DatasetFolderOutput, type DatasetFolderOptions } from './dataset-output.js';
+import type { FlatGroupEncoderFactory } from './flat-columns.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { SideOutput } from './side-output.js';
 
@@ -13,6 +14,8 @@ export interface OutputPaths {
   rejected?: string;
   /** --output is a dataset folder: shards and a card (see DatasetFolderOutput). */
   dataset?: DatasetFolderOptions;
+  /** Where Parquet output of scalar columns is encoded, when not on this thread (see ParquetOutput). */
+  parquetThreads?: FlatGroupEncoderFactory;
 }
 
 /**
@@ -36,7 +39,12 @@ export class RunOutputs {
   private readonly files: Array<OutputFile | SideOutput>;
 
   constructor(paths: OutputPaths, stdout: Writable, mode: OutputMode = 'replace') {
-    const outputFile = !paths.output ? null : paths.dataset ? new DatasetFolderOutput(paths.output, paths.dataset) : openOutputFile(paths.output, paths.format ?? 'jsonl', mode !== 'replace');
+    const threads = paths.parquetThreads ?? null;
+    const outputFile = !paths.output
+      ? null
+      : paths.dataset
+        ? new DatasetFolderOutput(paths.output, { ...paths.dataset, ...(threads ? { parquetThreads: threads } : {}) })
+        : openOutputFile(paths.output, paths.format ?? 'jsonl', mode !== 'replace', threads);
     this.output = outputFile ? outputFile.stream : stdout;
     this.outputName = paths.output ?? 'stdout';
     const side = mode === 'replace' ? 'atomic' : 'append';

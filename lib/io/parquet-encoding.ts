@@ -17,11 +17,24 @@ export function plainIfDistinct(values: readonly unknown[]): 'PLAIN' | undefined
   for (let i = 0; i < take; i++) {
     const value = values[take === n ? i : Math.floor((i * (n - 1)) / (take - 1))];
     if (!(value instanceof Uint8Array)) continue;
-    // Latin-1 text of the bytes: a copy, and a key equal exactly when the bytes are.
-    const key = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+    const key = keyOf(value);
     if (seen.has(key)) return undefined;
     seen.add(key);
     sampled++;
   }
   return sampled > 0 ? 'PLAIN' : undefined;
+}
+
+/** Bytes of a value's start and of its end that make its key. */
+const ENDS = 48;
+
+/**
+ * A key that equal values share: Latin-1 text of the bytes (a copy), or of a long value's
+ * length, start and end. Two values that differ only in the middle share a key, which only
+ * leaves the choice to the writer: never a wrong PLAIN.
+ */
+function keyOf(value: Uint8Array): string {
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (bytes.length <= 2 * ENDS) return bytes.toString('latin1');
+  return `${bytes.length}:${bytes.toString('latin1', 0, ENDS)}${bytes.toString('latin1', bytes.length - ENDS)}`;
 }

@@ -1,9 +1,10 @@
 import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
-import { plainIfDistinct } from './parquet-encoding.js';
+import { type FlatGroupEncoder, type FlatGroupEncoderFactory, FlatGroupBuilder, isFlat } from './flat-columns.js';
+import { openParquetFile, type ParquetFile, writeRowGroup } from './parquet-file.js';
 import { Utf8Arena } from './utf8-arena.js';
-import { huggingFaceFeatures, PARQUET_ROUND_TRIP_KEY, parquetSchema, roundTripOf, shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
+import { shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
 import { replace, writeTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -178,16 +179,17 @@ export class CsvOutput extends TableOutput {
   protected async close(): Promise<void> {}
 }
 
-type ParquetWriterT = InstanceType<typeof import('hyparquet-writer').ParquetWriter>;
-
 /**
  * Parquet with real types: numbers (DOUBLE), booleans and strings as such, objects as structs and
  * arrays as lists (so `messages` is a list of {role, content} structs that `datasets`,
  * DuckDB and Arrow read as such), with the `huggingface` features in the file's metadata
  * and what our reader needs to give the records back exactly (see parquet-schema.ts).
+ * Given `threads`, a file of scalar columns larger than one row group is encoded there
+ * (another thread) while this one reads and runs on.
  */
 export class ParquetOutput extends TableOutput {
-  private writer: ParquetWriterT | null = null;
+  private file: ParquetFile | null = null;
+  private flat: { builder: FlatGroupBuilder; encoder: FlatGroupEncoder } | null = null;
   private shapes = new Map<string, Shape>();
   /** The current row group's values, one array per column (in the shapes' order). */
   private columnValues: unknown[][] = [];
@@ -200,6 +202,7 @@ export class ParquetOutput extends TableOutput {
     readonly path: string,
     /** The shapes of an earlier shard of the same dataset: every shard has one schema. */
     private readonly fixedShapes: Map<string, Shape> | null = null,
+    private readonly threads: FlatGroupEncoderFactory | null = null,
   ) {
     super();
     this.target = writeTarget(path);
@@ -209,31 +212,23 @@ export class ParquetOutput extends TableOutput {
 
   /** The columns' shapes (fixed by the first group of rows), once known. */
   get schema(): Map<string, Shape> | null {
-    return this.writer ? this.shapes : null;
+    return this.file || this.flat ? this.shapes : null;
   }
 
   /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
     this.shapes = this.fixedShapes ?? shapeOfRows(firstRows, columns);
+    // A whole first group: more rows may follow, worth a thread (a smaller file is done here).
+    if (this.threads && firstRows.length >= GROUP_ROWS && isFlat(this.shapes)) {
+      this.flat = { builder: new FlatGroupBuilder(this.shapes), encoder: this.threads({ path: this.temp, shapes: this.shapes }) };
+      return;
+    }
     this.columnValues = [...this.shapes].map(() => []);
-    const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
-    // hysnappy: Snappy in WebAssembly, from hyparquet's authors; the JS compressor took 40% of a write.
-    // One compressor for the file: its `snappyCompress` compiles and instantiates the module
-    // (with fresh memory, grown to the page) for every page, a sixth of a write.
-    const { snappyCompressor } = await import('hysnappy');
-    this.writer = new ParquetWriter({
-      writer: fileWriter(this.temp),
-      compressors: { SNAPPY: snappyCompressor() },
-      schema: parquetSchema(this.shapes),
-      kvMetadata: [
-        { key: 'huggingface', value: JSON.stringify({ info: { features: huggingFaceFeatures(this.shapes) } }) },
-        { key: PARQUET_ROUND_TRIP_KEY, value: JSON.stringify(roundTripOf(this.shapes)) },
-      ],
-      createdBy: 'sygra-stream',
-    });
+    this.file = await openParquetFile(this.temp, this.shapes);
   }
 
   protected appendRows(rows: Row[]): void {
+    if (this.flat) return this.flat.builder.append(rows);
     const utf8 = (text: string): Uint8Array => this.arena.encode(text);
     let c = 0;
     for (const [name, shape] of this.shapes) {
@@ -243,35 +238,27 @@ export class ParquetOutput extends TableOutput {
   }
 
   protected async endGroup(): Promise<void> {
-    // Statistics (min and max) help readers skip row groups by number; on text and nested
-    // columns they cost a fifth of the write and serve no such filter.
-    let c = 0;
-    const columnData = [...this.shapes].map(([name, shape]) => {
-      const data = this.columnValues[c++]!;
-      const text = shape.kind === 'string' || shape.kind === 'json' || shape.kind === 'null';
-      return {
-        name,
-        data,
-        statistics: shape.kind === 'float64' || shape.kind === 'bool',
-        encoding: text ? plainIfDistinct(data) : undefined,
-      };
-    });
-    const rowGroupSize = columnData[0]?.data.length ?? 0;
-    this.columnValues = columnData.map(() => []);
-    this.writer!.write({ columnData, rowGroupSize });
+    if (this.flat) return this.flat.encoder.write(this.flat.builder.take());
+    const values = this.columnValues;
+    this.columnValues = values.map(() => []);
+    // Encoded at once; the promise is the previous group's write to the file (see parquet-file-writer.ts).
+    const written = writeRowGroup(this.file!, this.shapes, values);
     this.arena.reset();
+    await written;
   }
 
   protected async close(): Promise<void> {
-    if (!this.writer) {
-      const { ParquetWriter, fileWriter } = await import('hyparquet-writer');
-      this.writer = new ParquetWriter({ writer: fileWriter(this.temp), schema: [{ name: 'root', num_children: 0 }] });
+    if (this.flat) await this.flat.encoder.finish();
+    else {
+      this.file ??= await openParquetFile(this.temp, new Map());
+      await this.file.writer.finish();
     }
-    this.writer.finish();
     if (this.target.kind === 'replace') await replace(this.target);
   }
 
   async abort(): Promise<void> {
+    await this.file?.close().catch(() => undefined);
+    await this.flat?.encoder.abort().catch(() => undefined);
     if (this.target.kind === 'replace') await unlink(this.temp).catch(() => undefined);
   }
 }

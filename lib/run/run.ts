@@ -26,6 +26,7 @@ import type { ThreadPool, threadStage } from './thread-pool.js';
 import type { MetricsServer } from './metrics-server.js';
 /** The threshold only: a constant, inlined; the module itself is loaded when a file is that large. */
 import { PARQUET_THREAD_MIN_BYTES } from './parquet-thread-size.js';
+import { parquetEncoderOnThread } from './parquet-encode-thread.js';
 
 export interface RunOptions {
   graph: Graph;
@@ -134,6 +135,7 @@ async function runWith(options: RunOptions, stats: RunStats): Promise<RunResult>
         format: options.outputFormat === 'jsonl' ? 'jsonl' : 'parquet',
         pipeline: () => ({ version: options.version, graph: options.graph.file, graph_sha256: options.graph.sha256, models: Object.fromEntries(options.graph.models.inUse().map((m) => [m, {}])) }),
       },
+      parquetThreads: parquetEncoderOnThread,
     },
     options.stdout,
     !resume ? 'replace' : resume.retryErrors ? 'resume-retry-errors' : 'resume',

@@ -9,6 +9,7 @@ import { RunStats, type NodeStats } from '../metrics/run-stats.js';
 import type { Batch, Item } from '../record/item.js';
 import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
+import { type ParquetEncodeThreadData, serveParquetEncode } from './parquet-encode-thread.js';
 import { type ParquetThreadData, serveParquet } from './parquet-thread.js';
 import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
@@ -17,8 +18,11 @@ const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorker
 const stats = new RunStats();
 const reported = new Map<string, NodeStats>();
 
-// The same entry serves the thread that decodes a Parquet input (see parquet-thread.ts).
-if ((workerData as Partial<ParquetThreadData>).kind === 'parquet-ndjson') void serveParquet(port, workerData as ParquetThreadData);
+// The same entry serves the threads that decode a Parquet input and encode a Parquet output
+// (see parquet-thread.ts and parquet-encode-thread.ts).
+const kind = (workerData as Partial<ParquetThreadData | ParquetEncodeThreadData>).kind;
+if (kind === 'parquet-ndjson') void serveParquet(port, workerData as ParquetThreadData);
+else if (kind === 'parquet-encode') serveParquetEncode(port, workerData as ParquetEncodeThreadData);
 // No top-level await: the bundle that runs this is CommonJS (see scripts/bundle.ts). A graph
 // that fails to load fails the thread, as an uncaught error, which the pool reports.
 else

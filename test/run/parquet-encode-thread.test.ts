@@ -1,0 +1,75 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import t from 'tap';
+import type { FlatGroupEncoderFactory } from '../../lib/io/flat-columns.js';
+import { GROUP_ROWS, ParquetOutput } from '../../lib/io/table-output.js';
+import { parquetEncoderOnThread } from '../../lib/run/parquet-encode-thread.js';
+
+type Row = Record<string, unknown>;
+
+const flatRows = (from: number, count: number): Row[] =>
+  Array.from({ length: count }, (_, i) => ({ id: `r${from + i}`, text: `reply ${from + i} "é" 🙂 `.repeat(8), n: (from + i) / 3, ok: i % 2 === 0, ...(i % 5 === 0 ? {} : { note: null }) }));
+
+/** Writes the rows in batches of 500 and ends; resolves when the file is done (or rejects with the stream's error). */
+async function writeAll(out: ParquetOutput, rows: Row[]): Promise<void> {
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  const written = (async () => {
+    for (let at = 0; at < rows.length; at += 500) await new Promise<void>((resolve, reject) => out.write(rows.slice(at, at + 500), (err) => (err ? reject(err) : resolve())));
+    out.end();
+    await finished(out);
+  })();
+  await Promise.race([written, failed]);
+}
+
+/** Counts the encoders the factory starts. */
+function counting(): { factory: FlatGroupEncoderFactory; started: number } {
+  const counter = {
+    started: 0,
+    factory: ((file) => {
+      counter.started++;
+      return parquetEncoderOnThread(file);
+    }) as FlatGroupEncoderFactory,
+  };
+  return counter;
+}
+
+t.test('scalar columns past one row group are encoded on a worker thread, into the very bytes this thread writes', async (t) => {
+  const dir = t.testdir();
+  const rows = flatRows(0, 3 * GROUP_ROWS + 123);
+  const threads = counting();
+  await writeAll(new ParquetOutput(join(dir, 'thread.parquet'), null, threads.factory), rows);
+  await writeAll(new ParquetOutput(join(dir, 'here.parquet')), rows);
+  t.equal(threads.started, 1);
+  t.ok(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet'))), 'byte for byte');
+  t.same(readdirSync(dir).sort(), ['here.parquet', 'thread.parquet'], 'no temporary file left');
+});
+
+t.test('a file of one group, or of structs and lists, is written on this thread', async (t) => {
+  const dir = t.testdir();
+  const small = counting();
+  await writeAll(new ParquetOutput(join(dir, 'small.parquet'), null, small.factory), flatRows(0, GROUP_ROWS - 1));
+  t.equal(small.started, 0, 'fewer rows than a group');
+  const nested = counting();
+  const messages = Array.from({ length: GROUP_ROWS + 10 }, (_, i) => ({ messages: [{ role: 'user', content: `q${i}` }] }));
+  await writeAll(new ParquetOutput(join(dir, 'nested.parquet'), null, nested.factory), messages);
+  t.equal(nested.started, 0, 'a list of structs');
+});
+
+t.test('a row that does not fit fails the file here, naming the field; nothing is left behind', async (t) => {
+  const dir = t.testdir();
+  const rows = flatRows(0, GROUP_ROWS + 1000);
+  rows[GROUP_ROWS + 600] = { ...rows[GROUP_ROWS + 600], n: 'seven' };
+  const out = new ParquetOutput(join(dir, 'bad.parquet'), null, parquetEncoderOnThread);
+  await t.rejects(writeAll(out, rows), /output field "n" held numbers in the first row group/);
+  await out.abort();
+  t.same(readdirSync(dir), [], 'the temporary file removed');
+});
+
+t.test("the thread's own failure (its file cannot be made) reaches the writer", async (t) => {
+  const dir = t.testdir();
+  const out = new ParquetOutput(join(dir, 'gone', 'x.parquet'), null, parquetEncoderOnThread);
+  await t.rejects(writeAll(out, flatRows(0, 2 * GROUP_ROWS + 10)), /ENOENT/);
+  await out.abort();
+  t.notOk(existsSync(join(dir, 'gone')));
+});
