@@ -2,12 +2,13 @@
 // one run: the time to write each from NDJSON and to read each back into NDJSON, as a
 // ratio of NDJSON's own pass (above 0.5 is the goal: at most twice NDJSON's time), and the
 // peak RSS at 200,000 and 1,000,000 records (flat: memory must not grow with the records).
+// Then the same for 200,000 SFT conversations (`messages`, a list of structs), Parquet only.
 // Options: --records N (the larger size, default 1000000), --runs K (best of K, default 3).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg, fileMb, measure, printTable, publish, type Measurement, benchCli } from './harness.js';
-import { writeChatRecords } from './records.js';
+import { writeChatRecords, writeSftRecords } from './records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -53,6 +54,25 @@ for (const records of [200_000, large]) {
     ['Parquet in, NDJSON out', read],
     ['NDJSON in, dataset folder out (Parquet shards, card)', shards],
     ['dataset folder in, NDJSON out', readShards],
+  ] as const) {
+    rows.push([label, what, m.seconds, ndjson.seconds / m.seconds, Math.round(m.peakRssMb)]);
+  }
+}
+// SFT conversations: `messages` is a list of {role, content} structs in Parquet.
+{
+  const records = 200_000;
+  const input = join(dataDir, `sft-${records}.jsonl`);
+  await writeSftRecords(input, records);
+  const mb = await fileMb(input);
+  const parquet = join(work, `sft-${records}.parquet`);
+  const ndjson = await best(run(), input);
+  const write = await best(run('-o', parquet), input);
+  const read = await best(run('-i', parquet), '/dev/null');
+  const label = `${records.toLocaleString('en-US')} SFT conversations, messages (${Math.round(mb)} MB)`;
+  for (const [what, m] of [
+    ['NDJSON in, NDJSON out (the baseline)', ndjson],
+    ['NDJSON in, Parquet out', write],
+    ['Parquet in, NDJSON out', read],
   ] as const) {
     rows.push([label, what, m.seconds, ndjson.seconds / m.seconds, Math.round(m.peakRssMb)]);
   }

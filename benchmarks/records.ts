@@ -40,6 +40,24 @@ export async function writeNdjson(path: string, records: Iterable<object>): Prom
 }
 
 /** Chat-like records of about 1 KB: id, lang, prompt (20–400 chars), response (100–1500 chars). */
+/** The chat records as SFT conversations: `messages`, a list of {role, content} (what trainers read). */
+export async function writeSftRecords(path: string, count: number, seed = 1): Promise<void> {
+  const rand = prng(seed);
+  await writeNdjson(
+    path,
+    (function* () {
+      for (let i = 0; i < count; i++) {
+        const lang = LANGS[Math.floor(rand() * LANGS.length)];
+        const messages = [
+          { role: 'user', content: text(rand, 20, 400) },
+          { role: 'assistant', content: text(rand, 100, 1500) },
+        ];
+        yield { id: `conv-${i}`, lang, messages };
+      }
+    })(),
+  );
+}
+
 export async function writeChatRecords(path: string, count: number, seed = 1): Promise<void> {
   const rand = prng(seed);
   await writeNdjson(
