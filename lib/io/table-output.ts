@@ -261,4 +261,14 @@ export class ParquetOutput extends TableOutput {
     await this.flat?.encoder.abort().catch(() => undefined);
     if (this.target.kind === 'replace') await unlink(this.temp).catch(() => undefined);
   }
+
+  /** A stream that failed stops its thread at once: a thread left running would keep the process alive. */
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    const encoder = this.flat?.encoder;
+    if (!err || !encoder) return done(err);
+    encoder.abort().then(
+      () => done(err),
+      () => done(err),
+    );
+  }
 }

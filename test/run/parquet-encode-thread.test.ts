@@ -60,8 +60,15 @@ t.test('a row that does not fit fails the file here, naming the field; nothing i
   const dir = t.testdir();
   const rows = flatRows(0, GROUP_ROWS + 1000);
   rows[GROUP_ROWS + 600] = { ...rows[GROUP_ROWS + 600], n: 'seven' };
-  const out = new ParquetOutput(join(dir, 'bad.parquet'), null, parquetEncoderOnThread);
+  let aborted = 0;
+  const factory: FlatGroupEncoderFactory = (file) => {
+    const encoder = parquetEncoderOnThread(file);
+    return { ...encoder, abort: () => (aborted++, encoder.abort()) };
+  };
+  const out = new ParquetOutput(join(dir, 'bad.parquet'), null, factory);
   await t.rejects(writeAll(out, rows), /output field "n" held numbers in the first row group/);
+  await new Promise((resolve) => out.once('close', resolve));
+  t.equal(aborted, 1, 'the failed stream stopped its thread by itself (a running thread would keep the process alive)');
   await out.abort();
   t.same(readdirSync(dir), [], 'the temporary file removed');
 });
