@@ -249,10 +249,8 @@ export class ParquetOutput extends TableOutput {
 
   protected async close(): Promise<void> {
     if (this.flat) await this.flat.encoder.finish();
-    else {
-      this.file ??= await openParquetFile(this.temp, new Map());
-      await this.file.writer.finish();
-    }
+    // begin() has opened the file, with no columns when there were no rows.
+    else await this.file!.writer.finish();
     if (this.target.kind === 'replace') await replace(this.target);
   }
 

@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
-import { type MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { parquetNdjson } from '../io/parquet-ndjson.js';
 import { workerScript } from './worker-script.js';
+
+/**
+ * Parquet files at least this large are decoded on a worker thread: below it, starting the
+ * thread (about 30 ms) costs more than it saves.
+ */
+export const PARQUET_THREAD_MIN_BYTES = 16 << 20;
 
 /** Chunks the worker may send ahead of the reader: bounded, about a megabyte. */
 const WINDOW = 4;
@@ -26,6 +32,8 @@ export function parquetOnThread(path: string): Readable {
 
 async function* chunksFromThread(path: string): AsyncGenerator<Buffer> {
   const data: ParquetThreadData = { kind: 'parquet-ndjson', path };
+  // Loaded only now: node:worker_threads costs every other start a few milliseconds.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false });
   const queue: Buffer[] = [];
   let ended = false;

@@ -24,8 +24,7 @@ import { describeIoError, runRecords } from './records-run.js';
 // Imported when used: they load node:worker_threads and node:http, which a plain run does not need.
 import type { ThreadPool, threadStage } from './thread-pool.js';
 import type { MetricsServer } from './metrics-server.js';
-/** The threshold only: a constant, inlined; the module itself is loaded when a file is that large. */
-import { PARQUET_THREAD_MIN_BYTES } from './parquet-thread-size.js';
+import { PARQUET_THREAD_MIN_BYTES, parquetOnThread } from './parquet-thread.js';
 import { parquetEncoderOnThread } from './parquet-encode-thread.js';
 
 export interface RunOptions {
@@ -341,11 +340,8 @@ function firstRecords(stream: Highland.Stream<Batch>, limit: number, stats: RunS
  * (not with --threads, whose workers are sent lines), else as NDJSON.
  */
 async function* parquetChunks(path: string, asRecords: boolean): AsyncGenerator<Buffer | Array<Record<string, unknown>>> {
-  if ((fileSize(path) ?? 0) >= PARQUET_THREAD_MIN_BYTES) {
-    // Loaded only here: node:worker_threads costs every other start a few milliseconds.
-    const { parquetOnThread } = await import('./parquet-thread.js');
-    yield* parquetOnThread(path);
-  } else if (asRecords) yield* parquetRecordBatches(path);
+  if ((fileSize(path) ?? 0) >= PARQUET_THREAD_MIN_BYTES) yield* parquetOnThread(path);
+  else if (asRecords) yield* parquetRecordBatches(path);
   else yield* parquetNdjson(path);
 }
 

@@ -4,7 +4,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { FIXTURES, ROOT, runCli } from '../cli-process.js';
-import { PARQUET_THREAD_MIN_BYTES } from '../../lib/run/parquet-thread-size.js';
+import { PARQUET_THREAD_MIN_BYTES } from '../../lib/run/parquet-thread.js';
 
 /** Column types and the huggingface metadata of a Parquet file, as DuckDB (a second, independent reader) sees them. */
 async function duckdb(path: string): Promise<{ types: Record<string, string>; huggingface: { info: { features: Record<string, unknown> } } }> {
