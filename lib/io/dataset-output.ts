@@ -7,7 +7,7 @@ import { SummaryBuilder } from '../report/summary.js';
 import { AtomicFile } from './atomic-file.js';
 import type { OutputFile } from './output-file.js';
 import { huggingFaceFeatures, shapeOfRows, type Shape } from './parquet-schema.js';
-import type { FlatGroupEncoderFactory } from './flat-columns.js';
+import type { GroupEncoderFactory } from './column-shredding.js';
 import { GROUP_ROWS, ParquetOutput } from './table-output.js';
 
 export interface DatasetFolderOptions {
@@ -21,7 +21,7 @@ export interface DatasetFolderOptions {
   /** What made the data, for the card (asked at the end, when the run's figures are known). */
   pipeline?: () => PipelineInfo | null;
   /** Where Parquet shards of scalar columns are encoded, when not on this thread (see ParquetOutput). */
-  parquetThreads?: FlatGroupEncoderFactory;
+  parquetThreads?: GroupEncoderFactory;
 }
 
 interface Shard {

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { AppendFile } from './append-file.js';
 import { AtomicFile } from './atomic-file.js';
 import type { OutputFormat } from './format-names.js';
-import type { FlatGroupEncoderFactory } from './flat-columns.js';
+import type { GroupEncoderFactory } from './column-shredding.js';
 import { CsvOutput, ParquetOutput } from './table-output.js';
 
 /** The --output file, in any format: where the engine's NDJSON bytes go. */
@@ -18,7 +18,7 @@ export interface OutputFile {
  * NDJSON is written atomically (or appended in place with --resume); CSV, TSV and Parquet
  * are converted on the way (Parquet's scalar columns encoded by `parquetThreads` if given).
  */
-export function openOutputFile(path: string, format: OutputFormat, append: boolean, parquetThreads: FlatGroupEncoderFactory | null = null): OutputFile {
+export function openOutputFile(path: string, format: OutputFormat, append: boolean, parquetThreads: GroupEncoderFactory | null = null): OutputFile {
   if (format === 'jsonl') return append ? new AppendFile(path) : new AtomicFile(path);
   if (format === 'parquet') {
     const table = new ParquetOutput(path, null, parquetThreads);

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from './format-names.js';
 import { DatasetFolderOutput, type DatasetFolderOptions } from './dataset-output.js';
-import type { FlatGroupEncoderFactory } from './flat-columns.js';
+import type { GroupEncoderFactory } from './column-shredding.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { SideOutput } from './side-output.js';
 
@@ -15,7 +15,7 @@ export interface OutputPaths {
   /** --output is a dataset folder: shards and a card (see DatasetFolderOutput). */
   dataset?: DatasetFolderOptions;
   /** Where Parquet output of scalar columns is encoded, when not on this thread (see ParquetOutput). */
-  parquetThreads?: FlatGroupEncoderFactory;
+  parquetThreads?: GroupEncoderFactory;
 }
 
 /**

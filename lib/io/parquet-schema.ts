@@ -170,9 +170,7 @@ export function toColumnValue(value: unknown, shape: Shape, path: string, utf8: 
     case 'struct': {
       if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(path, 'objects', value);
       const object = value as Record<string, unknown>;
-      for (const key of Object.keys(object))
-        if (!shape.fields.has(key))
-          throw new Error(`output field "${path}.${key}" was not in the first row group; a Parquet schema is fixed by then (write NDJSON, or give the first records the field)`);
+      for (const key of Object.keys(object)) if (!shape.fields.has(key)) throw unknownField(`${path}.${key}`);
       const out: Record<string, unknown> = {};
       for (const [key, s] of shape.fields) out[key] = toColumnValue(object[key], s, `${path}.${key}`, utf8);
       return out;
@@ -180,8 +178,14 @@ export function toColumnValue(value: unknown, shape: Shape, path: string, utf8: 
   }
 }
 
-function mismatch(path: string, held: string, value: unknown): Error {
+/** A value of another type than its column's: `held` says what the column holds ("strings"). */
+export function mismatch(path: string, held: string, value: unknown): Error {
   return new Error(`output field "${path}" held ${held} in the first row group, but ${JSON.stringify(value).slice(0, 40)} later; a Parquet column keeps one type (write NDJSON for such data)`);
+}
+
+/** A field of an object that the column's struct (fixed by the first row group) lacks. */
+export function unknownField(path: string): Error {
+  return new Error(`output field "${path}" was not in the first row group; a Parquet schema is fixed by then (write NDJSON, or give the first records the field)`);
 }
 
 /** Gives back a value as it was written: JSON text parsed, absent fields left out, INT64 (from other writers) as numbers. Objects and lists are changed in place. */

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
-import { type FlatGroupEncoder, type FlatGroupEncoderFactory, FlatGroupBuilder, isFlat } from './flat-columns.js';
+import { type GroupEncoder, type GroupEncoderFactory, ShreddedGroupBuilder } from './column-shredding.js';
 import { openParquetFile, type ParquetFile, writeRowGroup } from './parquet-file.js';
 import { Utf8Arena } from './utf8-arena.js';
 import { shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
@@ -184,12 +184,12 @@ export class CsvOutput extends TableOutput {
  * arrays as lists (so `messages` is a list of {role, content} structs that `datasets`,
  * DuckDB and Arrow read as such), with the `huggingface` features in the file's metadata
  * and what our reader needs to give the records back exactly (see parquet-schema.ts).
- * Given `threads`, a file of scalar columns larger than one row group is encoded there
- * (another thread) while this one reads and runs on.
+ * Given `threads`, a file larger than one row group is shredded here into typed arrays
+ * and encoded there (another thread) while this one reads and runs on.
  */
 export class ParquetOutput extends TableOutput {
   private file: ParquetFile | null = null;
-  private flat: { builder: FlatGroupBuilder; encoder: FlatGroupEncoder } | null = null;
+  private shredded: { builder: ShreddedGroupBuilder; encoder: GroupEncoder } | null = null;
   private shapes = new Map<string, Shape>();
   /** The current row group's values, one array per column (in the shapes' order). */
   private columnValues: unknown[][] = [];
@@ -202,7 +202,7 @@ export class ParquetOutput extends TableOutput {
     readonly path: string,
     /** The shapes of an earlier shard of the same dataset: every shard has one schema. */
     private readonly fixedShapes: Map<string, Shape> | null = null,
-    private readonly threads: FlatGroupEncoderFactory | null = null,
+    private readonly threads: GroupEncoderFactory | null = null,
   ) {
     super();
     this.target = writeTarget(path);
@@ -212,15 +212,15 @@ export class ParquetOutput extends TableOutput {
 
   /** The columns' shapes (fixed by the first group of rows), once known. */
   get schema(): Map<string, Shape> | null {
-    return this.file || this.flat ? this.shapes : null;
+    return this.file || this.shredded ? this.shapes : null;
   }
 
   /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
     this.shapes = this.fixedShapes ?? shapeOfRows(firstRows, columns);
     // A whole first group: more rows may follow, worth a thread (a smaller file is done here).
-    if (this.threads && firstRows.length >= GROUP_ROWS && isFlat(this.shapes)) {
-      this.flat = { builder: new FlatGroupBuilder(this.shapes), encoder: this.threads({ path: this.temp, shapes: this.shapes }) };
+    if (this.threads && firstRows.length >= GROUP_ROWS) {
+      this.shredded = { builder: new ShreddedGroupBuilder(this.shapes), encoder: this.threads({ path: this.temp, shapes: this.shapes }) };
       return;
     }
     this.columnValues = [...this.shapes].map(() => []);
@@ -228,7 +228,7 @@ export class ParquetOutput extends TableOutput {
   }
 
   protected appendRows(rows: Row[]): void {
-    if (this.flat) return this.flat.builder.append(rows);
+    if (this.shredded) return this.shredded.builder.append(rows);
     const utf8 = (text: string): Uint8Array => this.arena.encode(text);
     let c = 0;
     for (const [name, shape] of this.shapes) {
@@ -238,7 +238,7 @@ export class ParquetOutput extends TableOutput {
   }
 
   protected async endGroup(): Promise<void> {
-    if (this.flat) return this.flat.encoder.write(this.flat.builder.take());
+    if (this.shredded) return this.shredded.encoder.write(this.shredded.builder.take());
     const values = this.columnValues;
     this.columnValues = values.map(() => []);
     // Encoded at once; the promise is the previous group's write to the file (see parquet-file-writer.ts).
@@ -248,7 +248,7 @@ export class ParquetOutput extends TableOutput {
   }
 
   protected async close(): Promise<void> {
-    if (this.flat) await this.flat.encoder.finish();
+    if (this.shredded) await this.shredded.encoder.finish();
     // begin() has opened the file, with no columns when there were no rows.
     else await this.file!.writer.finish();
     if (this.target.kind === 'replace') await replace(this.target);
@@ -256,13 +256,13 @@ export class ParquetOutput extends TableOutput {
 
   async abort(): Promise<void> {
     await this.file?.close().catch(() => undefined);
-    await this.flat?.encoder.abort().catch(() => undefined);
+    await this.shredded?.encoder.abort().catch(() => undefined);
     if (this.target.kind === 'replace') await unlink(this.temp).catch(() => undefined);
   }
 
   /** A stream that failed stops its thread at once: a thread left running would keep the process alive. */
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    const encoder = this.flat?.encoder;
+    const encoder = this.shredded?.encoder;
     if (!err || !encoder) return done(err);
     encoder.abort().then(
       () => done(err),

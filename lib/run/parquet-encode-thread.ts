@@ -1,6 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { columnValuesOf, type FlatGroup, type FlatGroupEncoder, transferablesOf } from '../io/flat-columns.js';
-import { openParquetFile, type ParquetFile, writeRowGroup } from '../io/parquet-file.js';
+import { type GroupEncoder, type ShreddedGroup, transferablesOf } from '../io/column-shredding.js';
+import { openParquetFile, type ParquetFile, writeShreddedGroup } from '../io/parquet-file.js';
 import type { Shape } from '../io/parquet-schema.js';
 import { workerScript } from './worker-script.js';
 
@@ -11,16 +11,17 @@ export interface ParquetEncodeThreadData {
   shapes: Map<string, Shape>;
 }
 
-type ToWorker = { group: FlatGroup } | { finish: true } | { abort: true };
+type ToWorker = { group: ShreddedGroup } | { finish: true } | { abort: true };
 type FromWorker = { written: true } | { finished: true } | { aborted: true } | { error: string };
 
 /**
- * A Parquet file of scalar columns encoded on a worker thread: the run's thread gathers
- * each row group's values into typed arrays (UTF-8 text end to end) and hands them over
- * without a copy; the worker builds the pages, compresses them and writes the file. On one
- * thread, the pages and their compression took half of a run that writes Parquet.
+ * A Parquet file encoded on a worker thread: the run's thread shreds each row group into
+ * typed arrays of levels and values (UTF-8 text end to end, see column-shredding.ts) and
+ * hands them over without a copy; the worker builds the pages, compresses them and writes
+ * the file. On one thread, the pages and their compression took half of a run that writes
+ * Parquet.
  */
-export function parquetEncoderOnThread(file: { path: string; shapes: Map<string, Shape> }): FlatGroupEncoder {
+export function parquetEncoderOnThread(file: { path: string; shapes: Map<string, Shape> }): GroupEncoder {
   // Loaded only now: node:worker_threads costs every other start a few milliseconds.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const data: ParquetEncodeThreadData = { kind: 'parquet-encode', path: file.path, shapes: file.shapes };
@@ -82,7 +83,7 @@ export function serveParquetEncode(port: MessagePort, data: ParquetEncodeThreadD
     work = work.then(async () => {
       const file: ParquetFile = await opened;
       if ('group' in message) {
-        await writeRowGroup(file, data.shapes, columnValuesOf(message.group));
+        await writeShreddedGroup(file, data.shapes, message.group);
         reply({ written: true });
       } else if ('finish' in message) {
         await file.writer.finish();

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import t from 'tap';
-import type { FlatGroupEncoderFactory } from '../../lib/io/flat-columns.js';
+import type { GroupEncoderFactory } from '../../lib/io/column-shredding.js';
 import { GROUP_ROWS, ParquetOutput } from '../../lib/io/table-output.js';
 import { parquetEncoderOnThread } from '../../lib/run/parquet-encode-thread.js';
 
@@ -23,13 +23,13 @@ async function writeAll(out: ParquetOutput, rows: Row[]): Promise<void> {
 }
 
 /** Counts the encoders the factory starts. */
-function counting(): { factory: FlatGroupEncoderFactory; started: number } {
+function counting(): { factory: GroupEncoderFactory; started: number } {
   const counter = {
     started: 0,
     factory: ((file) => {
       counter.started++;
       return parquetEncoderOnThread(file);
-    }) as FlatGroupEncoderFactory,
+    }) as GroupEncoderFactory,
   };
   return counter;
 }
@@ -45,15 +45,35 @@ t.test('scalar columns past one row group are encoded on a worker thread, into t
   t.same(readdirSync(dir).sort(), ['here.parquet', 'thread.parquet'], 'no temporary file left');
 });
 
-t.test('a file of one group, or of structs and lists, is written on this thread', async (t) => {
+/** SFT and tool-call conversations: lists of structs, with lists and structs inside, nulls, empty lists and absent fields. */
+const nestedRows = (from: number, count: number): Row[] =>
+  Array.from({ length: count }, (_, i) => {
+    const n = from + i;
+    const messages: Row[] = [
+      { role: 'user', content: `question ${n} "é" 🙂` },
+      n % 7 === 0
+        ? { role: 'assistant', content: null, tool_calls: [{ id: `c${n}`, type: 'function', function: { name: 'lookup', arguments: `{"q":${n}}` } }] }
+        : { role: 'assistant', content: `answer ${n} `.repeat(n % 13) },
+    ];
+    if (n % 11 === 0) messages.push({ role: 'tool', content: `${n}`, tool_calls: [] });
+    return { id: n, messages: n % 97 === 0 ? [] : messages, meta: n % 5 === 0 ? null : { score: n / 10, tags: n % 3 === 0 ? ['a', 'b'] : [] } };
+  });
+
+t.test('nested columns past one row group are shredded here and encoded on a worker thread, into the very bytes this thread writes', async (t) => {
+  const dir = t.testdir();
+  const rows = nestedRows(0, 2 * GROUP_ROWS + 77);
+  const threads = counting();
+  await writeAll(new ParquetOutput(join(dir, 'thread.parquet'), null, threads.factory), rows);
+  await writeAll(new ParquetOutput(join(dir, 'here.parquet')), rows);
+  t.equal(threads.started, 1);
+  t.ok(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet'))), 'byte for byte');
+});
+
+t.test('a file of one group is written on this thread', async (t) => {
   const dir = t.testdir();
   const small = counting();
   await writeAll(new ParquetOutput(join(dir, 'small.parquet'), null, small.factory), flatRows(0, GROUP_ROWS - 1));
   t.equal(small.started, 0, 'fewer rows than a group');
-  const nested = counting();
-  const messages = Array.from({ length: GROUP_ROWS + 10 }, (_, i) => ({ messages: [{ role: 'user', content: `q${i}` }] }));
-  await writeAll(new ParquetOutput(join(dir, 'nested.parquet'), null, nested.factory), messages);
-  t.equal(nested.started, 0, 'a list of structs');
 });
 
 t.test('a row that does not fit fails the file here, naming the field; nothing is left behind', async (t) => {
@@ -61,7 +81,7 @@ t.test('a row that does not fit fails the file here, naming the field; nothing i
   const rows = flatRows(0, GROUP_ROWS + 1000);
   rows[GROUP_ROWS + 600] = { ...rows[GROUP_ROWS + 600], n: 'seven' };
   let aborted = 0;
-  const factory: FlatGroupEncoderFactory = (file) => {
+  const factory: GroupEncoderFactory = (file) => {
     const encoder = parquetEncoderOnThread(file);
     return { ...encoder, abort: () => (aborted++, encoder.abort()) };
   };
