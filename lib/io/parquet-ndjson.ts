@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { fromColumnValue } from './parquet-schema.js';
-import { parquetRowGroups, type RoundTrip } from './parquet-read.js';
+import { ColumnRows, type JsonSink } from './parquet-columns-json.js';
+import { openParquetRead, parquetRowGroups, type RoundTrip } from './parquet-read.js';
 
 /** Bytes of NDJSON per chunk: about what one read of an NDJSON file gives. */
 const CHUNK_BYTES = 256 * 1024;
@@ -8,6 +9,11 @@ const CHUNK_BYTES = 256 * 1024;
 /** A text value as the file holds it: UTF-8 bytes, not yet decoded. */
 class Utf8Text {
   constructor(readonly bytes: Uint8Array) {}
+
+  /** The text itself, where hyparquet makes one a key (of a map). */
+  toString(): string {
+    return DECODER.decode(this.bytes);
+  }
 }
 
 /** hyparquet's text decoding replaced: the bytes are kept and written out as JSON directly. */
@@ -29,21 +35,35 @@ const HEX = '0123456789abcdef';
  * its own (so a worker thread can hand it over without a copy). Each line is what
  * JSON.stringify gives for the record as `parquetRecordBatches` reads it, but text is
  * written from the file's UTF-8 bytes, escaped where JSON needs it, never decoded into a
- * string: decoding, stringifying and encoding again took three quarters of a read.
+ * string: decoding, stringifying and encoding again took three quarters of a read. Where
+ * the schema allows (see parquet-columns-json.ts), the lines are written straight from the
+ * columns, with no row objects at all.
  */
 export async function* parquetNdjson(path: string): AsyncGenerator<Buffer> {
   const out = new JsonLines();
-  for await (const { rows, trip } of parquetRowGroups(path, KEEP_TEXT)) {
-    for (const row of rows) {
-      out.record(row, trip);
-      if (out.size >= CHUNK_BYTES) yield out.take();
+  const opened = await openParquetRead(path);
+  const columns = await ColumnRows.of(opened.metadata, opened.compressors);
+  if (columns) {
+    for (let index = 0; index < opened.metadata.row_groups.length; index++) {
+      const group = await columns.load(opened.file, opened.metadata, index);
+      for (let r = 0; r < group.rows; r++) {
+        group.row(opened.trip, out);
+        if (out.size >= CHUNK_BYTES) yield out.take();
+      }
+    }
+  } else {
+    for await (const { rows, trip } of parquetRowGroups(opened, KEEP_TEXT)) {
+      for (const row of rows) {
+        out.record(row, trip);
+        if (out.size >= CHUNK_BYTES) yield out.take();
+      }
     }
   }
   if (out.size > 0) yield out.take();
 }
 
 /** NDJSON lines written into one growing buffer. */
-export class JsonLines {
+export class JsonLines implements JsonSink {
   private buf = Buffer.allocUnsafeSlow(CHUNK_BYTES * 2);
   private used = 0;
 
@@ -111,7 +131,7 @@ export class JsonLines {
   }
 
   /** A JSON string from UTF-8 bytes: what JSON.stringify writes for the text TextDecoder makes of them. */
-  private utf8(bytes: Uint8Array): void {
+  utf8(bytes: Uint8Array): void {
     // Bytes that are not UTF-8 take the decoder's way, with its replacement characters.
     if (!isUtf8(bytes)) return this.text(JSON.stringify(DECODER.decode(bytes)));
     const n = bytes.length;
@@ -147,7 +167,7 @@ export class JsonLines {
     this.used = at;
   }
 
-  private text(json: string): void {
+  text(json: string): void {
     this.room(json.length * 3);
     this.used += this.buf.write(json, this.used);
   }
@@ -157,7 +177,13 @@ export class JsonLines {
     this.used += this.buf.write(json, this.used, 'latin1');
   }
 
-  private byte(b: number): void {
+  raw(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  byte(b: number): void {
     this.room(1);
     this.buf[this.used++] = b;
   }

@@ -1,4 +1,4 @@
-import type { ParquetParsers } from 'hyparquet';
+import type { AsyncBuffer, Compressors, FileMetaData, ParquetParsers } from 'hyparquet';
 import { PARQUET_ROUND_TRIP_KEY } from './parquet-schema.js';
 
 /** What a file we wrote says about its columns: which hold JSON text, and where a null means "absent". */
@@ -15,12 +15,16 @@ const TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
  */
 const TEXT_AS_IS: Partial<ParquetParsers> = { stringFromBytes: (bytes: Uint8Array) => bytes && TEXT.decode(bytes) };
 
-/**
- * A Parquet file's rows a row group at a time, as hyparquet gives them (`parsers` override
- * its decoding of text, dates and the like), with what the file says about round trips.
- */
-export async function* parquetRowGroups(path: string, parsers: Partial<ParquetParsers> = TEXT_AS_IS): AsyncGenerator<{ rows: Array<Record<string, unknown>>; trip: RoundTrip }> {
-  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+/** A Parquet file opened for reading: its bytes, its metadata, what it says about round trips. */
+export interface OpenedParquet {
+  file: AsyncBuffer;
+  metadata: FileMetaData;
+  trip: RoundTrip;
+  compressors: Compressors;
+}
+
+export async function openParquetRead(path: string): Promise<OpenedParquet> {
+  const { asyncBufferFromFile, parquetMetadataAsync } = await import('hyparquet');
   // Snappy in WebAssembly (hysnappy) decompresses a quarter faster than hyparquet's JS one.
   const { snappyUncompressor } = await import('hysnappy');
   const compressors = { SNAPPY: snappyUncompressor() };
@@ -28,7 +32,16 @@ export async function* parquetRowGroups(path: string, parsers: Partial<ParquetPa
   const metadata = await parquetMetadataAsync(file);
   const noted = metadata.key_value_metadata?.find((kv) => kv.key === PARQUET_ROUND_TRIP_KEY)?.value;
   const parsed = noted ? (JSON.parse(noted) as { json?: string[]; absent?: string[] }) : {};
-  const trip = { json: new Set(parsed.json ?? []), absent: new Set(parsed.absent ?? []) };
+  return { file, metadata, compressors, trip: { json: new Set(parsed.json ?? []), absent: new Set(parsed.absent ?? []) } };
+}
+
+/**
+ * A Parquet file's rows a row group at a time, as hyparquet gives them (`parsers` override
+ * its decoding of text, dates and the like), with what the file says about round trips.
+ */
+export async function* parquetRowGroups(source: string | OpenedParquet, parsers: Partial<ParquetParsers> = TEXT_AS_IS): AsyncGenerator<{ rows: Array<Record<string, unknown>>; trip: RoundTrip }> {
+  const { parquetReadObjects } = await import('hyparquet');
+  const { file, metadata, compressors, trip } = typeof source === 'string' ? await openParquetRead(source) : source;
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
