@@ -184,7 +184,10 @@ export const qualityRulesNode = defineNode({
         if (r.rule.scope === 'text') {
           value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
           pass = withinBounds(value, r, wholeFeatures);
+          // A turn the whole's measures already clear needs no pass of its own (see turnWithin).
+          const shortcut = r.min === undefined && r.max !== undefined ? r.rule.turnWithin : undefined;
           for (let i = 0; perTurn && i < turnFeatures.length; i++) {
+            if (shortcut?.(turnFeatures[i]!, wholeFeatures, r.max!)) continue;
             if (!withinBounds(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r, turnFeatures[i]!)) {
               turnFailures[i]!.push(r.name);
               pass = false;

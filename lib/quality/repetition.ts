@@ -13,8 +13,12 @@ import { KeyCounter } from '../hashing/key-counter.js';
 export interface Repetition {
   /** Coverage of the most frequent n-gram, for n = 2, 3, 4 (index n − 2). */
   readonly top: readonly number[];
+  /** How often the most frequent n-gram occurs, for n = 2, 3, 4 (0 when none repeats). */
+  readonly topCount: readonly number[];
   /** Coverage of repeats of earlier n-grams, for n = 5 … 10 (index n − 5). */
   readonly duplicate: readonly number[];
+  /** The characters those repeats cover, for n = 5 … 10. */
+  readonly duplicateChars: readonly number[];
 }
 
 const table = new KeyCounter();
@@ -67,7 +71,9 @@ export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: 
   }
   const total = textLength;
   const top = [0, 0, 0];
+  const topCount = [0, 0, 0];
   const duplicate = [0, 0, 0, 0, 0, 0];
+  const duplicateChars = [0, 0, 0, 0, 0, 0];
   let candidates = m;
   for (let n = 2; n <= 10; n++) {
     // Starts of n-grams that fit in the text and whose (n−1)-gram repeated.
@@ -98,11 +104,16 @@ export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: 
         coverEnd = i + n;
       }
     }
-    if (n <= 4) top[n - 2] = bestCount < 2 ? 0 : (bestCount * (prefix[best + n]! - prefix[best]!)) / total;
-    else duplicate[n - 5] = covered / total;
+    if (n <= 4) {
+      topCount[n - 2] = bestCount < 2 ? 0 : bestCount;
+      top[n - 2] = bestCount < 2 ? 0 : (bestCount * (prefix[best + n]! - prefix[best]!)) / total;
+    } else {
+      duplicateChars[n - 5] = covered;
+      duplicate[n - 5] = covered / total;
+    }
     let next = 0;
     for (let c = 0; c < candidates; c++) if (table.counts[slots[c]!]! > 1) starts[next++] = starts[c]!;
     candidates = next;
   }
-  return { top, duplicate };
+  return { top, topCount, duplicate, duplicateChars };
 }

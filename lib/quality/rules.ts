@@ -42,6 +42,13 @@ export interface TextRule extends RuleBase {
   compute(f: TextFeatures, options: RuleOptions, finishReason: string | null): number | null;
   /** The minimum for this text, for a rule whose minimum grows with the text (given the configured one). */
   minFor?(f: TextFeatures, min: number): number;
+  /**
+   * Whether one turn of a conversation surely measures at most `max`, told from what was
+   * measured on the whole conversation (whose words include the turn's) without a pass
+   * over the turn: a shortcut for a rule whose measure of a turn costs a pass of its own.
+   * False means only "measure it".
+   */
+  turnWithin?(turn: TextFeatures, whole: TextFeatures, max: number): boolean;
 }
 
 /**
@@ -481,6 +488,10 @@ function textRules(): TextRule[] {
         max,
         source: `${GOPHER}, over all characters as Gopher divides. Not measured on texts under ${MIN_WORDS_FOR_NGRAMS} words, where one repeated phrase is a large share.`,
         compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().top[n - 2]!),
+        // An n-gram occurs in the turn at most as often as the whole's most frequent one,
+        // and its characters are at most n of the turn's longest word.
+        turnWithin: (turn, whole, max) =>
+          turn.wordCount < MIN_WORDS_FOR_NGRAMS || (whole.wordCount >= MIN_WORDS_FOR_NGRAMS && whole.repetition().topCount[n - 2]! * n * turn.longestWord <= max * turn.length),
       }),
     ),
     ...(
@@ -499,6 +510,8 @@ function textRules(): TextRule[] {
         max: LOOP,
         source: `${GOPHER}: ${gopher}, measured as Gopher measures it, over all characters (datatrove and NeMo Curator alike). ${LOOP_WHY}`,
         compute: (f) => (f.wordCount < MIN_WORDS_FOR_NGRAMS ? null : f.repetition().duplicate[n - 5]!),
+        // A repeat inside the turn repeats in the whole too: its characters are among the whole's.
+        turnWithin: (turn, whole, max) => turn.wordCount < MIN_WORDS_FOR_NGRAMS || (whole.wordCount >= MIN_WORDS_FOR_NGRAMS && whole.repetition().duplicateChars[n - 5]! <= max * turn.length),
       }),
     ),
     rule({

@@ -452,3 +452,52 @@ t.test('every text rule on empty text, CJK, emoji and code, computed by hand', a
 t.test('every rule has a formula and a threshold or is opt-in', async (t) => {
   for (const [name, rule] of RULES) t.ok(rule.formula.length > 10 && (rule.min !== undefined || rule.max !== undefined || rule.optIn), name);
 });
+
+t.test("n-gram rules judge a turn from the whole conversation's measures when those clear it, and never wrongly", async (t) => {
+  const { combinedFeatures } = await import('../../lib/quality/text-features.js');
+  const ngramRules = [...RULES.values()].filter((r): r is TextRule => r.scope === 'text' && r.turnWithin !== undefined);
+  t.same(
+    ngramRules.map((r) => r.name),
+    ['top_2gram_coverage', 'top_3gram_coverage', 'top_4gram_coverage', ...[5, 6, 7, 8, 9, 10].map((n) => `duplicate_${n}gram_coverage`)],
+  );
+  // Seeded words: prose-like turns, some with a passage said twice, some a loop of a few words.
+  let seed = 7;
+  const next = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), seed / 0x7fffffff);
+  const vocabulary = 'the model answer graph node token value data quality test record score prompt write explain simple language network memory server function'.split(' ');
+  const turn = (kind: number): string => {
+    const words = Array.from({ length: 40 + Math.floor(next() * 200) }, () => vocabulary[Math.floor(next() * vocabulary.length)]!);
+    if (kind === 1) words.push(...words.slice(0, 30));
+    if (kind === 2) for (let i = 0; i < 60; i++) words.push(vocabulary[i % 3]!);
+    return words.join(next() < 0.5 ? ' ' : ', ');
+  };
+  let shortcuts = 0;
+  let checked = 0;
+  for (let c = 0; c < 200; c++) {
+    const turns = Array.from({ length: 2 + Math.floor(next() * 3) }, () => textFeatures(turn(Math.floor(next() * 4))));
+    const whole = combinedFeatures(turns);
+    for (const rule of ngramRules) {
+      const max = rule.max!;
+      for (const f of turns) {
+        checked++;
+        if (!rule.turnWithin!(f, whole, max)) continue;
+        shortcuts++;
+        const value = rule.compute(f, {}, null);
+        if (!(value === null || value <= max)) t.fail(`${rule.name}: a turn at ${value} was cleared under ${max}`);
+      }
+    }
+  }
+  t.ok(shortcuts > checked / 4, `the whole cleared ${shortcuts} of ${checked} turn checks`);
+  t.ok(shortcuts < checked, 'and left the others to be measured');
+
+  // Hand-computed: a 60-word turn of distinct words beside a whole whose most frequent 2-gram occurs 3 times.
+  const clean = textFeatures(Array.from({ length: 60 }, (_, i) => `w${i}`).join(' '));
+  const looped = textFeatures('a b '.repeat(3) + Array.from({ length: 60 }, (_, i) => `x${i}`).join(' '));
+  const whole = combinedFeatures([clean, looped]);
+  t.equal(whole.repetition().topCount[0], 3, '"a b" three times');
+  const top2 = RULES.get('top_2gram_coverage') as TextRule;
+  // 3 × 2 words × longest word 3 ("w59") = 18 characters at most, over the turn's 229 (170 of words, 59 spaces).
+  t.equal(clean.length, 229);
+  t.ok(top2.turnWithin!(clean, whole, 18 / 229));
+  t.notOk(top2.turnWithin!(clean, whole, 17 / 229), 'a bound above the maximum: measure the turn');
+  t.equal((clean as unknown as { repetitionCache?: unknown }).repetitionCache, undefined, 'the turn itself was never measured');
+});
