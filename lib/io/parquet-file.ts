@@ -1,4 +1,4 @@
-import { type ShreddedGroup, slotValuesOf } from './column-shredding.js';
+import { type GroupEncoder, type ShreddedGroup, slotValuesOf } from './column-shredding.js';
 import { parquetFileWriter } from './parquet-file-writer.js';
 import { plainIfDistinct } from './parquet-encoding.js';
 import { huggingFaceFeatures, PARQUET_ROUND_TRIP_KEY, parquetSchema, roundTripOf, type Shape } from './parquet-schema.js';
@@ -43,21 +43,6 @@ export async function openParquetFile(path: string, shapes: Map<string, Shape>):
   return { writer, writeColumn, close: () => file.close() };
 }
 
-/**
- * Writes one row group of column values (in the shapes' order). Statistics (min and max)
- * help readers skip row groups by number; on text and nested columns they cost a fifth of
- * the write and serve no such filter. Resolves once the group before is in the file.
- */
-export function writeRowGroup(file: ParquetFile, shapes: Map<string, Shape>, values: unknown[][]): Promise<void> | void {
-  let c = 0;
-  const columnData = [...shapes].map(([name, shape]) => {
-    const data = values[c++]!;
-    const text = shape.kind === 'string' || shape.kind === 'json' || shape.kind === 'null';
-    return { name, data, statistics: shape.kind === 'float64' || shape.kind === 'bool', encoding: text ? plainIfDistinct(data) : undefined };
-  });
-  return file.writer.write({ columnData, rowGroupSize: values[0]?.length ?? 0 });
-}
-
 /** Each leaf column's path of schema elements, root first, in the schema's order. */
 function leafPaths(schema: SchemaElement[]): SchemaElement[][] {
   const out: SchemaElement[][] = [];
@@ -76,8 +61,10 @@ function leafPaths(schema: SchemaElement[]): SchemaElement[][] {
  * Writes one row group shredded by ShreddedGroupBuilder: each leaf's levels and values go
  * to hyparquet-writer's column chunk writer as they are, where its `write` would walk the
  * rows' objects again for every leaf (its Dremel encoding). The group is recorded in the
- * writer as `write` records it, so its `finish` writes the footer. Statistics and text
- * encodings are chosen as writeRowGroup chooses them, per leaf.
+ * writer as `write` records it, so its `finish` writes the footer. Statistics (min and
+ * max) are kept for number and boolean columns only: they help readers skip row groups by
+ * number, and on text and nested columns they cost a fifth of the write and serve no such
+ * filter. Resolves once the group before is in the file.
  */
 export function writeShreddedGroup(file: ParquetFile, shapes: Map<string, Shape>, group: ShreddedGroup): Promise<void> | void {
   const { writer } = file;
@@ -119,4 +106,18 @@ export function writeShreddedGroup(file: ParquetFile, shapes: Map<string, Shape>
   writer.num_rows += rows;
   writer.row_groups.push({ columns: chunks, total_byte_size: total, num_rows: rows, total_compressed_size: BigInt(sink.offset - groupStart) });
   return sink.flush?.();
+}
+
+/** A GroupEncoder that encodes each row group on this thread, as it is handed over. */
+export async function parquetEncoderHere(file: { path: string; shapes: Map<string, Shape> }): Promise<GroupEncoder> {
+  const opened = await openParquetFile(file.path, file.shapes);
+  return {
+    async write(group) {
+      await writeShreddedGroup(opened, file.shapes, group);
+    },
+    async finish() {
+      await opened.writer.finish();
+    },
+    abort: () => opened.close(),
+  };
 }

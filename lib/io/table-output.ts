@@ -2,9 +2,8 @@ import { unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { AtomicFile } from './atomic-file.js';
 import { type GroupEncoder, type GroupEncoderFactory, ShreddedGroupBuilder } from './column-shredding.js';
-import { openParquetFile, type ParquetFile, writeRowGroup } from './parquet-file.js';
-import { Utf8Arena } from './utf8-arena.js';
-import { shapeOfRows, toColumnValue, type Shape } from './parquet-schema.js';
+import { parquetEncoderHere } from './parquet-file.js';
+import { shapeOfRows, type Shape } from './parquet-schema.js';
 import { replace, writeTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -184,16 +183,13 @@ export class CsvOutput extends TableOutput {
  * arrays as lists (so `messages` is a list of {role, content} structs that `datasets`,
  * DuckDB and Arrow read as such), with the `huggingface` features in the file's metadata
  * and what our reader needs to give the records back exactly (see parquet-schema.ts).
- * Given `threads`, a file larger than one row group is shredded here into typed arrays
- * and encoded there (another thread) while this one reads and runs on.
+ * Rows are shredded into typed arrays of levels and values as they come (column-shredding.ts);
+ * each row group is encoded on this thread, or, given `threads` and a file larger than one
+ * row group, on another thread while this one reads and runs on.
  */
 export class ParquetOutput extends TableOutput {
-  private file: ParquetFile | null = null;
   private shredded: { builder: ShreddedGroupBuilder; encoder: GroupEncoder } | null = null;
   private shapes = new Map<string, Shape>();
-  /** The current row group's values, one array per column (in the shapes' order). */
-  private columnValues: unknown[][] = [];
-  private readonly arena = new Utf8Arena();
   private readonly target: WriteTarget;
   /** Where the writer writes: the temporary file, or the device itself. */
   private readonly temp: string;
@@ -212,50 +208,34 @@ export class ParquetOutput extends TableOutput {
 
   /** The columns' shapes (fixed by the first group of rows), once known. */
   get schema(): Map<string, Shape> | null {
-    return this.file || this.shredded ? this.shapes : null;
+    return this.shredded ? this.shapes : null;
   }
 
   /** The columns' shapes come from the first group of rows. */
   protected async begin(columns: string[], firstRows: Row[]): Promise<void> {
     this.shapes = this.fixedShapes ?? shapeOfRows(firstRows, columns);
+    const file = { path: this.temp, shapes: this.shapes };
     // A whole first group: more rows may follow, worth a thread (a smaller file is done here).
-    if (this.threads && firstRows.length >= GROUP_ROWS) {
-      this.shredded = { builder: new ShreddedGroupBuilder(this.shapes), encoder: this.threads({ path: this.temp, shapes: this.shapes }) };
-      return;
-    }
-    this.columnValues = [...this.shapes].map(() => []);
-    this.file = await openParquetFile(this.temp, this.shapes);
+    const encoder = this.threads && firstRows.length >= GROUP_ROWS ? this.threads(file) : await parquetEncoderHere(file);
+    this.shredded = { builder: new ShreddedGroupBuilder(this.shapes), encoder };
   }
 
   protected appendRows(rows: Row[]): void {
-    if (this.shredded) return this.shredded.builder.append(rows);
-    const utf8 = (text: string): Uint8Array => this.arena.encode(text);
-    let c = 0;
-    for (const [name, shape] of this.shapes) {
-      const column = this.columnValues[c++]!;
-      for (const r of rows) column.push(toColumnValue(r[name], shape, name, utf8));
-    }
+    this.shredded!.builder.append(rows);
   }
 
-  protected async endGroup(): Promise<void> {
-    if (this.shredded) return this.shredded.encoder.write(this.shredded.builder.take());
-    const values = this.columnValues;
-    this.columnValues = values.map(() => []);
-    // Encoded at once; the promise is the previous group's write to the file (see parquet-file-writer.ts).
-    const written = writeRowGroup(this.file!, this.shapes, values);
-    this.arena.reset();
-    await written;
+  protected endGroup(): Promise<void> {
+    const { builder, encoder } = this.shredded!;
+    return encoder.write(builder.take());
   }
 
   protected async close(): Promise<void> {
-    if (this.shredded) await this.shredded.encoder.finish();
     // begin() has opened the file, with no columns when there were no rows.
-    else await this.file!.writer.finish();
+    await this.shredded!.encoder.finish();
     if (this.target.kind === 'replace') await replace(this.target);
   }
 
   async abort(): Promise<void> {
-    await this.file?.close().catch(() => undefined);
     await this.shredded?.encoder.abort().catch(() => undefined);
     if (this.target.kind === 'replace') await unlink(this.temp).catch(() => undefined);
   }

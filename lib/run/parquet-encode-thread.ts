@@ -1,6 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type GroupEncoder, type ShreddedGroup, transferablesOf } from '../io/column-shredding.js';
-import { openParquetFile, type ParquetFile, writeShreddedGroup } from '../io/parquet-file.js';
+import { parquetEncoderHere } from '../io/parquet-file.js';
 import type { Shape } from '../io/parquet-schema.js';
 import { workerScript } from './worker-script.js';
 
@@ -75,21 +75,21 @@ export function parquetEncoderOnThread(file: { path: string; shapes: Map<string,
 
 /** The worker side: each group encoded and written as it comes, answered once done. */
 export function serveParquetEncode(port: MessagePort, data: ParquetEncodeThreadData): void {
-  const opened = openParquetFile(data.path, data.shapes);
+  const opened = parquetEncoderHere({ path: data.path, shapes: data.shapes });
   let work: Promise<unknown> = opened;
   const reply = (message: FromWorker): void => port.postMessage(message);
   const fail = (err: unknown): void => reply({ error: (err as Error).message });
   port.on('message', (message: ToWorker) => {
     work = work.then(async () => {
-      const file: ParquetFile = await opened;
+      const encoder = await opened;
       if ('group' in message) {
-        await writeShreddedGroup(file, data.shapes, message.group);
+        await encoder.write(message.group);
         reply({ written: true });
       } else if ('finish' in message) {
-        await file.writer.finish();
+        await encoder.finish();
         reply({ finished: true });
       } else {
-        await file.close();
+        await encoder.abort();
         reply({ aborted: true });
       }
     });
