@@ -118,19 +118,38 @@ export class ColumnRows {
     return new ColumnRows(columns, decoders, { column, pages, plain });
   }
 
-  /** Reads one row group's column chunks; then `row` writes its rows, a line at a time. */
-  async load(file: AsyncBuffer, metadata: FileMetaData, index: number): Promise<{ rows: number; row(trip: RoundTrip, out: JsonSink): void }> {
+  /**
+   * Reads one row group's column chunks; then `row` writes its rows, a line at a time, and
+   * `leftOver` says, once they are written, whether any column held more or fewer levels or
+   * values than the rows took (a damaged file), as a message, or null.
+   */
+  async load(file: AsyncBuffer, metadata: FileMetaData, index: number): Promise<{ rows: number; row(trip: RoundTrip, out: JsonSink): void; leftOver(): string | null }> {
     const group = metadata.row_groups[index]!;
     if (group.columns.length !== this.decoders.length) throw new Error(`parquet row group ${index} has ${group.columns.length} columns for ${this.decoders.length} in the schema`);
     const leaves: LeafData[] = [];
     for (const [c, chunk] of group.columns.entries()) leaves.push(await this.readChunk(file, chunk, this.decoders[c]!));
+    const rows = Number(group.num_rows);
+    for (const [c, leaf] of leaves.entries()) {
+      // Each row begins a new slot at repetition level 0 (every slot, under no list).
+      let starts = leaf.reps.length === 0 ? Math.max(leaf.defs.length, leaf.values.length) : 0;
+      for (let i = 0; i < leaf.reps.length; i++) if (leaf.reps[i] === 0) starts++;
+      if (starts !== rows) throw new Error(`column ${this.decoders[c]!.pathInSchema.join('.')} holds ${starts} rows where the row group says ${rows}`);
+    }
     return {
-      rows: Number(group.num_rows),
+      rows,
       row: (trip, out) => {
         out.byte(0x7b);
         this.fields(this.columns, leaves, trip, out);
         out.byte(0x7d);
         out.byte(0x0a);
+      },
+      leftOver: () => {
+        for (const [c, leaf] of leaves.entries()) {
+          const slots = Math.max(leaf.defs.length, leaf.reps.length, leaf.defs.length === 0 ? leaf.values.length : 0);
+          if (leaf.slot !== slots || leaf.value !== leaf.values.length)
+            return `column ${this.decoders[c]!.pathInSchema.join('.')} holds ${slots} levels and ${leaf.values.length} values, but its ${group.num_rows} rows took ${leaf.slot} and ${leaf.value}`;
+        }
+        return null;
       },
     };
   }

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { fromColumnValue } from './parquet-schema.js';
 import { ColumnRows, type JsonSink } from './parquet-columns-json.js';
-import { openParquetRead, parquetRowGroups, type RoundTrip } from './parquet-read.js';
+import { openParquetRead, parquetReadError, parquetRowGroups, type RoundTrip } from './parquet-read.js';
 
 /** Bytes of NDJSON per chunk: about what one read of an NDJSON file gives. */
 const CHUNK_BYTES = 256 * 1024;
@@ -44,11 +44,23 @@ export async function* parquetNdjson(path: string): AsyncGenerator<Buffer> {
   const opened = await openParquetRead(path);
   const columns = await ColumnRows.of(opened.metadata, opened.compressors);
   if (columns) {
-    for (let index = 0; index < opened.metadata.row_groups.length; index++) {
-      const group = await columns.load(opened.file, opened.metadata, index);
-      for (let r = 0; r < group.rows; r++) {
-        group.row(opened.trip, out);
-        if (out.size >= CHUNK_BYTES) yield out.take();
+    const count = opened.metadata.row_groups.length;
+    for (let index = 0; index < count; index++) {
+      let group: Awaited<ReturnType<ColumnRows['load']>>;
+      try {
+        group = await columns.load(opened.file, opened.metadata, index);
+      } catch (err) {
+        throw parquetReadError(path, err, { index, count });
+      }
+      try {
+        for (let r = 0; r < group.rows; r++) {
+          group.row(opened.trip, out);
+          if (out.size >= CHUNK_BYTES) yield out.take();
+        }
+        const problem = group.leftOver();
+        if (problem) throw new Error(problem);
+      } catch (err) {
+        throw parquetReadError(path, err, { index, count });
       }
     }
   } else {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -81,4 +81,30 @@ t.test('a Parquet file large enough to be decoded on a worker thread reads back 
   const folder = await runCli(['run', 'keep.yaml', '-i', 'folder', '-q', '--errors', 'errors.jsonl'], { cwd: dir });
   t.equal(folder.code, 0, folder.stderr);
   t.ok(folder.stdout === `${input}{"id":"last"}\n`, 'as a dataset folder: the same, then the next shard');
+});
+
+t.test('a damaged or cut Parquet file fails the run with a line naming the file (and the row group), exit 1', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': KEEP });
+  const written = await runCli(['run', join(FIXTURES, 'graphs', 'tool-use.yaml'), '-i', join(FIXTURES, 'graphs', 'tool-use.input.jsonl'), '-q', '-o', 'good.parquet'], { cwd: dir });
+  t.equal(written.code, 0, written.stderr);
+  const good = readFileSync(join(dir, 'good.parquet'));
+  // The first page's header overwritten, just after the file's opening magic bytes.
+  const damaged = Buffer.from(good);
+  damaged.fill(0xff, 4, 24);
+  writeFileSync(join(dir, 'damaged.parquet'), damaged);
+  writeFileSync(join(dir, 'cut.parquet'), good.subarray(0, good.length >> 1));
+  for (const [name, where] of [
+    ['damaged.parquet', / \(row group 1 of 1\): /],
+    ['cut.parquet', /: not a readable Parquet file: /],
+  ] as const) {
+    const run = await runCli(['run', 'keep.yaml', '-i', name, '-q'], { cwd: dir });
+    t.equal(run.code, 1, name);
+    const lines = run.stderr.trim().split('\n');
+    t.equal(lines.length, 2, `the error, then the run's summary: ${run.stderr}`);
+    t.match(lines[1], /^sygra-stream: 0 in, 0 out, 0 filtered, 0 errors in /);
+    t.match(lines[0], new RegExp(`^sygra-stream: ${name.replace('.', '\\.')}: not a readable Parquet file`));
+    t.match(lines[0], where);
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    t.equal(run.stdout, '');
+  }
 });

@@ -139,3 +139,28 @@ t.test('types the column path does not handle leave the file to hyparquet: times
     t.equal(await ndjsonOf(path), await stringifiedRecords(path), 'read as before');
   }
 });
+
+t.test('a row group whose levels disagree with its row count is refused, naming the column', async (t) => {
+  t.testdir();
+  const path = await written(t, 'rows.parquet', [{ messages: [{ role: 'user', content: 'a' }] }, { messages: [] }, { messages: null }]);
+  const { file, metadata, compressors } = await openParquetRead(path);
+  const columns = (await ColumnRows.of(metadata, compressors))!;
+  for (const rows of [2n, 4n]) {
+    metadata.row_groups[0]!.num_rows = rows;
+    await t.rejects(columns.load(file, metadata, 0), { message: `column messages.list.element.role holds 3 rows where the row group says ${rows}` });
+  }
+  metadata.row_groups[0]!.num_rows = 3n;
+  const group = await columns.load(file, metadata, 0);
+  const lines: string[] = [];
+  const sink = { text: '' };
+  const out = {
+    utf8: (b: Uint8Array) => (sink.text += JSON.stringify(Buffer.from(b).toString())),
+    text: (s: string) => (sink.text += s),
+    raw: (b: Uint8Array) => (sink.text += Buffer.from(b).toString()),
+    byte: (b: number) => (sink.text += String.fromCharCode(b)),
+  };
+  for (let r = 0; r < group.rows; r++) group.row({ json: new Set(), absent: new Set() }, out);
+  lines.push(...sink.text.trim().split('\n'));
+  t.same(lines, ['{"messages":[{"role":"user","content":"a"}]}', '{"messages":[]}', '{"messages":null}']);
+  t.equal(group.leftOver(), null, 'every level and value taken');
+});
