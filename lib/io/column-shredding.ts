@@ -16,11 +16,8 @@ export type LeafColumn = {
   maxRep: number;
   defs: Uint8Array;
   reps: Uint8Array;
-} & (
-  | { kind: 'text' /** UTF-8, end to end. */; bytes: Uint8Array /** Each slot's end in bytes. */; ends: Int32Array }
-  | { kind: 'number'; values: Float64Array }
-  | { kind: 'bool'; values: Uint8Array }
-);
+} & // Text: UTF-8 bytes end to end, and each slot's end in them.
+({ kind: 'text'; bytes: Uint8Array; ends: Int32Array } | { kind: 'number'; values: Float64Array } | { kind: 'bool'; values: Uint8Array });
 
 /** A row group: its leaf columns in the schema's order (see parquetSchema). */
 export interface ShreddedGroup {
@@ -28,7 +25,7 @@ export interface ShreddedGroup {
   leaves: LeafColumn[];
 }
 
-/** Writes a file's shredded row groups, elsewhere (a worker thread). */
+/** Writes a file's shredded row groups: on this thread (parquetEncoderHere) or on a worker thread. */
 export interface GroupEncoder {
   /** Hands a group over; resolves once the group before it is written, so at most one waits. */
   write(group: ShreddedGroup): Promise<void>;

@@ -19,10 +19,11 @@ type LeafType = 'text' | 'number' | 'bool' | 'bigint';
  * reaches when it is there (not null); `leaves` are the leaf columns under it (a leaf is
  * its own), `first` the one whose levels say whether the node is there.
  */
-type Node =
-  | { kind: 'struct'; path: string; optional: boolean; def: number; leaves: number[]; first: number; fields: Array<{ key: Uint8Array; node: Node }> }
-  | { kind: 'list'; path: string; optional: boolean; def: number; leaves: number[]; first: number; element: Node; rep: number }
-  | { kind: 'leaf'; path: string; optional: boolean; def: number; leaves: number[]; first: number; type: LeafType; json: boolean };
+type Node = { optional: boolean; def: number; leaves: number[]; first: number /** A null here means the field was absent (RoundTrip.absent). */; absent: boolean } & (
+  | { kind: 'struct'; fields: Array<{ key: Uint8Array; node: Node }> }
+  | { kind: 'list'; element: Node; rep: number }
+  | { kind: 'leaf'; type: LeafType /** The file holds JSON text here (RoundTrip.json). */; json: boolean }
+);
 
 /** One leaf column of the row group: its levels and values, and where assembly has got to. */
 interface LeafData {
@@ -61,7 +62,7 @@ export class ColumnRows {
   ) {}
 
   /** The assembler for a file's schema, or null when the schema holds what it does not handle. */
-  static async of(metadata: FileMetaData, compressors: Compressors): Promise<ColumnRows | null> {
+  static async of(metadata: FileMetaData, compressors: Compressors, trip: RoundTrip): Promise<ColumnRows | null> {
     const hyparquet: Hyparquet = await import('hyparquet');
     const root = hyparquet.parquetSchema(metadata);
     const leafTrees: SchemaTree[][] = [];
@@ -72,11 +73,12 @@ export class ColumnRows {
       if (element.repetition_type === 'REPEATED') return null;
       const def = parentDef + (optional ? 1 : 0);
       const first = leafTrees.length;
+      const absent = trip.absent.has(path);
       if (tree.children.length === 0) {
         const type = leafType(element);
         if (type === null) return null;
         leafTrees.push(trail);
-        return { kind: 'leaf', path, optional, def, leaves: [first], first, type, json: false };
+        return { kind: 'leaf', optional, def, leaves: [first], first, absent, type, json: type === 'text' && trip.json.has(path) };
       }
       if (element.converted_type === 'LIST' || element.logical_type?.type === 'LIST') {
         // Three levels: the LIST group, one repeated group, its one element.
@@ -84,7 +86,7 @@ export class ColumnRows {
         if (tree.children.length !== 1 || repeated.element.repetition_type !== 'REPEATED' || repeated.children.length !== 1) return null;
         const element = compile(repeated.children[0]!, [...trail, repeated], def + 1, rep + 1, `${path}[]`);
         if (element === null) return null;
-        return { kind: 'list', path, optional, def, leaves: range(first, leafTrees.length), first, element, rep: rep + 1 };
+        return { kind: 'list', optional, def, leaves: range(first, leafTrees.length), first, absent, element, rep: rep + 1 };
       }
       if (element.converted_type !== undefined || element.logical_type !== undefined) return null;
       const fields: Array<{ key: Uint8Array; node: Node }> = [];
@@ -94,7 +96,7 @@ export class ColumnRows {
         fields.push({ key: keyBytes(child.element.name), node });
       }
       inObjectOrder(fields, tree.children);
-      return { kind: 'struct', path, optional, def, leaves: range(first, leafTrees.length), first, fields };
+      return { kind: 'struct', optional, def, leaves: range(first, leafTrees.length), first, absent, fields };
     };
     const columns: Array<{ key: Uint8Array; node: Node }> = [];
     for (const child of root.children) {
@@ -123,7 +125,7 @@ export class ColumnRows {
    * `leftOver` says, once they are written, whether any column held more or fewer levels or
    * values than the rows took (a damaged file), as a message, or null.
    */
-  async load(file: AsyncBuffer, metadata: FileMetaData, index: number): Promise<{ rows: number; row(trip: RoundTrip, out: JsonSink): void; leftOver(): string | null }> {
+  async load(file: AsyncBuffer, metadata: FileMetaData, index: number): Promise<{ rows: number; row(out: JsonSink): void; leftOver(): string | null }> {
     const group = metadata.row_groups[index]!;
     if (group.columns.length !== this.decoders.length) throw new Error(`parquet row group ${index} has ${group.columns.length} columns for ${this.decoders.length} in the schema`);
     const leaves: LeafData[] = [];
@@ -137,9 +139,9 @@ export class ColumnRows {
     }
     return {
       rows,
-      row: (trip, out) => {
+      row: (out) => {
         out.byte(0x7b);
-        this.fields(this.columns, leaves, trip, out);
+        this.fields(this.columns, leaves, out);
         out.byte(0x7d);
         out.byte(0x0a);
       },
@@ -154,22 +156,22 @@ export class ColumnRows {
     };
   }
 
-  private fields(fields: Array<{ key: Uint8Array; node: Node }>, leaves: LeafData[], trip: RoundTrip, out: JsonSink): void {
+  private fields(fields: Array<{ key: Uint8Array; node: Node }>, leaves: LeafData[], out: JsonSink): void {
     let first = true;
     for (const { key, node } of fields) {
       // As restoreRecord: a null where the field was absent is left out.
-      if (isNull(node, leaves) && trip.absent.has(node.path)) {
+      if (node.absent && isNull(node, leaves)) {
         skip(node, leaves);
         continue;
       }
       if (!first) out.byte(0x2c);
       first = false;
       out.raw(key);
-      this.value(node, leaves, trip, out);
+      this.value(node, leaves, out);
     }
   }
 
-  private value(node: Node, leaves: LeafData[], trip: RoundTrip, out: JsonSink): void {
+  private value(node: Node, leaves: LeafData[], out: JsonSink): void {
     if (node.kind === 'leaf') {
       const leaf = leaves[node.first]!;
       const at = leaf.slot++;
@@ -177,7 +179,7 @@ export class ColumnRows {
       const value = leaf.values[leaf.value++];
       if (node.type === 'text') {
         const bytes = value as Uint8Array;
-        if (trip.json.has(node.path)) return out.text(JSON.stringify(JSON.parse(DECODER.decode(bytes))));
+        if (node.json) return out.text(JSON.stringify(JSON.parse(DECODER.decode(bytes))));
         return out.utf8(bytes);
       }
       if (node.type === 'bool') return out.text(value ? 'true' : 'false');
@@ -190,7 +192,7 @@ export class ColumnRows {
     }
     if (node.kind === 'struct') {
       out.byte(0x7b);
-      this.fields(node.fields, leaves, trip, out);
+      this.fields(node.fields, leaves, out);
       return out.byte(0x7d);
     }
     const lead = leaves[node.first]!;
@@ -200,10 +202,10 @@ export class ColumnRows {
       return out.text('[]');
     }
     out.byte(0x5b);
-    this.value(node.element, leaves, trip, out);
+    this.value(node.element, leaves, out);
     while (lead.slot < lead.reps.length && lead.reps[lead.slot] === node.rep) {
       out.byte(0x2c);
-      this.value(node.element, leaves, trip, out);
+      this.value(node.element, leaves, out);
     }
     out.byte(0x5d);
   }

@@ -42,19 +42,14 @@ const HEX = '0123456789abcdef';
 export async function* parquetNdjson(path: string): AsyncGenerator<Buffer> {
   const out = new JsonLines();
   const opened = await openParquetRead(path);
-  const columns = await ColumnRows.of(opened.metadata, opened.compressors);
+  const columns = await ColumnRows.of(opened.metadata, opened.compressors, opened.trip);
   if (columns) {
     const count = opened.metadata.row_groups.length;
     for (let index = 0; index < count; index++) {
-      let group: Awaited<ReturnType<ColumnRows['load']>>;
       try {
-        group = await columns.load(opened.file, opened.metadata, index);
-      } catch (err) {
-        throw parquetReadError(path, err, { index, count });
-      }
-      try {
+        const group = await columns.load(opened.file, opened.metadata, index);
         for (let r = 0; r < group.rows; r++) {
-          group.row(opened.trip, out);
+          group.row(out);
           if (out.size >= CHUNK_BYTES) yield out.take();
         }
         const problem = group.leftOver();

@@ -24,8 +24,8 @@ async function stringifiedRecords(path: string): Promise<string> {
 
 /** Whether the file's NDJSON is written from its columns (not from hyparquet's rows). */
 async function assembledFromColumns(path: string): Promise<boolean> {
-  const { metadata, compressors } = await openParquetRead(path);
-  return (await ColumnRows.of(metadata, compressors)) !== null;
+  const { metadata, compressors, trip } = await openParquetRead(path);
+  return (await ColumnRows.of(metadata, compressors, trip)) !== null;
 }
 
 async function written(t: Test, name: string, rows: Row[]): Promise<string> {
@@ -143,8 +143,8 @@ t.test('types the column path does not handle leave the file to hyparquet: times
 t.test('a row group whose levels disagree with its row count is refused, naming the column', async (t) => {
   t.testdir();
   const path = await written(t, 'rows.parquet', [{ messages: [{ role: 'user', content: 'a' }] }, { messages: [] }, { messages: null }]);
-  const { file, metadata, compressors } = await openParquetRead(path);
-  const columns = (await ColumnRows.of(metadata, compressors))!;
+  const { file, metadata, compressors, trip } = await openParquetRead(path);
+  const columns = (await ColumnRows.of(metadata, compressors, trip))!;
   for (const rows of [2n, 4n]) {
     metadata.row_groups[0]!.num_rows = rows;
     await t.rejects(columns.load(file, metadata, 0), { message: `column messages.list.element.role holds 3 rows where the row group says ${rows}` });
@@ -159,7 +159,7 @@ t.test('a row group whose levels disagree with its row count is refused, naming 
     raw: (b: Uint8Array) => (sink.text += Buffer.from(b).toString()),
     byte: (b: number) => (sink.text += String.fromCharCode(b)),
   };
-  for (let r = 0; r < group.rows; r++) group.row({ json: new Set(), absent: new Set() }, out);
+  for (let r = 0; r < group.rows; r++) group.row(out);
   lines.push(...sink.text.trim().split('\n'));
   t.same(lines, ['{"messages":[{"role":"user","content":"a"}]}', '{"messages":[]}', '{"messages":null}']);
   t.equal(group.leftOver(), null, 'every level and value taken');
