@@ -6,8 +6,9 @@ type Row = Record<string, unknown>;
  * One leaf column of a row group, shredded as Parquet stores it (Dremel): a slot per value,
  * each with its definition level (how many of the optional and repeated fields above it
  * are there) and, under a list, its repetition level (which list a new element begins),
- * and the values in typed arrays that another thread can take without a copy. A slot has a
- * value only when its definition level is the column's highest.
+ * and the values in typed arrays that another thread can take without a copy (text as
+ * UTF-8 bytes end to end, with each slot's end in them). A slot has a value only when its
+ * definition level is the column's highest.
  */
 export type LeafColumn = {
   slots: number;
@@ -16,8 +17,7 @@ export type LeafColumn = {
   maxRep: number;
   defs: Uint8Array;
   reps: Uint8Array;
-} & // Text: UTF-8 bytes end to end, and each slot's end in them.
-({ kind: 'text'; bytes: Uint8Array; ends: Int32Array } | { kind: 'number'; values: Float64Array } | { kind: 'bool'; values: Uint8Array });
+} & ({ kind: 'text'; bytes: Uint8Array; ends: Int32Array } | { kind: 'number'; values: Float64Array } | { kind: 'bool'; values: Uint8Array });
 
 /** A row group: its leaf columns in the schema's order (see parquetSchema). */
 export interface ShreddedGroup {
