@@ -164,3 +164,37 @@ t.test('a row group whose levels disagree with its row count is refused, naming 
   t.same(lines, ['{"messages":[{"role":"user","content":"a"}]}', '{"messages":[]}', '{"messages":null}']);
   t.equal(group.leftOver(), null, 'every level and value taken');
 });
+
+t.test('required fields (no definition level of their own): lists, their elements, structs and integers', async (t) => {
+  const path = join(t.testdir(), 'required.parquet');
+  const { parquetWriteFile } = await import('hyparquet-writer');
+  parquetWriteFile({
+    filename: path,
+    schema: [
+      { name: 'root', num_children: 3 },
+      { name: 'id', type: 'INT64', repetition_type: 'REQUIRED' },
+      { name: 'tags', repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      { name: 's', repetition_type: 'REQUIRED', num_children: 2 },
+      { name: 'a', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      { name: 'b', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
+    ],
+    columnData: [
+      { name: 'id', data: [1n, 2n, 3n] },
+      { name: 'tags', data: [['x', 'y'], [], ['z']] },
+      {
+        name: 's',
+        data: [
+          { a: 1.5, b: true },
+          { a: -2, b: null },
+          { a: 0, b: false },
+        ],
+      },
+    ],
+  });
+  t.ok(await assembledFromColumns(path));
+  const expected = await stringifiedRecords(path);
+  t.equal(expected, '{"id":1,"tags":["x","y"],"s":{"a":1.5,"b":true}}\n{"id":2,"tags":[],"s":{"a":-2,"b":null}}\n{"id":3,"tags":["z"],"s":{"a":0,"b":false}}\n');
+  t.equal(await ndjsonOf(path), expected);
+});
