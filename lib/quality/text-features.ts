@@ -115,30 +115,35 @@ export class TextFeatures {
   }
 }
 
-const SUMMED = [
-  'visibleChars',
-  'letters',
-  'digits',
-  'parentheses',
-  'hashes',
-  'headingHashes',
-  'alphaWords',
-  'latinLetters',
-  'cyrillicLetters',
-  'ellipses',
-  'fences',
-  'controls',
-  'wordChars',
-  'spacedWords',
-  'spacedWordChars',
-  'nonEmptyLines',
-  'ellipsisLines',
-  'bulletLines',
-  'comparedLines',
-  'proseLines',
-  'bareProseLines',
-  'paragraphs',
-] as const;
+/**
+ * Adds a part's counts to the whole's, field by field. A loop over the field names (keyed
+ * access) made combinedFeatures take 2.5 times as long, and it runs for every conversation
+ * of several turns (3.6 against 1.4 µs on the OASST sample's).
+ */
+function addCounts(all: TextFeatures, p: TextFeatures): void {
+  all.visibleChars += p.visibleChars;
+  all.letters += p.letters;
+  all.digits += p.digits;
+  all.parentheses += p.parentheses;
+  all.hashes += p.hashes;
+  all.headingHashes += p.headingHashes;
+  all.alphaWords += p.alphaWords;
+  all.latinLetters += p.latinLetters;
+  all.cyrillicLetters += p.cyrillicLetters;
+  all.ellipses += p.ellipses;
+  all.fences += p.fences;
+  all.controls += p.controls;
+  all.wordChars += p.wordChars;
+  all.spacedWords += p.spacedWords;
+  all.spacedWordChars += p.spacedWordChars;
+  all.nonEmptyLines += p.nonEmptyLines;
+  all.ellipsisLines += p.ellipsisLines;
+  all.bulletLines += p.bulletLines;
+  all.comparedLines += p.comparedLines;
+  all.proseLines += p.proseLines;
+  all.bareProseLines += p.bareProseLines;
+  all.paragraphs += p.paragraphs;
+}
 
 /**
  * Several texts (the assistant turns of a conversation) taken together, from their own
@@ -154,7 +159,7 @@ export function combinedFeatures(parts: readonly TextFeatures[]): TextFeatures {
   const all = new TextFeatures(parts, length);
   let words = 0;
   for (const p of parts) {
-    for (const key of SUMMED) all[key] += p[key];
+    addCounts(all, p);
     all.longestRun = Math.max(all.longestRun, p.longestRun);
     all.longestNonSpace = Math.max(all.longestNonSpace, p.longestNonSpace);
     all.longestWord = Math.max(all.longestWord, p.longestWord);
