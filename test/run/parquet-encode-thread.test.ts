@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { GroupEncoderFactory } from '../../lib/io/column-shredding.js';
 import { GROUP_ROWS, ParquetOutput } from '../../lib/io/table-output.js';
 import { parquetEncoderOnThread } from '../../lib/run/parquet-encode-thread.js';
@@ -34,14 +34,18 @@ function counting(): { factory: GroupEncoderFactory; started: number } {
   return counter;
 }
 
-t.test('scalar columns past one row group are encoded on a worker thread, into the very bytes this thread writes', async (t) => {
-  const dir = t.testdir();
-  const rows = flatRows(0, 3 * GROUP_ROWS + 123);
+/** Writes the rows with an encoder thread and without; both files must be the same bytes, the thread started once. */
+async function sameBytesOnThread(t: Test, dir: string, rows: Row[]): Promise<void> {
   const threads = counting();
   await writeAll(new ParquetOutput(join(dir, 'thread.parquet'), null, threads.factory), rows);
   await writeAll(new ParquetOutput(join(dir, 'here.parquet')), rows);
   t.equal(threads.started, 1);
   t.ok(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet'))), 'byte for byte');
+}
+
+t.test('scalar columns past one row group are encoded on a worker thread, into the very bytes this thread writes', async (t) => {
+  const dir = t.testdir();
+  await sameBytesOnThread(t, dir, flatRows(0, 3 * GROUP_ROWS + 123));
   t.same(readdirSync(dir).sort(), ['here.parquet', 'thread.parquet'], 'no temporary file left');
 });
 
@@ -60,13 +64,7 @@ const nestedRows = (from: number, count: number): Row[] =>
   });
 
 t.test('nested columns past one row group are shredded here and encoded on a worker thread, into the very bytes this thread writes', async (t) => {
-  const dir = t.testdir();
-  const rows = nestedRows(0, 2 * GROUP_ROWS + 77);
-  const threads = counting();
-  await writeAll(new ParquetOutput(join(dir, 'thread.parquet'), null, threads.factory), rows);
-  await writeAll(new ParquetOutput(join(dir, 'here.parquet')), rows);
-  t.equal(threads.started, 1);
-  t.ok(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet'))), 'byte for byte');
+  await sameBytesOnThread(t, t.testdir(), nestedRows(0, 2 * GROUP_ROWS + 77));
 });
 
 t.test('a file of one group is written on this thread', async (t) => {
