@@ -30,6 +30,36 @@ t.test('wordHashes reads the same words as textFeatures', async (t) => {
   for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
 });
 
+t.test("a text's words stay its own while later texts are measured, and a conversation's are a view across its turns", async (t) => {
+  const { combinedFeatures } = await import('../../lib/quality/text-features.js');
+  const first = textFeatures('alpha beta gamma');
+  const copy = [...first.wordHashes];
+  const lengths = [...first.wordLengths];
+  // Enough words to fill the shared chunk several times over, and one text longer than a chunk.
+  for (let k = 0; k < 300; k++) textFeatures('word '.repeat(1000));
+  const long = textFeatures('x '.repeat(70_000));
+  t.equal(long.wordCount, 70_000);
+  wordHashes('delta epsilon');
+  t.same([...first.wordHashes], copy, 'hashes unchanged');
+  t.same([...first.wordLengths], lengths, 'lengths unchanged');
+  t.same([...first.wordLengths], [5, 4, 5]);
+
+  // Turns measured one after another lie side by side: the whole is a view, not a copy.
+  const a = textFeatures('one two');
+  const b = textFeatures('');
+  const c = textFeatures('three four five');
+  const whole = combinedFeatures([a, b, c]);
+  t.equal(whole.wordHashes.buffer, a.wordHashes.buffer, 'hashes: a view of the same chunk');
+  t.equal(whole.wordLengths.buffer, a.wordLengths.buffer, 'lengths: a view of the same chunk');
+  t.same([...whole.wordHashes], [...a.wordHashes, ...c.wordHashes]);
+  t.same([...whole.wordLengths], [3, 3, 5, 4, 4]);
+  // Out of order (or apart), they are copied.
+  const apart = combinedFeatures([c, a]);
+  t.not(apart.wordHashes.buffer, a.wordHashes.buffer);
+  t.same([...apart.wordHashes], [...c.wordHashes, ...a.wordHashes]);
+  t.same([...apart.wordLengths], [5, 4, 4, 3, 3]);
+});
+
 t.test('languageSignature reads the letters and stop words textFeatures reads', async (t) => {
   const samples = ['', 'The cat and the dog, in the house.', 'Это у тебя и в доме', '我喜欢编程 and the rest', "It's l'été, naïve cafe\u0301 𠀀 🎉 de la", 'THE AND OF'];
   for (const s of samples) {
