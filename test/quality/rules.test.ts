@@ -30,6 +30,28 @@ t.test('wordHashes reads the same words as textFeatures', async (t) => {
   for (const s of samples) t.same([...wordHashes(s)], [...textFeatures(s).wordHashes], JSON.stringify(s));
 });
 
+t.test('duplicate lines are counted as a comparison of the trimmed lines themselves would count them', async (t) => {
+  // Seeded lines over a small alphabet, of odd and even lengths, many equal, some differing in one unit.
+  let seed = 11;
+  const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 12) % n);
+  const alphabet = ['a', 'b', 'é', '\u{1F600}', ' ', '.'];
+  for (let round = 0; round < 50; round++) {
+    const pool = Array.from({ length: 1 + next(6) }, () => Array.from({ length: 1 + next(9) }, () => alphabet[next(alphabet.length)]!).join(''));
+    const lines = Array.from({ length: 2 + next(30) }, () => pool[next(pool.length)]! + (next(4) === 0 ? alphabet[next(2)]! : ''));
+    const seen = new Set<string>();
+    let compared = 0;
+    let repeated = 0;
+    for (const line of lines) {
+      const trimmed = line.trim();
+      if (trimmed.length < 3) continue;
+      compared++;
+      if (seen.has(trimmed)) repeated++;
+      seen.add(trimmed);
+    }
+    t.equal(text('duplicate_line_fraction', lines.join('\n')), compared === 0 ? 0 : repeated / compared, JSON.stringify(lines));
+  }
+});
+
 t.test("a text's words stay its own while later texts are measured, and a conversation's are a view across its turns", async (t) => {
   const { combinedFeatures } = await import('../../lib/quality/text-features.js');
   const first = textFeatures('alpha beta gamma');
@@ -260,6 +282,12 @@ t.test("Gopher's stop-word and alphabetic-word rules", async (t) => {
   t.equal(text('stop_words', 'Sure, go for it!'), 2, 'English: for, it');
   t.equal(text('stop_words', 'merci à vous'), 2, 'French: à, vous');
   t.equal(text('stop_words', 'Верить в светлое будущее и ждать.'), 2, 'Russian: в, и');
+  t.equal(text('stop_words', 'The end of it, the end.'), 3, 'of, it, the: "The" first, in capitals, does not hide "the" after it');
+  t.same(
+    ['the cat', 'the dog', 'The dog'].map((s) => text('stop_words', s)),
+    [1, 1, 0],
+    'each text counts its own stop words',
+  );
   t.equal(text('stop_words', 'YOU CANNOT CENSOR US'), 0);
   t.equal(text('stop_words', 'Sweets, Chocolate, Onions'), 0);
   t.equal(text('stop_words', '我喜欢编程'), null, 'never an English list on Chinese text');
