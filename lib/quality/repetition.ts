@@ -22,11 +22,11 @@ export interface Repetition {
 }
 
 const table = new KeyCounter();
-let keyA = new Int32Array(256);
-let keyB = new Int32Array(256);
-let slots = new Int32Array(256);
-let starts = new Int32Array(256);
-let prefix = new Float64Array(257);
+let keyAs = new Int32Array(256);
+let keyBs = new Int32Array(256);
+let slotsOf = new Int32Array(256);
+let startsOf = new Int32Array(256);
+let prefixes = new Float64Array(257);
 
 /** The number of distinct values among `hashes` (a reused table, no Set). */
 export function distinctCount(hashes: Int32Array, from = 0, to = hashes.length): number {
@@ -54,14 +54,21 @@ export const typeCounter = {
  */
 export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: number): Repetition {
   const m = hashes.length;
-  if (keyA.length < m) {
-    const size = Math.max(m, keyA.length * 2);
-    keyA = new Int32Array(size);
-    keyB = new Int32Array(size);
-    slots = new Int32Array(size);
-    starts = new Int32Array(size);
-    prefix = new Float64Array(size + 1);
+  if (keyAs.length < m) {
+    const size = Math.max(m, keyAs.length * 2);
+    keyAs = new Int32Array(size);
+    keyBs = new Int32Array(size);
+    slotsOf = new Int32Array(size);
+    startsOf = new Int32Array(size);
+    prefixes = new Float64Array(size + 1);
   }
+  // The loops read these through locals: a module-level `let`, read inside a loop, is
+  // loaded and checked for initialisation at every read.
+  const keyA = keyAs;
+  const keyB = keyBs;
+  const slots = slotsOf;
+  const starts = startsOf;
+  const prefix = prefixes;
   prefix[0] = 0;
   for (let i = 0; i < m; i++) {
     prefix[i + 1] = prefix[i]! + lengths[i]!;
