@@ -1,5 +1,5 @@
 import { KeyCounter } from '../hashing/key-counter.js';
-import { languageSignature, wordHashes, type LanguageSignature, type TextFeatures } from './text-features.js';
+import { languageSignature, readWords, wordHashes, type LanguageSignature, type TextFeatures } from './text-features.js';
 import { asksForLanguage, languageShift, proseOf } from './turn-language.js';
 import { findPii, DEFAULT_PHONE_COUNTRIES } from './pii.js';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -69,15 +69,36 @@ export class TurnMeasures {
   }
 
   wordsOf(i: number): Int32Array {
-    return (this.words[i] ??= wordHashes(this.turns[i]!.content));
+    if (this.words[i] === undefined) this.read(i);
+    return this.words[i]!;
   }
 
-  /** The language signature of the turn's prose (outside code fences), on its first 300 characters when it must be read anew. */
+  /** The language signature of the turn's prose (outside code fences), from its words starting in the first 300 characters when it must be read anew. */
   languageOf(i: number): LanguageSignature {
+    if (this.prose[i] === undefined) this.read(i);
+    return this.prose[i]!;
+  }
+
+  /**
+   * Reads a turn not measured yet: its words, and with them the signature of a text without
+   * code fences (a prompt, mostly), in one reading; the signature of a text with fences is
+   * read from its prose apart.
+   */
+  private read(i: number): void {
     const content = this.turns[i]!.content;
-    return (this.prose[i] ??= languageSignature(proseOf(content.length > 4000 ? content.slice(0, 4000) : content)));
+    if (content.includes('```')) {
+      this.words[i] ??= wordHashes(content);
+      this.prose[i] ??= languageSignature(proseOf(content.length > 4000 ? content.slice(0, 4000) : content));
+      return;
+    }
+    const read = readWords(content, PROMPT_SIGNATURE_LIMIT, this.words[i] === undefined);
+    this.words[i] ??= read.words;
+    this.prose[i] ??= read.signature;
   }
 }
+
+/** A prompt's language is told from its words starting in its first 300 characters. */
+const PROMPT_SIGNATURE_LIMIT = 300;
 
 /** A rule measured on a whole conversation. */
 export interface ConversationRule extends RuleBase {

@@ -406,16 +406,125 @@ export function textFeatures(text: string): TextFeatures {
 
 /**
  * The word hashes of a text, exactly as `textFeatures` makes them, without its other
- * measures: for texts that only need their words (the prompt a reply may copy). Its word
- * loop repeats the one inside textFeatures on purpose: textFeatures reading its words in a
- * pass of their own, through this function, measured 12.2 ns per character against 10.3
- * for the single pass. A test checks that both read the same words.
+ * measures: for texts that only need their words. A test checks that both read the same words.
  */
 export function wordHashes(text: string): Int32Array {
+  return readWords(text, 0, true).words;
+}
+
+/** What a text's language is told from: its letters by script, and the stop words it holds. */
+export interface LanguageSignature {
+  letters: number;
+  latinLetters: number;
+  cyrillicLetters: number;
+  stopWordBits: Int32Array | null;
+}
+
+/**
+ * The language signature of the words starting in the first `limit` code units of a text
+ * (each read whole), measuring nothing else: for a prompt, whose other measures no rule
+ * needs. A test holds it to textFeatures' letters and stop words.
+ */
+export function languageSignature(text: string, limit = 300): LanguageSignature {
+  return readWords(text, limit, false).signature;
+}
+
+/**
+ * Reads a text's words as textFeatures reads them: the language signature of those
+ * starting in its first `limit` code units, and, with `all`, every word's hash. A prompt
+ * needs both (prompt_copy its words, reply_language its signature), and one reading costs
+ * less than two. The loops repeat textFeatures' word loop on purpose: textFeatures reading
+ * its words in a pass of their own measured 12.2 ns per character against 10.3 for the
+ * single pass. The second loop, past the signature's words, only hashes.
+ */
+export function readWords(text: string, limit: number, all: boolean): { words: Int32Array; signature: LanguageSignature } {
+  // The stop-word table is built with this function (limit 0): it is needed only for a signature.
+  if (limit > 0) beginStopWords();
   const n = text.length;
-  const first = reserveWords(n);
-  let words = first;
+  const first = all ? reserveWords(n) : chunkUsed;
+  const signed = Math.min(n, limit);
+  const sig: LanguageSignature = { letters: 0, latinLetters: 0, cyrillicLetters: 0, stopWordBits: null };
+  const end = signWords(text, signed, sig, all ? first : -1);
+  if (!all) return { words: NO_WORDS, signature: sig };
+  const words = hashWords(text, end, wordsRead);
+  chunkUsed = words;
+  return { words: hashBuffer.subarray(first, words), signature: sig };
+}
+
+/** Where signWords put its last word: the next free place in the chunk. */
+let wordsRead = 0;
+
+/**
+ * readWords' first loop: the signature of the words starting before `signed`, each read
+ * whole; their hashes go to the chunk from `words` unless it is −1. Returns where it stopped.
+ */
+function signWords(text: string, signed: number, sig: LanguageSignature, words: number): number {
+  const n = text.length;
+  const all = words >= 0;
   let i = 0;
+  while (i < signed) {
+    let c = text.charCodeAt(i);
+    if (c < 128 && ASCII_WORD[c] === 0) {
+      i++;
+      continue;
+    }
+    let read = c < 128 ? WORD | LETTER | 0x100 : classAt(text, i, c);
+    let cls = read & 0xff;
+    if ((cls & UNSPACED) !== 0) {
+      if ((cls & LETTER) !== 0) sig.letters++;
+      if (all) hashBuffer[words++] = fmix32(Math.imul(FNV_OFFSET ^ c, FNV_PRIME) ^ (read >>> 8)) | 0;
+      i += read >>> 8;
+      continue;
+    }
+    if ((cls & WORD) === 0) {
+      i += read >>> 8;
+      continue;
+    }
+    const start = i;
+    let hash = FNV_OFFSET;
+    for (;;) {
+      if (c < 128) {
+        hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
+        if (c >= 65) {
+          sig.letters++;
+          sig.latinLetters++;
+        }
+        i++;
+      } else {
+        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
+        if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
+        if ((cls & LETTER) !== 0) {
+          sig.letters++;
+          if (c < 0x250 || (c >= 0x1e00 && c <= 0x1eff)) sig.latinLetters++;
+          else if (c >= 0x400 && c <= 0x52f) sig.cyrillicLetters++;
+        }
+        i += read >>> 8;
+      }
+      if (i >= n) break;
+      c = text.charCodeAt(i);
+      if (c < 128 && ASCII_WORD[c] !== 0) continue;
+      read = classAt(text, i, c);
+      cls = read & 0xff;
+      if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
+        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text, i + 1)) break;
+        hash = Math.imul(hash ^ 39, FNV_PRIME);
+        i++;
+        c = text.charCodeAt(i);
+        read = classAt(text, i, c);
+        cls = read & 0xff;
+      }
+    }
+    const word = fmix32(hash ^ (i - start)) | 0;
+    noteStopWord(sig, text, start, i - start, word);
+    if (all) hashBuffer[words++] = word;
+  }
+  wordsRead = words;
+  return i;
+}
+
+/** readWords' second loop: the hashes of the words from `i` on, into the chunk from `words`; returns where the words end. */
+function hashWords(text: string, i: number, words: number): number {
+  const n = text.length;
   while (i < n) {
     let c = text.charCodeAt(i);
     if (c < 128 && ASCII_WORD[c] === 0) {
@@ -459,84 +568,7 @@ export function wordHashes(text: string): Int32Array {
     }
     hashBuffer[words++] = fmix32(hash ^ (i - start)) | 0;
   }
-  chunkUsed = words;
-  return hashBuffer.subarray(first, words);
-}
-
-/** What a text's language is told from: its letters by script, and the stop words it holds. */
-export interface LanguageSignature {
-  letters: number;
-  latinLetters: number;
-  cyrillicLetters: number;
-  stopWordBits: Int32Array | null;
-}
-
-/**
- * The language signature of the first `limit` code units of a text, read as textFeatures
- * reads words but measuring nothing else: for a prompt, whose other measures no rule needs.
- * Its word loop is wordHashes' loop plus letter and stop-word counting, kept apart so that
- * wordHashes (prompt_copy reads every prompt with it) carries none of that counting; a test
- * holds the three readings (textFeatures, wordHashes, this) to the same words.
- */
-export function languageSignature(text: string, limit = 300): LanguageSignature {
-  beginStopWords();
-  const n = Math.min(text.length, limit);
-  const sig: LanguageSignature = { letters: 0, latinLetters: 0, cyrillicLetters: 0, stopWordBits: null };
-  let i = 0;
-  while (i < n) {
-    let c = text.charCodeAt(i);
-    if (c < 128 && ASCII_WORD[c] === 0) {
-      i++;
-      continue;
-    }
-    let read = c < 128 ? WORD | LETTER | 0x100 : classAt(text, i, c);
-    let cls = read & 0xff;
-    if ((cls & UNSPACED) !== 0) {
-      if ((cls & LETTER) !== 0) sig.letters++;
-      i += read >>> 8;
-      continue;
-    }
-    if ((cls & WORD) === 0) {
-      i += read >>> 8;
-      continue;
-    }
-    const start = i;
-    let hash = FNV_OFFSET;
-    for (;;) {
-      if (c < 128) {
-        hash = Math.imul(hash ^ (c | 0x20), FNV_PRIME);
-        if (c >= 65) {
-          sig.letters++;
-          sig.latinLetters++;
-        }
-        i++;
-      } else {
-        hash = Math.imul(hash ^ lowerUnit(c), FNV_PRIME);
-        if (read >>> 8 === 2) hash = Math.imul(hash ^ text.charCodeAt(i + 1), FNV_PRIME);
-        if ((cls & LETTER) !== 0) {
-          sig.letters++;
-          if (c < 0x250 || (c >= 0x1e00 && c <= 0x1eff)) sig.latinLetters++;
-          else if (c >= 0x400 && c <= 0x52f) sig.cyrillicLetters++;
-        }
-        i += read >>> 8;
-      }
-      if (i >= n) break;
-      c = text.charCodeAt(i);
-      if (c < 128 && ASCII_WORD[c] !== 0) continue;
-      read = classAt(text, i, c);
-      cls = read & 0xff;
-      if ((cls & WORD) === 0 || (cls & UNSPACED) !== 0) {
-        if ((c !== 39 && c !== 0x2019) || i + 1 >= n || !joinsWord(text, i + 1)) break;
-        hash = Math.imul(hash ^ 39, FNV_PRIME);
-        i++;
-        c = text.charCodeAt(i);
-        read = classAt(text, i, c);
-        cls = read & 0xff;
-      }
-    }
-    noteStopWord(sig, text, start, i - start, fmix32(hash ^ (i - start)) | 0);
-  }
-  return sig;
+  return words;
 }
 
 let stopWords: StopWordTable | undefined;

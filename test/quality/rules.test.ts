@@ -1,6 +1,13 @@
 import t from 'tap';
 import { RULES, type TextRule, type ConversationRule } from '../../lib/quality/rules.js';
-import { languageSignature, mtld, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
+import { languageSignature, mtld, readWords, textFeatures, typeTokenRatio, wordHashes } from '../../lib/quality/text-features.js';
+import { STOP_WORD_LANGUAGES } from '../../lib/quality/stop-words.js';
+
+const popcount = (x: number): number => {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
+};
 import { findPii, luhn, redactPii } from '../../lib/quality/pii.js';
 
 const text = (name: string, s: string, finish: string | null = null, options = {}): number | null => (RULES.get(name) as TextRule).compute(textFeatures(s), options, finish);
@@ -93,7 +100,21 @@ t.test('languageSignature reads the letters and stop words textFeatures reads', 
       JSON.stringify(s),
     );
   }
-  t.equal(languageSignature('abcdef', 3).letters, 3, 'reads only up to the limit');
+  t.equal(languageSignature('abcdef ghi', 3).letters, 6, 'a word starting before the limit is read whole');
+  t.equal(languageSignature('abcdef ghi', 7).letters, 6, '"ghi" starts at the limit');
+  t.equal(languageSignature('abcdef ghi', 8).letters, 9);
+  t.equal(languageSignature('abc 好的 def', 5).letters, 4, 'Han characters are words of their own: 好 starts at 4, 的 at 5');
+  // Read whole, a word cut by the limit is not taken for another: "laguna" is no "la".
+  const cut = languageSignature('Casas de laguna', 11);
+  const spanish = STOP_WORD_LANGUAGES.indexOf('es');
+  t.equal(popcount(cut.stopWordBits![spanish]!), 1, 'de, and no "la"');
+
+  // A prompt read once gives the words wordHashes gives and the signature languageSignature gives.
+  for (const s of [...samples, 'word '.repeat(100) + 'the end', 'x'.repeat(299) + "y'z and the", 'a```b the']) {
+    const read = readWords(s, 300, true);
+    t.same([...read.words], [...wordHashes(s)], `words of ${JSON.stringify(s.slice(0, 30))}`);
+    t.same(read.signature, languageSignature(s, 300), `signature of ${JSON.stringify(s.slice(0, 30))}`);
+  }
 });
 
 t.test('words, letters and digits match a regex reading of the definition on random text', async (t) => {
