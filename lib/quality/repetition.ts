@@ -26,7 +26,7 @@ let keyAs = new Int32Array(256);
 let keyBs = new Int32Array(256);
 let slotsOf = new Int32Array(256);
 let startsOf = new Int32Array(256);
-let prefixes = new Float64Array(257);
+let prefixes = new Int32Array(257);
 
 /** The number of distinct values among `hashes` (a reused table, no Set). */
 export function distinctCount(hashes: Int32Array, from = 0, to = hashes.length): number {
@@ -60,7 +60,7 @@ export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: 
     keyBs = new Int32Array(size);
     slotsOf = new Int32Array(size);
     startsOf = new Int32Array(size);
-    prefixes = new Float64Array(size + 1);
+    prefixes = new Int32Array(size + 1);
   }
   // The loops read these through locals: a module-level `let`, read inside a loop, is
   // loaded and checked for initialisation at every read.
@@ -69,23 +69,40 @@ export function repetition(hashes: Int32Array, lengths: Int32Array, textLength: 
   const slots = slotsOf;
   const starts = startsOf;
   const prefix = prefixes;
+  // Word lengths summed (integers: a float sum made each step wait on the last longer).
   prefix[0] = 0;
-  for (let i = 0; i < m; i++) {
-    prefix[i + 1] = prefix[i]! + lengths[i]!;
-    keyA[i] = (Math.imul(17, 0x01000193) + hashes[i]!) & 0x3ffffff;
-    keyB[i] = (Math.imul(31, 0x5bd1e995) + Math.imul(hashes[i]!, 7919)) & 0x3ffffff;
-    starts[i] = i;
-  }
+  for (let i = 0; i < m; i++) prefix[i + 1] = prefix[i]! + lengths[i]!;
   const total = textLength;
   const top = [0, 0, 0];
   const topCount = [0, 0, 0];
   const duplicate = [0, 0, 0, 0, 0, 0];
   const duplicateChars = [0, 0, 0, 0, 0, 0];
-  let candidates = m;
-  for (let n = 2; n <= 10; n++) {
+  if (m < 2 || total === 0) return { top, topCount, duplicate, duplicateChars };
+  // The first pass (2-grams) visits every start, so it makes each start's keys from the
+  // word hashes as it goes, rather than after a pass of its own.
+  table.reset(m - 1);
+  let best = -1;
+  let bestCount = 0;
+  for (let i = 0; i + 2 <= m; i++) {
+    const w0 = hashes[i]!;
+    const w1 = hashes[i + 1]!;
+    const a = (keyA[i] = (Math.imul((Math.imul(17, 0x01000193) + w0) & 0x3ffffff, 0x01000193) + w1) & 0x3ffffff);
+    const b = (keyB[i] = (Math.imul((Math.imul(31, 0x5bd1e995) + Math.imul(w0, 7919)) & 0x3ffffff, 0x5bd1e995) + Math.imul(w1, 7919)) & 0x3ffffff);
+    const slot = table.add(a, b);
+    slots[i] = slot;
+    if (table.counts[slot]! > bestCount) {
+      best = i;
+      bestCount = table.counts[slot]!;
+    }
+  }
+  topCount[0] = bestCount < 2 ? 0 : bestCount;
+  top[0] = bestCount < 2 ? 0 : (bestCount * (prefix[best + 2]! - prefix[best]!)) / total;
+  let candidates = 0;
+  for (let i = 0; i + 2 <= m; i++) if (table.counts[slots[i]!]! > 1) starts[candidates++] = i;
+  for (let n = 3; n <= 10; n++) {
     // Starts of n-grams that fit in the text and whose (n−1)-gram repeated.
     while (candidates > 0 && starts[candidates - 1]! + n > m) candidates--;
-    if (candidates === 0 || total === 0) break;
+    if (candidates === 0) break;
     table.reset(candidates);
     let best = -1;
     let bestCount = 0;

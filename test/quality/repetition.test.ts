@@ -4,9 +4,11 @@ import { repetition } from '../../lib/quality/repetition.js';
 // The measures as defined, counted the slow and obvious way (joined strings in a Map), to
 // check the pruned chain of passes against. The text is the words joined by single spaces,
 // and coverage is over all its characters, spaces included (Gopher's definition).
-function reference(words: string[]): { top: number[]; duplicate: number[] } {
+function reference(words: string[]): { top: number[]; topCount: number[]; duplicate: number[]; duplicateChars: number[] } {
   const total = words.join(' ').length;
   const chars = (i: number, n: number): number => words.slice(i, i + n).reduce((s, w) => s + w.length, 0);
+  const topCount: number[] = [];
+  const duplicateChars: number[] = [];
   const top = [2, 3, 4].map((n) => {
     const counts = new Map<string, number>();
     let best = -1;
@@ -17,6 +19,7 @@ function reference(words: string[]): { top: number[]; duplicate: number[] } {
       counts.set(key, c);
       if (c > bestCount) [best, bestCount] = [i, c];
     }
+    topCount.push(bestCount < 2 || total === 0 ? 0 : bestCount);
     return bestCount < 2 || total === 0 ? 0 : (bestCount * chars(best, n)) / total;
   });
   const duplicate = [5, 6, 7, 8, 9, 10].map((n) => {
@@ -27,12 +30,14 @@ function reference(words: string[]): { top: number[]; duplicate: number[] } {
       if (seen.has(key)) for (let j = i; j < i + n; j++) covered.add(j);
       seen.add(key);
     }
-    return total === 0 ? 0 : [...covered].reduce((s, j) => s + words[j]!.length, 0) / total;
+    const chars = [...covered].reduce((s, j) => s + words[j]!.length, 0);
+    duplicateChars.push(total === 0 ? 0 : chars);
+    return total === 0 ? 0 : chars / total;
   });
-  return { top, duplicate };
+  return { top, topCount, duplicate, duplicateChars };
 }
 
-function measure(words: string[]): { top: number[]; duplicate: number[] } {
+function measure(words: string[]): { top: number[]; topCount: number[]; duplicate: number[]; duplicateChars: number[] } {
   const ids = new Map<string, number>();
   const hashes = Int32Array.from(words, (w) => ids.get(w) ?? (ids.set(w, ids.size * 2654435761), ids.get(w)!));
   const r = repetition(
@@ -40,7 +45,7 @@ function measure(words: string[]): { top: number[]; duplicate: number[] } {
     Int32Array.from(words, (w) => w.length),
     words.join(' ').length,
   );
-  return { top: [...r.top], duplicate: [...r.duplicate] };
+  return { top: [...r.top], topCount: [...r.topCount], duplicate: [...r.duplicate], duplicateChars: [...r.duplicateChars] };
 }
 
 t.test('the pruned chain gives exactly what counting every n-gram gives', async (t) => {
@@ -64,11 +69,15 @@ t.test('the pruned chain gives exactly what counting every n-gram gives', async 
       return;
     }
   }
-  t.pass('300 random texts agree on all nine measures');
+  t.pass('300 random texts agree on all nine measures, their top counts and covered characters');
 });
 
 t.test('hand-computed cases', async (t) => {
-  t.same(measure([]), { top: [0, 0, 0], duplicate: [0, 0, 0, 0, 0, 0] });
+  const none = { top: [0, 0, 0], topCount: [0, 0, 0], duplicate: [0, 0, 0, 0, 0, 0], duplicateChars: [0, 0, 0, 0, 0, 0] };
+  t.same(measure([]), none);
+  t.same(measure(['one']), none, 'one word holds no 2-gram');
+  t.same(measure(['a', 'a']), none, 'one 2-gram, once');
+  t.same(measure(['a', 'a', 'a']).topCount, [2, 0, 0], '"a a" twice, overlapping');
   // "ab cd ab cd ab" (14 characters): the 2-gram "ab cd" twice (2 × 4 word characters); the
   // 3-gram "ab cd ab" twice, overlapping (2 × 6); no 4-gram repeats.
   const r = measure(['ab', 'cd', 'ab', 'cd', 'ab']);
