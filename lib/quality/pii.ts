@@ -45,6 +45,8 @@ export interface PiiOptions {
   countries?: readonly CountryCode[];
   /** false: the caller knows the text holds no token long enough to be a credential (default true). */
   secrets?: boolean;
+  /** false: the caller knows the text holds no digit (default true: it is searched for one). */
+  digits?: boolean;
 }
 
 // Credentials by their documented shapes: cloud access key ids, API keys that announce
@@ -125,7 +127,7 @@ export function findPii(text: string, options: PiiOptions = {}): PiiMatch[] {
   // expressions never run. Earlier kinds win where matches overlap.
   if (options.secrets !== false && SECRET_HINT.test(text)) collect(found, text, 'secret', SECRET, null);
   if (text.includes('@')) collect(found, text, 'email', EMAIL, null);
-  if (!/\d/.test(text)) return found.sort(byStart);
+  if (options.digits === false || !/\d/.test(text)) return found.sort(byStart);
   collectIbans(found, text);
   collect(found, text, 'credit_card', CARD, isCardNumber);
   collect(found, text, 'ssn', SSN, null);

@@ -1,7 +1,7 @@
 import { KeyCounter } from '../hashing/key-counter.js';
 import { languageSignature, readWords, wordHashes, type LanguageSignature, type TextFeatures } from './text-features.js';
 import { asksForLanguage, languageShift, proseOf } from './turn-language.js';
-import { findPii, DEFAULT_PHONE_COUNTRIES } from './pii.js';
+import { findPii, DEFAULT_PHONE_COUNTRIES, type PiiOptions } from './pii.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { PhraseCounter } from '../text/phrase-counter.js';
 import { bestStopWordList, distinctStopWords } from './stop-words.js';
@@ -264,7 +264,9 @@ export const DEFAULT_BOILERPLATE = [
  * PII found in the texts measured, each text counted once and remembered. Every credential
  * shape holds a run of 15 or more letters and digits (a key, a token's random part, a line
  * of a key block), so a text without so long a word is not searched for one: that search
- * is the costliest of the PII checks, and few texts hold such a word.
+ * is the costliest of the PII checks, and few texts hold such a word. Nor is a text without
+ * a digit searched for a digit, which every other kind but e-mail holds: its features
+ * counted them.
  */
 function piiIn(f: TextFeatures, countries: readonly string[] | undefined): number {
   if (typeof f.source !== 'string') {
@@ -272,25 +274,40 @@ function piiIn(f: TextFeatures, countries: readonly string[] | undefined): numbe
     for (const part of f.source) n += piiIn(part, countries);
     return n;
   }
-  const secrets = f.longestWord >= MIN_SECRET_LENGTH;
-  if (!countries) return secrets ? f.measure('pii', piiCount) : f.measure('pii:no-secrets', piiCountWithoutSecrets);
-  return f.measure(`pii:${secrets}:${countries.join(',')}`, piiCounter(countries, secrets));
+  const search = piiSearches(countries);
+  const kind = (f.longestWord >= MIN_SECRET_LENGTH ? 1 : 0) | (f.digits > 0 ? 2 : 0);
+  return f.measure(search.keys[kind]!, search.counts[kind]!);
 }
 
 const MIN_SECRET_LENGTH = 15;
-const piiCount = (text: string): number => findPii(text).length;
-const piiCountWithoutSecrets = (text: string): number => findPii(text, { secrets: false }).length;
 
-// One counter per configured list of countries, made once, not per record.
-const piiCounters = new WeakMap<readonly string[], Array<(text: string) => number>>();
-function piiCounter(countries: readonly string[], secrets: boolean): (text: string) => number {
-  let counts = piiCounters.get(countries);
-  if (!counts) {
-    const options = { countries: countries as CountryCode[] };
-    counts = [(text: string) => findPii(text, { ...options, secrets: false }).length, (text: string) => findPii(text, options).length];
-    piiCounters.set(countries, counts);
+/** The four searches of a list of countries (with or without secrets, with or without digits), with their keys. */
+interface PiiSearches {
+  keys: string[];
+  counts: Array<(text: string) => number>;
+}
+
+// Made once per configured list of countries, not per record.
+const piiSearchesOf = new WeakMap<readonly string[], PiiSearches>();
+const DEFAULT_SEARCHES = makePiiSearches(undefined);
+
+function piiSearches(countries: readonly string[] | undefined): PiiSearches {
+  if (!countries) return DEFAULT_SEARCHES;
+  let searches = piiSearchesOf.get(countries);
+  if (!searches) piiSearchesOf.set(countries, (searches = makePiiSearches(countries)));
+  return searches;
+}
+
+function makePiiSearches(countries: readonly string[] | undefined): PiiSearches {
+  const keys: string[] = [];
+  const counts: Array<(text: string) => number> = [];
+  for (let kind = 0; kind < 4; kind++) {
+    const options: PiiOptions = { secrets: (kind & 1) !== 0, digits: (kind & 2) !== 0 };
+    if (countries) options.countries = countries as CountryCode[];
+    keys.push(`pii:${kind}:${countries?.join(',') ?? ''}`);
+    counts.push((text) => findPii(text, options).length);
   }
-  return counts[secrets ? 1 : 0]!;
+  return { keys, counts };
 }
 
 /** Characters inside URLs; the regex runs only on text that could hold one. */

@@ -1,5 +1,7 @@
 import t from 'tap';
 import { findPii, ibanChecks, luhn, redactPii, PII_PLACEHOLDERS, type PiiKind } from '../../lib/quality/pii.js';
+import { RULES, type TextRule } from '../../lib/quality/rules.js';
+import { textFeatures } from '../../lib/quality/text-features.js';
 
 // A hand-written test set: each string with what must be found in it, as [kind, exact text].
 // Look-alikes must give nothing. Numbers are the documented examples and test ranges of
@@ -164,4 +166,12 @@ t.test('phone numbers without a country code are tried in the configured countri
   t.equal(findPii('Ring 020 7946 0958').length, 1, 'a London number, by default');
   t.equal(findPii('Ring 020 7946 0958', { countries: ['US'] }).length, 0, 'not a number in the US plan');
   t.equal(findPii('Ring +44 20 7946 0958', { countries: ['US'] }).length, 1, 'a country code is read whatever the countries');
+});
+
+t.test("the pii rule, which skips searches its text's features rule out (no digit, no long word), counts what a full search finds", async (t) => {
+  const rule = RULES.get('pii') as TextRule;
+  const texts = [...POSITIVES.map(([text]) => text), ...LOOK_ALIKES, 'write to ana@example.org today', 'no digits, no mail, nothing'];
+  for (const text of texts) t.equal(rule.compute(textFeatures(text), {}, null), findPii(text).length, text);
+  t.equal(rule.compute(textFeatures('write to ana@example.org today'), {}, null), 1, 'an e-mail without digits is still found');
+  t.same(findPii('call +1 415 555 0132', { digits: false }), [], 'digits: false leaves out every kind made of digits');
 });
