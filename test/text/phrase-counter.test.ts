@@ -1,11 +1,17 @@
 import t from 'tap';
-import { lowerUnit } from '../../lib/text/char-class.js';
+import { lowerUnit, unitClass, UNSPACED, WORD } from '../../lib/text/char-class.js';
 import { PhraseCounter } from '../../lib/text/phrase-counter.js';
 
 const count = (phrases: string[], text: string): number => new PhraseCounter([phrases]).counts(text)[0]!;
 
-/** The definition, read literally: at each start, the longest phrase there; then go on after it. */
-function reference(phrases: string[], text: string): number {
+const isWordUnit = (code: number): boolean => (unitClass(code) & WORD) !== 0 && (unitClass(code) & UNSPACED) === 0;
+
+/**
+ * The definition, read literally: at each start, the longest phrase there; then go on after
+ * it. With `whole`, a phrase beginning (ending) with a word unit counts only where no word
+ * unit comes just before (after) it.
+ */
+function reference(phrases: string[], text: string, whole = false): number {
   const fold = (s: string): string =>
     Array.from({ length: s.length }, (_, i) => {
       const c = s.charCodeAt(i);
@@ -15,7 +21,12 @@ function reference(phrases: string[], text: string): number {
   const wanted = phrases.filter((p) => p !== '').map(fold);
   let n = 0;
   for (let at = 0; at < folded.length; ) {
-    const longest = Math.max(0, ...wanted.filter((p) => folded.startsWith(p, at)).map((p) => p.length));
+    const fits = (p: string): boolean =>
+      folded.startsWith(p, at) &&
+      (!whole ||
+        ((!isWordUnit(p.charCodeAt(0)) || at === 0 || !isWordUnit(text.charCodeAt(at - 1))) &&
+          (!isWordUnit(p.charCodeAt(p.length - 1)) || at + p.length === text.length || !isWordUnit(text.charCodeAt(at + p.length)))));
+    const longest = Math.max(0, ...wanted.filter(fits).map((p) => p.length));
     if (longest > 0) {
       n++;
       at += longest;
@@ -90,6 +101,38 @@ t.test('agrees with the literal definition on random texts', async (t) => {
     }
   }
   t.equal(checked, 2000, 'every text agreed, for both lists');
+});
+
+t.test('whole phrases agree with the literal definition on random texts', async (t) => {
+  let seed = 11;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 8) % n;
+  };
+  // Letters and a digit (word units), a Han character (a word of its own, not a word unit),
+  // apostrophes, a hyphen and spaces: phrases starting and ending on each kind.
+  const units = ['a', 'b', 'A', 'é', '1', '中', "'", '’', '-', ' ', ' '];
+  const word = (max: number): string => Array.from({ length: 1 + random(max) }, () => units[random(units.length)]).join('');
+  let checked = 0;
+  let found = 0;
+  for (let round = 0; round < 600; round++) {
+    const phrases = Array.from({ length: 1 + random(6) }, () => word(4));
+    const others = Array.from({ length: 1 + random(4) }, () => word(3));
+    const counter = new PhraseCounter([phrases, others], { whole: true });
+    for (let k = 0; k < 5; k++) {
+      const text = word(80);
+      const got = counter.counts(text);
+      const want = [reference(phrases, text, true), reference(others, text, true)];
+      if (got[0] !== want[0] || got[1] !== want[1]) {
+        t.fail(`lists ${JSON.stringify([phrases, others])} in ${JSON.stringify(text)}: ${got} against ${want}`);
+        return;
+      }
+      checked++;
+      found += want[0]! + want[1]!;
+    }
+  }
+  t.equal(checked, 3000, 'every text agreed, for both lists');
+  t.ok(found > 1000, `with ${found} phrases found`);
 });
 
 t.test('a list too large for the transition table is refused, not run out of memory', async (t) => {
