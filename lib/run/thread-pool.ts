@@ -18,7 +18,10 @@ interface Pending {
 
 interface Thread {
   worker: Worker;
+  /** Settles when the worker has loaded the graph, or has failed. */
   ready: Promise<void>;
+  /** Whether it has loaded the graph: until then, batches are run elsewhere. */
+  up: boolean;
   jobs: Map<number, Pending>;
 }
 
@@ -30,10 +33,16 @@ const WORKER_QUEUE = 2;
  * The threads of `--threads N`: N − 1 workers and the main thread each run the whole graph,
  * so parsing, the nodes and JSON output all spread over the cores. The main thread also
  * splits input into lines and writes the results, so it takes a batch only when every
- * worker already has WORKER_QUEUE in hand; otherwise the batch goes to the worker with the
- * fewest. Running on the main thread rather than in one more worker saves that worker's
- * copy of the graph (with language identification and the tokenizer, 988 → 710 MB peak
- * RSS on two threads) and its start-up, and sends nothing between threads.
+ * worker that is up already has WORKER_QUEUE in hand; otherwise the batch goes to the
+ * worker with the fewest (taking turns among equals). Running on the main thread rather
+ * than in one more worker saves that worker's copy of the graph (with language
+ * identification and the tokenizer, 988 → 710 MB peak RSS on two threads) and its
+ * start-up, and sends nothing between threads.
+ *
+ * A worker gets batches only once it has loaded the graph. Sent to it before, they waited
+ * there while the main thread, its window of batches in flight full of results held for
+ * output order behind them, stood idle: a third of a second at every start (OASST ×200 on
+ * two threads), and a small input took longer on two threads than on one.
  */
 export class ThreadPool {
   private readonly threads: Thread[];
@@ -41,6 +50,8 @@ export class ThreadPool {
   private readonly buffers = new JobBuffers();
   private failure: Error | null = null;
   private closing = false;
+  /** Where the search for the next worker starts, so that workers with as few batches take turns. */
+  private turn = 0;
 
   constructor(
     size: number,
@@ -58,16 +69,21 @@ export class ThreadPool {
     // Lines the framer already failed (bad UTF-8, too long) need no thread.
     if (lines.length === 0) return Promise.resolve(handoff(batch));
     if (this.failure) return Promise.reject(this.failure);
-    const thread = this.threads.reduce<Thread | undefined>((a, b) => (a === undefined || b.jobs.size < a.jobs.size ? b : a), undefined);
-    if (thread === undefined || thread.jobs.size >= WORKER_QUEUE) return Promise.resolve(handoff(this.runHere(batch)));
+    const thread = this.pick();
+    if (thread === undefined) return Promise.resolve(handoff(this.runHere(batch)));
     const job = pack(this.nextId++, lines, this.buffers);
     const buffer = job.data.buffer as SharedArrayBuffer;
-    // Counted against its thread at once, so batches sent before the threads are up still spread.
     const done = new Promise<Handoff<Batch>>((resolve, reject) => thread.jobs.set(job.id, { batch, buffer, resolve, reject }));
-    void thread.ready.then(() => {
-      if (!this.failure) thread.worker.postMessage(job);
-    });
+    thread.worker.postMessage(job);
     return done;
+  }
+
+  /**
+   * At the end of the input: fails with a worker's failure, if one failed. A worker still
+   * loading the graph is not waited for: the main thread ran every batch it would have had.
+   */
+  async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
@@ -75,11 +91,23 @@ export class ThreadPool {
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
+  /** The worker that is up and holds the fewest batches (under WORKER_QUEUE), or none. */
+  private pick(): Thread | undefined {
+    let best: Thread | undefined;
+    const n = this.threads.length;
+    for (let k = 0; k < n; k++) {
+      const thread = this.threads[(this.turn + k) % n]!;
+      if (thread.up && thread.jobs.size < WORKER_QUEUE && (best === undefined || thread.jobs.size < best.jobs.size)) best = thread;
+    }
+    if (best !== undefined) this.turn = (this.threads.indexOf(best) + 1) % n;
+    return best;
+  }
+
   private start(data: ThreadWorkerData): Thread {
     const worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false });
     const jobs = new Map<number, Pending>();
     let ready!: () => void;
-    const thread: Thread = { worker, jobs, ready: new Promise<void>((r) => (ready = r)) };
+    const thread: Thread = { worker, jobs, up: false, ready: new Promise<void>((r) => (ready = r)) };
     const fail = (err: Error): void => {
       this.failure ??= err;
       ready();
@@ -87,7 +115,10 @@ export class ThreadPool {
       jobs.clear();
     };
     worker.on('message', (message: ThreadResult | { ready: true }) => {
-      if ('ready' in message) return ready();
+      if ('ready' in message) {
+        thread.up = true;
+        return ready();
+      }
       const job = jobs.get(message.id)!;
       jobs.delete(message.id);
       this.buffers.give(job.buffer);
@@ -135,7 +166,9 @@ export class ThreadPool {
 export function threadStage(pool: ThreadPool, inFlight: number, ordered: boolean): Stage {
   return (upstream) => {
     const jobs = upstream.map((batch) => h(pool.run(batch)).map(take));
-    return ordered ? jobs.parallel(inFlight) : jobs.mergeWithLimit(inFlight);
+    const done = ordered ? jobs.parallel(inFlight) : jobs.mergeWithLimit(inFlight);
+    // A worker that failed once the batches had all been sent fails the run all the same.
+    return done.concat(h(pool.finish()).flatMap(() => h<Batch>([])));
   };
 }
 

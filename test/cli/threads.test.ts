@@ -2,7 +2,47 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { lines, runCli } from '../cli-process.js';
+import { lines, runCli, startCli, type CliResult } from '../cli-process.js';
+
+/**
+ * A run whose stdin the test writes a little at a time, waiting on what the run prints:
+ * workers get batches only once they are up, so a test that needs one to run something
+ * feeds records one by one until a worker's output shows it is.
+ */
+function feed(args: string[]) {
+  const child = startCli(args);
+  let stdout = '';
+  let stderr = '';
+  let ended = false;
+  const waiting: Array<() => void> = [];
+  const wake = (): void => {
+    for (const w of waiting.splice(0)) w();
+  };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => ((stdout += d), wake()));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => ((stderr += d), wake()));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      ended = true;
+      wake();
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return {
+    /** What the run has written to stdout and stderr so far. */
+    printed: async (): Promise<string> => stdout,
+    printedErr: async (): Promise<string> => stderr,
+    write: (text: string): void => void child.stdin!.write(text),
+    end: (text = ''): Promise<CliResult> => (child.stdin!.end(text), done),
+    /** Resolves true once `seen` holds of what was printed, false if the run ends first. */
+    async until(seen: (out: string, err: string) => boolean): Promise<boolean> {
+      for (;;) {
+        if (seen(stdout, stderr)) return true;
+        if (ended) return false;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+    },
+  };
+}
 
 // Sync nodes only: quality rules that filter, a code node that fails some records, a map.
 const FILTERING = `nodes:
@@ -131,40 +171,85 @@ t.test('--threads 2 writes what one thread writes, byte for byte, with the same 
   );
 });
 
+const WHERE = "import { threadId } from 'node:worker_threads';\nexport default (record) => ({ ...record, thread: threadId });\n";
+
 t.test('--threads N runs the graph on the main thread and N - 1 workers', async (t) => {
-  const dir = t.testdir({
-    'where.mjs': "import { threadId } from 'node:worker_threads';\nexport default (record) => ({ ...record, thread: threadId });\n",
-    'g.yaml': 'nodes:\n  where: { type: code, module: ./where.mjs }\n',
-  });
-  // Piped, so the input arrives in many small batches; the first goes to a worker while it
-  // is still starting, and the main thread takes batches while the workers hold two each.
-  const records = Array.from({ length: 20_000 }, (_, i) => ({ id: i, text: `record ${i} `.repeat(8) }));
-  const input = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const dir = t.testdir({ 'where.mjs': WHERE, 'g.yaml': 'nodes:\n  where: { type: code, module: ./where.mjs }\n' });
+  const record = (i: number): string => JSON.stringify({ id: i, text: `record ${i} `.repeat(8) }) + '\n';
   for (const threads of [2, 3]) {
-    const res = await runCli(['run', join(dir, 'g.yaml'), '-q', '--threads', String(threads)], { input });
-    t.equal(res.code, 0);
+    const run = feed(['run', join(dir, 'g.yaml'), '-q', '--threads', String(threads)]);
+    // One record at a time until every worker has run one: the main thread runs those sent
+    // while the workers load the graph, then the workers take turns.
+    const ran = new Set<unknown>();
+    let sent = 0;
+    while (ran.size < threads && sent < 20_000) {
+      run.write(record(sent++));
+      const printed = await run.until((out) => out.split('\n').length > sent);
+      if (!printed) break;
+      ran.clear();
+      for (const r of lines(await run.printed())) ran.add(r.thread);
+    }
+    // Then many at once: the workers take two batches each and the main thread the rest.
+    let rest = '';
+    for (let i = sent; i < sent + 20_000; i++) rest += record(i);
+    const res = await run.end(rest);
+    t.equal(res.code, 0, res.stderr);
     const out = lines(res.stdout);
     t.same(
       out.map((r) => r.id),
-      records.map((r) => r.id),
+      Array.from({ length: sent + 20_000 }, (_, i) => i),
       `${threads} threads: every record, in input order`,
     );
-    const ran = new Set(out.map((r) => r.thread));
-    t.ok(ran.has(0), `${threads} threads: the main thread ran some batches`);
-    t.equal(ran.size, threads, `${threads} threads: each of the ${threads} threads ran some (${[...ran].join(', ')})`);
+    const threadsSeen = new Set(out.map((r) => r.thread));
+    t.ok(threadsSeen.has(0), `${threads} threads: the main thread ran some batches`);
+    t.equal(threadsSeen.size, threads, `${threads} threads: each of the ${threads} threads ran some (${[...threadsSeen].join(', ')})`);
   }
 });
 
+t.test('a worker gets batches only once it has loaded the graph: until then the main thread runs them', async (t) => {
+  const dir = t.testdir({ 'where.mjs': WHERE, 'g.yaml': 'nodes:\n  where: { type: code, module: ./where.mjs }\n' });
+  // A small input, there at once: the main thread runs it all while the worker loads the
+  // graph, and the run does not wait for the worker to be up.
+  const input = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i })).join('\n') + '\n';
+  const res = await runCli(['run', join(dir, 'g.yaml'), '-q', '--threads', '2'], { input });
+  t.equal(res.code, 0, res.stderr);
+  t.same(
+    lines(res.stdout).map((r) => [r.id, r.thread]),
+    Array.from({ length: 50 }, (_, i) => [i, 0]),
+  );
+});
+
 t.test('--threads passes a line larger than a job buffer through a worker unchanged', async (t) => {
-  const dir = t.testdir({ 'keep.yaml': 'nodes:\n  keep: { type: filter, when: "record.id >= 0" }\n' });
-  // The first batch goes to a worker: a 1.5 MB line fills a shared buffer made to its size,
-  // and the record, passed on unchanged, comes back as a copy of those bytes.
-  const huge = JSON.stringify({ id: 0, text: 'x'.repeat(1_500_000) });
-  const rest = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: i + 1, text: `short ${i}` }));
-  const input = [huge, ...rest].join('\n') + '\n';
-  const res = await runCli(['run', join(dir, 'keep.yaml'), '-q', '--threads', '2'], { input });
+  // The node notes on stderr which thread saw each record, and passes it on as it came.
+  const dir = t.testdir({
+    'note.mjs': "import { threadId } from 'node:worker_threads';\nexport default (record) => { process.stderr.write('thread ' + threadId + ' saw ' + record.id + '\\n'); return record; };\n",
+    'g.yaml': 'nodes:\n  note: { type: code, module: ./note.mjs }\n',
+  });
+  const run = feed(['run', join(dir, 'g.yaml'), '-q', '--threads', '2']);
+  const seenBy = (err: string, id: number): string | undefined => new RegExp(`^thread (\\d+) saw ${id}$`, 'm').exec(err)?.[1];
+  let input = '';
+  let sent = 0;
+  // Short records one at a time until a worker is up and has run one.
+  let by: string | undefined = '0';
+  while (by === '0' && sent < 20_000) {
+    const id = sent++;
+    const line = JSON.stringify({ id, text: `short ${id}` }) + '\n';
+    input += line;
+    run.write(line);
+    if (!(await run.until((_out, err) => seenBy(err, id) !== undefined))) break;
+    by = seenBy(await run.printedErr(), id);
+  }
+  t.not(by, '0', `a worker ran record ${sent - 1}, after the main thread ran the first ${sent - 1}`);
+  // The worker holds fewer than two batches: the next, a 1.5 MB line, goes to it and fills a
+  // shared buffer made to its size; the record comes back as a copy of those bytes.
+  const huge = JSON.stringify({ id: -1, text: 'x'.repeat(1_500_000) }) + '\n';
+  let rest = huge;
+  for (let i = 0; i < 200; i++) rest += JSON.stringify({ id: sent + i, text: `short ${i}` }) + '\n';
+  input += rest;
+  const res = await run.end(rest);
   t.equal(res.code, 0, res.stderr);
   t.equal(res.stdout, input, 'every byte, in order');
+  t.not(seenBy(res.stderr, -1), '0', `a worker ran the long line (thread ${seenBy(res.stderr, -1)})`);
 });
 
 t.test('--threads with --unordered writes the same records', async (t) => {
@@ -219,11 +304,23 @@ t.test('a thread that cannot load the graph fails the run with one line, exit 1'
     'm.mjs': "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) throw new Error('this module refuses worker threads');\nexport default (r) => r;\n",
     'g.yaml': 'nodes:\n  c: { type: code, module: ./m.mjs }\n',
   });
-  const res = await runCli(['run', join(dir, 'g.yaml'), '--threads', '2'], { input: '{"a":1}\n{"a":2}\n' });
+  // The main thread runs what comes while the worker loads the graph; records keep coming,
+  // one at a time, until the worker's failure ends the run.
+  const run = feed(['run', join(dir, 'g.yaml'), '--threads', '2']);
+  let sent = 0;
+  while (sent < 100_000) {
+    run.write(`{"a":${sent++}}\n`);
+    if (!(await run.until((out) => out.split('\n').length > sent))) break;
+  }
+  const res = await run.end();
   t.equal(res.code, 1);
   t.match(res.stderr, /worker thread failed: .*this module refuses worker threads/);
   t.notMatch(res.stderr, /\n\s+at /, 'no stack trace');
-  t.equal(res.stdout, '');
+  t.same(
+    lines(res.stdout).map((r) => r.a),
+    Array.from({ length: lines(res.stdout).length }, (_, i) => i),
+    'what the main thread ran before the failure, in order',
+  );
 });
 
 t.test('--threads auto: every core for a heavy node on a big input, one thread otherwise, and says which', async (t) => {
