@@ -6,7 +6,7 @@ import { JobBuffers } from './job-buffers.js';
 import { workerScript } from './worker-script.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
 import type { Stage } from '../engine/pipeline.js';
-import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+import type { ThreadClose, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 interface Pending {
   batch: Batch;
@@ -28,6 +28,8 @@ interface Thread {
 const WRITTEN: JsonObject = Object.freeze({});
 /** Batches a worker holds (one being run, one waiting) before the main thread runs the next one itself. */
 const WORKER_QUEUE = 2;
+/** How long an idle worker asked to exit has to do so (writing its compile cache takes tens of ms). */
+const CLOSE_WAIT_MS = 5000;
 
 /**
  * The threads of `--threads N`: N − 1 workers and the main thread each run the whole graph,
@@ -86,9 +88,23 @@ export class ThreadPool {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Ends the workers. One that is up and idle is asked to exit on its own, which lets it
+   * write its compile cache (terminate() skips a thread's exit handlers: no worker had one,
+   * and each compiled its bundle afresh, 75 ms of every start); the others are stopped.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(
+      this.threads.map((t) => {
+        if (!t.up || t.jobs.size > 0 || this.failure) return t.worker.terminate();
+        const exited = new Promise<void>((resolve) => t.worker.once('exit', () => resolve()));
+        t.worker.postMessage({ close: true } satisfies ThreadClose);
+        // Should it not exit (it has nothing to do), it is stopped after a while.
+        const stop = setTimeout(() => void t.worker.terminate(), CLOSE_WAIT_MS);
+        return exited.finally(() => clearTimeout(stop));
+      }),
+    );
   }
 
   /** The worker that is up and holds the fewest batches (under WORKER_QUEUE), or none. */

@@ -18,6 +18,11 @@ export interface ThreadJob {
   seqs: Int32Array;
 }
 
+/** Sent to an idle worker at the end of the run: it exits on its own (see ThreadPool.close). */
+export interface ThreadClose {
+  close: true;
+}
+
 /** A terminal item (filtered or failed) sent back with its record. */
 export type EndedItem = Pick<Item, 'seq' | 'line' | 'record' | 'outcome' | 'raw'>;
 

@@ -11,7 +11,7 @@ import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
 import { type ParquetEncodeThreadData, serveParquetEncode } from './parquet-encode-thread.js';
 import { type ParquetThreadData, serveParquet } from './parquet-thread.js';
-import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+import type { EndedItem, ThreadClose, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
 const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
@@ -34,7 +34,9 @@ else
 
 function serve(graph: Graph): void {
   const runGraph = threadedGraph(graph, stats);
-  port.on('message', (job: ThreadJob) => {
+  port.on('message', (job: ThreadJob | ThreadClose) => {
+    // Exiting on its own, the thread runs its exit handlers: the compile cache is written there.
+    if ('close' in job) process.exit(0);
     let result: ThreadResult;
     const transfer: ArrayBuffer[] = [];
     try {

@@ -2,7 +2,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { CLI, FIXTURES, runCli } from '../cli-process.js';
+import { CLI, feed, FIXTURES, lines, runCli } from '../cli-process.js';
 
 // The command loads its bundle with V8's code cache (bin/compile-cache.ts). What a user
 // sees must not change with it: the same output cold, warm, with a damaged cache or none.
@@ -39,6 +39,31 @@ t.test('the first run writes the cache, the next ones read it and leave it as it
   const typo = await runCli(['rnu'], { env });
   t.equal(typo.code, 2);
   t.same(caches(dir, 'rnu'), [], 'a mistyped command shares the cache of the rest');
+});
+
+t.test('a --threads worker that ran a batch writes the cache of its bundle too, at the end of the run', async (t) => {
+  const dir = t.testdir({
+    'where.mjs': "import { threadId } from 'node:worker_threads';\nexport default (record) => ({ ...record, thread: threadId });\n",
+    'g.yaml': 'nodes:\n  where: { type: code, module: ./where.mjs }\n',
+    cache: {},
+  });
+  const cacheDir = join(dir, 'cache');
+  const workerCaches = (): string[] => readdirSync(cacheDir).filter((f) => /^thread-worker-[0-9a-z]+\.worker\..*\.v8$/.test(f));
+  const run = feed(['run', join(dir, 'g.yaml'), '-q', '--threads', '2'], { env: { NODE_COMPILE_CACHE: cacheDir } });
+  // Records one at a time until the worker is up and has run one.
+  let sent = 0;
+  let workerRan = false;
+  while (!workerRan && sent < 20_000) {
+    run.write(`{"id":${sent++}}\n`);
+    if (!(await run.until((out) => out.split('\n').length > sent))) break;
+    workerRan = lines(await run.printed()).some((r) => r.thread !== 0);
+  }
+  t.ok(workerRan, `the worker ran record ${sent - 1}`);
+  const res = await run.end();
+  t.equal(res.code, 0, res.stderr);
+  const [file] = workerCaches();
+  t.ok(file, `the worker's cache is written (${readdirSync(cacheDir).join(', ')})`);
+  if (file) t.equal(statSync(join(cacheDir, file)).mode & 0o777, 0o600);
 });
 
 t.test('a damaged cache is refused by V8 and written afresh; the run is the same', async (t) => {

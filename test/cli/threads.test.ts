@@ -2,47 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { lines, runCli, startCli, type CliResult } from '../cli-process.js';
-
-/**
- * A run whose stdin the test writes a little at a time, waiting on what the run prints:
- * workers get batches only once they are up, so a test that needs one to run something
- * feeds records one by one until a worker's output shows it is.
- */
-function feed(args: string[]) {
-  const child = startCli(args);
-  let stdout = '';
-  let stderr = '';
-  let ended = false;
-  const waiting: Array<() => void> = [];
-  const wake = (): void => {
-    for (const w of waiting.splice(0)) w();
-  };
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => ((stdout += d), wake()));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => ((stderr += d), wake()));
-  const done = new Promise<CliResult>((resolve) =>
-    child.on('close', (code, signal) => {
-      ended = true;
-      wake();
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return {
-    /** What the run has written to stdout and stderr so far. */
-    printed: async (): Promise<string> => stdout,
-    printedErr: async (): Promise<string> => stderr,
-    write: (text: string): void => void child.stdin!.write(text),
-    end: (text = ''): Promise<CliResult> => (child.stdin!.end(text), done),
-    /** Resolves true once `seen` holds of what was printed, false if the run ends first. */
-    async until(seen: (out: string, err: string) => boolean): Promise<boolean> {
-      for (;;) {
-        if (seen(stdout, stderr)) return true;
-        if (ended) return false;
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      }
-    },
-  };
-}
+import { feed, lines, runCli } from '../cli-process.js';
 
 // Sync nodes only: quality rules that filter, a code node that fails some records, a map.
 const FILTERING = `nodes:
