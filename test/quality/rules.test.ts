@@ -41,7 +41,7 @@ t.test('duplicate lines are counted as a comparison of the trimmed lines themsel
   // Seeded lines over a small alphabet, of odd and even lengths, many equal, some differing in one unit.
   let seed = 11;
   const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff), (seed >>> 12) % n);
-  const alphabet = ['a', 'b', 'é', '\u{1F600}', ' ', '.'];
+  const alphabet = ['a', 'b', 'é', '\u{1F600}', '中', ' ', '.', "'", '’', '\r', '\t'];
   for (let round = 0; round < 50; round++) {
     const pool = Array.from({ length: 1 + next(6) }, () => Array.from({ length: 1 + next(9) }, () => alphabet[next(alphabet.length)]!).join(''));
     const lines = Array.from({ length: 2 + next(30) }, () => pool[next(pool.length)]! + (next(4) === 0 ? alphabet[next(2)]! : ''));
@@ -56,7 +56,11 @@ t.test('duplicate lines are counted as a comparison of the trimmed lines themsel
       seen.add(trimmed);
     }
     t.equal(text('duplicate_line_fraction', lines.join('\n')), compared === 0 ? 0 : repeated / compared, JSON.stringify(lines));
-  }
+  } // Lines that differ in one unit only, inside a word, outside the BMP, or in white space inside them.
+  t.equal(text('duplicate_line_fraction', "it's a line\nit’s a line\nit's a line"), 1 / 3, 'straight and curly apostrophes differ');
+  t.equal(text('duplicate_line_fraction', 'a\u{1F600}b\na\u{1F601}b'), 0, 'surrogate pairs');
+  t.equal(text('duplicate_line_fraction', '中文字\n中文宇'), 0);
+  t.equal(text('duplicate_line_fraction', 'a b c\na  b c\n  a b c\t\r'), 1 / 3, 'inner white space counts, outer does not');
 });
 
 t.test("a text's words stay its own while later texts are measured, and a conversation's are a view across its turns", async (t) => {
