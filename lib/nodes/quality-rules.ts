@@ -50,14 +50,25 @@ const NODE_RULES = ['language', 'tokens_input', 'tokens_target', 'ttr', 'mtld'];
 
 type RuleResults = Record<string, { value: number | string | null; pass: boolean; confidence?: number }>;
 
+/**
+ * A rule as the node runs it, with what evaluate needs of it in fields of its own. The rule
+ * objects have as many shapes as rules (each its own optional members), so reading
+ * `rule.compute` or `rule.minFor` for each of 40-odd rules of every record was a lookup in
+ * V8's stub cache each time; these objects all have one shape.
+ */
 interface ActiveRule {
   name: string;
   rule: TextRule | ConversationRule | null;
   options: RuleOptions;
-  min?: number;
-  max?: number;
-  /** Its place among a record's results (see resultsBuilder). */
-  slot?: number;
+  min: number | undefined;
+  max: number | undefined;
+  /** Its place among a record's results (see resultsBuilder), or −1. */
+  slot: number;
+  computeText: TextRule['compute'] | null;
+  computeConversation: ConversationRule['compute'] | null;
+  /** A text rule's shortcut for turns (see TextRule.turnWithin), when it has only a maximum. */
+  turnWithin: NonNullable<TextRule['turnWithin']> | null;
+  minFor: NonNullable<TextRule['minFor']> | null;
 }
 
 type RuleResult = RuleResults[string];
@@ -110,7 +121,21 @@ export const qualityRulesNode = defineNode({
       if (c === false || (c === undefined && optIn)) continue;
       if (rule?.scope === 'conversation' && textPath) continue;
       const options = c === undefined ? {} : c;
-      active.push({ name, rule, options, min: options.min ?? rule?.min, max: options.max ?? rule?.max });
+      const min = options.min ?? rule?.min;
+      const max = options.max ?? rule?.max;
+      const text = rule?.scope === 'text' ? rule : null;
+      active.push({
+        name,
+        rule,
+        options,
+        min,
+        max,
+        slot: -1,
+        computeText: text ? text.compute : null,
+        computeConversation: rule?.scope === 'conversation' ? rule.compute : null,
+        turnWithin: text?.turnWithin && min === undefined && max !== undefined ? text.turnWithin : null,
+        minFor: text?.minFor ?? null,
+      });
     }
     // The phrase rules share one automaton, so a text is read once for all their lists. If
     // the lists are too large together, each is prepared alone: one that fits is searched
@@ -155,6 +180,8 @@ export const qualityRulesNode = defineNode({
     const languageSlot = resultNames.indexOf('language');
     const piiSlot = resultNames.indexOf('pii');
     const buildResults = resultsBuilder(resultNames);
+    // The rules of the table (not those the node measures itself), in order.
+    const tableRules = active.filter((r) => r.rule !== null);
 
     const evaluate = (record: JsonObject): JsonObject => {
       // The texts to judge: for a conversation, each assistant turn and all of them together.
@@ -194,27 +221,25 @@ export const qualityRulesNode = defineNode({
       const turnFailures: string[][] = [];
       for (let i = 0; perTurn && i < turnFeatures.length; i++) turnFailures.push([]);
 
-      for (const r of active) {
-        if (!r.rule) continue;
+      for (const r of tableRules) {
         let value: number | null;
         let pass: boolean;
-        if (r.rule.scope === 'text') {
-          value = r.rule.compute(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
+        if (r.computeText !== null) {
+          value = r.computeText(wholeFeatures, r.options, finish[finish.length - 1] ?? null);
           pass = withinBounds(value, r, wholeFeatures);
           // A turn the whole's measures already clear needs no pass of its own (see turnWithin).
-          const shortcut = r.min === undefined && r.max !== undefined ? r.rule.turnWithin : undefined;
           for (let i = 0; perTurn && i < turnFeatures.length; i++) {
-            if (shortcut?.(turnFeatures[i]!, wholeFeatures, r.max!)) continue;
-            if (!withinBounds(r.rule.compute(turnFeatures[i]!, r.options, finish[i] ?? null), r, turnFeatures[i]!)) {
+            if (r.turnWithin?.(turnFeatures[i]!, wholeFeatures, r.max!)) continue;
+            if (!withinBounds(r.computeText(turnFeatures[i]!, r.options, finish[i] ?? null), r, turnFeatures[i]!)) {
               turnFailures[i]!.push(r.name);
               pass = false;
             }
           }
         } else {
-          value = r.rule.compute(turns ?? [], r.options, turnMeasures);
+          value = r.computeConversation!(turns ?? [], r.options, turnMeasures);
           pass = withinBounds(value, r);
         }
-        entries[r.slot!] = { value: round(value), pass };
+        entries[r.slot] = { value: round(value), pass };
         if (!pass) failed.push(r.name);
       }
 
@@ -233,7 +258,7 @@ export const qualityRulesNode = defineNode({
         for (const r of statRules) {
           const value = (stats[r.name] as number | null | undefined) ?? null;
           const pass = withinBounds(value, r);
-          entries[r.slot!] = { value, pass };
+          entries[r.slot] = { value, pass };
           if (!pass) failed.push(r.name);
         }
       }
@@ -318,7 +343,7 @@ function judgeLanguage(
 function withinBounds(value: number | null, r: ActiveRule, f?: TextFeatures): boolean {
   if (value === null) return true;
   let min = r.min;
-  if (min !== undefined && f && r.rule?.scope === 'text' && r.rule.minFor) min = r.rule.minFor(f, min);
+  if (min !== undefined && f && r.minFor !== null) min = r.minFor(f, min);
   return (min === undefined || value >= min) && (r.max === undefined || value <= r.max);
 }
 
