@@ -36,7 +36,8 @@ t.test('oasst-curation.yaml on the shared OASST2 data', { skip: existsSync(DATA)
   const out = check(t, res.stdout);
   t.ok(out.length > 400, `${out.length} conversations`);
   const passed = out.filter((r) => (r.meta as { quality: { rules_passed: boolean } }).quality.rules_passed).length;
-  t.ok(passed > 0 && passed < out.length, `${passed} of ${out.length} passed the rules`);
+  // Human-curated conversations: the rules send at least 95% of them on to the judge (#17).
+  t.ok(passed >= out.length * 0.95 && passed < out.length, `${passed} of ${out.length} passed the rules`);
   const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { conserved: boolean; models: { judge_model: { requests: number } } };
   t.equal(stats.conserved, true);
   t.equal(stats.models.judge_model.requests, passed, 'one judge request per record that passed the rules');
