@@ -90,8 +90,9 @@ export class ThreadPool {
 
   /**
    * Ends the workers. One that is up and idle is asked to exit on its own, which lets it
-   * write its compile cache (terminate() skips a thread's exit handlers: no worker had one,
-   * and each compiled its bundle afresh, 75 ms of every start); the others are stopped.
+   * write its compile cache (terminate() skips a thread's exit handlers, so a worker
+   * stopped that way never wrote one, and the workers of every run compiled their bundle
+   * afresh: 75 ms of each start); the others are stopped.
    */
   async close(): Promise<void> {
     this.closing = true;
