@@ -2,6 +2,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { type GroupEncoder, type ShreddedGroup, transferablesOf } from '../io/column-shredding.js';
 import { parquetEncoderHere } from '../io/parquet-file.js';
 import type { Shape } from '../io/parquet-schema.js';
+import { endWorker } from './end-worker.js';
 import { workerScript } from './worker-script.js';
 
 /** What a Parquet-encoding worker thread is started with (see thread-worker.ts). */
@@ -49,9 +50,10 @@ export function parquetEncoderOnThread(file: { path: string; shapes: Map<string,
     return answered;
   };
   let previous: Promise<void> = Promise.resolve();
-  const stop = async (): Promise<void> => {
+  /** Ends the thread: on its own once it has answered everything (`idle`), else stopped. */
+  const stop = async (idle: boolean): Promise<void> => {
     stopped = true;
-    await worker.terminate();
+    await endWorker(worker, idle && failure === null);
   };
   return {
     write(group) {
@@ -64,11 +66,17 @@ export function parquetEncoderOnThread(file: { path: string; shapes: Map<string,
     async finish() {
       await previous;
       await send({ finish: true });
-      await stop();
+      await stop(true);
     },
     async abort() {
-      if (!stopped && !failure) await send({ abort: true }).catch(() => undefined);
-      await stop();
+      const answered =
+        !stopped &&
+        !failure &&
+        (await send({ abort: true }).then(
+          () => true,
+          () => false,
+        ));
+      await stop(answered);
     },
   };
 }

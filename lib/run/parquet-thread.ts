@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import { parquetNdjson } from '../io/parquet-ndjson.js';
+import { endWorker } from './end-worker.js';
 import { workerScript } from './worker-script.js';
 
 /**
@@ -72,8 +73,9 @@ async function* chunksFromThread(path: string): AsyncGenerator<Buffer> {
       });
     }
   } finally {
-    // At the end, or when the run stops reading early (--limit, an error): the thread goes.
-    await worker.terminate();
+    // At the end, or when the run stops reading early (--limit, an error): the thread goes,
+    // on its own when it has sent the whole file.
+    await endWorker(worker, ended && failure === null);
   }
 }
 

@@ -6,7 +6,8 @@ import { JobBuffers } from './job-buffers.js';
 import { workerScript } from './worker-script.js';
 import type { Batch, Item, JsonObject } from '../record/item.js';
 import type { Stage } from '../engine/pipeline.js';
-import type { ThreadClose, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+import { endWorker } from './end-worker.js';
+import type { ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 interface Pending {
   batch: Batch;
@@ -28,8 +29,6 @@ interface Thread {
 const WRITTEN: JsonObject = Object.freeze({});
 /** Batches a worker holds (one being run, one waiting) before the main thread runs the next one itself. */
 const WORKER_QUEUE = 2;
-/** How long an idle worker asked to exit has to do so (writing its compile cache takes tens of ms). */
-const CLOSE_WAIT_MS = 5000;
 
 /**
  * The threads of `--threads N`: N − 1 workers and the main thread each run the whole graph,
@@ -88,24 +87,10 @@ export class ThreadPool {
     if (this.failure) throw this.failure;
   }
 
-  /**
-   * Ends the workers. One that is up and idle is asked to exit on its own, which lets it
-   * write its compile cache (terminate() skips a thread's exit handlers, so a worker
-   * stopped that way never wrote one, and the workers of every run compiled their bundle
-   * afresh: 75 ms of each start); the others are stopped.
-   */
+  /** Ends the workers: those up and idle exit on their own, writing their compile cache (see endWorker). */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(
-      this.threads.map((t) => {
-        if (!t.up || t.jobs.size > 0 || this.failure) return t.worker.terminate();
-        const exited = new Promise<void>((resolve) => t.worker.once('exit', () => resolve()));
-        t.worker.postMessage({ close: true } satisfies ThreadClose);
-        // Should it not exit (it has nothing to do), it is stopped after a while.
-        const stop = setTimeout(() => void t.worker.terminate(), CLOSE_WAIT_MS);
-        return exited.finally(() => clearTimeout(stop));
-      }),
-    );
+    await Promise.all(this.threads.map((t) => endWorker(t.worker, t.up && t.jobs.size === 0 && !this.failure)));
   }
 
   /** The worker that is up and holds the fewest batches (under WORKER_QUEUE), or none. */

@@ -11,7 +11,7 @@ import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
 import { type ParquetEncodeThreadData, serveParquetEncode } from './parquet-encode-thread.js';
 import { type ParquetThreadData, serveParquet } from './parquet-thread.js';
-import type { EndedItem, ThreadClose, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
 const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
@@ -21,6 +21,12 @@ const reported = new Map<string, NodeStats>();
 // The same entry serves the threads that decode a Parquet input and encode a Parquet output
 // (see parquet-thread.ts and parquet-encode-thread.ts).
 const kind = (workerData as Partial<ParquetThreadData | ParquetEncodeThreadData>).kind;
+// Asked to close (see endWorker), the thread exits on its own, which runs its exit handlers:
+// the compile cache is written there. Listening first, this ends the thread before any
+// other listener sees the message.
+port.on('message', (message: unknown) => {
+  if (typeof message === 'object' && message !== null && 'close' in message) process.exit(0);
+});
 if (kind === 'parquet-ndjson') void serveParquet(port, workerData as ParquetThreadData);
 else if (kind === 'parquet-encode') serveParquetEncode(port, workerData as ParquetEncodeThreadData);
 // No top-level await: the bundle that runs this is CommonJS (see scripts/bundle.ts). A graph
@@ -34,9 +40,7 @@ else
 
 function serve(graph: Graph): void {
   const runGraph = threadedGraph(graph, stats);
-  port.on('message', (job: ThreadJob | ThreadClose) => {
-    // Exiting on its own, the thread runs its exit handlers: the compile cache is written there.
-    if ('close' in job) process.exit(0);
+  port.on('message', (job: ThreadJob) => {
     let result: ThreadResult;
     const transfer: ArrayBuffer[] = [];
     try {

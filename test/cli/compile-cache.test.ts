@@ -66,6 +66,23 @@ t.test('a --threads worker that ran a batch writes the cache of its bundle too, 
   if (file) t.equal(statSync(join(cacheDir, file)).mode & 0o777, 0o600);
 });
 
+t.test('the worker thread that encoded a Parquet file writes the cache of its bundle too', async (t) => {
+  const dir = t.testdir({ 'keep.yaml': 'nodes:\n  keep: { type: filter, when: "record.id >= 0" }\n', cache: {} });
+  const cacheDir = join(dir, 'cache');
+  const env = { NODE_COMPILE_CACHE: cacheDir };
+  const workerCaches = (): string[] => readdirSync(cacheDir).filter((f) => /^thread-worker-[0-9a-z]+\.worker\..*\.v8$/.test(f));
+  // More rows than one row group (10,000): the groups are encoded on a worker thread.
+  const input = Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ id: i, text: `row ${i}` })).join('\n') + '\n';
+  const out = join(dir, 'out.parquet');
+  const res = await runCli(['run', join(dir, 'keep.yaml'), '-q', '-o', out], { input, env });
+  t.equal(res.code, 0, res.stderr);
+  t.equal(workerCaches().length, 1, `the encoder thread wrote the worker's cache (${readdirSync(cacheDir).join(', ')})`);
+  // The file reads back whole, and a second run starts its thread from the cache.
+  const back = await runCli(['run', join(dir, 'keep.yaml'), '-q', '-i', out], { env });
+  t.equal(back.code, 0, back.stderr);
+  t.equal(lines(back.stdout).length, 12_000);
+});
+
 t.test('a damaged cache is refused by V8 and written afresh; the run is the same', async (t) => {
   const dir = t.testdir({});
   const env = { NODE_COMPILE_CACHE: dir };
