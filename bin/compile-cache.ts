@@ -4,9 +4,9 @@
 // get from node:vm without an experimental flag. Without the cache, compiling the CLI
 // takes about as long as starting Node itself.
 //
-// The cache of a bundle is written once, when the first process (or --threads worker,
-// which the pool asks to exit rather than stops, see ThreadPool.close) that lacked it
-// exits, so it holds the functions that run compiled too, not only the top level; each command has
+// The cache of a bundle is written once, when the first process (or worker thread, which
+// is asked to exit rather than stopped, see lib/run/end-worker.ts) that lacked it exits,
+// so it holds the functions that run compiled too, not only the top level; each command has
 // its own, since `run` and `view` compile different code. A cache V8 refuses (another Node,
 // other flags, a damaged file) is written afresh. It lives in NODE_COMPILE_CACHE when that
 // is set, else in a folder of the temp dir that only this user may write;
