@@ -19,8 +19,6 @@ interface Pending {
 
 interface Thread {
   worker: Worker;
-  /** Settles when the worker has loaded the graph, or has failed. */
-  ready: Promise<void>;
   /** Whether it has loaded the graph: until then, batches are run elsewhere. */
   up: boolean;
   jobs: Map<number, Pending>;
@@ -108,18 +106,16 @@ export class ThreadPool {
   private start(data: ThreadWorkerData): Thread {
     const worker = new Worker(workerScript(), { workerData: data, stdout: false, stderr: false });
     const jobs = new Map<number, Pending>();
-    let ready!: () => void;
-    const thread: Thread = { worker, jobs, up: false, ready: new Promise<void>((r) => (ready = r)) };
+    const thread: Thread = { worker, jobs, up: false };
     const fail = (err: Error): void => {
       this.failure ??= err;
-      ready();
       for (const job of jobs.values()) job.reject(this.failure);
       jobs.clear();
     };
     worker.on('message', (message: ThreadResult | { ready: true }) => {
       if ('ready' in message) {
         thread.up = true;
-        return ready();
+        return;
       }
       const job = jobs.get(message.id)!;
       jobs.delete(message.id);

@@ -23,6 +23,11 @@ export interface ThreadClose {
   close: true;
 }
 
+/** Whether a message to a worker is ThreadClose. */
+export function isThreadClose(message: unknown): message is ThreadClose {
+  return typeof message === 'object' && message !== null && 'close' in message;
+}
+
 /** A terminal item (filtered or failed) sent back with its record. */
 export type EndedItem = Pick<Item, 'seq' | 'line' | 'record' | 'outcome' | 'raw'>;
 

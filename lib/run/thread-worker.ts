@@ -11,7 +11,7 @@ import type { Graph } from '../graph/graph.js';
 import { threadedGraph } from '../engine/pipeline.js';
 import { type ParquetEncodeThreadData, serveParquetEncode } from './parquet-encode-thread.js';
 import { type ParquetThreadData, serveParquet } from './parquet-thread.js';
-import type { EndedItem, ThreadJob, ThreadResult, ThreadWorkerData } from './thread-protocol.js';
+import { isThreadClose, type EndedItem, type ThreadJob, type ThreadResult, type ThreadWorkerData } from './thread-protocol.js';
 
 const port = parentPort!;
 const { graphPath, seed, keepFiltered, keepFailed } = workerData as ThreadWorkerData;
@@ -25,7 +25,7 @@ const kind = (workerData as Partial<ParquetThreadData | ParquetEncodeThreadData>
 // the compile cache is written there. Listening first, this ends the thread before any
 // other listener sees the message.
 port.on('message', (message: unknown) => {
-  if (typeof message === 'object' && message !== null && 'close' in message) process.exit(0);
+  if (isThreadClose(message)) process.exit(0);
 });
 if (kind === 'parquet-ndjson') void serveParquet(port, workerData as ParquetThreadData);
 else if (kind === 'parquet-encode') serveParquetEncode(port, workerData as ParquetEncodeThreadData);
