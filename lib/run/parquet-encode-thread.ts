@@ -69,13 +69,13 @@ export function parquetEncoderOnThread(file: { path: string; shapes: Map<string,
       await stop(true);
     },
     async abort() {
-      const answered =
-        !stopped &&
-        !failure &&
-        (await send({ abort: true }).then(
+      // Idle once it has answered the abort; stopped otherwise.
+      let answered = false;
+      if (!stopped && !failure)
+        answered = await send({ abort: true }).then(
           () => true,
           () => false,
-        ));
+        );
       await stop(answered);
     },
   };
